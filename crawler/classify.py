@@ -1,0 +1,143 @@
+"""Turn raw facts into verdicts: failure descriptions and up / degraded / down.
+
+Pure functions: the spider records what happened, these decide what it means.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from crawler.timeutil import parse_iso
+
+if TYPE_CHECKING:
+    from crawler.config import CrawlSettings
+    from crawler.items import CheckResult
+
+UP, DEGRADED, DOWN = "up", "degraded", "down"
+
+
+def http_reason(status: int) -> str:
+    """
+    >>> http_reason(404)
+    'HTTP 404 Not Found'
+    >>> http_reason(599)
+    'HTTP 599'
+    """
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc or url
+
+
+# Exception class names (Scrapy 2.15+ and the Twisted ones they replace) by kind.
+_KIND_BY_CLASS = {
+    "CannotResolveHostError": "dns",
+    "DNSLookupError": "dns",
+    "DownloadConnectionRefusedError": "refused",
+    "ConnectionRefusedError": "refused",
+    "DownloadTimeoutError": "timeout",
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "UserTimeout": "timeout",
+    "ResponseDataLossError": "incomplete",
+    "ResponseFailed": "connection",
+    "ConnectionLost": "connection",
+    "ConnectionDone": "connection",
+    "ConnectionResetError": "connection",
+    "DownloadFailedError": "connection",
+    "NoRouteError": "connection",
+    "DownloadCancelledError": "size",
+    "UnsupportedURLSchemeError": "scheme",
+    "NotSupported": "scheme",
+}
+_TLS_MARKERS = ("SSL", "TLS", "certificate", "handshake", "VerificationError")
+
+
+def describe_failure(
+    exc: BaseException, url: str, *, timeout: float, max_redirects: int, max_body_bytes: int
+) -> tuple[str, str]:
+    """(kind, human-readable message) for a failed download.
+
+    >>> describe_failure(TimeoutError(), "https://example.org/x", timeout=30, max_redirects=10,
+    ...                  max_body_bytes=10)
+    ('timeout', 'timed out after 30 s waiting for example.org')
+    """
+    name = type(exc).__name__
+    text = _exception_text(exc)
+    host = _host(url)
+    if name == "IgnoreRequest" and "redirect" in text.lower():
+        return "redirects", f"too many redirects (more than {max_redirects})"
+    if any(marker.lower() in text.lower() for marker in _TLS_MARKERS) or name in (
+        "SSLError",
+        "Error",
+    ) and "SSL" in type(exc).__module__:
+        return "tls", f"TLS error with {host}: {_tls_detail(text)}"
+    kind = _KIND_BY_CLASS.get(name)
+    if kind == "dns":
+        return kind, f"DNS lookup failed: could not resolve host {urlsplit(url).hostname}"
+    if kind == "refused":
+        return kind, f"connection refused by {host}"
+    if kind == "timeout":
+        return kind, f"timed out after {timeout:g} s waiting for {host}"
+    if kind == "size":
+        return kind, f"response larger than max_body_bytes ({max_body_bytes} bytes); download stopped"
+    if kind == "incomplete":
+        return kind, f"connection to {host} closed before the whole response arrived"
+    if kind == "scheme":
+        return kind, f"unsupported URL scheme: {url}"
+    if kind == "connection":
+        return kind, f"connection to {host} failed: {text or name}"
+    return "error", f"{name}: {text}" if text else name
+
+
+def _exception_text(exc: BaseException) -> str:
+    """Flatten Twisted's nested failure lists into one line."""
+    parts: list[str] = []
+    reasons = getattr(exc, "reasons", None)
+    if reasons:
+        for reason in reasons:
+            inner = getattr(reason, "value", reason)
+            parts.append(f"{type(inner).__name__}: {inner}")
+    text = "; ".join(parts) or str(exc)
+    return " ".join(text.split())[:300]
+
+
+def _tls_detail(text: str) -> str:
+    match = re.search(r"certificate verify failed[^'\")\]]*", text)
+    if match:
+        return match.group(0).strip()
+    match = re.search(r"'([^']*(?:certificate|handshake|alert|wrong version)[^']*)'", text, re.I)
+    return match.group(1) if match else text[:160]
+
+
+def classify(
+    result: CheckResult, settings: CrawlSettings, now: datetime
+) -> tuple[str, list[str]]:
+    """up, degraded or down, with the reasons a reader needs to act on it."""
+    if result.error is not None or result.http_status is None:
+        return DOWN, [result.error or "no response"]
+    if result.http_status >= 400:
+        return DOWN, [result.error or http_reason(result.http_status)]
+    reasons: list[str] = []
+    if result.response_ms is not None and result.response_ms > settings.slow_ms:
+        reasons.append(f"slow: {result.response_ms} ms (threshold {settings.slow_ms} ms)")
+    if result.retries:
+        plural = "y" if result.retries == 1 else "ies"
+        reasons.append(f"up after {result.retries} retr{plural}")
+    expires = parse_iso(result.tls_expires_at)
+    if expires is not None:
+        days = (expires - now).total_seconds() / 86400
+        if days < 0:
+            return DOWN, [f"TLS certificate expired on {result.tls_expires_at[:10]}"]
+        if days < settings.tls_warning_days:
+            reasons.append(f"TLS certificate expires in {int(days)} days ({result.tls_expires_at[:10]})")
+    return (DEGRADED if reasons else UP), reasons

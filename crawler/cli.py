@@ -1,0 +1,167 @@
+"""The `healthcrawl` command: a thin layer over config, runner, storage and report.
+
+Exit codes: 0 every resource up (or degraded), 1 something down or the run
+incomplete, 2 usage, config or database error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from crawler import __version__
+from crawler.config import ConfigError, load_config
+from crawler.storage import StorageError, Store
+
+EXIT_OK, EXIT_DOWN, EXIT_USAGE = 0, 1, 2
+
+
+def _paths(parser: argparse.ArgumentParser, *, config: bool = False, out: bool = False) -> None:
+    if config:
+        parser.add_argument("--config", type=Path, default=Path("resources.yaml"),
+                            help="resources file to check (default: resources.yaml)")
+    parser.add_argument("--db", type=Path, default=Path("reports/health.db"),
+                        help="report database (default: reports/health.db)")
+    if out:
+        parser.add_argument("--out", type=Path, default=Path("reports"),
+                            help="directory for index.html and status.json (default: reports/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="healthcrawl",
+        description="Check that a list of web resources is alive, and report what changed.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  healthcrawl run --config resources.yaml\n\n"
+        "Exit codes: 0 all up, 1 something down or run incomplete, 2 usage or config error.",
+    )
+    parser.add_argument("--version", action="version", version=f"healthcrawl {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run", help="check every resource, store the results, write the report",
+        description="Check every resource, store the results, write the report.\n\n"
+        "Example:\n  healthcrawl run --config resources.yaml --db reports/health.db --out reports/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _paths(run, config=True, out=True)
+    run.add_argument("-v", "--verbose", action="count", default=0,
+                     help="more log output (-v info, -vv debug); default is warnings only")
+    run.set_defaults(handler=cmd_run)
+
+    report = commands.add_parser(
+        "report", help="rebuild index.html and status.json from the database alone",
+        description="Rebuild index.html and status.json from the database alone.\n\n"
+        "Example:\n  healthcrawl report --db reports/health.db --out reports/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _paths(report, out=True)
+    report.set_defaults(handler=cmd_report)
+
+    export = commands.add_parser(
+        "export", help="print the latest results as JSON or CSV on stdout",
+        description="Print the latest results as JSON (same as status.json) or CSV.\n\n"
+        "Example:\n  healthcrawl export --format csv > status.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _paths(export)
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.set_defaults(handler=cmd_export)
+
+    check = commands.add_parser(
+        "check-config", help="validate the resources file and exit",
+        description="Validate the resources file without making any request.\n\n"
+        "Example:\n  healthcrawl check-config --config resources.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("--config", type=Path, default=Path("resources.yaml"),
+                       help="resources file to validate (default: resources.yaml)")
+    check.set_defaults(handler=cmd_check_config)
+    return parser
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"healthcrawl: error: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    print(f"{args.config}: OK, {len(config.resources)} resources")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from crawler.runner import crawl, project_settings  # Scrapy import only when crawling
+
+    config = load_config(args.config)
+    Store(args.db).close()  # fail early and clearly on an unusable database path
+    started = time.monotonic()
+    run_id = crawl(project_settings(config=args.config, db=args.db, out=args.out,
+                                    verbosity=args.verbose))
+    store = Store(args.db)
+    try:
+        run = store.run(run_id) if run_id is not None else None
+    finally:
+        store.close()
+    if run is None:
+        return fail("the crawl stopped before it could record a run (see the log above)", EXIT_DOWN)
+    elapsed = time.monotonic() - started
+    state = "complete" if run["complete"] else f"INCOMPLETE ({run['finish_reason']})"
+    print(
+        f"healthcrawl: {len(config.resources)} resources: {run['up']} up, {run['degraded']} degraded, "
+        f"{run['down']} down; run {run['id']} {state} in {elapsed:.1f} s; "
+        f"report: {args.out / 'index.html'}"
+    )
+    return EXIT_DOWN if run["down"] or not run["complete"] else EXIT_OK
+
+
+def _status(db: Path) -> dict:
+    from crawler.report.status import build_status
+
+    if not db.exists():
+        raise StorageError(f"no database at {db}: run `healthcrawl run` first")
+    store = Store(db)
+    try:
+        return build_status(store)
+    finally:
+        store.close()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from crawler.report.writer import write_reports
+
+    if not args.db.exists():
+        raise StorageError(f"no database at {args.db}: run `healthcrawl run` first")
+    store = Store(args.db)
+    try:
+        written = write_reports(store, args.out)
+    finally:
+        store.close()
+    print("healthcrawl: wrote " + ", ".join(str(p) for p in written))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from crawler.report.exports import to_csv, to_json
+
+    status = _status(args.db)
+    sys.stdout.write(to_json(status) if args.format == "json" else to_csv(status))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ConfigError, StorageError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

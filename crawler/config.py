@@ -1,0 +1,244 @@
+"""Load and validate resources.yaml into frozen dataclasses.
+
+Validation happens before any request is made: a typo in the file must stop
+the run with one clear message (file, resource, field), never a traceback or
+a half-done crawl.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from crawler import __version__
+
+LANGUAGES = ("en", "es", "fr", "nl")
+DEFAULT_USER_AGENT = (
+    f"healthcrawl/{__version__} (+https://github.com/healthcrawl/healthcrawl; link health checker)"
+)
+
+
+class ConfigError(Exception):
+    """A resources.yaml problem, phrased for the person who wrote the file."""
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    """The `settings:` block: how politely and patiently to check."""
+
+    timeout: float = 30.0  # seconds for one request, connect to last byte
+    concurrency: int = 64  # requests in flight overall
+    concurrency_per_host: int = 4  # requests in flight per host
+    user_agent: str = DEFAULT_USER_AGENT
+    retries: int = 2  # extra attempts for transient failures
+    retry_backoff: float = 1.0  # seconds before the first retry, doubled each time
+    retry_after_max: float = 120.0  # longest Retry-After we are willing to wait
+    max_redirects: int = 10
+    slow_ms: int = 5000  # slower than this counts as degraded
+    tls_warning_days: int = 14  # certificate expiring sooner counts as degraded
+    verify_tls: bool = True
+    max_body_bytes: int = 5_000_000
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One thing to check: an organization's page or link."""
+
+    name: str
+    url: str
+    organization: str = ""
+    language: str = "en"
+    tags: tuple[str, ...] = ()
+    feed: str | None = None
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    settings: CrawlSettings = field(default_factory=CrawlSettings)
+    resources: tuple[Resource, ...] = ()
+
+
+def slugify(text: str) -> str:
+    """A stable, URL-safe id for a resource name.
+
+    >>> slugify('Blog BID "Ciudades Sostenibles"')
+    'blog-bid-ciudades-sostenibles'
+    >>> slugify("Región Metropolitana — Se Santiago")
+    'region-metropolitana-se-santiago'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "resource"
+
+
+_RESOURCE_KEYS = {f.name for f in fields(Resource)}
+_SETTINGS_TYPES: dict[str, type | tuple[type, ...]] = {
+    f.name: (int, float) if f.type in ("float", float) else {"int": int, "str": str, "bool": bool}[f.type]
+    for f in fields(CrawlSettings)
+}
+_TOP_KEYS = {"settings", "resources"}
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a resources file; raise ConfigError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML{_yaml_position(exc)}: {_yaml_problem(exc)}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with a 'resources:' list at the top level")
+    problems: list[str] = []
+    for key in data:
+        if key not in _TOP_KEYS:
+            problems.append(f"unknown top-level key {key!r} (allowed: {', '.join(sorted(_TOP_KEYS))})")
+    settings = _parse_settings(data.get("settings"), problems)
+    resources = _parse_resources(data.get("resources"), problems)
+    if problems:
+        if len(problems) == 1:
+            raise ConfigError(f"{path}: {problems[0]}")
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise ConfigError(f"{path}: {len(problems)} problems:\n{listing}")
+    return Config(path=path, settings=settings, resources=resources)
+
+
+def _yaml_position(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    return getattr(exc, "problem", None) or str(exc).splitlines()[0]
+
+
+def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
+    if raw is None:
+        return CrawlSettings()
+    if not isinstance(raw, dict):
+        problems.append("settings: expected a mapping of setting: value")
+        return CrawlSettings()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        expected = _SETTINGS_TYPES.get(key)
+        where = f"settings: field {key!r}"
+        if expected is None:
+            problems.append(f"{where}: unknown setting (allowed: {', '.join(sorted(_SETTINGS_TYPES))})")
+        elif isinstance(value, bool) and expected is not bool:
+            problems.append(f"{where}: expected a number, got {value!r}")
+        elif not isinstance(value, expected):
+            kind = "text" if expected is str else "true or false" if expected is bool else "a number"
+            problems.append(f"{where}: expected {kind}, got {value!r}")
+        elif expected is not bool and expected is not str and value < 0:
+            problems.append(f"{where}: must not be negative, got {value!r}")
+        else:
+            values[key] = value
+    for key in ("concurrency", "concurrency_per_host", "timeout"):
+        if key in values and values[key] == 0:
+            problems.append(f"settings: field {key!r}: must be greater than 0")
+            values.pop(key)
+    return CrawlSettings(**values)
+
+
+def _parse_resources(raw: Any, problems: list[str]) -> tuple[Resource, ...]:
+    if raw is None:
+        problems.append("missing 'resources:' list")
+        return ()
+    if not isinstance(raw, list):
+        problems.append("'resources:' must be a list of resources")
+        return ()
+    resources: list[Resource] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(raw, start=1):
+        resource = _parse_resource(index, entry, problems)
+        if resource is None:
+            continue
+        label = f'resource #{index} "{resource.name}"'
+        if resource.slug in seen:
+            problems.append(
+                f"{label}: field 'name': duplicate of resource #{seen[resource.slug]} (names must be unique)"
+            )
+            continue
+        seen[resource.slug] = index
+        resources.append(resource)
+    if not raw:
+        problems.append("'resources:' is empty: list at least one resource to check")
+    return tuple(resources)
+
+
+def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | None:
+    if not isinstance(entry, dict):
+        problems.append(f"resource #{index}: expected a mapping with at least 'name' and 'url'")
+        return None
+    name = entry.get("name")
+    label = f'resource #{index} "{name}"' if isinstance(name, str) and name.strip() else f"resource #{index}"
+    start = len(problems)
+    for key in entry:
+        if key not in _RESOURCE_KEYS:
+            problems.append(f"{label}: unknown field {key!r} (allowed: {', '.join(sorted(_RESOURCE_KEYS))})")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{label}: field 'name': missing or empty")
+    url = entry.get("url")
+    if url is None:
+        problems.append(f"{label}: field 'url': missing")
+    else:
+        _check_url(url, f"{label}: field 'url'", problems)
+    feed = entry.get("feed")
+    if feed is not None:
+        _check_url(feed, f"{label}: field 'feed'", problems)
+    language = entry.get("language", "en")
+    if language not in LANGUAGES:
+        problems.append(f"{label}: field 'language': {language!r} is not one of {', '.join(LANGUAGES)}")
+    organization = entry.get("organization", "")
+    if not isinstance(organization, str):
+        problems.append(f"{label}: field 'organization': expected text")
+    tags = entry.get("tags", [])
+    if isinstance(tags, str):
+        tags = [tags]
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        problems.append(f"{label}: field 'tags': expected a list of words")
+    if len(problems) > start:
+        return None
+    return Resource(
+        name=name.strip(),
+        url=url.strip(),
+        organization=organization.strip(),
+        language=language,
+        tags=tuple(tags),
+        feed=feed.strip() if feed else None,
+    )
+
+
+def _check_url(value: Any, where: str, problems: list[str]) -> None:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: expected a URL, got {value!r}")
+        return
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError as exc:
+        problems.append(f"{where}: {value!r} is not a valid URL ({exc})")
+        return
+    if parts.scheme.lower() not in ("http", "https"):
+        scheme = parts.scheme or "none"
+        problems.append(f"{where}: {value!r} has scheme {scheme!r}; only http and https are checked")
+    elif not parts.hostname:
+        problems.append(f"{where}: {value!r} has no host name")

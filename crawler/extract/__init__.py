@@ -1,0 +1,1 @@
+"""Pure extraction functions: bytes or text in, plain data out. No Scrapy, no I/O."""

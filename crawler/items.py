@@ -1,0 +1,30 @@
+"""The contract between the spider and the pipelines: raw facts, no verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CheckResult:
+    """What one fetch of a resource told us. The pipeline decides up/degraded/down."""
+
+    resource_id: str
+    url: str
+    checked_at: str
+    final_url: str | None = None
+    http_status: int | None = None
+    redirects: list[dict[str, Any]] = field(default_factory=list)  # [{"url", "status"}] hop by hop
+    response_ms: int | None = None
+    content_type: str | None = None
+    body_bytes: int | None = None
+    title: str | None = None
+    description: str | None = None
+    tls_expires_at: str | None = None
+    retries: int = 0
+    error: str | None = None  # human-readable, e.g. "DNS lookup failed for example.invalid"
+    error_kind: str | None = None  # dns | refused | timeout | tls | redirects | http | size | ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

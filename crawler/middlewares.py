@@ -1,0 +1,110 @@
+"""Downloader middlewares: what the stock ones do not record or do.
+
+* HopRecorderMiddleware sits nearer the downloader than RedirectMiddleware so
+  it sees every hop: it keeps each redirect's URL, status and latency.
+* BackoffRetryMiddleware is Scrapy's RetryMiddleware with waiting: exponential
+  backoff with jitter, and Retry-After honoured on 429/503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+
+from crawler.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+HOPS_KEY = "healthcrawl_hops"
+
+
+def latency_ms(request: Request) -> int:
+    return int(round(float(request.meta.get("download_latency") or 0) * 1000))
+
+
+class HopRecorderMiddleware:
+    """Records each redirect hop in request meta; RedirectMiddleware copies meta
+    to the next request, so the final response carries the whole chain."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            hop = {"url": request.url, "status": response.status, "ms": latency_ms(request)}
+            request.meta[HOPS_KEY] = [*request.meta.get(HOPS_KEY, []), hop]
+        return response
+
+
+def retry_after_seconds(value: bytes | str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date).
+
+    >>> retry_after_seconds(b"7")
+    7.0
+    >>> retry_after_seconds("soon") is None
+    True
+    """
+    if value is None:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - utcnow()).total_seconds())
+
+
+def backoff_seconds(base: float, attempt: int, *, jitter: float = 0.25) -> float:
+    """base * 2**(attempt-1), spread by +/- jitter so retries do not arrive in step.
+
+    >>> 3.0 <= backoff_seconds(2.0, 2, jitter=0.25) * 1 <= 5.0
+    True
+    """
+    delay = base * (2 ** max(0, attempt - 1))
+    return delay * random.uniform(1 - jitter, 1 + jitter)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Waits before each retry. A Retry-After longer than the configured maximum is
+    respected by not retrying at all: the response is reported as it is."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = super().from_crawler(crawler)
+        middleware.backoff = crawler.settings.getfloat("HEALTH_RETRY_BACKOFF", 1.0)
+        middleware.retry_after_max = crawler.settings.getfloat("HEALTH_RETRY_AFTER_MAX", 120.0)
+        return middleware
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        delay = self._delay(request)
+        retry_after = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if retry_after is not None:
+            if retry_after > self.retry_after_max:
+                return response
+            delay = max(delay, retry_after)
+        retry = self._retry(request, f"HTTP {response.status}")
+        if retry is None:
+            return response
+        await asyncio.sleep(delay)
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await asyncio.sleep(self._delay(request))
+        return retry
+
+    def _delay(self, request: Request) -> float:
+        return backoff_seconds(self.backoff, request.meta.get("retry_times", 0) + 1)

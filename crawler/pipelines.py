@@ -1,0 +1,62 @@
+"""Item pipelines: classify each check and store it the moment it arrives."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from crawler.classify import classify
+from crawler.items import CheckResult
+from crawler.storage import Store
+from crawler.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+    from crawler.config import Config
+
+logger = logging.getLogger(__name__)
+
+
+class CheckStoragePipeline:
+    """Owns the run's row: opens it when the spider opens, stores each check as
+    it arrives (committed at once), and closes it with counts when the spider
+    closes. The run is complete only if the crawl finished and every resource
+    has its check."""
+
+    def __init__(self, crawler: Crawler, db_path: str):
+        self.crawler = crawler
+        self.db_path = db_path
+        self.store: Store | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, crawler.settings.get("HEALTH_DB_PATH"))
+
+    @property
+    def config(self) -> Config:
+        return self.crawler.settings["HEALTH_LOADED_CONFIG"]
+
+    def open_spider(self) -> None:
+        self.store = Store(self.db_path)
+        self.run_id = self.store.start_run(self.config)
+        self.crawler.stats.set_value("healthcrawl/run_id", self.run_id)
+
+    def process_item(self, item: CheckResult) -> CheckResult:
+        assert self.store is not None and self.run_id is not None
+        status, reasons = classify(item, self.config.settings, utcnow())
+        self.store.record_check(self.run_id, {**item.to_dict(), "status": status, "reasons": reasons})
+        self.crawler.stats.inc_value(f"healthcrawl/checks/{status}")
+        return item
+
+    def close_spider(self) -> None:
+        if self.store is None or self.run_id is None:
+            return
+        checked = sum(self.store.run_counts(self.run_id).values())
+        reason = self.crawler.stats.get_value("finish_reason") or "finished"
+        complete = reason == "finished" and checked == len(self.config.resources)
+        counts = self.store.finish_run(self.run_id, complete=complete, reason=reason)
+        logger.info("run %s finished (%s): %s", self.run_id, reason, counts)
+        self.store.close()

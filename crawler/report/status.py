@@ -1,0 +1,75 @@
+"""Build the status document (status.json, and the page's context) from the database."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from crawler.timeutil import iso, utcnow
+
+if TYPE_CHECKING:
+    from crawler.storage import Store
+
+UNCHECKED = "unchecked"
+STATUS_ORDER = ("down", "degraded", "up", UNCHECKED)
+
+# Fields of a check copied to the resource entry, in the order status.json shows them.
+CHECK_FIELDS = (
+    "final_url",
+    "status",
+    "http_status",
+    "error",
+    "response_ms",
+    "title",
+    "description",
+    "checked_at",
+    "redirects",
+    "tls_expires_at",
+    "retries",
+    "content_type",
+    "body_bytes",
+    "reasons",
+)
+
+
+def build_status(store: Store, run_id: int | None = None) -> dict[str, Any]:
+    """The latest (or given) run: one entry per configured resource, checked or not."""
+    run = store.run(run_id) if run_id is not None else store.latest_run()
+    checks = store.checks_for_run(run["id"]) if run else {}
+    resources = [_resource_entry(r, checks.get(r["id"])) for r in store.active_resources()]
+    summary = {"total": len(resources), **dict.fromkeys(STATUS_ORDER, 0)}
+    for entry in resources:
+        summary[entry["status"]] += 1
+    return {
+        "generated_at": iso(utcnow()),
+        "run": _run_entry(run) if run else None,
+        "summary": summary,
+        "resources": resources,
+    }
+
+
+def _run_entry(run: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": run["id"],
+        "started_at": run["started_at"],
+        "finished_at": run["finished_at"],
+        "complete": bool(run["complete"]),
+    }
+
+
+def _resource_entry(resource: dict[str, Any], check: dict[str, Any] | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": resource["name"],
+        "slug": resource["id"],
+        "url": resource["url"],
+        "organization": resource["organization"] or "",
+        "language": resource["language"],
+        "tags": resource["tags"] or [],
+    }
+    if check is None:
+        entry.update(dict.fromkeys(CHECK_FIELDS))
+        entry.update(status=UNCHECKED, redirects=[], retries=0, reasons=["not checked in this run"])
+    else:
+        entry.update({key: check.get(key) for key in CHECK_FIELDS})
+        entry["redirects"] = entry["redirects"] or []
+        entry["reasons"] = entry["reasons"] or []
+    return entry

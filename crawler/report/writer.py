@@ -1,0 +1,45 @@
+"""Write the report files atomically: a reader never sees half a page."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crawler.report.exports import to_json
+from crawler.report.page import render_index
+from crawler.report.status import build_status
+
+if TYPE_CHECKING:
+    from crawler.storage import Store
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write beside the target, then rename over it; readable like any new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a status page is for reading
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_reports(store: Store, out_dir: str | Path, run_id: int | None = None) -> list[Path]:
+    """index.html and status.json for the latest (or given) run."""
+    out = Path(out_dir)
+    status = build_status(store, run_id)
+    written = [out / "status.json", out / "index.html"]
+    write_atomic(written[0], to_json(status))
+    write_atomic(written[1], render_index(status))
+    return written

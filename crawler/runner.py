@@ -1,0 +1,43 @@
+"""Run one crawl in this process with the project's settings.
+
+Scrapy's reactor cannot be restarted, so this is called once per process: the
+CLI calls it once, and tests run the CLI in a subprocess.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from spiders.availability import AvailabilitySpider
+
+LOG_LEVELS = {0: "WARNING", 1: "INFO", 2: "DEBUG"}
+
+
+def project_settings(
+    *, config: Path, db: Path, out: Path, verbosity: int = 0
+) -> Settings:
+    """crawler.settings plus the paths given on the command line (which win)."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(
+        {
+            "HEALTH_CONFIG": str(config),
+            "HEALTH_DB_PATH": str(db),
+            "HEALTH_REPORT_DIR": str(out),
+            "LOG_LEVEL": LOG_LEVELS[min(verbosity, 2)],
+        },
+        priority="cmdline",
+    )
+    return settings
+
+
+def crawl(settings: Settings) -> int | None:
+    """Run the availability spider to the end; return the id of the run it stored."""
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(AvailabilitySpider)
+    process.crawl(crawler)
+    process.start()
+    return crawler.stats.get_value("healthcrawl/run_id") if crawler.stats else None

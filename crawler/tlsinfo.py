@@ -1,0 +1,33 @@
+"""Facts about the TLS certificate a response came with."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from crawler.timeutil import iso
+
+
+def certificate_expiry(certificate: Any) -> str | None:
+    """notAfter of a Twisted/pyOpenSSL certificate as ISO-8601 UTC, or None."""
+    x509 = getattr(certificate, "original", certificate)
+    get_not_after = getattr(x509, "get_notAfter", None)
+    if get_not_after is None:
+        return None
+    raw = get_not_after()
+    if not raw:
+        return None
+    return asn1_time_to_iso(raw)
+
+
+def asn1_time_to_iso(raw: bytes | str) -> str | None:
+    """
+    >>> asn1_time_to_iso(b"20270102030405Z")
+    '2027-01-02T03:04:05Z'
+    """
+    text = raw.decode("ascii") if isinstance(raw, bytes) else raw
+    try:
+        moment = datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return iso(moment)

@@ -62,10 +62,33 @@ _KIND_BY_CLASS = {
 _TLS_MARKERS = ("SSL", "TLS", "certificate", "handshake", "VerificationError")
 
 
+def describe_redirects(hop_urls: list[str], max_redirects: int) -> str:
+    """Name a redirect loop when a URL comes back, else the hop limit.
+
+    >>> describe_redirects(["http://a/1", "http://a/2", "http://a/1", "http://a/2"], 10)
+    'redirect loop: http://a/1 -> http://a/2 -> http://a/1'
+    >>> describe_redirects(["http://a/1", "http://a/2"], 1)
+    'too many redirects (more than 1)'
+    """
+    seen: dict[str, int] = {}
+    for index, url in enumerate(hop_urls):
+        if url in seen:
+            return "redirect loop: " + " -> ".join(hop_urls[seen[url] : index + 1])
+        seen[url] = index
+    return f"too many redirects (more than {max_redirects})"
+
+
 def describe_failure(
-    exc: BaseException, url: str, *, timeout: float, max_redirects: int, max_body_bytes: int
+    exc: BaseException,
+    url: str,
+    *,
+    timeout: float,
+    max_redirects: int,
+    max_body_bytes: int,
+    hop_urls: list[str] | None = None,
 ) -> tuple[str, str]:
-    """(kind, human-readable message) for a failed download.
+    """(kind, human-readable message) for a failed download; `hop_urls` is the
+    redirect chain so far, ending with `url`.
 
     >>> describe_failure(TimeoutError(), "https://example.org/x", timeout=30, max_redirects=10,
     ...                  max_body_bytes=10)
@@ -75,11 +98,8 @@ def describe_failure(
     text = _exception_text(exc)
     host = _host(url)
     if name == "IgnoreRequest" and "redirect" in text.lower():
-        return "redirects", f"too many redirects (more than {max_redirects})"
-    if any(marker.lower() in text.lower() for marker in _TLS_MARKERS) or name in (
-        "SSLError",
-        "Error",
-    ) and "SSL" in type(exc).__module__:
+        return "redirects", describe_redirects(hop_urls or [url], max_redirects)
+    if any(marker.lower() in text.lower() for marker in _TLS_MARKERS):
         return "tls", f"TLS error with {host}: {_tls_detail(text)}"
     kind = _KIND_BY_CLASS.get(name)
     if kind == "dns":

@@ -77,14 +77,15 @@ class AvailabilitySpider(scrapy.Spider):
             yield result
             return
         settings = self.settings
+        hops = request.meta.get(HOPS_KEY, [])
         kind, message = describe_failure(
             failure.value,
             request.url,
             timeout=settings.getfloat("DOWNLOAD_TIMEOUT"),
             max_redirects=settings.getint("REDIRECT_MAX_TIMES"),
             max_body_bytes=settings.getint("DOWNLOAD_MAXSIZE"),
+            hop_urls=[hop["url"] for hop in hops] + [request.url],
         )
-        hops = request.meta.get(HOPS_KEY, [])
         yield CheckResult(
             resource_id=resource.slug,
             url=resource.url,

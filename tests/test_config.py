@@ -1,0 +1,113 @@
+"""resources.yaml validation: every problem is one clear line naming file, resource and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.config import ConfigError, CrawlSettings, load_config, parse_config
+from tests.conftest import ROOT, run_cli
+
+VALID = """
+settings:
+  timeout: 5
+  concurrency_per_host: 2
+  user_agent: test-agent
+  retries: 1
+resources:
+  - name: Alpha
+    url: https://alpha.example/
+    organization: Org
+    language: es
+    tags: [a, b]
+    feed: https://alpha.example/feed/
+  - name: Beta
+    url: http://beta.example/x
+"""
+
+
+def test_valid_file_loads_into_frozen_dataclasses():
+    config = parse_config(VALID, Path("r.yaml"))
+    alpha, beta = config.resources
+    assert alpha.slug == "alpha" and alpha.language == "es" and alpha.tags == ("a", "b")
+    assert alpha.feed == "https://alpha.example/feed/"
+    assert beta.language == "en" and beta.tags == () and beta.feed is None
+    assert config.settings.timeout == 5 and config.settings.concurrency_per_host == 2
+    assert config.settings.user_agent == "test-agent" and config.settings.retries == 1
+    assert config.settings.slow_ms == CrawlSettings().slow_ms
+    with pytest.raises(AttributeError):
+        alpha.url = "x"  # type: ignore[misc]
+
+
+def test_bundled_resources_file_is_valid_and_has_the_eight_links():
+    config = load_config(ROOT / "resources.yaml")
+    assert len(config.resources) == 8
+    assert all(r.url.startswith("https://") and r.organization and r.tags for r in config.resources)
+    assert {r.language for r in config.resources} <= {"en", "es", "fr", "nl"}
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("resources:\n  - name: A\n", 'r.yaml: resource #1 "A": field \'url\': missing'),
+        ("resources:\n  - name: A\n    url: ftp://x.example/\n",
+         "r.yaml: resource #1 \"A\": field 'url': 'ftp://x.example/' has scheme 'ftp'; only http and https are checked"),
+        ("resources:\n  - name: A\n    url: http://x\n    colour: red\n",
+         "r.yaml: resource #1 \"A\": unknown field 'colour'"),
+        ("resources:\n  - name: A\n    url: http://x\n  - name: a\n    url: http://y\n",
+         "r.yaml: resource #2 \"a\": field 'name': duplicate of resource #1"),
+        ("resources: [\n  - name: A\n", "r.yaml: invalid YAML at line 2"),
+        ("resources:\n  - url: http://x\n", "r.yaml: resource #1: field 'name': missing or empty"),
+        ("resources:\n  - name: A\n    url: http://x\n    language: de\n",
+         "r.yaml: resource #1 \"A\": field 'language': 'de' is not one of en, es, fr, nl"),
+        ("resources:\n  - name: A\n    url: http://x\n    feed: feed.xml\n",
+         "r.yaml: resource #1 \"A\": field 'feed': 'feed.xml' has scheme 'none'"),
+        ("settings:\n  timeout: soon\nresources:\n  - name: A\n    url: http://x\n",
+         "r.yaml: settings: field 'timeout': expected a number, got 'soon'"),
+        ("settings:\n  speed: 3\nresources:\n  - name: A\n    url: http://x\n",
+         "r.yaml: settings: field 'speed': unknown setting"),
+        ("settings:\n  retries: -1\nresources:\n  - name: A\n    url: http://x\n",
+         "r.yaml: settings: field 'retries': must not be negative"),
+        ("settings:\n  verify_tls: 1\nresources:\n  - name: A\n    url: http://x\n",
+         "r.yaml: settings: field 'verify_tls': expected true or false"),
+        ("resources: []\n", "r.yaml: 'resources:' is empty"),
+        ("- just\n- a list\n", "r.yaml: expected a mapping with a 'resources:' list"),
+        ("resources:\n  - name: A\n    url: http://x\nextra: 1\n", "r.yaml: unknown top-level key 'extra'"),
+        ("resources:\n  - name: A\n    url: 'http://['\n", "r.yaml: resource #1 \"A\": field 'url': 'http://[' is not a valid URL"),
+    ],
+)
+def test_errors_name_the_file_resource_and_field(text, message):
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, Path("r.yaml"))
+    assert str(info.value).startswith(message)
+
+
+def test_several_problems_are_listed_together():
+    text = "resources:\n  - name: A\n  - name: B\n    url: gopher://x\n"
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, Path("r.yaml"))
+    lines = str(info.value).splitlines()
+    assert lines[0] == "r.yaml: 2 problems:"
+    assert lines[1].startswith('  - resource #1 "A"') and lines[2].startswith('  - resource #2 "B"')
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize("command", ["run", "check-config"])
+def test_cli_exits_2_with_one_message_and_no_traceback(tmp_path, command):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("resources:\n  - name: A\n    url: mailto:someone@example.org\n")
+    result = run_cli(command, "--config", str(bad), *(["--db", str(tmp_path / "h.db")] if command == "run" else []))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"healthcrawl: error: {bad}: resource #1 \"A\": field 'url'")
+    assert not (tmp_path / "h.db").exists(), "a bad config must stop the run before anything is written"
+
+
+def test_check_config_ok(tmp_path):
+    result = run_cli("check-config", "--config", str(ROOT / "resources.yaml"))
+    assert result.returncode == 0 and "OK, 8 resources" in result.stdout

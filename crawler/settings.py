@@ -25,6 +25,7 @@ HEALTH_DB_PATH = "reports/health.db"  # the SQLite report database
 HEALTH_REPORT_DIR = "reports"  # index.html and status.json are written here
 HEALTH_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled after
 HEALTH_RETRY_AFTER_MAX = 120.0  # longest Retry-After honoured; longer means give up
+HEALTH_SHUTDOWN_GRACE = 5.0  # after SIGINT/SIGTERM, seconds to wait for in-flight requests
 
 USER_AGENT = DEFAULT_USER_AGENT
 ROBOTSTXT_OBEY = False  # a resource you listed is checked like a browser would open it
@@ -54,6 +55,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.ReportWriter": 500,
+    "crawler.shutdown.ShutdownGuard": 510,
 }
 
 

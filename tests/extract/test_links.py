@@ -1,0 +1,464 @@
+"""Link extraction on fixture pages: resolution, skipping, assets, speed and robustness."""
+
+from __future__ import annotations
+
+import doctest
+import re
+import time
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.extract import links as links_module
+from crawler.extract.links import (
+    ASSET_ATTRS,
+    LINK_ATTRS,
+    MAX_TEXT,
+    SKIP_REASONS,
+    Link,
+    PageLinks,
+    _Resolver,
+    extract_links,
+    has_anchor,
+    page_anchors,
+    parse_srcset,
+    same_site,
+    url_allowed,
+)
+from crawler.extract.urls import is_web_url
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "links"
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def urls(page: PageLinks) -> list[str]:
+    return [link.url for link in page.links]
+
+
+# --- <base href> and resolution --------------------------------------------------------
+
+
+class TestBase:
+    PAGE = "https://example.org/docs/index.html"
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def page(cls) -> PageLinks:
+        return extract_links(fixture("base.html"), cls.PAGE)
+
+    def test_first_base_wins_and_is_resolved_against_the_page(self, page: PageLinks) -> None:
+        assert page.base_url == "https://example.org/docs/v2/"
+        assert not any("ignored.example" in url for url in urls(page))
+
+    def test_relative_forms(self, page: PageLinks) -> None:
+        assert [(link.url, link.fragment, link.text) for link in page.links] == [
+            ("https://example.org/docs/v2/intro.html", None, "Intro"),
+            ("https://example.org/docs/v1/old.html", None, "Old version"),
+            ("https://example.org/docs/v2/a/c.html", None, "Dotted"),
+            ("https://example.org/about", None, "About"),
+            ("https://example.org/docs/v2/?page=2", None, "Next page"),
+            # Like a browser: "#install" goes to the *base*, not to the page.
+            ("https://example.org/docs/v2/", "install", "Install"),
+            ("https://cdn.example.net/lib.js", None, "CDN"),
+            # Scheme, host and default port normalized; query kept as written,
+            # tracking parameter included, because that is what gets requested.
+            ("https://other.example.com/Path?B=1&a=2&utm_source=mail", "Top", "Other"),
+            # Browsers read "\" as "/" in http(s) URLs.
+            ("https://evil.example/path", None, "Backslashes"),
+        ]
+        assert page.skipped == {}
+        assert page.anchors == frozenset({"install"})
+
+    def test_unusable_first_base_falls_back_to_page(self) -> None:
+        page = extract_links(fixture("base_unusable.html"), "https://example.org/dir/index.html")
+        # <base target> has no href and does not count; the first <base href> is
+        # javascript:, so the page URL is the base and the later base is ignored.
+        assert page.base_url == "https://example.org/dir/index.html"
+        assert urls(page) == ["https://example.org/dir/page.html"]
+
+    def test_base_url_is_normalized_page_url_without_base(self) -> None:
+        page = extract_links("<a href='x'>x</a>", "HTTPS://Example.ORG:443/a/b")
+        assert page.base_url == "https://example.org/a/b"
+        assert urls(page) == ["https://example.org/a/x"]
+
+    def test_non_web_page_url_yields_no_relative_links(self) -> None:
+        page = extract_links("<a href='x'>x</a><a href='https://ok.example/'>ok</a>", "not a url")
+        assert urls(page) == ["https://ok.example/"]
+        assert page.skipped == {"invalid": 1}
+
+
+# --- the mixed fixture -----------------------------------------------------------------
+
+
+class TestMixed:
+    PAGE = "https://example.org/mixed"
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def page(cls) -> PageLinks:
+        return extract_links(fixture("mixed.html"), cls.PAGE)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def with_assets(cls) -> PageLinks:
+        return extract_links(fixture("mixed.html"), cls.PAGE, include_assets=True)
+
+    def test_navigation_links_in_document_order(self, page: PageLinks) -> None:
+        assert [(link.url, link.fragment, link.tag) for link in page.links] == [
+            ("https://example.org/news/", None, "a"),
+            ("https://example.org/news/", "latest", "a"),
+            ("https://example.org/news/", "archive", "a"),
+            ("https://example.org/contact", None, "a"),
+            ("https://example.org/split", None, "a"),
+            ("https://example.org/with%20space/?q=a%20b", None, "a"),
+            ("http://[2001:db8::1]:8080/status", None, "a"),
+            ("https://example.org/image-link", None, "a"),
+            ("https://example.org/map/region", None, "area"),
+            ("https://example.org/long", None, "a"),
+        ]
+
+    def test_duplicates_keep_the_first_occurrence(self, page: PageLinks) -> None:
+        keys = [(link.url, link.fragment) for link in page.links]
+        assert len(keys) == len(set(keys))
+        news = [link for link in page.links if link.url.endswith("/news/")]
+        assert [link.text for link in news] == ["News", "Latest news", "Archive"]
+
+    def test_skipped_are_counted_per_occurrence(self, page: PageLinks) -> None:
+        assert page.skipped == {
+            "mailto": 2,  # case-insensitive scheme
+            "tel": 1,
+            "javascript": 2,  # leading space stripped first
+            "data": 1,
+            "other-scheme": 1,  # ftp:
+            "invalid": 2,  # space in host, port 99999
+        }
+        assert set(page.skipped) <= set(SKIP_REASONS)
+
+    def test_anchor_text(self, page: PageLinks) -> None:
+        text = {link.url: link.text for link in page.links if link.fragment is None}
+        assert text["https://example.org/contact"] == "Contact us"  # whitespace collapsed
+        assert text["https://example.org/image-link"] == "Logo image"  # from <img alt>
+        assert text["https://example.org/map/region"] == "Region"  # <area alt>
+        long = text["https://example.org/long"]
+        assert len(long) == MAX_TEXT and long.endswith("…")
+
+    def test_anchors(self, page: PageLinks) -> None:
+        assert page.anchors == frozenset({"legacy", "main", "footer"})
+        assert page_anchors(fixture("mixed.html")) == page.anchors
+
+    def test_assets_off_by_default(self, page: PageLinks) -> None:
+        assert {link.tag for link in page.links} == {"a", "area"}
+
+    def test_assets_on(self, with_assets: PageLinks) -> None:
+        assets = [(link.url, link.tag) for link in with_assets.links if link.tag in ASSET_ATTRS]
+        assert assets == [
+            ("https://example.org/css/site.css", "link"),
+            ("https://example.org/favicon.ico", "link"),  # rel="shortcut icon"
+            ("https://example.org/js/app.js", "script"),
+            ("https://example.org/img/logo.png", "img"),
+            ("https://example.org/img/a.png", "img"),
+            ("https://example.org/img/a-1x.png", "img"),
+            ("https://example.org/img/a-2x.png", "img"),
+            ("https://example.org/img/b.webp", "source"),
+            ("https://cdn.example.net/w_200,h_100/b.webp", "source"),
+            ("https://example.org/img/b.png", "img"),
+            ("https://example.org/media/v.mp4", "video"),
+            ("https://example.org/media/poster.jpg", "video"),
+            ("https://example.org/media/subs.vtt", "track"),
+            ("https://example.org/media/a.mp3", "audio"),
+            ("https://player.example.com/embed/1", "iframe"),
+        ]
+        assert all(link.text == "" for link in with_assets.links if link.tag in ASSET_ATTRS)
+        # The navigation links are the same ones, in the same order.
+        nav = [link for link in with_assets.links if link.tag in LINK_ATTRS]
+        assert nav == list(extract_links(fixture("mixed.html"), self.PAGE).links)
+        assert with_assets.skipped["data"] == 2  # the data: image too
+
+    def test_link_rels_that_are_not_resources(self, with_assets: PageLinks) -> None:
+        found = set(urls(with_assets))
+        for url in (
+            "https://example.org/mixed",  # canonical
+            "https://example.org/feed.xml",  # alternate
+            "https://fonts.example.net/",  # preconnect
+            "https://example.org/not-a-link",  # text inside <script>
+        ):
+            assert url not in found
+
+
+# --- smaller cases ---------------------------------------------------------------------
+
+
+def test_malformed_html_is_recovered() -> None:
+    page = extract_links(fixture("malformed.html"), "https://example.org/m/")
+    found = urls(page)
+    for path in ("/two", "/three", "/four", "/five"):
+        assert f"https://example.org{path}" in found
+    assert "https://example.org/commented" not in found
+    assert page.skipped == {"invalid": 2}  # "[::1" and a bad port
+
+
+@pytest.mark.parametrize("html", ["", b"", "   ", "\x00", b"\xff\xfe", "<", "<html>", "<!-- x"])
+def test_empty_or_degenerate_documents(html: str | bytes) -> None:
+    page = extract_links(html, "https://example.org/")
+    assert page.links == ()
+    assert page.base_url == "https://example.org/"
+
+
+def test_uppercase_and_unquoted_attributes() -> None:
+    page = extract_links("<A HREF=/X>x</A><AREA HREF='/y'>", "http://ex.org/")
+    assert urls(page) == ["http://ex.org/X", "http://ex.org/y"]
+    assert [link.tag for link in page.links] == ["a", "area"]
+
+
+def test_whitespace_inside_href() -> None:
+    html = '<a href="\n\t https://ex.org/a\n/b?c=\td  \n">x</a>'
+    assert urls(extract_links(html, "https://ex.org/")) == ["https://ex.org/a/b?c=d"]
+
+
+def test_ipv6_hosts() -> None:
+    html = (
+        '<a href="http://[::1]/">a</a><a href="https://[2001:DB8::1]:443/x">b</a>'
+        '<a href="http://[fe80::zz]/">bad</a>'
+    )
+    page = extract_links(html, "http://[::1]:8000/p")
+    assert urls(page) == ["http://[::1]/", "https://[2001:db8::1]/x"]
+    assert page.skipped == {"invalid": 1}
+    relative = extract_links("<a href='/q'>q</a>", "http://[::1]:8000/p")
+    assert urls(relative) == ["http://[::1]:8000/q"]
+
+
+def test_fragments() -> None:
+    html = '<a href="#a">1</a><a href="#a">2</a><a href="/p#">3</a><a href="/p#b%20c">4</a>'
+    page = extract_links(html, "https://ex.org/p?x=1")
+    assert [(link.url, link.fragment) for link in page.links] == [
+        ("https://ex.org/p?x=1", "a"),  # same-page fragment keeps the page's query
+        ("https://ex.org/p", None),  # an empty fragment is no fragment
+        ("https://ex.org/p", "b%20c"),  # kept as written; has_anchor() decodes
+    ]
+
+
+def test_has_anchor() -> None:
+    anchors = frozenset({"intro", "b c"})
+    assert has_anchor(None, anchors) and has_anchor("", anchors) and has_anchor("TOP", anchors)
+    assert has_anchor("intro", anchors) and has_anchor("b%20c", anchors)
+    assert not has_anchor("Intro", anchors)  # ids are case-sensitive
+
+
+def test_srcset_parsing() -> None:
+    assert parse_srcset("a.png") == ["a.png"]
+    assert parse_srcset("a.png 1x,b.png 2x") == ["a.png", "b.png"]
+    assert parse_srcset("a.png, b.png,") == ["a.png", "b.png"]  # trailing comma ends a URL
+    # Like browsers: a URL runs to whitespace, so this is one URL with a comma in it.
+    assert parse_srcset("a.png,b.png") == ["a.png,b.png"]
+    assert parse_srcset("a.png (max-width: 1px, 2px) 1x, b.png") == ["a.png", "b.png"]
+    assert parse_srcset("data:image/png;base64,AAA= 1x, c.png 2x") == [
+        "data:image/png;base64,AAA=",
+        "c.png",
+    ]
+    page = extract_links(
+        '<img srcset="data:image/gif;base64,R0l= 1x, /c.png 2x">',
+        "https://ex.org/",
+        include_assets=True,
+    )
+    assert urls(page) == ["https://ex.org/c.png"]
+    assert page.skipped == {"data": 1}
+
+
+def test_bytes_input_and_encodings() -> None:
+    utf8 = '<a href="/caf\u00e9">Caf\u00e9</a>'.encode("utf-8")
+    latin1 = (
+        b'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        b'<a href="/caf\xe9">Caf\xe9</a>'
+    )
+    for html in (utf8, latin1):
+        (link,) = extract_links(html, "https://ex.org/").links
+        assert (link.url, link.text) == ("https://ex.org/caf\u00e9", "Caf\u00e9")
+    # Decoded text that still declares an encoding must not trip lxml.
+    declared = '<?xml version="1.0" encoding="iso-8859-1"?><a href="/\u00fc">\u00fc</a>'
+    assert urls(extract_links(declared, "https://ex.org/")) == ["https://ex.org/\u00fc"]
+
+
+def test_max_links_counts_the_rest() -> None:
+    html = "".join(f'<a href="/{i}">{i}</a>' for i in range(10)) + '<a href="/0">again</a>'
+    page = extract_links(html, "https://ex.org/", max_links=3)
+    assert urls(page) == ["https://ex.org/0", "https://ex.org/1", "https://ex.org/2"]
+    assert page.skipped == {"limit": 7}  # the repeat of /0 is a duplicate, not over the limit
+
+
+def test_link_is_frozen_and_hashable() -> None:
+    link = Link("https://ex.org/", None, "a", "x")
+    with pytest.raises(AttributeError):
+        link.url = "x"  # type: ignore[misc]
+    assert len({link, Link("https://ex.org/", None, "a", "x")}) == 1
+
+
+def test_five_thousand_links_is_fast() -> None:
+    html = "<html><body><ul>" + "".join(
+        f'<li><a href="/item/{i}?ref=list#c{i % 3}">Item <b>{i}</b></a>'
+        f' <a href="https://partner{i % 40}.example.com/p/{i}">partner</a></li>'
+        for i in range(2500)
+    ) + "</ul></body></html>"
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        page = extract_links(html, "https://example.org/list")
+        best = min(best, time.perf_counter() - start)
+    assert len(page.links) == 5000
+    assert page.links[0] == Link("https://example.org/item/0?ref=list", "c0", "a", "Item 0")
+    # Around 30 ms on a laptop; the bound leaves room for slow CI machines.
+    assert best < 0.25, f"5,000 links took {best * 1000:.0f} ms"
+
+
+# --- scope helpers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "root", "prefix", "expected"),
+    [
+        ("https://ex.org/docs/a", "https://ex.org/docs/", True, True),
+        ("http://EX.org/docs/a", "https://ex.org/docs/", True, True),  # scheme-agnostic
+        ("https://ex.org:443/docs/", "http://ex.org/docs/", True, True),  # default ports
+        ("https://ex.org/docs", "https://ex.org/docs/", True, True),  # the folder itself
+        ("https://ex.org/docs/x", "https://ex.org/docs/index.html", True, True),
+        ("https://ex.org/docs/x", "https://ex.org/docs", True, True),  # no slash: folder
+        ("https://ex.org/docsearch", "https://ex.org/docs", True, False),
+        ("https://ex.org/blog/", "https://ex.org/docs/", True, False),
+        ("https://ex.org/blog/", "https://ex.org/docs/", False, True),
+        ("https://ex.org/", "https://ex.org", True, True),
+        ("https://www.ex.org/", "https://ex.org/", False, False),  # www is another host
+        ("https://sub.ex.org/", "https://ex.org/", False, False),
+        ("http://ex.org:8080/", "http://ex.org/", False, False),
+        ("http://[::1]:8080/a", "http://[::1]:8080/", True, True),
+        ("mailto:a@ex.org", "https://ex.org/", False, False),
+        ("ftp://ex.org/", "https://ex.org/", False, False),
+        ("http://[::1/", "https://ex.org/", False, False),
+        ("", "https://ex.org/", False, False),
+    ],
+)
+def test_same_site(url: str, root: str, prefix: bool, expected: bool) -> None:
+    assert same_site(url, root, path_prefix=prefix) is expected
+
+
+def test_url_allowed() -> None:
+    include = [re.compile(r"^https://ex\.org/")]
+    exclude = (re.compile(r"\.pdf$"), re.compile(r"/private/"))
+    assert url_allowed("https://ex.org/a", [], [])
+    assert url_allowed("https://other.org/a", (), exclude)  # empty include allows all
+    assert url_allowed("https://ex.org/a", include, exclude)
+    assert not url_allowed("https://other.org/a", include, exclude)
+    assert not url_allowed("https://ex.org/x.pdf", include, exclude)  # exclude wins
+    assert not url_allowed("https://ex.org/private/a", include, exclude)
+    assert url_allowed("https://ex.org/a", [r"ex\.org"], [r"zzz"])  # plain strings too
+    assert url_allowed("https://ex.org/a", iter([r"ex\.org"]), iter([]))  # any iterable
+
+
+# --- robustness and consistency ---------------------------------------------------------
+
+_HREF_PIECES = st.sampled_from(
+    [
+        "", "#", "#x", "/", "//", "///", "?", "a", "..", ".", "/..", "\\", " ", "\n", "\t",
+        "http:", "https:", "HTTP://", "mailto:", "javascript:", "data:,", "ftp://",
+        "[", "]", "::1", "@", ":", ":80", ":99999", "%", "%zz", "ex.org", "\u00e9", "\x00",
+        "\ud800", ",", " 2x", "(", ")", '"', "'", "<", ">", "&amp;",
+    ]
+)
+_HREFS = st.one_of(st.text(max_size=30), st.lists(_HREF_PIECES, max_size=8).map("".join))
+_TAGS = st.sampled_from(sorted({**LINK_ATTRS, **ASSET_ATTRS, "base": ()}) + ["div", "A", "IMG"])
+_ATTRS = st.sampled_from(["href", "src", "srcset", "poster", "id", "name", "rel", "HREF"])
+
+
+@st.composite
+def _html_documents(draw: st.DrawFn) -> str | bytes:
+    parts = []
+    for _ in range(draw(st.integers(0, 12))):
+        tag = draw(_TAGS)
+        attrs = " ".join(
+            f'{draw(_ATTRS)}="{draw(_HREFS)}"' for _ in range(draw(st.integers(0, 3)))
+        )
+        if tag == "link":
+            attrs += ' rel="stylesheet"'
+        parts.append(f"<{tag} {attrs}>{draw(st.text(max_size=5))}")
+        if draw(st.booleans()):
+            parts.append(f"</{tag}>")
+    html = "".join(parts)
+    return html.encode("utf-8", "replace") if draw(st.booleans()) else html
+
+
+_PAGE_URLS = st.one_of(
+    st.sampled_from(
+        [
+            "https://ex.org/a/b",
+            "http://[::1]:8080/",
+            "HTTP://EX.ORG",
+            "",
+            "file:///x",
+            "http://[::1",
+        ]
+    ),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    html=st.one_of(_html_documents(), st.text(max_size=200), st.binary(max_size=200)),
+    page_url=_PAGE_URLS,
+    include_assets=st.booleans(),
+)
+def test_extract_links_never_raises(html: str | bytes, page_url: str, include_assets: bool) -> None:
+    page = extract_links(html, page_url, include_assets=include_assets, max_links=5)
+    assert len(page.links) <= 5
+    keys = [(link.url, link.fragment) for link in page.links]
+    assert len(keys) == len(set(keys))
+    for link in page.links:
+        assert is_web_url(link.url), link
+        assert "#" not in link.url and " " not in link.url
+        assert link.fragment is None or link.fragment
+        assert len(link.text) <= MAX_TEXT
+        assert link.text == "" or link.tag in LINK_ATTRS
+    assert set(page.skipped) <= set(SKIP_REASONS)
+    assert all(count > 0 for count in page.skipped.values())
+    assert isinstance(page.base_url, str)
+
+
+_RELATIVE = st.lists(
+    st.sampled_from(["a", "b", "/", ".", "..", "?", "=", "#", "c.html"]), max_size=7
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.sampled_from(
+        ["https://ex.org/", "https://ex.org/a/b/c.html", "https://ex.org/a/?q=1", "http://ex.org"]
+    ),
+    pieces=_RELATIVE,
+)
+def test_fast_resolution_agrees_with_urljoin(base: str, pieces: list[str]) -> None:
+    """The string-based fast path must match the standard library on plain relative refs."""
+    href = "".join(pieces)
+    if href.startswith("//") or href in ("", "#"):
+        return  # authorities and the page itself are covered elsewhere
+    if "//" in href.partition("?")[0].partition("#")[0]:
+        return  # urljoin drops empty path segments ("a//b" -> "a/b"); browsers keep them
+    if href.partition("#")[0] == "?":
+        # RFC 3986 and browsers: "?" means an empty query; urljoin keeps the base's.
+        parts = urlsplit(base)
+        expected_url = urlunsplit(parts._replace(path=parts.path or "/", query="", fragment=""))
+        assert _Resolver(base)(href)[0] == expected_url
+        return
+    url, fragment, reason = _Resolver(base)(href)
+    expected = urlsplit(urljoin(base, href))
+    assert reason is None
+    assert url == urlunsplit(expected._replace(path=expected.path or "/", fragment=""))
+    assert fragment == (expected.fragment or None)
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(links_module)
+    assert result.attempted > 10 and result.failed == 0

@@ -10,6 +10,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler import __version__
@@ -64,11 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="print the latest results as JSON or CSV on stdout",
         description="Print the latest results as JSON (same as status.json) or CSV.\n\n"
-        "Example:\n  healthcrawl export --format csv > status.csv",
+        "Example:\n  healthcrawl export --format csv > status.csv\n"
+        "  healthcrawl export --format json --new-only --since 2026-11-01",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _paths(export)
     export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--since", type=_date_arg, metavar="DATE",
+                        help="only announcements published (undated: first seen) on or after DATE "
+                        "(YYYY-MM-DD or ISO-8601)")
+    export.add_argument("--new-only", action="store_true",
+                        help="only announcements new since the previous complete run")
     export.set_defaults(handler=cmd_export)
 
     check = commands.add_parser(
@@ -81,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="resources file to validate (default: resources.yaml)")
     check.set_defaults(handler=cmd_check_config)
     return parser
+
+
+def _date_arg(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -146,9 +161,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from crawler.report.exports import to_csv, to_json
+    from crawler.report.exports import filter_announcements, to_csv, to_json
 
-    status = _status(args.db)
+    status = filter_announcements(_status(args.db), since=args.since, new_only=args.new_only)
     sys.stdout.write(to_json(status) if args.format == "json" else to_csv(status))
     return EXIT_OK
 

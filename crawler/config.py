@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import soupsieve
 import yaml
 
 from crawler import __version__
@@ -47,6 +48,21 @@ class CrawlSettings:
 
 
 @dataclass(frozen=True)
+class AnnouncementSelectors:
+    """CSS selectors for a site the announcement heuristics miss; title, link and
+    date are looked up inside each `item`."""
+
+    item: str
+    title: str | None = None
+    link: str | None = None
+    date: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("item", self.item), ("title", self.title),
+                                   ("link", self.link), ("date", self.date)) if v}
+
+
+@dataclass(frozen=True)
 class Resource:
     """One thing to check: an organization's page or link."""
 
@@ -56,6 +72,7 @@ class Resource:
     language: str = "en"
     tags: tuple[str, ...] = ()
     feed: str | None = None
+    announcements: AnnouncementSelectors | None = None
 
     @property
     def slug(self) -> str:
@@ -216,6 +233,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
         tags = [tags]
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         problems.append(f"{label}: field 'tags': expected a list of words")
+    selectors = _parse_selectors(entry.get("announcements"), label, problems)
     if len(problems) > start:
         return None
     return Resource(
@@ -225,7 +243,42 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
         language=language,
         tags=tuple(tags),
         feed=feed.strip() if feed else None,
+        announcements=selectors,
     )
+
+
+_SELECTOR_KEYS = ("item", "title", "link", "date")
+
+
+def _parse_selectors(raw: Any, label: str, problems: list[str]) -> AnnouncementSelectors | None:
+    where = f"{label}: field 'announcements'"
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping of item/title/link/date CSS selectors")
+        return None
+    for key in raw:
+        if key not in _SELECTOR_KEYS:
+            problems.append(f"{where}: unknown key {key!r} (allowed: {', '.join(_SELECTOR_KEYS)})")
+    if "item" not in raw:
+        problems.append(f"{where}: 'item' selector is required")
+    for key in _SELECTOR_KEYS:
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{label}: field 'announcements.{key}': expected a CSS selector, got {value!r}")
+            continue
+        try:
+            soupsieve.compile(value)
+        except Exception as exc:  # soupsieve raises several error types for bad selectors
+            problems.append(
+                f"{label}: field 'announcements.{key}': invalid CSS selector {value!r}: "
+                f"{str(exc).splitlines()[0]}"
+            )
+    if not isinstance(raw.get("item"), str):
+        return None
+    return AnnouncementSelectors(**{k: raw[k].strip() for k in _SELECTOR_KEYS if isinstance(raw.get(k), str)})
 
 
 def _check_url(value: Any, where: str, problems: list[str]) -> None:

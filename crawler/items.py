@@ -28,3 +28,18 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class AnnouncementsResult:
+    """A resource's current announcements and where they came from.
+
+    `source` is "feed" when a feed gave items, "html" when they were read from the
+    page itself (no feed, or the feed was broken: `warning` says why).
+    """
+
+    resource_id: str
+    source: str
+    items: list[dict[str, Any]]  # Announcement fields plus "key", the identity
+    feed_url: str | None = None
+    warning: str | None = None

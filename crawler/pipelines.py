@@ -1,4 +1,4 @@
-"""Item pipelines: classify each check and store it the moment it arrives."""
+"""Item pipelines: classify each check and store every item the moment it arrives."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from crawler.classify import classify
-from crawler.items import CheckResult
+from crawler.items import AnnouncementsResult, CheckResult
 from crawler.storage import Store
 from crawler.timeutil import utcnow
 
@@ -19,11 +19,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class CheckStoragePipeline:
-    """Owns the run's row: opens it when the spider opens, stores each check as
-    it arrives (committed at once), and closes it with counts when the spider
-    closes. The run is complete only if the crawl finished and every resource
-    has its check."""
+class StoragePipeline:
+    """Owns the run's row: opens it when the spider opens, stores each check and
+    each resource's announcements as they arrive (committed at once), and closes
+    it with counts when the spider closes. The run is complete only if the crawl
+    finished and every resource has its check."""
 
     def __init__(self, crawler: Crawler, db_path: str):
         self.crawler = crawler
@@ -44,8 +44,13 @@ class CheckStoragePipeline:
         self.run_id = self.store.start_run(self.config)
         self.crawler.stats.set_value("healthcrawl/run_id", self.run_id)
 
-    def process_item(self, item: CheckResult) -> CheckResult:
+    def process_item(self, item: CheckResult | AnnouncementsResult) -> CheckResult | AnnouncementsResult:
         assert self.store is not None and self.run_id is not None
+        if isinstance(item, AnnouncementsResult):
+            self.store.record_announcements(self.run_id, item.resource_id, item.items, source=item.source,
+                                            feed_url=item.feed_url, warning=item.warning)
+            self.crawler.stats.inc_value("healthcrawl/announcements", len(item.items))
+            return item
         status, reasons = classify(item, self.config.settings, utcnow())
         self.store.record_check(self.run_id, {**item.to_dict(), "status": status, "reasons": reasons})
         self.crawler.stats.inc_value(f"healthcrawl/checks/{status}")

@@ -51,7 +51,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HopRecorderMiddleware": 700,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.CheckStoragePipeline": 300,
+    "crawler.pipelines.StoragePipeline": 300,
 }
 EXTENSIONS = {
     "crawler.extensions.ReportWriter": 500,

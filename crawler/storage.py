@@ -99,9 +99,52 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db["checks"].create_index(["resource_id", "checked_at"])
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Announcements: one row per item ever seen, and one row per resource per run
+    saying where announcements came from (feed or HTML) and what went wrong."""
+    db["announcements"].create(
+        {
+            "id": int,
+            "resource_id": str,
+            "key": str,
+            "title": str,
+            "url": str,
+            "published": str,
+            "summary": str,
+            "guid": str,
+            "source": str,
+            "first_seen_run": int,
+            "last_seen_run": int,
+            "first_seen_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"resource_id", "key", "title", "first_seen_run", "last_seen_run"},
+        foreign_keys=[
+            ("resource_id", "resources", "id"),
+            ("first_seen_run", "runs", "id"),
+            ("last_seen_run", "runs", "id"),
+        ],
+    )
+    db["announcements"].create_index(["resource_id", "key"], unique=True)
+    db["announcements"].create_index(["last_seen_run"])
+    db["announcement_fetches"].create(
+        {
+            "run_id": int,
+            "resource_id": str,
+            "source": str,
+            "feed_url": str,
+            "items": int,
+            "warning": str,
+        },
+        pk=("run_id", "resource_id"),
+        foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
+    )
+
+
 # Applied in order, each once; PRAGMA user_version records how many ran.
 # Never edit a released migration: append a new one.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
 
 
 class Store:
@@ -206,6 +249,84 @@ class Store:
     def run(self, run_id: int) -> dict[str, Any] | None:
         rows = list(self.db["runs"].rows_where("id = ?", [run_id]))
         return rows[0] if rows else None
+
+    # -- announcements ------------------------------------------------------
+
+    def record_announcements(
+        self,
+        run_id: int,
+        resource_id: str,
+        items: list[dict[str, Any]],
+        *,
+        source: str,
+        feed_url: str | None,
+        warning: str | None,
+    ) -> None:
+        """Upsert a resource's items by identity key; an item seen again keeps its
+        first_seen_run, and only a real change of title, date, link or summary
+        moves its updated_at (feed readers then update it in place)."""
+        now = iso(utcnow())
+        table = self.db["announcements"]
+        with self.db.conn:
+            self.db["announcement_fetches"].insert(
+                {"run_id": run_id, "resource_id": resource_id, "source": source,
+                 "feed_url": feed_url, "items": len(items), "warning": warning},
+                replace=True,
+            )
+            for item in items:
+                existing = list(table.rows_where("resource_id = ? AND key = ?", [resource_id, item["key"]]))
+                fields = {k: item.get(k) for k in ("title", "url", "published", "summary", "guid", "source")}
+                if not existing:
+                    table.insert({**fields, "resource_id": resource_id, "key": item["key"],
+                                  "first_seen_run": run_id, "last_seen_run": run_id,
+                                  "first_seen_at": now, "updated_at": now})
+                    continue
+                row = existing[0]
+                changed = any(row[k] != fields[k] for k in ("title", "url", "published", "summary"))
+                update = {**fields, "last_seen_run": run_id}
+                if changed:
+                    update["updated_at"] = now
+                table.update(row["id"], update)
+
+    def previous_complete_run(self, run_id: int) -> int | None:
+        row = self.db.execute(
+            "SELECT max(id) FROM runs WHERE complete = 1 AND id < ?", [run_id]
+        ).fetchone()
+        return row[0]
+
+    def announcement_fetches(self, run_id: int) -> dict[str, dict[str, Any]]:
+        return {r["resource_id"]: r for r in self.db["announcement_fetches"].rows_where("run_id = ?", [run_id])}
+
+    def announcements_seen_in(self, run_id: int) -> list[dict[str, Any]]:
+        """Items the run saw, each with `new`: first seen after the previous
+        complete run, for a resource that already had a baseline then (the
+        first run of a resource records a baseline and marks nothing new)."""
+        previous = self.previous_complete_run(run_id)
+        rows = self.db.query(
+            """
+            SELECT a.*,
+                   CASE WHEN :previous IS NOT NULL
+                             AND a.first_seen_run > :previous
+                             AND EXISTS (SELECT 1 FROM announcement_fetches f
+                                         WHERE f.resource_id = a.resource_id AND f.run_id <= :previous)
+                        THEN 1 ELSE 0 END AS new
+            FROM announcements a
+            WHERE a.last_seen_run = :run
+            ORDER BY a.published IS NULL, a.published DESC, a.first_seen_run DESC, a.id
+            """,
+            {"previous": previous, "run": run_id},
+        )
+        return [dict(r) for r in rows]
+
+    def latest_announcements(self, limit: int = 100, resource_id: str | None = None) -> list[dict[str, Any]]:
+        """Newest items ever seen (for feeds), newest published first, undated by first sighting."""
+        where, params = ("WHERE resource_id = ?", [resource_id]) if resource_id else ("", [])
+        rows = self.db.query(
+            f"""SELECT * FROM announcements {where}
+                ORDER BY coalesce(published, first_seen_at) DESC, id DESC LIMIT ?""",
+            [*params, limit],
+        )
+        return [dict(r) for r in rows]
 
     # -- reading ------------------------------------------------------------
 

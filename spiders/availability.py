@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -10,11 +11,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.classify import describe_failure, http_reason
 from crawler.config import ConfigError, load_config
-from crawler.extract.page import parse_page
-from crawler.items import CheckResult
+from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
+from crawler.extract.feeds import discover_feeds, parse_feed
+from crawler.extract.page import decode_html, is_html, parse_page
+from crawler.items import AnnouncementsResult, CheckResult
 from crawler.middlewares import HOPS_KEY, latency_ms
 from crawler.settings import apply_crawl_settings
-from crawler.timeutil import iso, utcnow
+from crawler.timeutil import iso, parse_iso, utcnow
 from crawler.tlsinfo import certificate_expiry
 
 if TYPE_CHECKING:
@@ -64,6 +67,65 @@ class AvailabilitySpider(scrapy.Spider):
         page = parse_page(response.body, result.content_type)
         result.title, result.description = page.title, page.description
         yield result
+        if is_html(result.content_type, response.body):
+            yield self._announcements_request_or_result(resource, response, result.content_type)
+
+    # -- announcements: an explicit feed, then selectors, then a discovered feed, then the page
+
+    def _announcements_request_or_result(
+        self, resource: Resource, response: Response, content_type: str | None
+    ) -> scrapy.Request | AnnouncementsResult:
+        html = decode_html(response.body, content_type)[1]
+        feed_url = resource.feed
+        if feed_url is None and resource.announcements is None:
+            discovered = discover_feeds(html, response.url)
+            feed_url = discovered[0] if discovered else None
+        if feed_url is None:
+            return self._from_page(resource, html, response.url, response.meta["started_at"])
+        return scrapy.Request(
+            feed_url,
+            callback=self.parse_feed,
+            errback=self.feed_failed,
+            dont_filter=True,
+            meta={"resource": resource, "page_html": html, "page_url": response.url,
+                  "started_at": response.meta["started_at"]},
+        )
+
+    def parse_feed(self, response: Response) -> Any:
+        resource: Resource = response.meta["resource"]
+        parsed = parse_feed(response.body, response.url, language=resource.language,
+                            fetched_at=parse_iso(response.meta["started_at"]))
+        if parsed.items:
+            yield AnnouncementsResult(resource.slug, "feed", _as_dicts(parsed.items),
+                                      feed_url=response.url, warning=parsed.warning)
+            return
+        warning = f"feed {response.url}: {parsed.warning or 'no items'}; read the page instead"
+        yield self._from_page(resource, response.meta["page_html"], response.meta["page_url"],
+                              response.meta["started_at"], warning=warning, feed_url=response.url)
+
+    def feed_failed(self, failure: Failure) -> Any:
+        request = failure.request
+        resource: Resource = request.meta["resource"]
+        if failure.check(HttpError):
+            problem = http_reason(failure.value.response.status)
+        else:
+            problem = describe_failure(
+                failure.value, request.url, timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                max_redirects=self.settings.getint("REDIRECT_MAX_TIMES"),
+                max_body_bytes=self.settings.getint("DOWNLOAD_MAXSIZE"),
+            )[1]
+        warning = f"feed {request.url}: {problem}; read the page instead"
+        yield self._from_page(resource, request.meta["page_html"], request.meta["page_url"],
+                              request.meta["started_at"], warning=warning, feed_url=request.url)
+
+    @staticmethod
+    def _from_page(resource: Resource, html: str, page_url: str, started_at: str, *,
+                   warning: str | None = None, feed_url: str | None = None) -> AnnouncementsResult:
+        selectors = resource.announcements.as_dict() if resource.announcements else None
+        items = extract_announcements(html, page_url, language=resource.language,
+                                      fetched_at=parse_iso(started_at), selectors=selectors)
+        return AnnouncementsResult(resource.slug, "html", _as_dicts(items), feed_url=feed_url,
+                                   warning=warning)
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request
@@ -114,3 +176,7 @@ class AvailabilitySpider(scrapy.Spider):
             tls_expires_at=certificate_expiry(response.certificate) if response.certificate else None,
             retries=request.meta.get("retry_times", 0),
         )
+
+
+def _as_dicts(items: list[Announcement]) -> list[dict[str, Any]]:
+    return [{**asdict(item), "key": announcement_key(item)} for item in items]

@@ -111,3 +111,23 @@ def test_cli_exits_2_with_one_message_and_no_traceback(tmp_path, command):
 def test_check_config_ok(tmp_path):
     result = run_cli("check-config", "--config", str(ROOT / "resources.yaml"))
     assert result.returncode == 0 and "OK, 8 resources" in result.stdout
+
+
+def test_announcement_selectors_are_parsed():
+    text = ("resources:\n  - name: A\n    url: http://x\n    announcements:\n"
+            "      item: 'ul.news > li'\n      title: h3\n      link: 'h3 a'\n      date: time\n")
+    (resource,) = parse_config(text, Path("r.yaml")).resources
+    assert resource.announcements.as_dict() == {"item": "ul.news > li", "title": "h3", "link": "h3 a",
+                                                "date": "time"}
+
+
+@pytest.mark.parametrize("block, message", [
+    ("{title: h3}", "field 'announcements': 'item' selector is required"),
+    ("{item: li, colour: red}", "field 'announcements': unknown key 'colour'"),
+    ("{item: 'h3['}", "field 'announcements.item': invalid CSS selector 'h3['"),
+    ("[li]", "field 'announcements': expected a mapping"),
+])
+def test_bad_announcement_selectors(block, message):
+    with pytest.raises(ConfigError) as info:
+        parse_config(f"resources:\n  - name: A\n    url: http://x\n    announcements: {block}\n", Path("r.yaml"))
+    assert message in str(info.value)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from typing import Any
+
+from crawler.timeutil import parse_iso
 
 CSV_COLUMNS = (
     "name",
@@ -36,3 +39,26 @@ def to_csv(status: dict[str, Any]) -> str:
         row["redirects"] = " -> ".join(f"{h['status']} {h['url']}" for h in resource["redirects"])
         writer.writerow(row)
     return buffer.getvalue()
+
+
+def _keep(item: dict[str, Any], since: datetime | None, new_only: bool) -> bool:
+    if new_only and not item.get("new"):
+        return False
+    if since is None:
+        return True
+    moment = parse_iso(item.get("published") or item.get("first_seen"))
+    return moment is not None and moment >= since
+
+
+def filter_announcements(status: dict[str, Any], *, since: datetime | None = None,
+                         new_only: bool = False) -> dict[str, Any]:
+    """Keep announcements published (or, undated, first seen) at or after `since`,
+    and with `new_only` only those new since the previous complete run."""
+    if since is None and not new_only:
+        return status
+    resources = [
+        {**r, "announcements": [a for a in r.get("announcements", []) if _keep(a, since, new_only)]}
+        for r in status["resources"]
+    ]
+    new = [a for a in status.get("new_announcements", []) if _keep(a, since, new_only)]
+    return {**status, "resources": resources, "new_announcements": new}

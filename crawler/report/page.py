@@ -194,6 +194,18 @@ class Hop:
 
 
 @dataclass(frozen=True)
+class AnnouncementView:
+    """One announcement line: title (linked when http/https), date, new marker."""
+
+    title: str
+    url: str | None
+    published: str | None
+    first_seen: str | None
+    new: bool
+    resource: str | None = None
+
+
+@dataclass(frozen=True)
 class ResourceView:
     """A resource with every field the template reads present (None when unknown)."""
 
@@ -220,6 +232,8 @@ class ResourceView:
     content_type: str | None
     body_bytes: int | None
     reasons: list[str]
+    announcements: list[AnnouncementView] = field(default_factory=list)
+    announcements_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +259,7 @@ class PageView:
     overall: str
     overall_text: str
     resources: list[ResourceView] = field(default_factory=list)
+    new_announcements: list[AnnouncementView] = field(default_factory=list)
 
 
 STATUS_LABELS = {"up": "Up", "degraded": "Degraded", "down": "Down", "unchecked": "Unchecked"}
@@ -289,6 +304,22 @@ def _same_url(a: str | None, b: str | None) -> bool:
     if a is None or b is None:
         return a == b
     return a.rstrip("/") == b.rstrip("/")
+
+
+def _announcements(value: Any) -> list[AnnouncementView]:
+    items = []
+    for raw in value if isinstance(value, (list, tuple)) else []:
+        if not isinstance(raw, Mapping) or not _text(raw.get("title")):
+            continue
+        items.append(AnnouncementView(
+            title=_text(raw.get("title")) or "",
+            url=_text(raw.get("url")),
+            published=_text(raw.get("published")),
+            first_seen=_text(raw.get("first_seen")),
+            new=raw.get("new") is True,
+            resource=_text(raw.get("resource")),
+        ))
+    return items
 
 
 def _resource(raw: Mapping[str, Any], index: int, reference: str | None) -> ResourceView:
@@ -338,6 +369,8 @@ def _resource(raw: Mapping[str, Any], index: int, reference: str | None) -> Reso
         content_type=_text(raw.get("content_type")),
         body_bytes=_int(raw.get("body_bytes")),
         reasons=_texts(raw.get("reasons")),
+        announcements=_announcements(raw.get("announcements")),
+        announcements_warning=_text(raw.get("announcements_warning")),
     )
 
 
@@ -410,6 +443,7 @@ def build_view(status: Mapping[str, Any]) -> PageView:
         overall=overall,
         overall_text=overall_text,
         resources=resources,
+        new_announcements=_announcements(status.get("new_announcements")),
     )
 
 

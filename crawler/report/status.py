@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from crawler.storage import Store
 
 UNCHECKED = "unchecked"
+ANNOUNCEMENTS_PER_RESOURCE = 10
 STATUS_ORDER = ("down", "degraded", "up", UNCHECKED)
 
 # Fields of a check copied to the resource entry, in the order status.json shows them.
@@ -35,15 +36,41 @@ def build_status(store: Store, run_id: int | None = None) -> dict[str, Any]:
     """The latest (or given) run: one entry per configured resource, checked or not."""
     run = store.run(run_id) if run_id is not None else store.latest_run()
     checks = store.checks_for_run(run["id"]) if run else {}
-    resources = [_resource_entry(r, checks.get(r["id"])) for r in store.active_resources()]
+    fetches = store.announcement_fetches(run["id"]) if run else {}
+    seen = store.announcements_seen_in(run["id"]) if run else []
+    names = {}
+    resources = []
+    for resource in store.active_resources():
+        entry = _resource_entry(resource, checks.get(resource["id"]))
+        fetch = fetches.get(resource["id"])
+        own = [a for a in seen if a["resource_id"] == resource["id"]]
+        entry["announcements"] = [_announcement_entry(a) for a in own[:ANNOUNCEMENTS_PER_RESOURCE]]
+        entry["announcements_source"] = fetch["source"] if fetch else None
+        entry["announcements_warning"] = fetch["warning"] if fetch else None
+        names[resource["id"]] = resource["name"]
+        resources.append(entry)
     summary = {"total": len(resources), **dict.fromkeys(STATUS_ORDER, 0)}
     for entry in resources:
         summary[entry["status"]] += 1
+    new = [{"resource": names[a["resource_id"]], **_announcement_entry(a)}
+           for a in seen if a["new"] and a["resource_id"] in names]
     return {
         "generated_at": iso(utcnow()),
         "run": _run_entry(run) if run else None,
         "summary": summary,
         "resources": resources,
+        "new_announcements": new,
+    }
+
+
+def _announcement_entry(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": row["title"],
+        "url": row["url"],
+        "published": row["published"],
+        "first_seen": row["first_seen_at"],
+        "new": bool(row["new"]),
+        "summary": row["summary"] or "",
     }
 
 

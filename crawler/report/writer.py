@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crawler.report.atom import build_feed
 from crawler.report.exports import to_json
 from crawler.report.page import render_index
 from crawler.report.status import build_status
@@ -35,11 +36,36 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+FEED_SIZE = 100
+
+
 def write_reports(store: Store, out_dir: str | Path, run_id: int | None = None) -> list[Path]:
-    """index.html and status.json for the latest (or given) run."""
+    """index.html, status.json and the announcement feeds for the latest (or given) run."""
     out = Path(out_dir)
     status = build_status(store, run_id)
     written = [out / "status.json", out / "index.html"]
     write_atomic(written[0], to_json(status))
     write_atomic(written[1], render_index(status))
+    written += write_feeds(store, out, status["generated_at"])
+    return written
+
+
+def write_feeds(store: Store, out: Path, updated: str) -> list[Path]:
+    """announcements.xml across resources, and feeds/<slug>.xml for each resource."""
+    resources = {r["id"]: r for r in store.active_resources()}
+    everything = out / "announcements.xml"
+    write_atomic(everything, build_feed(
+        feed_id="urn:healthcrawl:announcements", title="healthcrawl: latest announcements",
+        updated=updated, entries=store.latest_announcements(FEED_SIZE), resources=resources,
+    ))
+    written = [everything]
+    for resource_id, resource in resources.items():
+        path = out / "feeds" / f"{resource_id}.xml"
+        write_atomic(path, build_feed(
+            feed_id=f"urn:healthcrawl:announcements:{resource_id}",
+            title=f"{resource['name']}: announcements (via healthcrawl)", updated=updated,
+            entries=store.latest_announcements(FEED_SIZE, resource_id), resources=resources,
+            link=resource["url"],
+        ))
+        written.append(path)
     return written

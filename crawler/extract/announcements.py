@@ -21,13 +21,15 @@ import json
 import logging
 import re
 import unicodedata
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import islice
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from bs4.element import (
     Comment,
     Declaration,
@@ -112,9 +114,19 @@ _BLOCK_TAGS = frozenset(
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot "
     "th thead tr ul".split()
 )
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "head"})
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "object", "head"}
+)
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _SPACE = object()
+
+
+def parse_html(markup: str | bytes) -> BeautifulSoup:
+    """BeautifulSoup with lxml, without its warning that a short text "looks like a URL":
+    link texts, titles and feed summaries often do, and that is fine here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(markup, "lxml")
 
 
 def collapse(text: str) -> str:
@@ -164,7 +176,7 @@ def html_to_text(markup: str | None) -> str:
     if "<" not in markup and "&" not in markup:
         return collapse(markup)
     try:
-        return element_text(BeautifulSoup(markup, "lxml"))
+        return element_text(parse_html(markup))
     except Exception:  # lxml refuses some control characters; fall back to the raw text
         return collapse(re.sub(r"<[^>]*>", " ", markup))
 
@@ -192,13 +204,18 @@ _READ_MORE = (
     r"leer\s+m[aá]s|seguir\s+leyendo|ver\s+m[aá]s|saber\s+m[aá]s|"
     r"lees\s+meer|meer\s+lezen|verder\s+lezen|meer\s+info"
 )
-_READ_MORE_ONLY = re.compile(rf"^[\s»›→>…\[(]*(?:{_READ_MORE})[\s»›→>….\])]*$", re.IGNORECASE)
+_READ_MORE_ONLY = re.compile(
+    rf"^[\s»›→>…\[(]*(?:{_READ_MORE})[\s»›→>….\])]*$", re.IGNORECASE
+)
 # Only strip a trailing "read more" that is visibly a link label (arrow, ellipsis, bracket,
 # or punctuation before it): "Why you should read more" is a legitimate title.
 _READ_MORE_TAIL_MARKED = re.compile(
     rf"\s*[\[(]?(?:{_READ_MORE})\s*(?:[»›→>…\])]|\.\.\.)+\s*$", re.IGNORECASE
 )
-_READ_MORE_TAIL_AFTER_STOP = re.compile(rf"(?<=[.…!?|–—])\s*[\[(]?(?:{_READ_MORE})[\])]?\s*$", re.IGNORECASE)
+_READ_MORE_TAIL_AFTER_STOP = re.compile(
+    rf"(?<=[.…!?|–—])\s*[\[(]?(?:{_READ_MORE})[\])]?\s*$", re.IGNORECASE
+)
+_READ_MORE_START = re.compile(rf"(?:{_READ_MORE})\b", re.IGNORECASE)
 # WordPress: 'Continue reading "Post title"'.
 _READ_MORE_HEAD = re.compile(rf"^\s*(?:{_READ_MORE})\s*[:–-]?\s*(?=[\"“«'‘])", re.IGNORECASE)
 _DECORATION = " \t»›→←‹«>|•·–—-:"
@@ -282,7 +299,10 @@ def page_base_url(soup: BeautifulSoup, page_url: str) -> str:
 _NOISE_TAGS = frozenset({"nav", "aside", "menu", "dialog"})
 _CHROME_TAGS = frozenset({"header", "footer"})
 _NOISE_ROLES = frozenset(
-    {"navigation", "menu", "menubar", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search"}
+    {
+        "navigation", "menu", "menubar", "banner", "contentinfo", "complementary",
+        "dialog", "alertdialog", "search",
+    }
 )
 _NOISE_TOKENS = frozenset(
     {
@@ -329,16 +349,19 @@ def _signature(el: Tag) -> tuple[str, str]:
     classes = el.get("class") or []
     if isinstance(classes, str):
         classes = classes.split()
-    stable = [c for c in classes if not any(ch.isdigit() for ch in c) and not _TAXONOMY_CLASS.match(c)]
+    stable = [
+        c for c in classes if not any(ch.isdigit() for ch in c) and not _TAXONOMY_CLASS.match(c)
+    ]
     return el.name, (stable[0] if stable else "")
 
 
 def _repeated(el: Tag | None, minimum: int = 3) -> bool:
-    """True when ``el`` is one of at least ``minimum`` same-signature siblings (a card in a grid)."""
+    """True when ``el`` is one of ``minimum`` or more same-signature siblings (a card in a grid)."""
     if el is None or not isinstance(el.parent, Tag):
         return False
     sig = _signature(el)
-    return sum(1 for sib in el.parent.children if isinstance(sib, Tag) and _signature(sib) == sig) >= minimum
+    siblings = (sib for sib in el.parent.children if isinstance(sib, Tag))
+    return sum(1 for sib in siblings if _signature(sib) == sig) >= minimum
 
 
 def _is_content_chrome(el: Tag) -> bool:
@@ -397,7 +420,9 @@ class _Context:
     fetched_at: datetime
 
     def date(self, text: Any) -> str | None:
-        return parse_date(text, language=self.language, fetched_at=self.fetched_at) if isinstance(text, str) else None
+        if not isinstance(text, str):
+            return None
+        return parse_date(text, language=self.language, fetched_at=self.fetched_at)
 
     def date_in(self, text: str) -> str | None:
         return find_date_in_text(text, language=self.language, fetched_at=self.fetched_at)
@@ -431,7 +456,9 @@ def _block_summary(block: Tag, title: str) -> str:
     """First paragraph that is neither the title, a date line nor a "read more" link."""
     for p in block.find_all("p"):
         text = element_text(p, skip=_is_more_link)
-        if not text or len(text.split()) < 4 or title and title in text and len(text) < len(title) + 20:
+        if not text or len(text.split()) < 4:
+            continue
+        if title and title in text and len(text) < len(title) + 20:
             continue
         if len(text) <= 60 and contains_date_pattern(text):
             continue
@@ -445,15 +472,20 @@ def _links(block: Tag) -> list[Tag]:
 
 
 def _is_read_more(el: Tag) -> bool:
+    """A "Read more" label. Labels are small, so big subtrees are not even read."""
+    if next(islice(el.descendants, 12, None), None) is not None:
+        return False
     return bool(_READ_MORE_ONLY.match(element_text(el)))
 
 
 _LABEL_TOKENS = frozenset({"badge", "label", "pill", "chip", "tag", "tags", "icon"})
+_INLINE_TAGS = frozenset({"span", "small", "em", "i", "b", "strong", "sup", "mark"})
 _HIDDEN_CLASSES = frozenset({"sr-only", "screen-reader-text", "visually-hidden", "visuallyhidden"})
 
 
 def _not_title_text(el: Tag) -> bool:
-    """Parts of a heading or link that are not its title: badges, icons, hidden helper text, "Read more"."""
+    """Parts of a heading or link that are not its title: badges, icons, hidden helper
+    text, "Read more"."""
     if str(el.get("aria-hidden") or "").lower() == "true":
         return True
     classes = el.get("class") or []
@@ -461,17 +493,17 @@ def _not_title_text(el: Tag) -> bool:
         classes = classes.split()
     if _HIDDEN_CLASSES.intersection(c.lower() for c in classes):
         return True
-    if el.name in ("span", "small", "em", "i", "b", "strong", "sup", "mark") and _attr_tokens(el) & _LABEL_TOKENS:
+    if el.name in _INLINE_TAGS and _attr_tokens(el) & _LABEL_TOKENS:
         return True
     return _is_read_more(el)
 
 
 def _is_more_link(el: Tag) -> bool:
     """A "Read more"/"Seguir leyendo …" link inside a teaser paragraph."""
-    if el.name != "a":
+    if el.name != "a" or next(islice(el.descendants, 12, None), None) is not None:
         return False
     text = element_text(el)
-    return bool(_READ_MORE_ONLY.match(text) or re.match(rf"(?:{_READ_MORE})\b", text, re.IGNORECASE))
+    return bool(_READ_MORE_ONLY.match(text) or _READ_MORE_START.match(text))
 
 
 def label_text(el: Tag) -> str:
@@ -482,7 +514,7 @@ def label_text(el: Tag) -> str:
     >>> label_text(BeautifulSoup('<h2>Fair <span class="badge">New</span></h2>', "lxml").h2)
     'Fair'
     """
-    return clean_title(element_text(el, skip=_not_title_text))
+    return clean_title(element_text(el, skip=_not_title_text)) or clean_title(element_text(el))
 
 
 def _enclosing_link(el: Tag, block: Tag) -> Tag | None:
@@ -587,7 +619,7 @@ _MAX_LD_NODES = 20_000
 
 
 def _schema_names(value: Any) -> set[str]:
-    """Local schema.org type names: "https://schema.org/NewsArticle" and "schema:NewsArticle" → "newsarticle".
+    """Local schema.org type names, whatever the spelling of the vocabulary.
 
     >>> sorted(_schema_names(["https://schema.org/NewsArticle", "schema:Event"]))
     ['event', 'newsarticle']
@@ -602,7 +634,9 @@ def _schema_names(value: Any) -> set[str]:
 
 def _is_announcement_type(names: set[str]) -> bool:
     """Article and its subtypes, blog posts, events: the things a site announces."""
-    return any(n.endswith("article") or n in ("blogposting", "liveblogposting") or n.endswith("event") for n in names)
+    return any(
+        n.endswith(("article", "event")) or n in ("blogposting", "liveblogposting") for n in names
+    )
 
 
 def loads_lenient(text: str) -> Any:
@@ -726,7 +760,7 @@ def _jsonld_items(soup: BeautifulSoup, ctx: _Context) -> Iterator[Announcement]:
             yield item
 
 
-# --------------------------------------------------------------------------- tier 3: microdata and <article>
+# ------------------------------------------------------------- tier 3: microdata and <article>
 
 
 def _microdata_props(scope: Tag) -> dict[str, list[Tag]]:
@@ -766,7 +800,9 @@ def _microdata_item(scope: Tag, ctx: _Context) -> Announcement | None:
     title = first(("headline", "name"), lambda el: clean_title(_microdata_value(el, ctx)))
     if not title:
         return None
-    url = first(("url", "mainEntityOfPage"), lambda el: ctx.url(_microdata_value(el, ctx, url=True)))
+    url = first(
+        ("url", "mainEntityOfPage"), lambda el: ctx.url(_microdata_value(el, ctx, url=True))
+    )
     if url is None:
         found = _headline_link(scope, ctx)
         url = found[1] if found else None
@@ -775,8 +811,8 @@ def _microdata_item(scope: Tag, ctx: _Context) -> Announcement | None:
         date_names.append("startDate")
     date_names.append("dateModified")
     published = first(date_names, lambda el: _date_of_element(el, ctx))
-    summary = first(("description", "abstract"), lambda el: truncate(_microdata_value(el, ctx))) or ""
-    return Announcement(title, url, published, summary, None, "microdata")
+    summary = first(("description", "abstract"), lambda el: truncate(_microdata_value(el, ctx)))
+    return Announcement(title, url, published, summary or "", None, "microdata")
 
 
 def _article_item(article: Tag, ctx: _Context) -> Announcement | None:
@@ -803,7 +839,7 @@ def _structured_items(soup: BeautifulSoup, ctx: _Context) -> Iterator[Announceme
             yield item
 
 
-# --------------------------------------------------------------------------- tier 4: listing heuristic
+# --------------------------------------------------------------- tier 4: listing heuristic
 
 _MIN_REPEATS = 3
 # Judging a listing by its first blocks is enough, and keeps a 20,000-row table cheap.
@@ -860,7 +896,9 @@ def _page_language(soup: BeautifulSoup) -> str | None:
     return lang.strip() if isinstance(lang, str) and lang.strip() else None
 
 
-def _run_tier(name: str, produce: Callable[[], Iterable[Announcement]], page_url: str) -> list[Announcement]:
+def _run_tier(
+    name: str, produce: Callable[[], Iterable[Announcement]], page_url: str
+) -> list[Announcement]:
     """One tier's items; a bug or a hostile page in one tier must not cost the crawl its page."""
     try:
         return list(produce())
@@ -886,13 +924,14 @@ def extract_announcements(
     if not html or max_items <= 0:
         return []
     try:
-        soup = BeautifulSoup(html, "lxml")
+        soup = parse_html(html)
     except Exception:
         log.warning("unparseable HTML at %s", page_url, exc_info=True)
         return []
     ctx = _Context(page_base_url(soup, page_url), language or _page_language(soup), fetched_at)
     if selectors:
-        return finalize(_run_tier("selectors", lambda: _selector_items(soup, selectors, ctx), page_url), max_items)
+        items = _run_tier("selectors", lambda: _selector_items(soup, selectors, ctx), page_url)
+        return finalize(items, max_items)
     items = _run_tier("jsonld", lambda: _jsonld_items(soup, ctx), page_url)
     if items:
         return finalize(items, max_items)

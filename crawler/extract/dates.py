@@ -58,9 +58,12 @@ _YEAR = r"(?:19|20)\d{2}"
 # Most specific first: an ISO timestamp beats the bare date inside it.
 _DATE_PATTERNS = [
     re.compile(
-        r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
+        r"(?<!\d)\d{4}-\d{2}-\d{2}"
+        r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
     ),
-    re.compile(rf"(?<!\w){_DAY}\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}(?!\d)", re.IGNORECASE),
+    re.compile(
+        rf"(?<!\w){_DAY}\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}(?!\d)", re.IGNORECASE
+    ),
     re.compile(rf"(?<!\w){_MONTH}\s+{_DAY},?\s+{_YEAR}(?!\d)", re.IGNORECASE),
     re.compile(rf"(?<!\d)\d{{1,2}}[./-]\d{{1,2}}[./-]{_YEAR}(?!\d)"),
     re.compile(rf"(?<!\d){_YEAR}/\d{{1,2}}/\d{{1,2}}(?!\d)"),
@@ -176,7 +179,9 @@ def _parse_cached(text: str, language: str | None, relative_base: datetime) -> s
         return None
 
 
-def find_date_in_text(text: str | None, *, language: str | None, fetched_at: datetime) -> str | None:
+def find_date_in_text(
+    text: str | None, *, language: str | None, fetched_at: datetime
+) -> str | None:
     """First parseable date-like substring of a longer text (a listing block, a byline).
 
     >>> from datetime import datetime, timezone

@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import feedparser
-from bs4 import BeautifulSoup
 from lxml import etree
 
 from crawler.extract.announcements import (
@@ -27,6 +26,7 @@ from crawler.extract.announcements import (
     collapse,
     finalize,
     html_to_text,
+    parse_html,
     resolve_url,
     truncate,
 )
@@ -84,7 +84,7 @@ def discover_feeds(html: str | bytes, page_url: str) -> list[str]:
     if not html:
         return []
     try:
-        soup = BeautifulSoup(html, "lxml")
+        soup = parse_html(html)
         base = page_base_url(soup, page_url)
         main: list[str] = []
         comments: list[str] = []
@@ -153,8 +153,10 @@ def _announcement(
     title = truncate(collapse(title), TITLE_MAX) or _fallback_title(summary)
     if not title:
         return None
-    guid_text = collapse(str(guid)) if isinstance(guid, (str, int)) and not isinstance(guid, bool) else ""
-    return Announcement(title, resolve_url(link, base), published, summary, guid_text or None, "feed")
+    usable_guid = isinstance(guid, (str, int)) and not isinstance(guid, bool)
+    guid_text = collapse(str(guid)) if usable_guid else ""
+    url = resolve_url(link, base)
+    return Announcement(title, url, published, summary, guid_text or None, "feed")
 
 
 # --------------------------------------------------------------------------- JSON Feed
@@ -169,7 +171,8 @@ def _parse_json_feed(
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         return FeedResult([], f"feed is not valid JSON{where}: {getattr(exc, 'msg', exc)}", None)
-    if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/version/"):
+    version = str(data.get("version", "")) if isinstance(data, dict) else ""
+    if not version.startswith("https://jsonfeed.org/version/"):
         return FeedResult([], "JSON document is not a JSON Feed (no jsonfeed.org version)", None)
     title = collapse(data["title"]) if isinstance(data.get("title"), str) else None
     raw_items = data.get("items")
@@ -185,18 +188,23 @@ def _parse_json_feed(
     return FeedResult(finalize(items, max_items), None, title or None)
 
 
-def _json_item(raw: dict, feed_url: str, language: str | None, fetched_at: datetime) -> Announcement | None:
+def _json_item(
+    raw: dict, feed_url: str, language: str | None, fetched_at: datetime
+) -> Announcement | None:
     def text(key: str) -> str:
         value = raw.get(key)
         return value if isinstance(value, str) else ""
 
-    summary = collapse(text("summary")) or collapse(text("content_text")) or html_to_text(text("content_html"))
-    published = parse_date(text("date_published"), language=language, fetched_at=fetched_at) or parse_date(
-        text("date_modified"), language=language, fetched_at=fetched_at
+    summary = (
+        collapse(text("summary"))
+        or collapse(text("content_text"))
+        or html_to_text(text("content_html"))
     )
-    return _announcement(
-        text("title"), text("url") or text("external_url"), feed_url, published, summary, raw.get("id")
-    )
+    published = None
+    for key in ("date_published", "date_modified"):
+        published = published or parse_date(text(key), language=language, fetched_at=fetched_at)
+    link = text("url") or text("external_url")
+    return _announcement(text("title"), link, feed_url, published, summary, raw.get("id"))
 
 
 # --------------------------------------------------------------------------- RSS / Atom
@@ -276,7 +284,8 @@ def _entry_date(entry: Any, language: str | None, fetched_at: datetime) -> str |
         # DeprecationWarning, and we want each key for what it is.
         struct = dict.get(entry, key + "_parsed")
         parsed = _struct_to_iso(struct, fetched_at) if struct else None
-        parsed = parsed or parse_date(dict.get(entry, key), language=language, fetched_at=fetched_at)
+        raw = dict.get(entry, key)
+        parsed = parsed or parse_date(raw, language=language, fetched_at=fetched_at)
         if parsed:
             return parsed
     return None
@@ -302,7 +311,9 @@ def _entry_link(entry: Any) -> str | None:
     return None
 
 
-def _entry_item(entry: Any, feed_url: str, language: str | None, fetched_at: datetime) -> Announcement | None:
+def _entry_item(
+    entry: Any, feed_url: str, language: str | None, fetched_at: datetime
+) -> Announcement | None:
     summary = _entry_text(entry, "summary")
     if not summary:
         contents = entry.get("content") or []
@@ -321,7 +332,8 @@ def _parse_xml_feed(
     body: bytes, feed_url: str, language: str | None, fetched_at: datetime, max_items: int
 ) -> FeedResult:
     parsed = feedparser.parse(
-        io.BytesIO(trim_xml_items(body, max_items)),  # a stream: bytes would be tried as a file name
+        # A stream, because feedparser tries bytes as a file name first.
+        io.BytesIO(trim_xml_items(body, max_items)),
         # Without a content type feedparser flags every feed; application/xml defers to the
         # XML declaration for the encoding (text/xml would force us-ascii).
         response_headers={"content-location": feed_url, "content-type": "application/xml"},

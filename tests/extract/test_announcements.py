@@ -1,0 +1,435 @@
+"""Announcements from hand-written pages: every tier, and pages that must yield nothing."""
+
+from __future__ import annotations
+
+import doctest
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.extract import announcements
+from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
+from crawler.extract.dates import parse_date
+from crawler.extract.feeds import discover_feeds, parse_feed
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "announcements"
+FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def extract(name: str, page_url: str, language: str | None, **kwargs: object) -> list[Announcement]:
+    html = (FIXTURES / name).read_bytes()
+    return extract_announcements(html, page_url, language=language, fetched_at=FETCHED_AT, **kwargs)
+
+
+def rows(items: list[Announcement]) -> list[tuple[str, str | None, str | None]]:
+    return [(a.title, a.url, a.published) for a in items]
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def test_jsonld_item_list_of_news_articles() -> None:
+    items = extract("jsonld_itemlist.html", "https://www.harbourcity.gov.example/newsroom", "en")
+    assert rows(items) == [
+        (
+            "Ferry timetable changes from 1 June",
+            "https://www.harbourcity.gov.example/newsroom/ferry-timetable-changes",
+            "2025-05-20T06:00:00Z",
+        ),
+        (
+            "Library renovation completed",
+            "https://www.harbourcity.gov.example/newsroom/library-renovation",
+            "2025-05-02T00:00:00Z",
+        ),
+        # url from mainEntityOfPage; no date in the markup, so none in the result
+        (
+            "Consultation on the new harbour walk",
+            "https://www.harbourcity.gov.example/newsroom/harbour-walk-consultation",
+            None,
+        ),
+    ]
+    assert {a.source for a in items} == {"jsonld"}
+    assert items[0].summary == "Weekend sailings move to a summer schedule."
+
+
+def test_jsonld_graph_references_and_broken_json() -> None:
+    items = extract("jsonld_graph.html", "https://atelier-velo.example.fr/blog/", "fr")
+    assert rows(items) == [
+        (
+            "Bourse aux vélos du printemps",
+            "https://atelier-velo.example.fr/blog/bourse-aux-velos/",
+            "2024-06-03T07:00:00Z",
+        ),
+        (
+            "Atelier réglage des freins & des dérailleurs",
+            "https://atelier-velo.example.fr/blog/atelier-freins/",
+            "2024-03-12T17:30:00Z",
+        ),
+        # only dateModified
+        (
+            "Nouveaux horaires d’ouverture",
+            "https://atelier-velo.example.fr/blog/nouveaux-horaires/",
+            "2024-02-01T09:00:00Z",
+        ),
+        # an Event in a CDATA-wrapped block with a trailing comma
+        ("Vélorution du samedi", "https://atelier-velo.example.fr/agenda/velorution", "2024-05-18T14:00:00Z"),
+    ]
+    assert items[3].summary == "Balade festive à vélo dans le centre-ville."
+
+
+def test_jsonld_wins_over_html_heuristics() -> None:
+    """custom_selectors.html carries a JSON-LD Article; without selectors, that is what we get."""
+    items = extract("custom_selectors.html", "https://saint-exemple.example.fr/presse/", "fr")
+    assert rows(items) == [
+        ("Communiqués de presse de la mairie", "https://saint-exemple.example.fr/presse/", "2019-09-01T00:00:00Z")
+    ]
+
+
+def test_jsonld_reference_cycles_terminate() -> None:
+    html = """<script type="application/ld+json">{"@graph": [
+      {"@type": "WebPage", "@id": "https://e.org/#p", "hasPart": {"@id": "https://e.org/#s"}},
+      {"@type": "WebPageElement", "@id": "https://e.org/#s", "isPartOf": {"@id": "https://e.org/#p"}},
+      {"@type": "NewsArticle", "headline": "Cycle-safe", "url": "https://e.org/n", "isPartOf": {"@id": "https://e.org/#p"}}
+    ]}</script>"""
+    items = extract_announcements(html, "https://e.org/", language="en", fetched_at=FETCHED_AT)
+    assert rows(items) == [("Cycle-safe", "https://e.org/n", None)]
+
+
+# --------------------------------------------------------------------------- microdata and <article>
+
+
+def test_microdata_events_and_posting() -> None:
+    items = extract("microdata_agenda.html", "https://laribera.example.es/agenda", None)
+    assert rows(items) == [
+        # The nested Place's itemprop=name is not the event's name.
+        (
+            "Concierto de primavera de la banda municipal",
+            "https://laribera.example.es/agenda/concierto-primavera",
+            "2025-04-26T18:00:00Z",
+        ),
+        # Starts after the fetch: no publication date rather than a made-up one.
+        ("Festival de verano en el patio", "https://laribera.example.es/agenda/festival-verano", None),
+        ("Nuevo horario de la biblioteca", "https://laribera.example.es/noticias/nuevo-horario", "2025-05-05T00:00:00Z"),
+    ]
+    assert {a.source for a in items} == {"microdata"}
+    assert items[0].summary == "La banda municipal abre la temporada con obras de Falla y Albéniz."
+
+
+def test_dutch_article_blocks_with_time() -> None:
+    items = extract("nl_articles.html", "https://www.stichting-voorbeeld.nl/over-ons/nieuws/", "nl")
+    assert rows(items) == [
+        (
+            "Jaarverslag 2023 gepubliceerd",
+            "https://www.stichting-voorbeeld.nl/nieuws/jaarverslag-2023",
+            "2024-03-14T09:00:00Z",
+        ),
+        # <time> without datetime: its text "2 februari 2024"; the "Nieuw" badge is not part of the title
+        (
+            "Nieuwe locatie in Utrecht",
+            "https://www.stichting-voorbeeld.nl/nieuws/nieuwe-locatie-utrecht",
+            "2024-02-02T00:00:00Z",
+        ),
+        # the whole card is the link
+        (
+            "Vacature: coördinator vrijwilligers",
+            "https://www.stichting-voorbeeld.nl/nieuws/vacature-coordinator",
+            "2024-01-08T00:00:00Z",
+        ),
+    ]
+    assert {a.source for a in items} == {"article"}
+    assert items[0].summary == "Ons jaarverslag over 2023 is klaar. Lees hoe we 1.200 gezinnen hebben geholpen."
+    assert items[2].summary == ""  # "Geplaatst op 8 januari 2024" is a date line, not a summary
+
+
+def test_wordpress_spanish_blog_page() -> None:
+    items = extract("wp_es_blog.html", "https://fundacion-ejemplo.es/category/noticias/", "es")
+    assert rows(items) == [
+        (
+            "Jornada de puertas abiertas en nuestra sede de Valencia",
+            "https://fundacion-ejemplo.es/2025/05/12/jornada-de-puertas-abiertas/",
+            "2025-05-12T07:30:00Z",
+        ),
+        (
+            "Presentamos la memoria anual 2024",
+            "https://fundacion-ejemplo.es/2025/04/29/memoria-anual-2024/",
+            "2025-04-29T08:15:00Z",
+        ),
+        (
+            "Campaña de empleo juvenil: “Tu primer contrato”",
+            "https://fundacion-ejemplo.es/2025/04/15/campana-de-empleo-juvenil/",
+            "2025-04-15T10:00:00Z",
+        ),
+    ]
+    # "Seguir leyendo …" is cut from the teaser.
+    assert items[0].summary == (
+        "El próximo sábado abrimos las puertas de la sede para que vecinos y voluntarios conozcan nuestros talleres."
+    )
+
+
+# --------------------------------------------------------------------------- listing heuristic
+
+
+def test_french_listing_with_text_dates_and_base_href() -> None:
+    items = extract("fr_listing.html", "https://jardins-croix-rousse.example.fr/site/index.html", "fr")
+    base = "https://jardins-croix-rousse.example.fr"
+    assert rows(items) == [
+        (
+            "Assemblée générale annuelle : le compte rendu",
+            f"{base}/site/actualites/assemblee-generale-2024.html",
+            "2024-06-03T00:00:00Z",
+        ),
+        (
+            "Nouvel atelier compost au jardin des Chartreux",
+            f"{base}/site/actualites/atelier-compost.html",
+            "2024-05-21T00:00:00Z",
+        ),
+        # The date in the title is not the publication date.
+        ("Fermeture exceptionnelle du 15 avril 2024", f"{base}/site/actualites/fermeture.html", "2024-04-02T00:00:00Z"),
+        ("Bilan du troc de graines du printemps", f"{base}/archives/bilan-troc-graines.html", "2024-03-12T00:00:00Z"),
+    ]
+    assert {a.source for a in items} == {"listing"}
+    assert items[0].summary == "Merci aux quarante adhérents présents samedi. Voici le compte rendu et le nouveau bureau."
+
+
+def test_page_language_comes_from_html_lang() -> None:
+    with_language = extract("fr_listing.html", "https://jardins-croix-rousse.example.fr/site/index.html", "fr")
+    without = extract("fr_listing.html", "https://jardins-croix-rousse.example.fr/site/index.html", None)
+    assert without == with_language
+
+
+def test_english_listing_dedupes_and_strips_tracking() -> None:
+    items = extract("en_listing.html", "https://northfield-coop.example.org/about/", "en")
+    assert rows(items) == [
+        # listed twice (featured + regular, once with utm_*): kept once
+        (
+            "Annual general meeting: agenda and papers",
+            "https://northfield-coop.example.org/about/news/annual-general-meeting-2025",
+            "2025-05-03T00:00:00Z",
+        ),
+        (
+            "Boiler replacement programme starts in June",
+            "https://northfield-coop.example.org/news/boiler-replacement-programme",
+            "2025-05-30T12:00:00Z",
+        ),
+        (
+            "Community garden day — volunteers wanted",
+            "https://northfield-coop.example.org/news/garden-day",
+            "2025-04-28T00:00:00Z",
+        ),
+        (
+            "Rent review 2025 consultation results",
+            "https://northfield-coop.example.org/news/rent-review-2025",
+            "2025-03-31T00:00:00Z",
+        ),
+    ]
+
+
+def test_max_items_caps_after_dedupe() -> None:
+    items = extract("en_listing.html", "https://northfield-coop.example.org/about/", "en", max_items=2)
+    assert [a.title for a in items] == [
+        "Annual general meeting: agenda and papers",
+        "Boiler replacement programme starts in June",
+    ]
+    assert extract("en_listing.html", "https://northfield-coop.example.org/about/", "en", max_items=0) == []
+
+
+def test_nested_listings_take_the_inner_blocks() -> None:
+    """Three year sections of three items each: nine items, not three "sections"."""
+    html = "".join(
+        f'<section class="year"><h2>{year}</h2>'
+        + "".join(
+            f'<div class="item"><h3><a href="/n/{year}-{m}">News story number {m} of {year}</a></h3>'
+            f"<span>{m} May {year}</span></div>"
+            for m in range(1, 4)
+        )
+        + "</section>"
+        for year in (2024, 2023, 2022)
+    )
+    items = extract_announcements(f"<main>{html}</main>", "https://e.org/", language="en", fetched_at=FETCHED_AT)
+    assert len(items) == 9
+    assert rows(items)[:2] == [
+        ("News story number 1 of 2024", "https://e.org/n/2024-1", "2024-05-01T00:00:00Z"),
+        ("News story number 2 of 2024", "https://e.org/n/2024-2", "2024-05-02T00:00:00Z"),
+    ]
+
+
+# --------------------------------------------------------------------------- pages without announcements
+
+
+def test_page_without_announcements_yields_nothing() -> None:
+    """Menus, a hero, service cards, a cookie banner, contact details and a footer with news links."""
+    assert extract("no_announcements.html", "https://riverside-trust.org.uk/", "en") == []
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        b"",
+        "<html><body><p>Hello</p></body></html>",
+        # a menu that is a perfect listing, but a menu
+        "<nav>" + "".join(f'<li><a href="/n{i}">A nice long menu entry {i}</a> 3 May 2025</li>' for i in range(5)) + "</nav>",
+        "<ul class='breadcrumbs'>" + "".join(f'<li><a href="/n{i}">Home to section number {i}</a> 3 May 2025</li>' for i in range(5)) + "</ul>",
+        "<div id='cookieConsent'>" + "".join(f'<p><a href="/c{i}">Our cookie policy version {i}</a> 3 May 2025</p>' for i in range(5)) + "</div>",
+        "<div class='c-pagination'>" + "".join(f'<span><a href="/p{i}">Go to results page {i}</a> 3 May 2025</span>' for i in range(5)) + "</div>",
+        "<div class='share-buttons'>" + "".join(f'<span><a href="/s{i}">Share this on network {i}</a> 3 May 2025</span>' for i in range(5)) + "</div>",
+        "<footer>" + "".join(f'<div class="col"><a href="/f{i}">Footer link number {i} here</a> 3 May 2025</div>' for i in range(5)) + "</footer>",
+        # repeated blocks with dates but links that are not headlines
+        "<ul>" + "".join(f'<li><a href="/d{i}">PDF</a> 3 May 2025</li>' for i in range(5)) + "</ul>",
+        # headline links without any date
+        "<ul>" + "".join(f'<li><a href="/x{i}">Our programme for young people {i}</a></li>' for i in range(5)) + "</ul>",
+    ],
+)
+def test_noise_never_comes_out(html: str | bytes) -> None:
+    assert extract_announcements(html, "https://e.org/", language="en", fetched_at=FETCHED_AT) == []
+
+
+def test_body_classes_do_not_hide_the_page() -> None:
+    """WordPress puts "cookies-not-set" on <body>; that must not count as a cookie banner."""
+    html = '<body class="cookies-not-set has-navigation"><main>' + "".join(
+        f'<div class="post"><h2><a href="/p{i}">A perfectly normal post {i}</a></h2><time datetime="2025-05-0{i}">x</time></div>'
+        for i in range(1, 4)
+    ) + "</main></body>"
+    items = extract_announcements(html, "https://e.org/", language="en", fetched_at=FETCHED_AT)
+    assert [a.url for a in items] == ["https://e.org/p1", "https://e.org/p2", "https://e.org/p3"]
+
+
+# --------------------------------------------------------------------------- custom selectors
+
+
+SELECTORS = {"item": ".x-row", "title": ".x-t", "link": ".x-go", "date": ".x-d"}
+
+
+def test_custom_selectors_only() -> None:
+    items = extract("custom_selectors.html", "https://saint-exemple.example.fr/presse/", "fr", selectors=SELECTORS)
+    assert rows(items) == [
+        # 14/03/2024 read day-first in French
+        ("Travaux de voirie avenue Jean-Jaurès", "https://saint-exemple.example.fr/presse/2024/travaux-voirie", "2024-03-14T00:00:00Z"),
+        # data-date attribute beats the abbreviated text
+        (
+            "Inscriptions scolaires pour la rentrée",
+            "https://saint-exemple.example.fr/presse/2024/inscriptions-scolaires",
+            "2024-02-05T00:00:00Z",
+        ),
+        (
+            "Conseil municipal : ordre du jour",
+            "https://saint-exemple.example.fr/presse/conseil-municipal-ordre-du-jour",
+            "2025-05-29T12:00:00Z",
+        ),
+        # a row without title is skipped; one without link or date is kept as it is
+        ("Message sans lien ni date", None, None),
+    ]
+    assert {a.source for a in items} == {"selectors"}
+
+
+def test_selectors_with_only_item() -> None:
+    items = extract("nl_articles.html", "https://www.stichting-voorbeeld.nl/", "nl", selectors={"item": "article.nieuws-item"})
+    assert rows(items)[:2] == [
+        ("Jaarverslag 2023 gepubliceerd", "https://www.stichting-voorbeeld.nl/nieuws/jaarverslag-2023", "2024-03-14T09:00:00Z"),
+        ("Nieuwe locatie in Utrecht", "https://www.stichting-voorbeeld.nl/nieuws/nieuwe-locatie-utrecht", "2024-02-02T00:00:00Z"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "selectors",
+    [{"item": "div[["}, {"item": ".x-row", "title": ":::"}, {"item": ".nothing-matches"}, {"title": ".x-t"}],
+)
+def test_broken_or_empty_selectors_do_not_fall_back(selectors: dict) -> None:
+    """A configured site whose selectors no longer match reports nothing, not heuristic guesses."""
+    items = extract("custom_selectors.html", "https://saint-exemple.example.fr/presse/", "fr", selectors=selectors)
+    assert items == []
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def test_announcement_key() -> None:
+    with_utm = Announcement("T", "https://Example.org/a?utm_source=x&id=3", None, "", "g1", "feed")
+    plain = Announcement("Other title", "https://example.org/a?id=3", "2025-01-01T00:00:00Z", "s", None, "listing")
+    assert announcement_key(with_utm) == announcement_key(plain) == "https://example.org/a?id=3"
+    assert announcement_key(Announcement("T", None, None, "", " urn:x ", "feed")) == "guid:urn:x"
+    assert announcement_key(Announcement("  Grande  NOUVELLE ", None, None, "", None, "listing")) == "title:grande nouvelle"
+    assert announcement_key(Announcement("Grande nouvelle", None, None, "", None, "listing")) == "title:grande nouvelle"
+
+
+def test_same_item_from_feed_and_page_has_the_same_key() -> None:
+    page = extract("wp_es_blog.html", "https://fundacion-ejemplo.es/category/noticias/", "es")
+    feed = parse_feed(
+        (FIXTURES / "wp_es_feed.xml").read_bytes(), "https://fundacion-ejemplo.es/feed/", language="es", fetched_at=FETCHED_AT
+    )
+    assert [announcement_key(a) for a in page] == [announcement_key(a) for a in feed.items[:3]]
+
+
+def test_titles_are_clean_everywhere() -> None:
+    pages = {
+        "wp_es_blog.html": "https://fundacion-ejemplo.es/",
+        "fr_listing.html": "https://jardins-croix-rousse.example.fr/",
+        "nl_articles.html": "https://www.stichting-voorbeeld.nl/",
+        "en_listing.html": "https://northfield-coop.example.org/",
+        "microdata_agenda.html": "https://laribera.example.es/",
+    }
+    for name, url in pages.items():
+        for item in extract(name, url, None):
+            assert item.title and item.title == " ".join(item.title.split())
+            lowered = item.title.lower()
+            assert not any(word in lowered for word in ("read more", "lire la suite", "leer más", "lees meer", "»", "→"))
+            assert len(item.summary) <= announcements.SUMMARY_MAX
+
+
+def test_summaries_are_truncated() -> None:
+    long_text = "palabra " * 200
+    html = f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "H", "description": "{long_text}"}}</script>'
+    (item,) = extract_announcements(html, "https://e.org/", language="es", fetched_at=FETCHED_AT)
+    assert len(item.summary) <= announcements.SUMMARY_MAX
+    assert item.summary.endswith("palabra…")
+
+
+def test_extract_survives_a_failing_tier(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(announcements, "_jsonld_items", explode)
+    items = extract("fr_listing.html", "https://jardins-croix-rousse.example.fr/site/index.html", "fr")
+    assert len(items) == 4
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(announcements).failed == 0
+
+
+# --------------------------------------------------------------------------- never raise
+
+_TAGS = ["a", "div", "li", "ul", "article", "time", "h2", "nav", "footer", "script", "base", "link", "p", "span"]
+_ATTRS = ['href="/x"', 'href="javascript:x"', 'class="menu"', 'datetime="2024-02-30"', 'type="application/ld+json"',
+          'itemscope itemtype="https://schema.org/Event"', 'itemprop="name"', 'rel="alternate"', 'href="http://[::1"']
+_html_fragments = st.recursive(
+    st.text(max_size=30) | st.sampled_from(["3 juin 2024", "May 3, 2025", "{", '{"@type": "Article"', "&amp;", "]]>"]),
+    lambda inner: st.builds(
+        lambda tag, attr, body: f"<{tag} {attr}>{body}</{tag}>",
+        st.sampled_from(_TAGS),
+        st.sampled_from(_ATTRS),
+        st.lists(inner, max_size=4).map("".join),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    document=st.one_of(st.text(max_size=300), st.binary(max_size=300), _html_fragments),
+    language=st.sampled_from([None, "en", "fr", "nl", "es-ES", "zz", ""]),
+    url=st.sampled_from(["https://example.org/a/", "", "not a url", "http://[::1"]),
+)
+def test_nothing_raises_on_arbitrary_input(document: str | bytes, language: str | None, url: str) -> None:
+    extract_announcements(document, url, language=language, fetched_at=FETCHED_AT)
+    extract_announcements(document, url, language=language, fetched_at=FETCHED_AT, selectors={"item": "li", "date": "time"})
+    discover_feeds(document, url)
+    body = document.encode("utf-8", "surrogatepass") if isinstance(document, str) else document
+    result = parse_feed(body, url, language=language, fetched_at=FETCHED_AT)
+    assert result.warning is None or isinstance(result.warning, str)
+    text = document.decode("latin-1") if isinstance(document, bytes) else document
+    parsed = parse_date(text[:90], language=language, fetched_at=FETCHED_AT)
+    assert parsed is None or len(parsed) == 20

@@ -1,0 +1,153 @@
+"""Date parsing: every phrase the sites we crawl print, and the junk they also print."""
+
+from __future__ import annotations
+
+import doctest
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from crawler.extract import dates
+from crawler.extract.dates import contains_date_pattern, find_date_in_text, format_utc, parse_date
+
+FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("12 de mayo de 2025", "es", "2025-05-12T00:00:00Z"),
+        ("3 juin 2024", "fr", "2024-06-03T00:00:00Z"),
+        ("14 maart 2024", "nl", "2024-03-14T00:00:00Z"),
+        ("May 3, 2025", "en", "2025-05-03T00:00:00Z"),
+        ("hace 2 días", "es", "2025-05-30T12:00:00Z"),
+        ("2 days ago", "en", "2025-05-30T12:00:00Z"),
+        ("il y a 3 jours", "fr", "2025-05-29T12:00:00Z"),
+        ("2 dagen geleden", "nl", "2025-05-30T12:00:00Z"),
+        ("2025-05-03", None, "2025-05-03T00:00:00Z"),
+        ("2025-05-03T10:00:00+02:00", None, "2025-05-03T08:00:00Z"),
+        # Variants met in the fixtures and in the wild.
+        ("2025-05-03T10:00:00Z", "fr", "2025-05-03T10:00:00Z"),
+        ("mar, 29 abr 2025 10:15:00 +0200", "es", "2025-04-29T08:15:00Z"),
+        ("Tue, 15 Apr 2025 10:00:00 +0000", "es", "2025-04-15T10:00:00Z"),
+        ("1er juin 2024", "fr", "2024-06-01T00:00:00Z"),
+        ("March 31st, 2025", "en", "2025-03-31T00:00:00Z"),
+        ("hier", "fr", "2025-05-31T12:00:00Z"),
+        ("  12   de mayo\nde 2025 ", "es", "2025-05-12T00:00:00Z"),
+        ("3 juin 2024", "fr-FR", "2024-06-03T00:00:00Z"),
+        ("12 de mayo de 2025", "ES_es", "2025-05-12T00:00:00Z"),
+        # A language dateparser does not know falls back to English.
+        ("May 3, 2025", "zz", "2025-05-03T00:00:00Z"),
+        # The page language is tried first, English after it.
+        ("May 3, 2025", "nl", "2025-05-03T00:00:00Z"),
+    ],
+)
+def test_parse_date_phrases(text: str, language: str | None, expected: str) -> None:
+    assert parse_date(text, language=language, fetched_at=FETCHED_AT) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("03/05/2025", "fr", "2025-05-03T00:00:00Z"),
+        ("03/05/2025", "es", "2025-05-03T00:00:00Z"),
+        ("14.03.2024", "nl", "2024-03-14T00:00:00Z"),
+        ("03/05/2025", "en", "2025-03-05T00:00:00Z"),
+    ],
+)
+def test_numeric_dates_follow_the_language(text: str, language: str, expected: str) -> None:
+    assert parse_date(text, language=language, fetched_at=FETCHED_AT) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "   ",
+        "2024",
+        "3",
+        "42.5",
+        "12:30",
+        "Contact us",
+        "mayo",
+        "x" * 81,
+        "Posted on 3 June 2024 " + "by the communications team of the association " * 2,
+        "2025-06-03",  # two days after the fetch
+        "31/12/2099",
+        "0001-01-01",
+    ],
+)
+def test_parse_date_rejects_junk(text: str | None) -> None:
+    assert parse_date(text, language="en", fetched_at=FETCHED_AT) is None
+
+
+def test_dates_up_to_one_day_ahead_are_kept() -> None:
+    """Time zones put honest dates slightly ahead of a UTC fetch time."""
+    assert parse_date("2025-06-02", language="en", fetched_at=FETCHED_AT) == "2025-06-02T00:00:00Z"
+
+
+def test_naive_and_aware_fetch_times_agree() -> None:
+    naive = datetime(2025, 6, 1, 12, 0)
+    paris = FETCHED_AT.astimezone(timezone(timedelta(hours=2)))
+    for fetched_at in (naive, paris):
+        assert parse_date("2 days ago", language="en", fetched_at=fetched_at) == "2025-05-30T12:00:00Z"
+        assert parse_date("2025-05-03", language="en", fetched_at=fetched_at) == "2025-05-03T00:00:00Z"
+
+
+def test_no_dateparser_call_without_digit_or_relative_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("dateparser should not be consulted")
+
+    monkeypatch.setattr(dates, "_parser", refuse)
+    dates._parse_cached.cache_clear()
+    assert parse_date("Nous contacter par courriel", language="fr", fetched_at=FETCHED_AT) is None
+    assert parse_date("Lees meer over ons werk", language="nl", fetched_at=FETCHED_AT) is None
+    dates._parse_cached.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Publié le 3 juin 2024 par l'équipe", "fr", "2024-06-03T00:00:00Z"),
+        ("Conférence — mardi 12 mars 2024, Lyon", "fr", "2024-03-12T00:00:00Z"),
+        ("Publicado el 12 de mayo de 2025 en Noticias", "es", "2025-05-12T00:00:00Z"),
+        ("Geplaatst op 14 maart 2024 door de redactie", "nl", "2024-03-14T00:00:00Z"),
+        ("Posted May 3, 2025 by admin", "en", "2025-05-03T00:00:00Z"),
+        ("Updated 2025-05-03T10:00:00+02:00 (edited)", "en", "2025-05-03T08:00:00Z"),
+        ("Le 03/05/2025 à la mairie", "fr", "2025-05-03T00:00:00Z"),
+        ("Geplaatst 2 dagen geleden", "nl", "2025-05-30T12:00:00Z"),
+        ("Publicado hace 2 días", "es", "2025-05-30T12:00:00Z"),
+        ("Mis en ligne il y a 3 jours", "fr", "2025-05-29T12:00:00Z"),
+        ("Posted 2 days ago", "en", "2025-05-30T12:00:00Z"),
+        # The first parseable date wins; a future one is skipped.
+        ("Event on 12 July 2025, announced 3 May 2025", "en", "2025-05-03T00:00:00Z"),
+    ],
+)
+def test_find_date_in_text(text: str, language: str, expected: str) -> None:
+    assert find_date_in_text(text, language=language, fetched_at=FETCHED_AT) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [None, "", "Since 1990, 3 offices and 120 volunteers", "Open 9:00–17:00", "Tel. 0117 496 0123", "Room 12"],
+)
+def test_find_date_in_text_without_dates(text: str | None) -> None:
+    assert find_date_in_text(text, language="en", fetched_at=FETCHED_AT) is None
+
+
+def test_contains_date_pattern() -> None:
+    assert contains_date_pattern("Publié le 3 juin 2024")
+    assert contains_date_pattern("2025-05-03")
+    assert not contains_date_pattern("Lire la suite")
+    assert not contains_date_pattern(None)
+
+
+def test_format_utc() -> None:
+    assert format_utc(None, fetched_at=FETCHED_AT) is None
+    plus_two = timezone(timedelta(hours=2))
+    assert format_utc(datetime(2025, 5, 3, 10, 0, tzinfo=plus_two), fetched_at=FETCHED_AT) == "2025-05-03T08:00:00Z"
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(dates).failed == 0

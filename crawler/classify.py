@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from crawler.timeutil import parse_iso
 
 if TYPE_CHECKING:
-    from crawler.config import CrawlSettings
+    from crawler.config import CrawlSettings, Expectation
     from crawler.items import CheckResult
 
 UP, DEGRADED, DOWN = "up", "degraded", "down"
@@ -58,6 +58,8 @@ _KIND_BY_CLASS = {
     "DownloadCancelledError": "size",
     "UnsupportedURLSchemeError": "scheme",
     "NotSupported": "scheme",
+    "RefusedRedirect": "redirect-refused",  # crawler.safety.RedirectGuardMiddleware
+    "DecompressionLimitExceeded": "decompression",  # crawler.safety.BoundedHttpCompressionMiddleware
 }
 _TLS_MARKERS = ("SSL", "TLS", "certificate", "handshake", "VerificationError")
 
@@ -76,6 +78,36 @@ def describe_redirects(hop_urls: list[str], max_redirects: int) -> str:
             return "redirect loop: " + " -> ".join(hop_urls[seen[url] : index + 1])
         seen[url] = index
     return f"too many redirects (more than {max_redirects})"
+
+
+def describe_refused_redirect(target: str) -> str:
+    """Why a redirect was not followed: a scheme we do not fetch, or no usable URL.
+
+    >>> describe_refused_redirect("file:///etc/passwd")
+    'redirect to unsupported scheme file: refused'
+    >>> describe_refused_redirect("DATA:text/html,<b>x</b>")
+    'redirect to unsupported scheme data: refused'
+    >>> describe_refused_redirect("http://[::1")
+    "redirect to an invalid URL 'http://[::1': refused"
+    """
+    try:
+        scheme = urlsplit(target).scheme
+    except ValueError:
+        scheme = ""
+    if scheme and scheme not in ("http", "https"):
+        return f"redirect to unsupported scheme {scheme}: refused"
+    shown = target if len(target) <= 200 else target[:199] + "…"
+    return f"redirect to an invalid URL {shown!r}: refused"
+
+
+def describe_decompression_limit(limit: int, compressed_bytes: int, encoding: str) -> str:
+    """A decompression bomb, in the terms of resources.yaml.
+
+    >>> describe_decompression_limit(1000, 20, "gzip")
+    'compressed response (gzip, 20 bytes) expands past max_body_bytes (1000 bytes); decompression stopped'
+    """
+    return (f"compressed response ({encoding}, {compressed_bytes} bytes) expands past "
+            f"max_body_bytes ({limit} bytes); decompression stopped")
 
 
 def describe_failure(
@@ -99,6 +131,12 @@ def describe_failure(
     host = _host(url)
     if name == "IgnoreRequest" and "redirect" in text.lower():
         return "redirects", describe_redirects(hop_urls or [url], max_redirects)
+    if _KIND_BY_CLASS.get(name) == "redirect-refused":  # before the TLS markers: URLs hold any text
+        return "redirect-refused", describe_refused_redirect(getattr(exc, "target", url))
+    if _KIND_BY_CLASS.get(name) == "decompression":
+        return "decompression", describe_decompression_limit(
+            getattr(exc, "limit", max_body_bytes), getattr(exc, "compressed_bytes", 0),
+            getattr(exc, "encoding", "?"))
     if any(marker.lower() in text.lower() for marker in _TLS_MARKERS):
         return "tls", f"TLS error with {host}: {_tls_detail(text)}"
     kind = _KIND_BY_CLASS.get(name)
@@ -139,10 +177,32 @@ def _tls_detail(text: str) -> str:
     return match.group(1) if match else text[:160]
 
 
+def unmet_expectations(result: CheckResult, expect: Expectation | None) -> list[str]:
+    """What the `expect:` block asked for and did not get.
+
+    >>> from crawler.config import Expectation
+    >>> from crawler.items import CheckResult
+    >>> r = CheckResult("r", "http://a/", "t", final_url="http://b/", http_status=200)
+    >>> unmet_expectations(r, Expectation(final_url="http://a/"))
+    ['expected final URL http://a/, got http://b/']
+    """
+    if expect is None:
+        return []
+    problems = []
+    if expect.status is not None and result.http_status != expect.status:
+        problems.append(f"expected HTTP {expect.status}, got {result.http_status or 'no response'}")
+    if expect.final_url is not None and result.final_url is not None and result.final_url != expect.final_url:
+        problems.append(f"expected final URL {expect.final_url}, got {result.final_url}")
+    return problems
+
+
 def classify(
-    result: CheckResult, settings: CrawlSettings, now: datetime
+    result: CheckResult, settings: CrawlSettings, now: datetime, expect: Expectation | None = None
 ) -> tuple[str, list[str]]:
     """up, degraded or down, with the reasons a reader needs to act on it."""
+    unmet = unmet_expectations(result, expect)
+    if unmet and result.error is None:
+        return DOWN, unmet
     if result.error is not None or result.http_status is None:
         return DOWN, [result.error or "no response"]
     if result.http_status >= 400:

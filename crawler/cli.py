@@ -1,7 +1,7 @@
 """The `healthcrawl` command: a thin layer over config, runner, storage and report.
 
-Exit codes: 0 every resource up (or degraded), 1 something down or the run
-incomplete, 2 usage, config or database error.
+Exit codes: 0 every resource up (or degraded), 1 something down, a broken link
+(unless --fail-on resources) or the run incomplete, 2 usage, config or database error.
 """
 
 from __future__ import annotations
@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     _paths(run, config=True, out=True)
     run.add_argument("-v", "--verbose", action="count", default=0,
                      help="more log output (-v info, -vv debug); default is warnings only")
+    run.add_argument("--fast", action="store_true",
+                     help="do not recheck links found healthy within recheck_after (default 24 h)")
+    run.add_argument("--fail-on", choices=("links", "resources"), default="links",
+                     help="exit 1 when a resource is down, and also (links, the default) when a link is broken")
     run.set_defaults(handler=cmd_run)
 
     report = commands.add_parser(
@@ -116,10 +120,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     Store(args.db).close()  # fail early and clearly on an unusable database path
     started = time.monotonic()
     run_id = crawl(project_settings(config=args.config, db=args.db, out=args.out,
-                                    verbosity=args.verbose))
+                                    verbosity=args.verbose, fast=args.fast))
     store = Store(args.db)
     try:
         run = store.run(run_id) if run_id is not None else None
+        broken = store.broken_link_count(run_id) if run is not None else 0
     finally:
         store.close()
     if run is None:
@@ -128,10 +133,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     state = "complete" if run["complete"] else f"INCOMPLETE ({run['finish_reason']})"
     print(
         f"healthcrawl: {len(config.resources)} resources: {run['up']} up, {run['degraded']} degraded, "
-        f"{run['down']} down; run {run['id']} {state} in {elapsed:.1f} s; "
+        f"{run['down']} down; {broken} broken links; run {run['id']} {state} in {elapsed:.1f} s; "
         f"report: {args.out / 'index.html'}"
     )
-    return EXIT_DOWN if run["down"] or not run["complete"] else EXIT_OK
+    if run["down"] or not run["complete"] or (broken and args.fail_on == "links"):
+        return EXIT_DOWN
+    return EXIT_OK
 
 
 def _status(db: Path) -> dict:

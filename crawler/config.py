@@ -7,6 +7,7 @@ a half-done crawl.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -45,6 +46,8 @@ class CrawlSettings:
     tls_warning_days: int = 14  # certificate expiring sooner counts as degraded
     verify_tls: bool = True
     max_body_bytes: int = 5_000_000
+    delay: float = 0.0  # seconds between two requests to one host
+    recheck_after: float = 86400.0  # with --fast, links healthy this recently are not rechecked
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,14 @@ class AnnouncementSelectors:
 
 
 @dataclass(frozen=True)
+class Expectation:
+    """What a resource must answer; anything else is `down`, so a silent move is noticed."""
+
+    status: int | None = None
+    final_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Resource:
     """One thing to check: an organization's page or link."""
 
@@ -73,10 +84,32 @@ class Resource:
     tags: tuple[str, ...] = ()
     feed: str | None = None
     announcements: AnnouncementSelectors | None = None
+    # Link health (see README "Link health").
+    depth: int = 0  # 0: the page's own links; N: also follow same-site pages N hops deep
+    max_pages: int = 100  # pages fetched per resource when depth > 0
+    check_assets: bool = False  # also img/script/stylesheet URLs
+    check_fragments: bool = False  # check #fragments against the target page's ids
+    include: tuple[str, ...] = ()  # regexes; when given, only matching links are checked
+    exclude: tuple[str, ...] = ()  # regexes; matching links are not checked (wins over include)
+    sitemap: bool = False  # with depth > 0, also crawl the pages sitemap.xml lists
+    expect: Expectation | None = None
 
     @property
     def slug(self) -> str:
         return slugify(self.name)
+
+    @property
+    def include_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return _compiled(self.include)
+
+    @property
+    def exclude_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return _compiled(self.exclude)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
 
 
 @dataclass(frozen=True)
@@ -104,6 +137,20 @@ _SETTINGS_TYPES: dict[str, type | tuple[type, ...]] = {
     for f in fields(CrawlSettings)
 }
 _TOP_KEYS = {"settings", "resources"}
+_DURATION_SETTINGS = {"recheck_after"}
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in '90s', '30m', '24h', '2d' (or a bare number of seconds).
+
+    >>> parse_duration("24h"), parse_duration("90m"), parse_duration("15"), parse_duration("soon")
+    (86400.0, 5400.0, 15.0, None)
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
+    if not match:
+        return None
+    return float(match.group(1)) * _DURATION_UNITS[match.group(2) or "s"]
 
 
 def load_config(path: str | Path) -> Config:
@@ -156,6 +203,12 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
         return CrawlSettings()
     values: dict[str, Any] = {}
     for key, value in raw.items():
+        if key in _DURATION_SETTINGS and isinstance(value, str):
+            seconds = parse_duration(value)
+            if seconds is None:
+                problems.append(f"settings: field {key!r}: expected a duration like 24h, 90m or 2d, got {value!r}")
+                continue
+            value = seconds
         expected = _SETTINGS_TYPES.get(key)
         where = f"settings: field {key!r}"
         if expected is None:
@@ -234,6 +287,8 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         problems.append(f"{label}: field 'tags': expected a list of words")
     selectors = _parse_selectors(entry.get("announcements"), label, problems)
+    links = _parse_link_options(entry, label, problems)
+    expect = _parse_expect(entry.get("expect"), label, problems)
     if len(problems) > start:
         return None
     return Resource(
@@ -244,7 +299,65 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
         tags=tuple(tags),
         feed=feed.strip() if feed else None,
         announcements=selectors,
+        expect=expect,
+        **links,
     )
+
+
+_LINK_OPTIONS: dict[str, type] = {
+    "depth": int,
+    "max_pages": int,
+    "check_assets": bool,
+    "check_fragments": bool,
+    "sitemap": bool,
+}
+
+
+def _parse_link_options(entry: dict[str, Any], label: str, problems: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, kind in _LINK_OPTIONS.items():
+        if key not in entry:
+            continue
+        value = entry[key]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            problems.append(f"{label}: field {key!r}: expected a whole number of 0 or more, got {value!r}")
+        elif kind is bool and not isinstance(value, bool):
+            problems.append(f"{label}: field {key!r}: expected true or false, got {value!r}")
+        else:
+            values[key] = value
+    for key in ("include", "exclude"):
+        patterns = entry.get(key, [])
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            problems.append(f"{label}: field {key!r}: expected a list of regular expressions")
+            continue
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(f"{label}: field {key!r}: invalid regular expression {pattern!r}: {exc}")
+        values[key] = tuple(patterns)
+    return values
+
+
+def _parse_expect(raw: Any, label: str, problems: list[str]) -> Expectation | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(f"{label}: field 'expect': expected a mapping with status and/or final_url")
+        return None
+    unknown = set(raw) - {"status", "final_url"}
+    if unknown:
+        problems.append(f"{label}: field 'expect': unknown key {sorted(unknown)[0]!r} (allowed: final_url, status)")
+    status = raw.get("status")
+    if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
+        problems.append(f"{label}: field 'expect.status': expected an HTTP status code, got {status!r}")
+    final_url = raw.get("final_url")
+    if final_url is not None:
+        _check_url(final_url, f"{label}: field 'expect.final_url'", problems)
+    return Expectation(status=status if isinstance(status, int) else None,
+                       final_url=final_url.strip() if isinstance(final_url, str) else None)
 
 
 _SELECTOR_KEYS = ("item", "title", "link", "date")

@@ -43,3 +43,39 @@ class AnnouncementsResult:
     items: list[dict[str, Any]]  # Announcement fields plus "key", the identity
     feed_url: str | None = None
     warning: str | None = None
+
+
+@dataclass
+class LinkPageResult:
+    """A page whose links were read: which (url, fragment) pairs it links to, and
+    how many links were skipped (mailto:, tel:, javascript:, data:, excluded...)."""
+
+    resource_id: str
+    page: str
+    depth: int
+    sources: list[tuple[str, str]]
+    skipped: dict[str, int]
+
+
+@dataclass
+class LinkResult:
+    """One checked link URL (fragment removed). `result` is from
+    crawler.extract.linkstatus: ok, redirected, broken, blocked, robots."""
+
+    url: str
+    result: str
+    checked_at: str
+    method: str  # HEAD, GET or "memory" (not rechecked with --fast)
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: int = 0
+    error: str | None = None
+    evidence: str | None = None
+    response_ms: int | None = None
+    not_modified: bool = False
+    anchors: list[str] | None = None  # ids/names on the page, when fragments are checked
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -4,6 +4,9 @@
   it sees every hop: it keeps each redirect's URL, status and latency.
 * BackoffRetryMiddleware is Scrapy's RetryMiddleware with waiting: exponential
   backoff with jitter, and Retry-After honoured on 429/503.
+* LinkMemoryMiddleware makes link checks incremental: conditional requests from
+  the validators the last run stored, and with --fast no request at all for a
+  link found healthy recently.
 """
 
 from __future__ import annotations
@@ -13,17 +16,24 @@ import random
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response as ScrapyResponse
 
-from crawler.timeutil import utcnow
+from crawler.storage import Store
+from crawler.timeutil import parse_iso, utcnow
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from typing import Any
+
     from scrapy.http import Response
     from typing_extensions import Self
 
 HOPS_KEY = "healthcrawl_hops"
+LINK_KEY = "healthcrawl_link"  # meta key holding the LinkTask of a link check
+FRESH_FLAG = "healthcrawl:fresh"  # response flag: answered from memory, not the network
 
 
 def latency_ms(request: Request) -> int:
@@ -108,3 +118,55 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _delay(self, request: Request) -> float:
         return backoff_seconds(self.backoff, request.meta.get("retry_times", 0) + 1)
+
+
+class LinkMemoryMiddleware:
+    """Reads what earlier runs learnt about each link URL (ETag, Last-Modified, last
+    healthy time) when the spider opens, then for each link check:
+
+    * sends If-None-Match / If-Modified-Since, so an unchanged target answers 304
+      with no body;
+    * with HEALTH_FAST, answers from memory (a response flagged FRESH_FLAG, no
+      request) when the link was healthy within HEALTH_RECHECK_AFTER seconds.
+    """
+
+    def __init__(self, db_path: str, fast: bool, recheck_after: float):
+        self.db_path = db_path
+        self.fast = fast
+        self.recheck_after = recheck_after
+        self.memory: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        middleware = cls(settings.get("HEALTH_DB_PATH"), settings.getbool("HEALTH_FAST"),
+                         settings.getfloat("HEALTH_RECHECK_AFTER", 86400.0))
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+    def spider_opened(self) -> None:
+        store = Store(self.db_path)
+        try:
+            self.memory = store.link_memory()
+        finally:
+            store.close()
+
+    def process_request(self, request: Request) -> Response | None:
+        if LINK_KEY not in request.meta or request.meta.get(HOPS_KEY):
+            return None  # not a link check, or a redirect hop: the validators are not for this URL
+        known = self.memory.get(request.url)
+        if known is None:
+            return None
+        if self.fast and self._fresh(known):
+            request.meta["healthcrawl_fresh_final_url"] = known.get("last_final_url")
+            return ScrapyResponse(request.url, status=200, flags=[FRESH_FLAG], request=request)
+        if known.get("etag"):
+            request.headers.setdefault(b"If-None-Match", known["etag"])
+        if known.get("last_modified"):
+            request.headers.setdefault(b"If-Modified-Since", known["last_modified"])
+        return None
+
+    def _fresh(self, known: dict[str, Any]) -> bool:
+        last_ok = parse_iso(known.get("last_ok"))
+        healthy = known.get("last_result") in ("ok", "redirected")
+        return healthy and last_ok is not None and (utcnow() - last_ok).total_seconds() < self.recheck_after

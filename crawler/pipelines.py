@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crawler.classify import classify
-from crawler.items import AnnouncementsResult, CheckResult
+from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
 from crawler.storage import Store
 from crawler.timeutil import utcnow
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from typing_extensions import Self
 
-    from crawler.config import Config
+    from crawler.config import Config, Resource
 
 logger = logging.getLogger(__name__)
 
@@ -39,22 +39,48 @@ class StoragePipeline:
     def config(self) -> Config:
         return self.crawler.settings["HEALTH_LOADED_CONFIG"]
 
+    @property
+    def resources(self) -> dict[str, Resource]:
+        return {resource.slug: resource for resource in self.config.resources}
+
     def open_spider(self) -> None:
         self.store = Store(self.db_path)
         self.run_id = self.store.start_run(self.config)
         self.crawler.stats.set_value("healthcrawl/run_id", self.run_id)
 
-    def process_item(self, item: CheckResult | AnnouncementsResult) -> CheckResult | AnnouncementsResult:
+    def process_item(self, item: Any) -> Any:
         assert self.store is not None and self.run_id is not None
-        if isinstance(item, AnnouncementsResult):
+        if isinstance(item, CheckResult):
+            self._store_check(item)
+        elif isinstance(item, AnnouncementsResult):
             self.store.record_announcements(self.run_id, item.resource_id, item.items, source=item.source,
                                             feed_url=item.feed_url, warning=item.warning)
             self.crawler.stats.inc_value("healthcrawl/announcements", len(item.items))
-            return item
-        status, reasons = classify(item, self.config.settings, utcnow())
+        elif isinstance(item, LinkPageResult):
+            self.store.record_link_page(self.run_id, item.resource_id, item.page, item.depth,
+                                        item.sources, item.skipped)
+            self.crawler.stats.inc_value("healthcrawl/link_pages")
+        elif isinstance(item, LinkResult):
+            self._store_link(item)
+        return item
+
+    def _store_check(self, item: CheckResult) -> None:
+        resource = self.resources[item.resource_id]
+        status, reasons = classify(item, self.config.settings, utcnow(), expect=resource.expect)
+        previous = self.store.previous_final_url(item.resource_id, self.run_id)
+        if previous and item.final_url and previous != item.final_url:
+            self.store.record_event(self.run_id, resource_id=item.resource_id, kind="moved",
+                                    url=item.url, old=previous, new=item.final_url)
         self.store.record_check(self.run_id, {**item.to_dict(), "status": status, "reasons": reasons})
         self.crawler.stats.inc_value(f"healthcrawl/checks/{status}")
-        return item
+
+    def _store_link(self, item: LinkResult) -> None:
+        previous = self.store.record_link_check(self.run_id, item.to_dict())
+        old = previous.get("last_final_url") if previous else None
+        if old and item.final_url and old != item.final_url and item.method != "memory":
+            self.store.record_event(self.run_id, resource_id=None, kind="link-moved",
+                                    url=item.url, old=old, new=item.final_url)
+        self.crawler.stats.inc_value(f"healthcrawl/links/{item.result}")
 
     def close_spider(self) -> None:
         if self.store is None or self.run_id is None:

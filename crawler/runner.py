@@ -17,7 +17,7 @@ LOG_LEVELS = {0: "WARNING", 1: "INFO", 2: "DEBUG"}
 
 
 def project_settings(
-    *, config: Path, db: Path, out: Path, verbosity: int = 0
+    *, config: Path, db: Path, out: Path, verbosity: int = 0, fast: bool = False
 ) -> Settings:
     """crawler.settings plus the paths given on the command line (which win)."""
     settings = Settings()
@@ -28,6 +28,7 @@ def project_settings(
             "HEALTH_DB_PATH": str(db),
             "HEALTH_REPORT_DIR": str(out),
             "LOG_LEVEL": LOG_LEVELS[min(verbosity, 2)],
+            "HEALTH_FAST": fast,
         },
         priority="cmdline",
     )

@@ -26,9 +26,13 @@ HEALTH_REPORT_DIR = "reports"  # index.html and status.json are written here
 HEALTH_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled after
 HEALTH_RETRY_AFTER_MAX = 120.0  # longest Retry-After honoured; longer means give up
 HEALTH_SHUTDOWN_GRACE = 5.0  # after SIGINT/SIGTERM, seconds to wait for in-flight requests
+HEALTH_FAST = False  # skip links found healthy within HEALTH_RECHECK_AFTER (`run --fast`)
+HEALTH_RECHECK_AFTER = 86400.0  # seconds
 
 USER_AGENT = DEFAULT_USER_AGENT
-ROBOTSTXT_OBEY = False  # a resource you listed is checked like a browser would open it
+# robots.txt governs the links we discover and follow; the spider exempts the
+# resources you listed (and their feeds), which are checked as a browser opens them.
+ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
@@ -49,6 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.HopRecorderMiddleware": 700,
+    "crawler.middlewares.LinkMemoryMiddleware": 450,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
@@ -74,5 +79,7 @@ def apply_crawl_settings(settings: BaseSettings, crawl: CrawlSettings) -> None:
         "REDIRECT_MAX_TIMES": crawl.max_redirects,
         "DOWNLOAD_VERIFY_CERTIFICATES": crawl.verify_tls,
         "DOWNLOAD_MAXSIZE": crawl.max_body_bytes,
+        "DOWNLOAD_DELAY": crawl.delay,
+        "HEALTH_RECHECK_AFTER": crawl.recheck_after,
     }
     settings.setdict(values, priority="spider")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from crawler.extract.links import has_anchor
 from crawler.timeutil import iso, utcnow
 
 if TYPE_CHECKING:
@@ -142,9 +143,96 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Link health: the latest state per URL (with validators for conditional
+    requests), where each link was found, one result per URL per run, the pages
+    crawled per resource, and drift events (a resource or link that moved)."""
+    db["links"].create(
+        {
+            "url": str,
+            "last_result": str,
+            "last_status": int,
+            "last_final_url": str,
+            "last_checked": str,
+            "last_ok": str,
+            "consecutive_failures": int,
+            "first_failed": str,
+            "etag": str,
+            "last_modified": str,
+        },
+        pk="url",
+        defaults={"consecutive_failures": 0},
+    )
+    db["link_sources"].create(
+        {
+            "url": str,
+            "fragment": str,
+            "resource_id": str,
+            "page": str,
+            "first_seen_run": int,
+            "last_seen_run": int,
+        },
+        pk=("url", "fragment", "resource_id", "page"),
+        not_null={"url", "fragment", "resource_id", "page"},
+        foreign_keys=[("resource_id", "resources", "id"), ("last_seen_run", "runs", "id")],
+    )
+    db["link_sources"].create_index(["resource_id", "last_seen_run"])
+    db["link_checks"].create(
+        {
+            "run_id": int,
+            "url": str,
+            "result": str,
+            "http_status": int,
+            "final_url": str,
+            "redirects": int,
+            "error": str,
+            "evidence": str,
+            "response_ms": int,
+            "method": str,
+            "not_modified": int,
+            "anchors": str,
+            "checked_at": str,
+        },
+        pk=("run_id", "url"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["link_pages"].create(
+        {
+            "run_id": int,
+            "resource_id": str,
+            "page": str,
+            "depth": int,
+            "links": int,
+            "skipped": str,
+        },
+        pk=("run_id", "resource_id", "page"),
+        foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
+    )
+    db["events"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "resource_id": str,
+            "kind": str,
+            "url": str,
+            "old": str,
+            "new": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["events"].create_index(["run_id"])
+
+
 # Applied in order, each once; PRAGMA user_version records how many ran.
 # Never edit a released migration: append a new one.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+)
+JSON_COLUMNS_LINKS = ("anchors", "skipped")
 
 
 class Store:
@@ -288,6 +376,137 @@ class Store:
                     update["updated_at"] = now
                 table.update(row["id"], update)
 
+    # -- links ------------------------------------------------------------------
+
+    def link_memory(self) -> dict[str, dict[str, Any]]:
+        """What the last runs learnt about each URL: validators and last result."""
+        return {
+            row["url"]: row
+            for row in self.db.query(
+                "SELECT url, etag, last_modified, last_result, last_ok, last_final_url FROM links"
+            )
+        }
+
+    def record_link_page(self, run_id: int, resource_id: str, page: str, depth: int,
+                         sources: list[tuple[str, str]], skipped: dict[str, int]) -> None:
+        """A crawled page: its skipped-link counts and every (url, fragment) it links to."""
+        with self.db.conn:
+            self.db["link_pages"].insert(
+                {"run_id": run_id, "resource_id": resource_id, "page": page, "depth": depth,
+                 "links": len(sources), "skipped": json.dumps(skipped)},
+                replace=True,
+            )
+            self.db.conn.executemany(
+                """INSERT INTO link_sources (url, fragment, resource_id, page, first_seen_run, last_seen_run)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (url, fragment, resource_id, page) DO UPDATE SET last_seen_run = excluded.last_seen_run""",
+                [(url, fragment, resource_id, page, run_id, run_id) for url, fragment in sources],
+            )
+
+    def record_link_check(self, run_id: int, check: dict[str, Any]) -> dict[str, Any] | None:
+        """Store one link result and update the URL's running state. Returns the
+        previous state, so the caller can notice a link that moved."""
+        row = {k: (json.dumps(v) if k in JSON_COLUMNS_LINKS and v is not None else v)
+               for k, v in check.items()}
+        url = check["url"]
+        previous = next(iter(self.db["links"].rows_where("url = ?", [url])), None)
+        failed = check["result"] == "broken"
+        state: dict[str, Any] = {
+            "url": url,
+            "last_result": check["result"],
+            "last_status": check.get("http_status"),
+            "last_checked": check["checked_at"],
+        }
+        if check.get("final_url"):
+            state["last_final_url"] = check["final_url"]
+        if failed:
+            state["consecutive_failures"] = (previous["consecutive_failures"] if previous else 0) + 1
+            state["first_failed"] = (previous or {}).get("first_failed") or check["checked_at"]
+        else:
+            state["consecutive_failures"] = 0
+            state["first_failed"] = None
+            if check["result"] in ("ok", "redirected"):
+                state["last_ok"] = check["checked_at"]
+        if check.get("etag") is not None or check.get("last_modified") is not None:
+            state["etag"], state["last_modified"] = check.get("etag"), check.get("last_modified")
+        row.pop("etag", None), row.pop("last_modified", None)
+        with self.db.conn:
+            self.db["link_checks"].insert({**row, "run_id": run_id}, replace=True)
+            self.db["links"].upsert(state, pk="url")
+        return previous
+
+    def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,
+                     old: str | None, new: str | None) -> None:
+        with self.db.conn:
+            self.db["events"].insert({"run_id": run_id, "resource_id": resource_id, "kind": kind,
+                                      "url": url, "old": old, "new": new, "at": iso(utcnow())})
+
+    def events_for_run(self, run_id: int) -> list[dict[str, Any]]:
+        return list(self.db["events"].rows_where("run_id = ?", [run_id], order_by="id"))
+
+    def previous_final_url(self, resource_id: str, run_id: int) -> str | None:
+        row = self.db.execute(
+            """SELECT final_url FROM checks WHERE resource_id = ? AND run_id < ? AND final_url IS NOT NULL
+               ORDER BY run_id DESC LIMIT 1""",
+            [resource_id, run_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def link_report(self, run_id: int) -> dict[str, dict[str, Any]]:
+        """Per resource: link counts and the broken, blocked and robots-forbidden links
+        with the pages they were found on."""
+        report: dict[str, dict[str, Any]] = {}
+        for page in self.db["link_pages"].rows_where("run_id = ?", [run_id]):
+            entry = report.setdefault(page["resource_id"], _empty_link_entry())
+            entry["pages"] += 1
+            for count in json.loads(page["skipped"] or "{}").values():
+                entry["links"]["skipped"] += count
+        rows = self.db.query(
+            """SELECT s.resource_id, s.url, s.fragment, s.page, c.result, c.http_status, c.error,
+                      c.evidence, c.anchors
+               FROM link_sources s JOIN link_checks c ON c.url = s.url AND c.run_id = :run
+               WHERE s.last_seen_run = :run
+               ORDER BY s.resource_id, s.url, s.fragment, s.page""",
+            {"run": run_id},
+        )
+        grouped: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:
+            entry = report.setdefault(row["resource_id"], _empty_link_entry())
+            anchors = json.loads(row["anchors"]) if row["anchors"] else None
+            result, error = row["result"], row["error"]
+            shown_url = row["url"]
+            if (row["fragment"] and anchors is not None and result in ("ok", "redirected")
+                    and not has_anchor(row["fragment"], frozenset(anchors))):
+                result, error = "broken", f"fragment #{row['fragment']} not found on the page"
+                shown_url = f"{row['url']}#{row['fragment']}"
+            key = (row["resource_id"], shown_url)
+            if key not in grouped:
+                grouped[key] = {"result": result, "url": shown_url, "status": row["http_status"],
+                                "error": error, "evidence": row["evidence"], "found_on": []}
+                entry["_urls"].setdefault(shown_url, result)
+            if row["page"] not in grouped[key]["found_on"]:
+                grouped[key]["found_on"].append(row["page"])
+        for (resource_id, _), link in grouped.items():
+            entry = report[resource_id]
+            result = link.pop("result")
+            if result == "broken":
+                entry["broken_links"].append({k: link[k] for k in ("url", "status", "error", "found_on")})
+            elif result == "blocked":
+                entry["blocked_links"].append({k: link[k] for k in ("url", "status", "evidence", "found_on")})
+            elif result == "robots":
+                entry["robots_links"].append({"url": link["url"], "found_on": link["found_on"]})
+        for entry in report.values():
+            urls = entry.pop("_urls")
+            results = list(urls.values())
+            entry["links"]["checked"] = sum(r not in ("robots", "skipped") for r in results)
+            entry["links"]["broken"] = results.count("broken")
+            entry["links"]["blocked"] = results.count("blocked")
+            entry["links"]["robots"] = results.count("robots")
+        return report
+
+    def broken_link_count(self, run_id: int) -> int:
+        return len([1 for entry in self.link_report(run_id).values() for _ in entry["broken_links"]])
+
     def previous_complete_run(self, run_id: int) -> int | None:
         row = self.db.execute(
             "SELECT max(id) FROM runs WHERE complete = 1 AND id < ?", [run_id]
@@ -342,6 +561,11 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _empty_link_entry() -> dict[str, Any]:
+    return {"links": {"checked": 0, "broken": 0, "blocked": 0, "skipped": 0, "robots": 0},
+            "pages": 0, "broken_links": [], "blocked_links": [], "robots_links": [], "_urls": {}}
 
 
 def _to_column(key: str, value: Any) -> Any:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.classify import describe_failure, http_reason
 from crawler.config import ConfigError, load_config
 from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
 from crawler.extract.feeds import discover_feeds, parse_feed
+from crawler.extract.links import extract_links, page_anchors
+from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.extract.page import decode_html, is_html, parse_page
-from crawler.items import AnnouncementsResult, CheckResult
-from crawler.middlewares import HOPS_KEY, latency_ms
+from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
+from crawler.linkplan import LinkPlanner, LinkTask
+from crawler.middlewares import FRESH_FLAG, HOPS_KEY, LINK_KEY, latency_ms
 from crawler.settings import apply_crawl_settings
 from crawler.timeutil import iso, parse_iso, utcnow
 from crawler.tlsinfo import certificate_expiry
@@ -47,18 +50,25 @@ class AvailabilitySpider(scrapy.Spider):
         apply_crawl_settings(settings, config.settings)
         settings.set("HEALTH_LOADED_CONFIG", config, priority="spider")
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.planner = LinkPlanner()
+
     @property
     def config(self) -> Config:
         return self.settings["HEALTH_LOADED_CONFIG"]
 
     async def start(self) -> AsyncIterator[Any]:
         for resource in self.config.resources:
+            self.planner.count_page(resource)
             yield scrapy.Request(
                 resource.url,
                 callback=self.parse,
                 errback=self.failed,
                 dont_filter=True,  # two resources may share a URL; each gets its check
-                meta={"resource": resource, "started_at": iso(utcnow())},
+                # A resource you listed is checked as a browser would open it; robots.txt
+                # governs only what we discover and follow.
+                meta={"resource": resource, "started_at": iso(utcnow()), "dont_obey_robotstxt": True},
             )
 
     def parse(self, response: Response) -> Any:
@@ -69,6 +79,80 @@ class AvailabilitySpider(scrapy.Spider):
         yield result
         if is_html(result.content_type, response.body):
             yield self._announcements_request_or_result(resource, response, result.content_type)
+            yield from self._links_of_page(resource, response, depth=0)
+
+    # -- link health: plan each page's links, check each URL once (HEAD, GET when needed)
+
+    def _links_of_page(self, resource: Resource, response: Response, depth: int) -> Any:
+        links = extract_links(response.body, response.url, include_assets=resource.check_assets)
+        plan = self.planner.plan(resource, links, depth)
+        yield LinkPageResult(resource.slug, response.url, depth, plan.sources, plan.skipped)
+        for task in plan.tasks:
+            yield self._link_request(task)
+
+    def _link_request(self, task: LinkTask) -> scrapy.Request:
+        return scrapy.Request(
+            task.url,
+            method=task.method,
+            callback=self.link_checked,
+            errback=self.link_failed,
+            dont_filter=True,  # the planner already made each URL unique
+            meta={LINK_KEY: task, "started_at": iso(utcnow()), "handle_httpstatus_list": [304]},
+        )
+
+    def link_checked(self, response: Response) -> Any:
+        task: LinkTask = response.meta[LINK_KEY]
+        if FRESH_FLAG in response.flags:
+            yield LinkResult(task.url, "ok", response.meta["started_at"], "memory",
+                             final_url=response.meta.get("healthcrawl_fresh_final_url"))
+            return
+        hops = response.meta.get(HOPS_KEY, [])
+        html = task.method == "GET" and is_html(_header(response, b"Content-Type"), response.body)
+        yield LinkResult(
+            task.url,
+            classify_link(response.status, None, None, redirected=bool(hops)),
+            response.meta["started_at"],
+            task.method,
+            http_status=response.status,
+            final_url=response.url,
+            redirects=len(hops),
+            response_ms=sum(h["ms"] for h in hops) + latency_ms(response.request),
+            not_modified=response.status == 304,
+            anchors=sorted(page_anchors(response.body)) if html and task.anchors else None,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
+        if html and task.follow and response.status != 304:
+            yield from self._links_of_page(task.resource, response, task.depth + 1)
+
+    def link_failed(self, failure: Failure) -> Any:
+        request = failure.request
+        task: LinkTask = request.meta[LINK_KEY]
+        hops = request.meta.get(HOPS_KEY, [])
+        if failure.check(HttpError):
+            response = failure.value.response
+            if task.method == "HEAD" and should_fallback_to_get(response.status, response.headers):
+                yield self._link_request(replace(task, method="GET"))  # the server may not do HEAD right
+                return
+            evidence = bot_block_evidence(response.status, response.headers, response.body[:4096])
+            yield LinkResult(
+                task.url, classify_link(response.status, None, evidence, redirected=bool(hops)),
+                request.meta["started_at"], task.method, http_status=response.status,
+                final_url=response.url, redirects=len(hops), error=http_reason(response.status),
+                evidence=evidence, response_ms=sum(h["ms"] for h in hops) + latency_ms(request),
+            )
+            return
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            error = "forbidden by robots.txt; not requested"
+        else:
+            error = describe_failure(
+                failure.value, request.url, timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                max_redirects=self.settings.getint("REDIRECT_MAX_TIMES"),
+                max_body_bytes=self.settings.getint("DOWNLOAD_MAXSIZE"),
+                hop_urls=[hop["url"] for hop in hops] + [request.url],
+            )[1]
+        yield LinkResult(task.url, classify_link(None, error, None, redirected=bool(hops)),
+                         request.meta["started_at"], task.method, redirects=len(hops), error=error)
 
     # -- announcements: an explicit feed, then selectors, then a discovered feed, then the page
 
@@ -88,7 +172,7 @@ class AvailabilitySpider(scrapy.Spider):
             errback=self.feed_failed,
             dont_filter=True,
             meta={"resource": resource, "page_html": html, "page_url": response.url,
-                  "started_at": response.meta["started_at"]},
+                  "started_at": response.meta["started_at"], "dont_obey_robotstxt": True},
         )
 
     def parse_feed(self, response: Response) -> Any:
@@ -180,3 +264,8 @@ class AvailabilitySpider(scrapy.Spider):
 
 def _as_dicts(items: list[Announcement]) -> list[dict[str, Any]]:
     return [{**asdict(item), "key": announcement_key(item)} for item in items]
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -206,6 +206,26 @@ class AnnouncementView:
 
 
 @dataclass(frozen=True)
+class LinkView:
+    """A link that needs attention: broken, blocked by bot protection, or robots-forbidden."""
+
+    kind: str  # "broken" | "blocked" | "robots"
+    url: str
+    detail: str | None
+    found_on: list[str]
+
+
+@dataclass(frozen=True)
+class EventView:
+    """Something that changed since the last run, e.g. a resource that moved."""
+
+    kind: str
+    url: str | None
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class ResourceView:
     """A resource with every field the template reads present (None when unknown)."""
 
@@ -234,6 +254,9 @@ class ResourceView:
     reasons: list[str]
     announcements: list[AnnouncementView] = field(default_factory=list)
     announcements_warning: str | None = None
+    links: dict[str, int] = field(default_factory=dict)
+    problem_links: list[LinkView] = field(default_factory=list)
+    events: list[EventView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -322,6 +345,31 @@ def _announcements(value: Any) -> list[AnnouncementView]:
     return items
 
 
+def _problem_links(raw: Mapping[str, Any]) -> list[LinkView]:
+    views = []
+    for kind, key in (("broken", "broken_links"), ("blocked", "blocked_links"), ("robots", "robots_links")):
+        for link in raw.get(key) or []:
+            if not isinstance(link, Mapping) or not _text(link.get("url")):
+                continue
+            if kind == "broken":
+                status = _int(link.get("status"))
+                detail = _text(link.get("error")) or (f"HTTP {status}" if status else None)
+            elif kind == "blocked":
+                detail = _text(link.get("evidence"))
+            else:
+                detail = "not checked: robots.txt forbids it"
+            views.append(LinkView(kind, _text(link.get("url")) or "", detail, _texts(link.get("found_on"))))
+    return views
+
+
+def _events(value: Any) -> list[EventView]:
+    return [
+        EventView(_text(e.get("kind")) or "event", _text(e.get("url")), _text(e.get("old")), _text(e.get("new")))
+        for e in (value if isinstance(value, (list, tuple)) else [])
+        if isinstance(e, Mapping)
+    ]
+
+
 def _resource(raw: Mapping[str, Any], index: int, reference: str | None) -> ResourceView:
     status = raw.get("status")
     status = status if status in _STATUS_RANK else "unchecked"
@@ -371,6 +419,10 @@ def _resource(raw: Mapping[str, Any], index: int, reference: str | None) -> Reso
         reasons=_texts(raw.get("reasons")),
         announcements=_announcements(raw.get("announcements")),
         announcements_warning=_text(raw.get("announcements_warning")),
+        links={k: v for k, v in (raw.get("links") or {}).items() if _int(v) is not None}
+        if isinstance(raw.get("links"), Mapping) else {},
+        problem_links=_problem_links(raw),
+        events=_events(raw.get("events")),
     )
 
 

@@ -38,6 +38,8 @@ def build_status(store: Store, run_id: int | None = None) -> dict[str, Any]:
     checks = store.checks_for_run(run["id"]) if run else {}
     fetches = store.announcement_fetches(run["id"]) if run else {}
     seen = store.announcements_seen_in(run["id"]) if run else []
+    links = store.link_report(run["id"]) if run else {}
+    events = store.events_for_run(run["id"]) if run else []
     names = {}
     resources = []
     for resource in store.active_resources():
@@ -47,6 +49,8 @@ def build_status(store: Store, run_id: int | None = None) -> dict[str, Any]:
         entry["announcements"] = [_announcement_entry(a) for a in own[:ANNOUNCEMENTS_PER_RESOURCE]]
         entry["announcements_source"] = fetch["source"] if fetch else None
         entry["announcements_warning"] = fetch["warning"] if fetch else None
+        entry.update(_link_entry(links.get(resource["id"])))
+        entry["events"] = [_event_entry(e) for e in events if e["resource_id"] == resource["id"]]
         names[resource["id"]] = resource["name"]
         resources.append(entry)
     summary = {"total": len(resources), **dict.fromkeys(STATUS_ORDER, 0)}
@@ -60,7 +64,21 @@ def build_status(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "summary": summary,
         "resources": resources,
         "new_announcements": new,
+        "link_events": [_event_entry(e) for e in events if e["resource_id"] is None],
     }
+
+
+def _link_entry(report: dict[str, Any] | None) -> dict[str, Any]:
+    if report is None:
+        return {"links": {"checked": 0, "broken": 0, "blocked": 0, "skipped": 0, "robots": 0},
+                "pages_crawled": 0, "broken_links": [], "blocked_links": [], "robots_links": []}
+    return {"links": report["links"], "pages_crawled": report["pages"],
+            "broken_links": report["broken_links"], "blocked_links": report["blocked_links"],
+            "robots_links": report["robots_links"]}
+
+
+def _event_entry(row: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": row["kind"], "url": row["url"], "old": row["old"], "new": row["new"], "at": row["at"]}
 
 
 def _announcement_entry(row: dict[str, Any]) -> dict[str, Any]:

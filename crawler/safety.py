@@ -1,0 +1,133 @@
+"""Downloader middlewares that keep a hostile server from misleading a run.
+
+What Scrapy 2.19 already does, and is relied on here (see tests/faults):
+
+* DOWNLOAD_TIMEOUT is one timer per attempt, from connect to last byte; data
+  arriving does not reset it, so a server dripping a byte a second is cut off.
+* DOWNLOAD_MAXSIZE stops a download both when Content-Length announces too much
+  and when the bytes received pass it.
+* HttpCompressionMiddleware decompresses in 64 KiB steps and stops once the
+  output passes DOWNLOAD_MAXSIZE, so a gzip/deflate/brotli bomb never expands in
+  memory.
+
+What it does not do, and these middlewares add:
+
+* RedirectGuardMiddleware: RedirectMiddleware silently declines a redirect to
+  file:, ftp:, data:, ... and hands back the 3xx itself, which the check then
+  reports as a puzzling "HTTP 302 Found". The guard refuses such a redirect (and
+  one to a URL that cannot be parsed) with an error that says so.
+* BoundedHttpCompressionMiddleware: the stock middleware reports a bomb as a
+  generic IgnoreRequest naming a Scrapy setting; this subclass raises
+  DecompressionLimitExceeded, which the check reports in the user's terms.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from w3lib.url import safe_url_string
+
+from crawler.classify import describe_decompression_limit, describe_refused_redirect
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+FOLLOWED_SCHEMES = frozenset({"http", "https"})  # what RedirectMiddleware will follow
+
+
+class RefusedRedirect(IgnoreRequest):
+    """A redirect the crawler will not follow; `target` is the Location as sent."""
+
+    def __init__(self, target: str):
+        self.target = target
+        super().__init__(describe_refused_redirect(target))
+
+
+class DecompressionLimitExceeded(IgnoreRequest):
+    """A compressed body that expands past DOWNLOAD_MAXSIZE (a decompression bomb)."""
+
+    def __init__(self, limit: int, compressed_bytes: int, encoding: str):
+        self.limit, self.compressed_bytes, self.encoding = limit, compressed_bytes, encoding
+        super().__init__(describe_decompression_limit(limit, compressed_bytes, encoding))
+
+
+def redirect_target(request_url: str, location: bytes) -> str:
+    """The absolute URL a Location header points to, resolved the way Scrapy's
+    RedirectMiddleware resolves it; ValueError if it is not a usable URL.
+
+    >>> redirect_target("https://a.example/x/y", b"../z")
+    'https://a.example/z'
+    >>> redirect_target("https://a.example/", b"//b.example/p")
+    'https://b.example/p'
+    >>> redirect_target("http://a.example/", b"file:///etc/passwd")
+    'file:///etc/passwd'
+    """
+    text = safe_url_string(location)
+    if location.startswith(b"//"):
+        text = urlsplit(request_url).scheme + "://" + text.lstrip("/")
+    target = urljoin(request_url, text)
+    parts = urlsplit(target)
+    if parts.scheme in FOLLOWED_SCHEMES:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+        if not parts.hostname:
+            raise ValueError(f"no host in {target!r}")
+    return target
+
+
+class RedirectGuardMiddleware:
+    """Refuses redirects RedirectMiddleware would not follow, with a reason.
+
+    Sits between RedirectMiddleware (600) and HopRecorderMiddleware (700): the
+    refused hop is still recorded in the check's redirect chain.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("REDIRECT_ENABLED"):
+            raise NotConfigured("redirects are not followed, so none needs refusing")
+        return cls()
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in REDIRECT_STATUSES or location is None or _handles_itself(request, response):
+            return response
+        text = location.decode("latin-1")
+        try:
+            target = redirect_target(request.url, location)
+        except ValueError:
+            raise RefusedRedirect(text) from None
+        if urlsplit(target).scheme not in FOLLOWED_SCHEMES:
+            raise RefusedRedirect(target)
+        return response
+
+
+def _handles_itself(request: Request, response: Response) -> bool:
+    """The same opt-outs RedirectMiddleware honours: the request wants the 3xx."""
+    meta = request.meta
+    return bool(
+        meta.get("dont_redirect")
+        or meta.get("handle_httpstatus_all")
+        or response.status in meta.get("handle_httpstatus_list", ())
+    )
+
+
+class BoundedHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's HttpCompressionMiddleware (its size cap does the protecting); only
+    the error for a body that expands past the cap is made specific."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            limit = getattr(exc.__cause__, "max_size", None)  # scrapy's _DecompressionMaxSizeExceeded
+            if limit is None:
+                raise
+            encoding = b", ".join(response.headers.getlist(b"Content-Encoding")).decode("latin-1")
+            raise DecompressionLimitExceeded(limit, len(response.body), encoding) from exc

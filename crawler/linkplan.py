@@ -70,6 +70,21 @@ class LinkPlanner:
                 tasks.append(task)
         return PagePlan(sources, {k: v for k, v in skipped.items() if v}, tasks)
 
+    def plan_urls(self, resource: Resource, urls: list[str], depth: int) -> PagePlan:
+        """Page URLs from elsewhere than a page (a sitemap), planned like links."""
+        sources: list[tuple[str, str]] = []
+        tasks: list[LinkTask] = []
+        excluded = 0
+        for url in urls:
+            if not url_allowed(url, resource.include_patterns, resource.exclude_patterns):
+                excluded += 1
+                continue
+            sources.append((url, ""))
+            task = self._task_for(resource, url, "a", False, depth)
+            if task is not None:
+                tasks.append(task)
+        return PagePlan(sources, {"excluded": excluded} if excluded else {}, tasks)
+
     def _task_for(self, resource: Resource, url: str, tag: str, has_fragment: bool,
                   depth: int) -> LinkTask | None:
         wants_anchors = resource.check_fragments and has_fragment

@@ -152,11 +152,12 @@ class LinkMemoryMiddleware:
             store.close()
 
     def process_request(self, request: Request) -> Response | None:
-        if LINK_KEY not in request.meta or request.meta.get(HOPS_KEY):
+        task = request.meta.get(LINK_KEY)
+        if task is None or request.meta.get(HOPS_KEY):
             return None  # not a link check, or a redirect hop: the validators are not for this URL
         known = self.memory.get(request.url)
-        if known is None:
-            return None
+        if known is None or task.follow or task.anchors:
+            return None  # pages we read must come with their body
         if self.fast and self._fresh(known):
             request.meta["healthcrawl_fresh_final_url"] = known.get("last_final_url")
             return ScrapyResponse(request.url, status=200, flags=[FRESH_FLAG], request=request)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, replace
+from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -13,7 +15,8 @@ from crawler.classify import describe_failure, http_reason
 from crawler.config import ConfigError, load_config
 from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
 from crawler.extract.feeds import discover_feeds, parse_feed
-from crawler.extract.links import extract_links, page_anchors
+from crawler.extract.links import extract_links, page_anchors, same_site
+from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
 from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.extract.page import decode_html, is_html, parse_page
 from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
@@ -53,6 +56,9 @@ class AvailabilitySpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.planner = LinkPlanner()
+        # A link whose host is down also fails its robots.txt fetch; Scrapy logs that at
+        # ERROR with a traceback, while the link's own check records the failure.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
 
     @property
     def config(self) -> Config:
@@ -80,6 +86,45 @@ class AvailabilitySpider(scrapy.Spider):
         if is_html(result.content_type, response.body):
             yield self._announcements_request_or_result(resource, response, result.content_type)
             yield from self._links_of_page(resource, response, depth=0)
+            if resource.depth > 0 and resource.sitemap:
+                yield self._sitemap_request(_site_root(resource.url) + "/robots.txt", resource,
+                                            callback=self.robots_for_sitemaps)
+
+    # -- sitemaps: with depth > 0 and sitemap: true, the pages a site lists are crawled too
+
+    def _sitemap_request(self, url: str, resource: Resource, callback: Any, level: int = 0) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.sitemap_failed, dont_filter=True,
+                              meta={"resource": resource, "sitemap_level": level, "dont_obey_robotstxt": True})
+
+    def robots_for_sitemaps(self, response: Response) -> Any:
+        resource: Resource = response.meta["resource"]
+        listed = sitemaps_in_robots(response.text if hasattr(response, "text") else "")
+        for url in (listed or [_site_root(resource.url) + "/sitemap.xml"])[:MAX_SITEMAPS]:
+            yield self._sitemap_request(url, resource, self.sitemap)
+
+    def sitemap(self, response: Response) -> Any:
+        resource: Resource = response.meta["resource"]
+        level = response.meta["sitemap_level"]
+        parsed = parse_sitemap(response.body)
+        if parsed.kind == "sitemapindex" and level < 2:
+            for url in parsed.locs[:MAX_SITEMAPS]:
+                yield self._sitemap_request(url, resource, self.sitemap, level + 1)
+        elif parsed.kind == "urlset":
+            pages = [url for url in parsed.locs if same_site(url, resource.url)]
+            plan = self.planner.plan_urls(resource, pages, depth=0)
+            yield LinkPageResult(resource.slug, response.url, 0, plan.sources, plan.skipped)
+            for task in plan.tasks:
+                yield self._link_request(task)
+        else:
+            self.logger.info("not a sitemap: %s", response.url)
+
+    def sitemap_failed(self, failure: Failure) -> Any:
+        request = failure.request
+        resource: Resource = request.meta["resource"]
+        if request.url.endswith("/robots.txt"):  # no robots.txt: try the conventional place
+            yield self._sitemap_request(_site_root(resource.url) + "/sitemap.xml", resource, self.sitemap)
+            return
+        self.logger.info("sitemap %s unavailable: %s", request.url, failure.value)
 
     # -- link health: plan each page's links, check each URL once (HEAD, GET when needed)
 
@@ -264,6 +309,18 @@ class AvailabilitySpider(scrapy.Spider):
 
 def _as_dicts(items: list[Announcement]) -> list[dict[str, Any]]:
     return [{**asdict(item), "key": announcement_key(item)} for item in items]
+
+
+MAX_SITEMAPS = 10
+
+
+def _site_root(url: str) -> str:
+    """
+    >>> _site_root("https://a.example:8443/x/y?z")
+    'https://a.example:8443'
+    """
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _header(response: Response, name: bytes) -> str | None:

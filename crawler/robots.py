@@ -1,0 +1,69 @@
+"""robots.txt for discovered links: Scrapy's middleware and parser, with two fixes.
+
+* Scrapy 2.19's ProtegoRobotParser passes (user_agent, url) positionally to
+  Protego.can_fetch, whose signature is (url, user_agent): every URL then reads
+  as allowed. ProtegoParser names the arguments.
+* While robots.txt of a host is being fetched, RobotsTxtMiddleware makes every
+  other request to that host wait on one shared Deferred through asFuture(),
+  whose callback returns None: only the first waiter gets the parser, the
+  others get None and are let through unchecked. RobotsTxtMiddleware here
+  gives each waiter its own Deferred, relayed from the shared one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from protego import Protego
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+class ProtegoParser(RobotParser):
+    def __init__(self, robotstxt_body: bytes | str):
+        self.rp = Protego.parse(_text(robotstxt_body))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> Self:
+        return cls(robotstxt_body)
+
+    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
+        """
+        >>> ProtegoParser(b"User-agent: *\\nDisallow: /private/\\n").allowed("http://a/private/x", "bot/1.0")
+        False
+        >>> ProtegoParser(b"User-agent: *\\nDisallow: /private/\\n").allowed("http://a/public", "bot/1.0")
+        True
+        """
+        return bool(self.rp.can_fetch(url=_text(url), user_agent=_text(user_agent)))
+
+    def crawl_delay(self, user_agent: str | bytes) -> float | None:
+        return self.rp.crawl_delay(user_agent=_text(user_agent))
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        mine: Deferred[Any] = Deferred()
+
+        def relay(result: Any) -> Any:
+            mine.callback(result)
+            return result  # keep the result for the next waiter
+
+        pending.addBoth(relay)
+        return await maybe_deferred_to_future(mine)

@@ -33,6 +33,7 @@ USER_AGENT = DEFAULT_USER_AGENT
 # robots.txt governs the links we discover and follow; the spider exempts the
 # resources you listed (and their feeds), which are checked as a browser opens them.
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "crawler.robots.ProtegoParser"  # see crawler/robots.py for why not Scrapy's
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
@@ -51,6 +52,8 @@ HTTPERROR_ALLOW_ALL = False  # 4xx/5xx reach the errback with the response attac
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxtMiddleware": 100,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.HopRecorderMiddleware": 700,
     "crawler.middlewares.LinkMemoryMiddleware": 450,

@@ -60,6 +60,8 @@ _KIND_BY_CLASS = {
     "NotSupported": "scheme",
     "RefusedRedirect": "redirect-refused",  # crawler.safety.RedirectGuardMiddleware
     "DecompressionLimitExceeded": "decompression",  # crawler.safety.BoundedHttpCompressionMiddleware
+    "UndecodableBody": "decoding",  # crawler.safety.BoundedHttpCompressionMiddleware
+    "InvalidStatus": "protocol",  # crawler.safety.StatusGuardMiddleware
 }
 _TLS_MARKERS = ("SSL", "TLS", "certificate", "handshake", "VerificationError")
 
@@ -110,6 +112,25 @@ def describe_decompression_limit(limit: int, compressed_bytes: int, encoding: st
             f"max_body_bytes ({limit} bytes); decompression stopped")
 
 
+def describe_undecodable_body(encoding: str, detail: str) -> str:
+    """A body that its Content-Encoding does not decode (a browser shows an error page).
+
+    >>> describe_undecodable_body("gzip", "Not a gzipped file (b'01')")
+    "response body is not valid gzip as declared by Content-Encoding: Not a gzipped file (b'01')"
+    """
+    return f"response body is not valid {encoding} as declared by Content-Encoding: {detail}"
+
+
+def describe_invalid_status(status: int, url: str) -> str:
+    """A status code outside 100-599; an absurd one is shortened.
+
+    >>> describe_invalid_status(10**30, "http://a.example/")
+    'invalid HTTP status 10000000000000000000… from a.example (valid codes are 100-599)'
+    """
+    shown = str(status) if len(str(status)) <= 20 else str(status)[:20] + "…"
+    return f"invalid HTTP status {shown} from {_host(url)} (valid codes are 100-599)"
+
+
 def describe_failure(
     exc: BaseException,
     url: str,
@@ -137,6 +158,10 @@ def describe_failure(
         return "decompression", describe_decompression_limit(
             getattr(exc, "limit", max_body_bytes), getattr(exc, "compressed_bytes", 0),
             getattr(exc, "encoding", "?"))
+    if _KIND_BY_CLASS.get(name) == "decoding":
+        return "decoding", describe_undecodable_body(getattr(exc, "encoding", "?"), getattr(exc, "detail", text))
+    if _KIND_BY_CLASS.get(name) == "protocol":
+        return "protocol", describe_invalid_status(getattr(exc, "status", 0), url)
     if any(marker.lower() in text.lower() for marker in _TLS_MARKERS):
         return "tls", f"TLS error with {host}: {_tls_detail(text)}"
     kind = _KIND_BY_CLASS.get(name)

@@ -17,8 +17,12 @@ What it does not do, and these middlewares add:
   reports as a puzzling "HTTP 302 Found". The guard refuses such a redirect (and
   one to a URL that cannot be parsed) with an error that says so.
 * BoundedHttpCompressionMiddleware: the stock middleware reports a bomb as a
-  generic IgnoreRequest naming a Scrapy setting; this subclass raises
-  DecompressionLimitExceeded, which the check reports in the user's terms.
+  generic IgnoreRequest naming a Scrapy setting, and a body that is not valid
+  gzip/deflate/br/zstd as whatever the decoder raised; this subclass raises
+  DecompressionLimitExceeded or UndecodableBody, reported in the user's terms.
+* StatusGuardMiddleware: Twisted accepts any integer as a status code; one too
+  big for SQLite crashed the storage pipeline and left the run incomplete.
+  A status outside 100-599 (RFC 9110, section 15) is refused as a protocol error.
 """
 
 from __future__ import annotations
@@ -30,7 +34,12 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from w3lib.url import safe_url_string
 
-from crawler.classify import describe_decompression_limit, describe_refused_redirect
+from crawler.classify import (
+    describe_decompression_limit,
+    describe_invalid_status,
+    describe_refused_redirect,
+    describe_undecodable_body,
+)
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -56,6 +65,22 @@ class DecompressionLimitExceeded(IgnoreRequest):
     def __init__(self, limit: int, compressed_bytes: int, encoding: str):
         self.limit, self.compressed_bytes, self.encoding = limit, compressed_bytes, encoding
         super().__init__(describe_decompression_limit(limit, compressed_bytes, encoding))
+
+
+class UndecodableBody(IgnoreRequest):
+    """A body its Content-Encoding cannot decode (truncated or not compressed at all)."""
+
+    def __init__(self, encoding: str, detail: str):
+        self.encoding, self.detail = encoding, detail
+        super().__init__(describe_undecodable_body(encoding, detail))
+
+
+class InvalidStatus(IgnoreRequest):
+    """A status line whose code no HTTP server may send."""
+
+    def __init__(self, status: int, url: str):
+        self.status, self.url = status, url
+        super().__init__(describe_invalid_status(status, url))
 
 
 def redirect_target(request_url: str, location: bytes) -> str:
@@ -120,7 +145,7 @@ def _handles_itself(request: Request, response: Response) -> bool:
 
 class BoundedHttpCompressionMiddleware(HttpCompressionMiddleware):
     """Scrapy's HttpCompressionMiddleware (its size cap does the protecting); only
-    the error for a body that expands past the cap is made specific."""
+    its errors are made specific: a bomb, or a body that does not decode."""
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         try:
@@ -129,5 +154,21 @@ class BoundedHttpCompressionMiddleware(HttpCompressionMiddleware):
             limit = getattr(exc.__cause__, "max_size", None)  # scrapy's _DecompressionMaxSizeExceeded
             if limit is None:
                 raise
-            encoding = b", ".join(response.headers.getlist(b"Content-Encoding")).decode("latin-1")
-            raise DecompressionLimitExceeded(limit, len(response.body), encoding) from exc
+            raise DecompressionLimitExceeded(limit, len(response.body), _encoding(response)) from exc
+        except Exception as exc:  # gzip, zlib, brotli and zstd each raise their own errors
+            detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise UndecodableBody(_encoding(response), detail) from exc
+
+
+def _encoding(response: Response) -> str:
+    return b", ".join(response.headers.getlist(b"Content-Encoding")).decode("latin-1")
+
+
+class StatusGuardMiddleware:
+    """Refuses a response whose status is not a valid HTTP status code. Sits
+    nearest the downloader so no other component sees the bogus number."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not 100 <= response.status <= 599:
+            raise InvalidStatus(response.status, response.url)
+        return response

@@ -57,6 +57,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.HopRecorderMiddleware": 700,
     "crawler.middlewares.LinkMemoryMiddleware": 450,
+    # crawler.safety: same decompression cap as Scrapy's, with specific errors (bomb, bad body)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.safety.BoundedHttpCompressionMiddleware": 590,
+    # refuse redirects to file:, ftp:, data:, invalid URLs (after HopRecorder records the hop)
+    "crawler.safety.RedirectGuardMiddleware": 650,
+    # refuse status codes outside 100-599, nearest the downloader
+    "crawler.safety.StatusGuardMiddleware": 960,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,

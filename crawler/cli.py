@@ -1,7 +1,8 @@
 """The `healthcrawl` command: a thin layer over config, runner, storage and report.
 
 Exit codes: 0 every resource up (or degraded), 1 something down, a broken link
-(unless --fail-on resources) or the run incomplete, 2 usage, config or database error.
+(unless --fail-on resources) or the run incomplete, 2 usage, config or database
+error, 3 another run holds the database.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler import __version__
-from crawler.config import ConfigError, load_config
+from crawler.config import Config, ConfigError, load_config
+from crawler.lock import LockHeld, RunLock
 from crawler.storage import StorageError, Store
 
-EXIT_OK, EXIT_DOWN, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DOWN, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 
 def _paths(parser: argparse.ArgumentParser, *, config: bool = False, out: bool = False) -> None:
@@ -37,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check that a list of web resources is alive, and report what changed.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Example:\n  healthcrawl run --config resources.yaml\n\n"
-        "Exit codes: 0 all up, 1 something down or run incomplete, 2 usage or config error.",
+        "Exit codes: 0 all up, 1 something down or run incomplete, 2 usage or config error, "
+        "3 another run is using the database.",
     )
     parser.add_argument("--version", action="version", version=f"healthcrawl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -114,10 +117,17 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from crawler.runner import crawl, project_settings  # Scrapy import only when crawling
-
     config = load_config(args.config)
     Store(args.db).close()  # fail early and clearly on an unusable database path
+    try:
+        with RunLock(args.db):
+            return _run_locked(args, config)
+    except LockHeld as exc:
+        return fail(str(exc), EXIT_LOCKED)
+
+
+def _run_locked(args: argparse.Namespace, config: Config) -> int:
+    from crawler.runner import crawl, project_settings  # Scrapy import only when crawling
     started = time.monotonic()
     run_id = crawl(project_settings(config=args.config, db=args.db, out=args.out,
                                     verbosity=args.verbose, fast=args.fast))

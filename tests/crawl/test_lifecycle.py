@@ -154,3 +154,20 @@ def test_report_without_a_database_says_what_to_do(tmp_path):
     result = run_cli("report", "--db", str(tmp_path / "none.db"), "--out", str(tmp_path))
     assert result.returncode == 2
     assert "run `healthcrawl run` first" in result.stderr
+
+
+def test_a_second_run_on_the_same_database_exits_3_until_the_first_is_gone(cli_paths, web):
+    config, db, out = two_resources(cli_paths, web), cli_paths["db"], cli_paths["out"]
+    first = start_cli("run", "--config", str(config), "--db", str(db), "--out", str(out))
+    wait_for_checks(db, 1)
+    second = run_cli("run", "--config", str(config), "--db", str(db), "--out", str(out))
+    assert second.returncode == 3
+    assert second.stderr.startswith("healthcrawl: error: another healthcrawl run (pid ")
+    assert f"is using {db}" in second.stderr
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    write_config(config, [{"name": "fast", "url": web.url_for("/fast")}])
+    third = run_cli("run", "--config", str(config), "--db", str(db), "--out", str(out))
+    assert third.returncode == 0, third.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT id, complete FROM runs ORDER BY id").fetchall() == [(1, 0), (2, 1)]

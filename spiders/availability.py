@@ -190,12 +190,7 @@ class AvailabilitySpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             error = "forbidden by robots.txt; not requested"
         else:
-            error = describe_failure(
-                failure.value, request.url, timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
-                max_redirects=self.settings.getint("REDIRECT_MAX_TIMES"),
-                max_body_bytes=self.settings.getint("DOWNLOAD_MAXSIZE"),
-                hop_urls=[hop["url"] for hop in hops] + [request.url],
-            )[1]
+            error = self._describe(failure)[1]
         yield LinkResult(task.url, classify_link(None, error, None, redirected=bool(hops)),
                          request.meta["started_at"], task.method, redirects=len(hops), error=error)
 
@@ -238,11 +233,7 @@ class AvailabilitySpider(scrapy.Spider):
         if failure.check(HttpError):
             problem = http_reason(failure.value.response.status)
         else:
-            problem = describe_failure(
-                failure.value, request.url, timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
-                max_redirects=self.settings.getint("REDIRECT_MAX_TIMES"),
-                max_body_bytes=self.settings.getint("DOWNLOAD_MAXSIZE"),
-            )[1]
+            problem = self._describe(failure)[1]
         warning = f"feed {request.url}: {problem}; read the page instead"
         yield self._from_page(resource, request.meta["page_html"], request.meta["page_url"],
                               request.meta["started_at"], warning=warning, feed_url=request.url)
@@ -267,16 +258,8 @@ class AvailabilitySpider(scrapy.Spider):
             result.error, result.error_kind = http_reason(response.status), "http"
             yield result
             return
-        settings = self.settings
         hops = request.meta.get(HOPS_KEY, [])
-        kind, message = describe_failure(
-            failure.value,
-            request.url,
-            timeout=settings.getfloat("DOWNLOAD_TIMEOUT"),
-            max_redirects=settings.getint("REDIRECT_MAX_TIMES"),
-            max_body_bytes=settings.getint("DOWNLOAD_MAXSIZE"),
-            hop_urls=[hop["url"] for hop in hops] + [request.url],
-        )
+        kind, message = self._describe(failure)
         yield CheckResult(
             resource_id=resource.slug,
             url=resource.url,
@@ -286,6 +269,19 @@ class AvailabilitySpider(scrapy.Spider):
             retries=request.meta.get("retry_times", 0),
             error=message,
             error_kind=kind,
+        )
+
+    def _describe(self, failure: Failure) -> tuple[str, str]:
+        """(kind, message) for a download that failed, in the limits configured."""
+        request = failure.request
+        hops = request.meta.get(HOPS_KEY, [])
+        return describe_failure(
+            failure.value,
+            request.url,
+            timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+            max_redirects=self.settings.getint("REDIRECT_MAX_TIMES"),
+            max_body_bytes=self.settings.getint("DOWNLOAD_MAXSIZE"),
+            hop_urls=[hop["url"] for hop in hops] + [request.url],
         )
 
     @staticmethod

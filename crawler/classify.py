@@ -59,8 +59,8 @@ _KIND_BY_CLASS = {
     "UnsupportedURLSchemeError": "scheme",
     "NotSupported": "scheme",
     "RefusedRedirect": "redirect-refused",  # crawler.safety.RedirectGuardMiddleware
-    "DecompressionLimitExceeded": "decompression",  # crawler.safety.BoundedHttpCompressionMiddleware
-    "UndecodableBody": "decoding",  # crawler.safety.BoundedHttpCompressionMiddleware
+    "DecompressionLimitExceeded": "decompression",  # crawler.safety, a decompression bomb
+    "UndecodableBody": "decoding",  # crawler.safety, body not in its Content-Encoding
     "InvalidStatus": "protocol",  # crawler.safety.StatusGuardMiddleware
 }
 _TLS_MARKERS = ("SSL", "TLS", "certificate", "handshake", "VerificationError")
@@ -105,8 +105,9 @@ def describe_refused_redirect(target: str) -> str:
 def describe_decompression_limit(limit: int, compressed_bytes: int, encoding: str) -> str:
     """A decompression bomb, in the terms of resources.yaml.
 
-    >>> describe_decompression_limit(1000, 20, "gzip")
-    'compressed response (gzip, 20 bytes) expands past max_body_bytes (1000 bytes); decompression stopped'
+    >>> describe_decompression_limit(1000, 20, "gzip")  # doctest: +NORMALIZE_WHITESPACE
+    'compressed response (gzip, 20 bytes) expands past max_body_bytes (1000 bytes);
+     decompression stopped'
     """
     return (f"compressed response ({encoding}, {compressed_bytes} bytes) expands past "
             f"max_body_bytes ({limit} bytes); decompression stopped")
@@ -159,7 +160,8 @@ def describe_failure(
             getattr(exc, "limit", max_body_bytes), getattr(exc, "compressed_bytes", 0),
             getattr(exc, "encoding", "?"))
     if _KIND_BY_CLASS.get(name) == "decoding":
-        return "decoding", describe_undecodable_body(getattr(exc, "encoding", "?"), getattr(exc, "detail", text))
+        return "decoding", describe_undecodable_body(getattr(exc, "encoding", "?"),
+                                                     getattr(exc, "detail", text))
     if _KIND_BY_CLASS.get(name) == "protocol":
         return "protocol", describe_invalid_status(getattr(exc, "status", 0), url)
     if any(marker.lower() in text.lower() for marker in _TLS_MARKERS):

@@ -55,7 +55,8 @@ class LockInfo:
         )
 
     def dump(self) -> str:
-        return json.dumps({"pid": self.pid, "host": self.host, "started_at": self.started_at}) + "\n"
+        fields = {"pid": self.pid, "host": self.host, "started_at": self.started_at}
+        return json.dumps(fields) + "\n"
 
     def describe(self) -> str:
         """The parenthesised part of the refusal message.

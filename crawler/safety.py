@@ -121,7 +121,9 @@ class RedirectGuardMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
-        if response.status not in REDIRECT_STATUSES or location is None or _handles_itself(request, response):
+        if response.status not in REDIRECT_STATUSES or location is None:
+            return response
+        if _handles_itself(request, response):
             return response
         text = location.decode("latin-1")
         try:
@@ -151,10 +153,12 @@ class BoundedHttpCompressionMiddleware(HttpCompressionMiddleware):
         try:
             return super().process_response(request, response)
         except IgnoreRequest as exc:
-            limit = getattr(exc.__cause__, "max_size", None)  # scrapy's _DecompressionMaxSizeExceeded
+            # scrapy.utils._compression._DecompressionMaxSizeExceeded carries the limit
+            limit = getattr(exc.__cause__, "max_size", None)
             if limit is None:
                 raise
-            raise DecompressionLimitExceeded(limit, len(response.body), _encoding(response)) from exc
+            compressed = len(response.body)
+            raise DecompressionLimitExceeded(limit, compressed, _encoding(response)) from exc
         except Exception as exc:  # gzip, zlib, brotli and zstd each raise their own errors
             detail = " ".join(str(exc).split())[:200] or type(exc).__name__
             raise UndecodableBody(_encoding(response), detail) from exc

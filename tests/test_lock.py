@@ -22,13 +22,14 @@ with RunLock(sys.argv[1]) as lock:
     print("locked", flush=True)
     sys.stdin.read()
 """
-# Tries once; exit 0 if it got the lock, 3 with the message on stderr if refused.
+# Tries once; exit 0 if it got the lock (held for argv[2] seconds), 3 with the message
+# on stderr if refused.
 CONTENDER = """
-import sys
+import sys, time
 from crawler.lock import LockHeld, RunLock
 try:
     with RunLock(sys.argv[1]):
-        pass
+        time.sleep(float(sys.argv[2]) if len(sys.argv) > 2 else 0)
 except LockHeld as exc:
     print(exc, file=sys.stderr)
     sys.exit(3)
@@ -98,6 +99,18 @@ def test_two_processes_contend_and_only_one_wins(holder):
     after = python(CONTENDER, str(db))
     _, err = after.communicate(timeout=20)
     assert after.returncode == 0, err
+
+
+def test_simultaneous_starts_let_exactly_one_run(tmp_path: Path):
+    db = tmp_path / "health.db"
+    runs = [python(CONTENDER, str(db), "2") for _ in range(4)]
+    codes = []
+    for proc in runs:
+        _, err = proc.communicate(timeout=30)
+        codes.append(proc.returncode)
+        assert proc.returncode in (0, 3), err
+    assert sorted(codes) == [0, 3, 3, 3]
+    assert not lock_path_for(db).exists()
 
 
 def test_lock_of_a_killed_run_is_taken_over(holder):

@@ -11,11 +11,11 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from crawler import __version__
-from crawler.config import Config, ConfigError, load_config
+from crawler.config import NOTIFY_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
 from crawler.lock import LockHeld, RunLock
 from crawler.storage import StorageError, Store
 
@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="do not recheck links found healthy within recheck_after (default 24 h)")
     run.add_argument("--fail-on", choices=("links", "resources"), default="links",
                      help="exit 1 when a resource is down, and also (links, the default) when a link is broken")
+    run.add_argument("--notify-on", type=_events_arg, metavar="EVENTS",
+                     help="webhook events to send, comma-separated: down,recovered,announcements "
+                     "(default: the notify.on list of resources.yaml)")
     run.set_defaults(handler=cmd_run)
 
     report = commands.add_parser(
@@ -85,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only announcements new since the previous complete run")
     export.set_defaults(handler=cmd_export)
 
+    prune = commands.add_parser(
+        "prune", help="delete raw history older than a period, keeping rollups, incidents and announcements",
+        description="Delete raw checks older than --keep (after rolling them up into daily totals),\n"
+        "keep incidents, announcements and daily rollups, then VACUUM.\n\n"
+        "Example:\n  healthcrawl prune --keep 90d",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _paths(prune)
+    prune.add_argument("--keep", type=_duration_arg, default=None, metavar="PERIOD",
+                       help="how much raw history to keep, e.g. 90d (default: settings.retention, 90 days)")
+    prune.set_defaults(handler=cmd_prune)
+
     check = commands.add_parser(
         "check-config", help="validate the resources file and exit",
         description="Validate the resources file without making any request.\n\n"
@@ -103,6 +118,21 @@ def _date_arg(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _events_arg(text: str) -> tuple[str, ...]:
+    events = tuple(e.strip() for e in text.split(",") if e.strip())
+    unknown = [e for e in events if e not in NOTIFY_EVENTS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown event {unknown[0]!r} (use {', '.join(NOTIFY_EVENTS)})")
+    return events
+
+
+def _duration_arg(text: str) -> float:
+    seconds = parse_duration(text)
+    if seconds is None or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"not a period: {text!r} (use e.g. 90d, 12h)")
+    return seconds
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -141,6 +171,7 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
         return fail("the crawl stopped before it could record a run (see the log above)", EXIT_DOWN)
     elapsed = time.monotonic() - started
     state = "complete" if run["complete"] else f"INCOMPLETE ({run['finish_reason']})"
+    _notify(args, config, run["id"])
     print(
         f"healthcrawl: {len(config.resources)} resources: {run['up']} up, {run['degraded']} degraded, "
         f"{run['down']} down; {broken} broken links; run {run['id']} {state} in {elapsed:.1f} s; "
@@ -148,6 +179,49 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
     )
     if run["down"] or not run["complete"] or (broken and args.fail_on == "links"):
         return EXIT_DOWN
+    return EXIT_OK
+
+
+def _notify(args: argparse.Namespace, config: Config, run_id: int) -> None:
+    """POST webhooks for what changed in the run; failures are reported, never fatal."""
+    from crawler.notify import build_payloads, deliver
+
+    if not config.notify.webhooks:
+        return
+    store = Store(args.db)
+    try:
+        payloads = build_payloads(store, run_id, args.notify_on or config.notify.on)
+    finally:
+        store.close()
+    for delivery in deliver(config.notify.webhooks, payloads, timeout=config.notify.timeout,
+                            retries=config.notify.retries):
+        if not delivery.ok:
+            print(f"healthcrawl: warning: webhook {delivery.url} ({delivery.event}) failed after "
+                  f"{delivery.attempts} attempts: {delivery.error}", file=sys.stderr)
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from crawler.timeline import refresh_daily
+
+    if not args.db.exists():
+        raise StorageError(f"no database at {args.db}: nothing to prune")
+    keep_days = (args.keep or CrawlSettings().retention * 86400) / 86400
+    cutoff_day = (datetime.now(timezone.utc) - timedelta(days=keep_days)).date()
+    cutoff = f"{cutoff_day.isoformat()}T00:00:00Z"  # whole days, so rollups and raw never overlap
+    before = args.db.stat().st_size
+    store = Store(args.db)
+    try:
+        days = store.days_with_checks_before(cutoff)
+        for resource_id, day in days:
+            refresh_daily(store, resource_id, day)
+        counts = store.prune(cutoff)
+        store.vacuum()
+    finally:
+        store.close()
+    after = args.db.stat().st_size
+    print(f"healthcrawl: pruned {counts['checks']} checks and {counts['link_checks']} link checks "
+          f"before {cutoff_day} ({len(days)} resource-days rolled up); "
+          f"{args.db} {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ import soupsieve
 import yaml
 
 from crawler import __version__
+from crawler.history import MaintenanceWindow, parse_maintenance
 
 LANGUAGES = ("en", "es", "fr", "nl")
 DEFAULT_USER_AGENT = (
@@ -48,6 +49,9 @@ class CrawlSettings:
     max_body_bytes: int = 5_000_000
     delay: float = 0.0  # seconds between two requests to one host
     recheck_after: float = 86400.0  # with --fast, links healthy this recently are not rechecked
+    stale_after: float = 60.0  # days without a new announcement before a resource is "stale"
+    confirm_down: int = 0  # attempts that must all fail before "down"; 0 means 1 + retries
+    retention: float = 90.0  # days of raw checks `healthcrawl prune` keeps by default
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Resource:
     exclude: tuple[str, ...] = ()  # regexes; matching links are not checked (wins over include)
     sitemap: bool = False  # with depth > 0, also crawl the pages sitemap.xml lists
     expect: Expectation | None = None
+    maintenance: tuple[MaintenanceWindow, ...] = ()  # planned outages: excluded from uptime and alerts
 
     @property
     def slug(self) -> str:
@@ -112,11 +117,25 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
+NOTIFY_EVENTS = ("down", "recovered", "announcements")
+
+
+@dataclass(frozen=True)
+class Notify:
+    """The `notify:` block: webhooks POSTed after a run when something changed."""
+
+    webhooks: tuple[str, ...] = ()
+    on: tuple[str, ...] = NOTIFY_EVENTS
+    timeout: float = 10.0
+    retries: int = 2
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
     settings: CrawlSettings = field(default_factory=CrawlSettings)
     resources: tuple[Resource, ...] = ()
+    notify: Notify = field(default_factory=Notify)
 
 
 def slugify(text: str) -> str:
@@ -136,7 +155,7 @@ _SETTINGS_TYPES: dict[str, type | tuple[type, ...]] = {
     f.name: (int, float) if f.type in ("float", float) else {"int": int, "str": str, "bool": bool}[f.type]
     for f in fields(CrawlSettings)
 }
-_TOP_KEYS = {"settings", "resources"}
+_TOP_KEYS = {"settings", "resources", "notify"}
 _DURATION_SETTINGS = {"recheck_after"}
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -178,12 +197,13 @@ def parse_config(text: str, path: Path) -> Config:
             problems.append(f"unknown top-level key {key!r} (allowed: {', '.join(sorted(_TOP_KEYS))})")
     settings = _parse_settings(data.get("settings"), problems)
     resources = _parse_resources(data.get("resources"), problems)
+    notify = _parse_notify(data.get("notify"), problems)
     if problems:
         if len(problems) == 1:
             raise ConfigError(f"{path}: {problems[0]}")
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"{path}: {len(problems)} problems:\n{listing}")
-    return Config(path=path, settings=settings, resources=resources)
+    return Config(path=path, settings=settings, resources=resources, notify=notify)
 
 
 def _yaml_position(exc: yaml.YAMLError) -> str:
@@ -289,6 +309,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     selectors = _parse_selectors(entry.get("announcements"), label, problems)
     links = _parse_link_options(entry, label, problems)
     expect = _parse_expect(entry.get("expect"), label, problems)
+    maintenance = _parse_maintenance(entry.get("maintenance"), label, problems)
     if len(problems) > start:
         return None
     return Resource(
@@ -300,6 +321,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
         feed=feed.strip() if feed else None,
         announcements=selectors,
         expect=expect,
+        maintenance=maintenance,
         **links,
     )
 
@@ -339,6 +361,55 @@ def _parse_link_options(entry: dict[str, Any], label: str, problems: list[str]) 
                 problems.append(f"{label}: field {key!r}: invalid regular expression {pattern!r}: {exc}")
         values[key] = tuple(patterns)
     return values
+
+
+def _parse_maintenance(raw: Any, label: str, problems: list[str]) -> tuple[MaintenanceWindow, ...]:
+    if raw is None:
+        return ()
+    entries = raw if isinstance(raw, list) else [raw]
+    windows = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            problems.append(f"{label}: field 'maintenance' #{number}: expected start/end or weekly")
+            continue
+        try:
+            windows.append(parse_maintenance(entry))
+        except ValueError as exc:
+            problems.append(f"{label}: field 'maintenance' #{number}: {exc}")
+    return tuple(windows)
+
+
+def _parse_notify(raw: Any, problems: list[str]) -> Notify:
+    if raw is None:
+        return Notify()
+    if not isinstance(raw, dict):
+        problems.append("notify: expected a mapping with 'webhooks'")
+        return Notify()
+    raw = {("on" if key is True else key): value for key, value in raw.items()}  # YAML 1.1 reads `on:` as true
+    unknown = set(raw) - {"webhooks", "on", "timeout", "retries"}
+    if unknown:
+        problems.append(f"notify: unknown key {sorted(unknown)[0]!r} (allowed: on, retries, timeout, webhooks)")
+    hooks = raw.get("webhooks", [])
+    hooks = [hooks] if isinstance(hooks, str) else hooks
+    if not isinstance(hooks, list):
+        problems.append("notify: field 'webhooks': expected a list of URLs")
+        hooks = []
+    for hook in hooks:
+        _check_url(hook, "notify: field 'webhooks'", problems)
+    events = raw.get("on", list(NOTIFY_EVENTS))
+    events = [events] if isinstance(events, str) else events
+    if not isinstance(events, list) or any(e not in NOTIFY_EVENTS for e in events):
+        problems.append(f"notify: field 'on': expected some of {', '.join(NOTIFY_EVENTS)}, got {events!r}")
+        events = list(NOTIFY_EVENTS)
+    timeout, retries = raw.get("timeout", 10.0), raw.get("retries", 2)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        problems.append(f"notify: field 'timeout': expected a positive number, got {timeout!r}")
+        timeout = 10.0
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        problems.append(f"notify: field 'retries': expected a whole number of 0 or more, got {retries!r}")
+        retries = 2
+    return Notify(webhooks=tuple(h.strip() for h in hooks if isinstance(h, str)), on=tuple(events),
+                  timeout=float(timeout), retries=retries)
 
 
 def _parse_expect(raw: Any, label: str, problems: list[str]) -> Expectation | None:

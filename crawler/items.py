@@ -25,6 +25,7 @@ class CheckResult:
     retries: int = 0
     error: str | None = None  # human-readable, e.g. "DNS lookup failed for example.invalid"
     error_kind: str | None = None  # dns | refused | timeout | tls | redirects | http | size | ...
+    main_text: str | None = None  # the page's text without boilerplate, for change detection
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -35,7 +36,8 @@ class AnnouncementsResult:
     """A resource's current announcements and where they came from.
 
     `source` is "feed" when a feed gave items, "html" when they were read from the
-    page itself (no feed, or the feed was broken: `warning` says why).
+    page itself (no feed, or the feed was broken: `warning` says why), and
+    "selectors" when the page was read with the configured CSS selectors.
     """
 
     resource_id: str

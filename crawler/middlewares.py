@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 HOPS_KEY = "healthcrawl_hops"
 LINK_KEY = "healthcrawl_link"  # meta key holding the LinkTask of a link check
 FRESH_FLAG = "healthcrawl:fresh"  # response flag: answered from memory, not the network
+CONFIRM_KEY = "healthcrawl_confirm"  # attempts that must all fail before a resource is down
 
 
 def latency_ms(request: Request) -> int:
@@ -94,8 +95,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return middleware
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+        if request.meta.get("dont_retry"):
             return response
+        if response.status not in self.retry_http_codes:
+            return await self._confirm(request, response)
         delay = self._delay(request)
         retry_after = retry_after_seconds(response.headers.get(b"Retry-After"))
         if retry_after is not None:
@@ -114,6 +117,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, exception)
         if retry is not None:
             await asyncio.sleep(self._delay(request))
+        return retry
+
+    async def _confirm(self, request: Request, response: Response) -> Request | Response:
+        """A resource answering 4xx/5xx is asked again until CONFIRM_KEY attempts have
+        failed, so one bad answer between good ones is not reported as down."""
+        attempts = request.meta.get(CONFIRM_KEY, 1)
+        if response.status < 400 or request.meta.get("retry_times", 0) + 1 >= attempts:
+            return response
+        retry = self._retry(request.replace(meta={**request.meta, "max_retry_times": attempts - 1}),
+                            f"HTTP {response.status} (confirming)")
+        if retry is None:
+            return response
+        await asyncio.sleep(self._delay(request))
         return retry
 
     def _delay(self, request: Request) -> float:

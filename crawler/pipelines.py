@@ -6,8 +6,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from crawler.classify import classify
+from crawler.history import in_maintenance
 from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
 from crawler.storage import Store
+from crawler.timeline import day_of, record_content, record_incident, refresh_daily
 from crawler.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -65,13 +67,23 @@ class StoragePipeline:
         return item
 
     def _store_check(self, item: CheckResult) -> None:
+        store, run_id, now = self.store, self.run_id, utcnow()
         resource = self.resources[item.resource_id]
-        status, reasons = classify(item, self.config.settings, utcnow(), expect=resource.expect)
-        previous = self.store.previous_final_url(item.resource_id, self.run_id)
+        status, reasons = classify(item, self.config.settings, now, expect=resource.expect)
+        maintenance = in_maintenance(now, resource.maintenance)
+        if maintenance:
+            reasons = [*reasons, "in a maintenance window: not counted in uptime or alerts"]
+        previous = store.previous_final_url(item.resource_id, run_id)
         if previous and item.final_url and previous != item.final_url:
-            self.store.record_event(self.run_id, resource_id=item.resource_id, kind="moved",
-                                    url=item.url, old=previous, new=item.final_url)
-        self.store.record_check(self.run_id, {**item.to_dict(), "status": status, "reasons": reasons})
+            store.record_event(run_id, resource_id=item.resource_id, kind="moved",
+                               url=item.url, old=previous, new=item.final_url)
+        row = {**item.to_dict(), "status": status, "reasons": reasons, "maintenance": int(maintenance)}
+        text = row.pop("main_text")
+        row["fingerprint"] = record_content(store, run_id, item.resource_id, item.url, text=text,
+                                            title=item.title) if status != "down" else None
+        store.record_check(run_id, row)
+        record_incident(store, run_id, item.resource_id, row)
+        refresh_daily(store, item.resource_id, day_of(row["checked_at"]))
         self.crawler.stats.inc_value(f"healthcrawl/checks/{status}")
 
     def _store_link(self, item: LinkResult) -> None:

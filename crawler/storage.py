@@ -14,6 +14,7 @@ A run moves through three states:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable
@@ -225,12 +226,58 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["run_id"])
 
 
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """History: incidents, daily rollups (long windows stay cheap after raw checks
+    are pruned), content fingerprints and maintenance flags, change details."""
+    db["checks"].add_column("fingerprint", str)
+    db["checks"].add_column("maintenance", int, not_null_default=0)
+    db["resources"].add_column("last_text", str)
+    db["resources"].add_column("last_fingerprint", str)
+    db["resources"].add_column("last_title", str)
+    db["events"].add_column("detail", str)
+    db["runs"].add_column("settings", str)  # the crawl settings in force, for reports built later
+    db["events"].create_index(["resource_id", "kind"])
+    db["incidents"].create(
+        {
+            "id": int,
+            "resource_id": str,
+            "started_at": str,
+            "ended_at": str,
+            "first_error": str,
+            "last_error": str,
+            "checks_failed": int,
+            "opened_run": int,
+            "closed_run": int,
+        },
+        pk="id",
+        not_null={"resource_id", "started_at", "checks_failed"},
+        foreign_keys=[("resource_id", "resources", "id")],
+    )
+    db["incidents"].create_index(["resource_id", "ended_at"])
+    db["daily"].create(
+        {
+            "resource_id": str,
+            "day": str,
+            "checks": int,
+            "up": int,
+            "degraded": int,
+            "down": int,
+            "maintenance": int,
+            "median_ms": float,
+            "p95_ms": float,
+        },
+        pk=("resource_id", "day"),
+        foreign_keys=[("resource_id", "resources", "id")],
+    )
+
+
 # Applied in order, each once; PRAGMA user_version records how many ran.
 # Never edit a released migration: append a new one.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 )
 JSON_COLUMNS_LINKS = ("anchors", "skipped")
 
@@ -296,6 +343,7 @@ class Store:
                     "complete": 0,
                     "config_path": str(config.path),
                     "total": len(config.resources),
+                    "settings": json.dumps(dataclasses.asdict(config.settings)),
                 }
             )
         return int(run.last_pk)
@@ -436,10 +484,113 @@ class Store:
         return previous
 
     def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,
-                     old: str | None, new: str | None) -> None:
+                     old: str | None, new: str | None, detail: str | None = None) -> None:
         with self.db.conn:
             self.db["events"].insert({"run_id": run_id, "resource_id": resource_id, "kind": kind,
-                                      "url": url, "old": old, "new": new, "at": iso(utcnow())})
+                                      "url": url, "old": old, "new": new, "detail": detail,
+                                      "at": iso(utcnow())})
+
+    # -- history: content, incidents, daily rollups ------------------------------
+
+    def resource_memory(self, resource_id: str) -> dict[str, Any]:
+        """The last main text, fingerprint and title seen for a resource."""
+        row = self.db.execute(
+            "SELECT last_text, last_fingerprint, last_title FROM resources WHERE id = ?", [resource_id]
+        ).fetchone()
+        return dict(zip(("last_text", "last_fingerprint", "last_title"), row or (None, None, None)))
+
+    def remember_content(self, resource_id: str, *, text: str | None, fingerprint: str | None,
+                         title: str | None) -> None:
+        with self.db.conn:
+            self.db["resources"].update(resource_id, {"last_text": text, "last_fingerprint": fingerprint,
+                                                      "last_title": title})
+
+    def open_incident(self, resource_id: str) -> dict[str, Any] | None:
+        return next(iter(self.db["incidents"].rows_where(
+            "resource_id = ? AND ended_at IS NULL", [resource_id], order_by="id DESC", limit=1)), None)
+
+    def save_incident(self, incident: dict[str, Any]) -> None:
+        """Insert a new incident (no id yet) or update an existing one."""
+        with self.db.conn:
+            if incident.get("id"):
+                self.db["incidents"].update(incident["id"], incident)
+            else:
+                self.db["incidents"].insert(incident)
+
+    def incidents(self, resource_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        return list(self.db["incidents"].rows_where("resource_id = ?", [resource_id],
+                                                     order_by="started_at DESC", limit=limit))
+
+    def incidents_in_run(self, run_id: int) -> list[dict[str, Any]]:
+        """Incidents opened or closed by this run (what notifications are about)."""
+        return list(self.db["incidents"].rows_where("opened_run = ? OR closed_run = ?", [run_id, run_id],
+                                                     order_by="id"))
+
+    def check_points(self, resource_id: str, since: str | None = None,
+                     limit: int | None = None) -> list[dict[str, Any]]:
+        """Raw checks of a resource, newest first."""
+        where, params = "resource_id = ?", [resource_id]
+        if since:
+            where, params = where + " AND checked_at >= ?", [*params, since]
+        return list(self.db["checks"].rows_where(
+            where, params, order_by="checked_at DESC, id DESC", limit=limit,
+            select="checked_at, status, response_ms, error, maintenance, http_status, title"))
+
+    def day_checks(self, resource_id: str, day: str) -> list[dict[str, Any]]:
+        return list(self.db["checks"].rows_where(
+            "resource_id = ? AND substr(checked_at, 1, 10) = ?", [resource_id, day],
+            select="checked_at, status, response_ms, error, maintenance"))
+
+    def save_daily(self, rows: list[dict[str, Any]]) -> None:
+        with self.db.conn:
+            self.db["daily"].upsert_all(rows, pk=("resource_id", "day"))
+
+    def daily(self, resource_id: str, since_day: str) -> list[dict[str, Any]]:
+        return list(self.db["daily"].rows_where("resource_id = ? AND day >= ?", [resource_id, since_day],
+                                                 order_by="day"))
+
+    def last_change(self, resource_id: str) -> dict[str, Any] | None:
+        return next(iter(self.db["events"].rows_where(
+            "resource_id = ? AND kind IN ('content', 'title', 'moved')", [resource_id],
+            order_by="id DESC", limit=1)), None)
+
+    def last_new_announcement(self, resource_id: str) -> str | None:
+        """When the resource last published something: its newest dated item, or
+        when an undated item was first seen."""
+        row = self.db.execute(
+            "SELECT max(published), max(first_seen_at) FROM announcements WHERE resource_id = ?",
+            [resource_id],
+        ).fetchone()
+        return row[0] or row[1]
+
+    # -- retention -----------------------------------------------------------------
+
+    def days_with_checks_before(self, cutoff: str) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self.db.execute(
+            "SELECT DISTINCT resource_id, substr(checked_at, 1, 10) FROM checks WHERE checked_at < ?",
+            [cutoff],
+        ).fetchall()]
+
+    def prune(self, cutoff: str) -> dict[str, int]:
+        """Delete raw rows older than `cutoff` (callers roll them up first); incidents,
+        announcements, daily rollups and links' current state are kept."""
+        old_runs = "SELECT id FROM runs WHERE started_at < :cutoff"
+        counts = {}
+        with self.db.conn:
+            for table, where in (
+                ("checks", "checked_at < :cutoff"),
+                ("link_checks", f"run_id IN ({old_runs})"),
+                ("link_pages", f"run_id IN ({old_runs})"),
+                ("announcement_fetches", f"run_id IN ({old_runs})"),
+                ("events", "at < :cutoff AND kind = 'link-moved'"),
+                ("link_sources", f"last_seen_run IN ({old_runs})"),
+            ):
+                counts[table] = self.db.execute(f"DELETE FROM {table} WHERE {where}", {"cutoff": cutoff}).rowcount
+        return counts
+
+    def vacuum(self) -> None:
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.vacuum()
 
     def events_for_run(self, run_id: int) -> list[dict[str, Any]]:
         return list(self.db["events"].rows_where("run_id = ?", [run_id], order_by="id"))

@@ -16,12 +16,13 @@ from crawler.config import ConfigError, load_config
 from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
 from crawler.extract.feeds import discover_feeds, parse_feed
 from crawler.extract.links import extract_links, page_anchors, same_site
+from crawler.extract.maintext import main_text
 from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
 from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.extract.page import decode_html, is_html, parse_page
 from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
 from crawler.linkplan import LinkPlanner, LinkTask
-from crawler.middlewares import FRESH_FLAG, HOPS_KEY, LINK_KEY, latency_ms
+from crawler.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, latency_ms
 from crawler.settings import apply_crawl_settings
 from crawler.timeutil import iso, parse_iso, utcnow
 from crawler.tlsinfo import certificate_expiry
@@ -64,6 +65,11 @@ class AvailabilitySpider(scrapy.Spider):
     def config(self) -> Config:
         return self.settings["HEALTH_LOADED_CONFIG"]
 
+    def _confirm_attempts(self) -> int:
+        """Attempts that must all fail before a resource is down (no flapping)."""
+        crawl = self.config.settings
+        return crawl.confirm_down or max(1, crawl.retries)
+
     async def start(self) -> AsyncIterator[Any]:
         for resource in self.config.resources:
             self.planner.count_page(resource)
@@ -74,7 +80,8 @@ class AvailabilitySpider(scrapy.Spider):
                 dont_filter=True,  # two resources may share a URL; each gets its check
                 # A resource you listed is checked as a browser would open it; robots.txt
                 # governs only what we discover and follow.
-                meta={"resource": resource, "started_at": iso(utcnow()), "dont_obey_robotstxt": True},
+                meta={"resource": resource, "started_at": iso(utcnow()), "dont_obey_robotstxt": True,
+                      CONFIRM_KEY: self._confirm_attempts()},
             )
 
     def parse(self, response: Response) -> Any:
@@ -82,6 +89,8 @@ class AvailabilitySpider(scrapy.Spider):
         result = self._result(resource, response.request, response)
         page = parse_page(response.body, result.content_type)
         result.title, result.description = page.title, page.description
+        if is_html(result.content_type, response.body):
+            result.main_text = main_text(decode_html(response.body, result.content_type)[1])
         yield result
         if is_html(result.content_type, response.body):
             yield self._announcements_request_or_result(resource, response, result.content_type)
@@ -244,8 +253,8 @@ class AvailabilitySpider(scrapy.Spider):
         selectors = resource.announcements.as_dict() if resource.announcements else None
         items = extract_announcements(html, page_url, language=resource.language,
                                       fetched_at=parse_iso(started_at), selectors=selectors)
-        return AnnouncementsResult(resource.slug, "html", _as_dicts(items), feed_url=feed_url,
-                                   warning=warning)
+        return AnnouncementsResult(resource.slug, "selectors" if selectors else "html", _as_dicts(items),
+                                   feed_url=feed_url, warning=warning)
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request

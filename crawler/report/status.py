@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crawler.timeutil import iso, utcnow
+import json
+from datetime import date, datetime, timedelta, timezone
+
+from crawler.history import CheckPoint, DailyRollup, combined_uptime, response_stats, uptime
+from crawler.timeutil import iso, parse_iso, utcnow
 
 if TYPE_CHECKING:
     from crawler.storage import Store
 
 UNCHECKED = "unchecked"
 ANNOUNCEMENTS_PER_RESOURCE = 10
+HISTORY_LENGTH = 30
 STATUS_ORDER = ("down", "degraded", "up", UNCHECKED)
 
 # Fields of a check copied to the resource entry, in the order status.json shows them.
@@ -32,9 +37,13 @@ CHECK_FIELDS = (
 )
 
 
-def build_status(store: Store, run_id: int | None = None) -> dict[str, Any]:
-    """The latest (or given) run: one entry per configured resource, checked or not."""
+def build_status(store: Store, run_id: int | None = None, *, detail_checks: int = 0) -> dict[str, Any]:
+    """The latest (or given) run: one entry per configured resource, checked or not,
+    with its history (uptime, response times, incidents, changes, freshness).
+    `detail_checks` > 0 adds that many recent checks per resource (detail pages)."""
     run = store.run(run_id) if run_id is not None else store.latest_run()
+    settings = json.loads(run["settings"]) if run and run.get("settings") else {}
+    stale_after_days = float(settings.get("stale_after", 60.0))
     checks = store.checks_for_run(run["id"]) if run else {}
     fetches = store.announcement_fetches(run["id"]) if run else {}
     seen = store.announcements_seen_in(run["id"]) if run else []
@@ -51,6 +60,8 @@ def build_status(store: Store, run_id: int | None = None) -> dict[str, Any]:
         entry["announcements_warning"] = fetch["warning"] if fetch else None
         entry.update(_link_entry(links.get(resource["id"])))
         entry["events"] = [_event_entry(e) for e in events if e["resource_id"] == resource["id"]]
+        entry.update(history_entry(store, resource["id"], now=utcnow(), detail_checks=detail_checks))
+        entry["freshness"] = freshness(store, resource["id"], entry, fetch, stale_after_days, utcnow())
         names[resource["id"]] = resource["name"]
         resources.append(entry)
     summary = {"total": len(resources), **dict.fromkeys(STATUS_ORDER, 0)}
@@ -66,6 +77,88 @@ def build_status(store: Store, run_id: int | None = None) -> dict[str, Any]:
         "new_announcements": new,
         "link_events": [_event_entry(e) for e in events if e["resource_id"] is None],
     }
+
+
+def _point(row: dict[str, Any]) -> CheckPoint:
+    status = "maintenance" if row.get("maintenance") else row["status"]
+    return CheckPoint(parse_iso(row["checked_at"]), status, row["response_ms"], row["error"])
+
+
+def _history_item(row: dict[str, Any]) -> dict[str, Any]:
+    return {"checked_at": row["checked_at"],
+            "status": "maintenance" if row.get("maintenance") else row["status"],
+            "response_ms": row["response_ms"], "error": row["error"]}
+
+
+def history_entry(store: Store, resource_id: str, *, now: datetime, detail_checks: int = 0) -> dict[str, Any]:
+    """Uptime over 24 h and 7 d from raw checks, 30 d and 90 d from daily rollups
+    joined to the raw days; response times over 7 d; the last 30 results; incidents."""
+    raw_since = datetime.combine((now - timedelta(days=7)).date(), datetime.min.time(), timezone.utc)
+    rows = store.check_points(resource_id, since=iso(raw_since))
+    points = [_point(r) for r in rows]
+    rollups = [
+        DailyRollup(date.fromisoformat(r["day"]), r["checks"], r["up"], r["degraded"], r["down"],
+                    r["maintenance"], r["median_ms"], r["p95_ms"])
+        for r in store.daily(resource_id, (now - timedelta(days=91)).date().isoformat())
+    ]
+    recent = rows[:HISTORY_LENGTH] if len(rows) >= HISTORY_LENGTH else \
+        store.check_points(resource_id, limit=HISTORY_LENGTH)
+    incidents = store.incidents(resource_id)
+    current = next((i for i in incidents if i["ended_at"] is None), None)
+    change = store.last_change(resource_id)
+    result: dict[str, Any] = {
+        "uptime": {
+            "24h": uptime(points, now=now, window=timedelta(hours=24)),
+            "7d": uptime(points, now=now, window=timedelta(days=7)),
+            "30d": combined_uptime(rollups, points, now=now, window=timedelta(days=30)),
+            "90d": combined_uptime(rollups, points, now=now, window=timedelta(days=90)),
+        },
+        "response": response_stats(points, now=now, window=timedelta(days=7)),
+        "history": [_history_item(r) for r in reversed(recent)],
+        "incident": _incident_entry(current) if current else None,
+        "incidents": [_incident_entry(i) for i in incidents],
+        "last_change": {"at": change["at"], "kind": change["kind"],
+                        "summary": change["detail"] or _change_text(change)} if change else None,
+        "maintenance": bool(rows and rows[0].get("maintenance")),
+    }
+    if detail_checks:
+        result["checks"] = [
+            {**_history_item(r), "http_status": r["http_status"], "title": r["title"]}
+            for r in store.check_points(resource_id, limit=detail_checks)
+        ]
+    return result
+
+
+def _incident_entry(row: dict[str, Any]) -> dict[str, Any]:
+    return {"started_at": row["started_at"], "ended_at": row["ended_at"],
+            "first_error": row["first_error"], "checks_failed": row["checks_failed"]}
+
+
+def _change_text(event: dict[str, Any]) -> str:
+    return f"{event['old'] or '—'} → {event['new'] or '—'}"
+
+
+def freshness(store: Store, resource_id: str, entry: dict[str, Any], fetch: dict[str, Any] | None,
+              stale_after_days: float, now: datetime) -> dict[str, Any]:
+    """Up is not enough: a site that stopped announcing, or whose feed or selectors
+    yield nothing, is `stale`, with the reason."""
+    last = store.last_new_announcement(resource_id)
+    state, reason = "fresh", None
+    if entry["status"] not in ("up", "degraded") or fetch is None:
+        state, reason = "unknown", "not read in this run"
+    elif fetch["source"] == "feed" and fetch["items"] == 0:
+        state, reason = "stale", "the feed returned no items"
+    elif fetch["feed_url"] and fetch["items"] == 0:
+        state, reason = "stale", f"the feed failed and the page had no announcements ({fetch['warning']})"
+    elif fetch["items"] == 0 and fetch["source"] == "selectors":
+        state, reason = "stale", "the configured selectors matched nothing"
+    elif last is None:
+        state, reason = "unknown", "no announcements found"
+    else:
+        age = (now - parse_iso(last)).total_seconds() / 86400
+        if age > stale_after_days:
+            state, reason = "stale", f"no new announcement in {int(age)} days"
+    return {"state": state, "last_new_announcement": last, "reason": reason}
 
 
 def _link_entry(report: dict[str, Any] | None) -> dict[str, Any]:

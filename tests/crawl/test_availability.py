@@ -89,8 +89,9 @@ def crawl(tmp_path_factory: pytest.TempPathFactory, tls_material):
     web.expect_request("/loop-b").respond_with_response(Response(status=302, headers={"Location": "/loop-a"}))
     web.expect_request("/missing").respond_with_response(html("<title>Not here</title>", status=404))
     web.expect_request("/broken").respond_with_response(html("oops", status=500))
-    flaky_503, limited = Flaky(503), Flaky(429, **{"Retry-After": "1"})
+    flaky_503, limited, flap = Flaky(503), Flaky(429, **{"Retry-After": "1"}), Flaky(404)
     web.expect_request("/flaky").respond_with_handler(flaky_503)
+    web.expect_request("/flap").respond_with_handler(flap)
     web.expect_request("/limited").respond_with_handler(limited)
     web.expect_request("/sluggish").respond_with_handler(slow(0.8, "Sluggish"))
     web.expect_request("/hang").respond_with_handler(slow(6, "Too late"))
@@ -107,6 +108,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory, tls_material):
         {"name": "missing", "url": f"{base}missing"},
         {"name": "broken", "url": f"{base}broken"},
         {"name": "flaky", "url": f"{base}flaky"},
+        {"name": "flap", "url": f"{base}flap"},
         {"name": "limited", "url": f"{base}limited"},
         {"name": "sluggish", "url": f"{base}sluggish"},
         {"name": "hang", "url": f"{base}hang"},
@@ -124,7 +126,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory, tls_material):
                      env={"SSL_CERT_FILE": str(tls_material["bundle"])})
     elapsed = time.monotonic() - started
     yield {"result": result, "out": out, "status": load_status(out) if (out / "status.json").exists() else None,
-           "flaky": flaky_503, "limited": limited, "elapsed": elapsed, "tls": tls_material}
+           "flaky": flaky_503, "limited": limited, "flap": flap, "elapsed": elapsed, "tls": tls_material}
     for server in (web, expiring, self_signed):
         server.clear()
         server.stop()
@@ -139,8 +141,8 @@ def resources(crawl) -> dict[str, dict]:
 def test_exit_code_and_summary_line(crawl):
     result = crawl["result"]
     assert result.returncode == 1, result.stderr
-    assert "14 resources:" in result.stdout
-    assert "3 up, 4 degraded, 7 down" in result.stdout.replace("  ", " "), result.stdout
+    assert "15 resources:" in result.stdout
+    assert "3 up, 5 degraded, 7 down" in result.stdout.replace("  ", " "), result.stdout
     assert "Traceback" not in result.stderr
 
 
@@ -192,9 +194,17 @@ def test_http_errors_are_down(resources, name, code, error):
     assert entry["error"] == error
 
 
-def test_500_was_retried_twice(resources):
+def test_500_was_retried_twice_and_404_confirmed_once(resources):
     assert resources["broken"]["retries"] == 2
-    assert resources["missing"]["retries"] == 0
+    # confirm_down defaults to the retries (2): a 404 is asked twice before it counts as down.
+    assert resources["missing"]["retries"] == 1
+
+
+def test_one_bad_answer_between_good_ones_is_not_down(resources, crawl):
+    flap = resources["flap"]
+    assert flap["status"] == "degraded" and flap["http_status"] == 200
+    assert flap["reasons"] == ["up after 1 retry"]
+    assert len(crawl["flap"].times) == 2
 
 
 def test_503_then_200_is_degraded_after_one_retry(resources, crawl):
@@ -251,9 +261,9 @@ def test_database_rows_match_the_export(crawl):
     db.row_factory = sqlite3.Row
     (run,) = db.execute("SELECT * FROM runs").fetchall()
     assert run["complete"] == 1 and run["finished_at"] >= run["started_at"]
-    assert (run["total"], run["up"], run["degraded"], run["down"]) == (14, 3, 4, 7)
+    assert (run["total"], run["up"], run["degraded"], run["down"]) == (15, 3, 5, 7)
     checks = db.execute("SELECT * FROM checks").fetchall()
-    assert len(checks) == 14 and {c["run_id"] for c in checks} == {run["id"]}
+    assert len(checks) == 15 and {c["run_id"] for c in checks} == {run["id"]}
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     statuses = {c["resource_id"]: c["status"] for c in checks}
@@ -287,5 +297,5 @@ def test_export_csv_and_json_match_status_file(crawl):
     as_csv = run_cli("export", "--db", db, "--format", "csv")
     lines = as_csv.stdout.splitlines()
     assert lines[0].startswith("name,url,status,http_status,final_url")
-    assert len(lines) == 15
+    assert len(lines) == 16
     assert any(line.startswith("chain,") and "301 " in line for line in lines)

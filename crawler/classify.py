@@ -63,7 +63,6 @@ _KIND_BY_CLASS = {
     "UndecodableBody": "decoding",  # crawler.safety, body not in its Content-Encoding
     "InvalidStatus": "protocol",  # crawler.safety.StatusGuardMiddleware
 }
-_TLS_MARKERS = ("SSL", "TLS", "certificate", "handshake", "VerificationError")
 
 
 def describe_redirects(hop_urls: list[str], max_redirects: int) -> str:
@@ -164,7 +163,7 @@ def describe_failure(
                                                      getattr(exc, "detail", text))
     if _KIND_BY_CLASS.get(name) == "protocol":
         return "protocol", describe_invalid_status(getattr(exc, "status", 0), url)
-    if any(marker.lower() in text.lower() for marker in _TLS_MARKERS):
+    if _is_tls_failure(exc):
         return "tls", f"TLS error with {host}: {_tls_detail(text)}"
     kind = _KIND_BY_CLASS.get(name)
     if kind == "dns":
@@ -184,15 +183,42 @@ def describe_failure(
     return "error", f"{name}: {text}" if text else name
 
 
+def _causes(exc: BaseException, depth: int = 0) -> list[BaseException]:
+    """The exception, what it was raised from, and Twisted's wrapped reasons, in order."""
+    if depth > 6:
+        return []
+    found = [exc]
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and cause is not exc:
+        found += _causes(cause, depth + 1)
+    for reason in getattr(exc, "reasons", None) or []:
+        inner = getattr(reason, "value", reason)
+        if isinstance(inner, BaseException):
+            found += _causes(inner, depth + 1)
+    return found
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    """By the exception types involved, never by the message: a URL may say "ssl"."""
+    for item in _causes(exc):
+        kind = type(item)
+        if "SSL" in kind.__module__ or "ssl" in kind.__module__.split(".") or kind.__name__ in (
+            "SSLError", "VerificationError", "CertificateError", "TLSError"
+        ):
+            return True
+    return False
+
+
 def _exception_text(exc: BaseException) -> str:
-    """Flatten Twisted's nested failure lists into one line."""
+    """One readable line: the innermost Twisted reasons when there are any."""
     parts: list[str] = []
-    reasons = getattr(exc, "reasons", None)
-    if reasons:
-        for reason in reasons:
-            inner = getattr(reason, "value", reason)
-            parts.append(f"{type(inner).__name__}: {inner}")
-    text = "; ".join(parts) or str(exc)
+    for item in _causes(exc)[1:]:
+        if getattr(item, "reasons", None):
+            continue  # a wrapper list; its reasons follow in the chain
+        text = str(item).strip()
+        if text and not text.startswith("[<twisted.python.failure.Failure"):
+            parts.append(f"{type(item).__name__}: {text}" if item is not exc else text)
+    text = "; ".join(dict.fromkeys(parts)) or str(exc)
     return " ".join(text.split())[:300]
 
 

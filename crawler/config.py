@@ -8,6 +8,7 @@ a half-done crawl.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -189,6 +190,11 @@ def parse_config(text: str, path: Path) -> Config:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML{_yaml_position(exc)}: {_yaml_problem(exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors raise plain errors for bad typed scalars (2024-02-30, !!int 3s).
+        raise ConfigError(f"{path}: invalid YAML value: {type(exc).__name__}: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with a 'resources:' list at the top level")
     problems: list[str] = []
@@ -238,6 +244,8 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
         elif not isinstance(value, expected):
             kind = "text" if expected is str else "true or false" if expected is bool else "a number"
             problems.append(f"{where}: expected {kind}, got {value!r}")
+        elif expected is not bool and expected is not str and not math.isfinite(value):
+            problems.append(f"{where}: expected a finite number, got {value!r}")
         elif expected is not bool and expected is not str and value < 0:
             problems.append(f"{where}: must not be negative, got {value!r}")
         else:
@@ -357,8 +365,9 @@ def _parse_link_options(entry: dict[str, Any], label: str, problems: list[str]) 
         for pattern in patterns:
             try:
                 re.compile(pattern)
-            except re.error as exc:
-                problems.append(f"{label}: field {key!r}: invalid regular expression {pattern!r}: {exc}")
+            except (re.error, OverflowError, RecursionError) as exc:
+                problems.append(f"{label}: field {key!r}: invalid regular expression {pattern!r}: "
+                                f"{exc or type(exc).__name__}")
         values[key] = tuple(patterns)
     return values
 
@@ -420,7 +429,8 @@ def _parse_expect(raw: Any, label: str, problems: list[str]) -> Expectation | No
         return None
     unknown = set(raw) - {"status", "final_url"}
     if unknown:
-        problems.append(f"{label}: field 'expect': unknown key {sorted(unknown)[0]!r} (allowed: final_url, status)")
+        first = sorted(map(str, unknown))[0]
+        problems.append(f"{label}: field 'expect': unknown key {first!r} (allowed: final_url, status)")
     status = raw.get("status")
     if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
         problems.append(f"{label}: field 'expect.status': expected an HTTP status code, got {status!r}")

@@ -57,9 +57,12 @@ class AvailabilitySpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.planner = LinkPlanner()
-        # A link whose host is down also fails its robots.txt fetch; Scrapy logs that at
-        # ERROR with a traceback, while the link's own check records the failure.
+        # Failures these loggers report are recorded in the check itself (a link whose host
+        # is down also fails its robots.txt fetch; an oversized or cut-off body is the
+        # check's error); on stderr they would only fill cron mail.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+        for name in ("scrapy.core.downloader.handlers.http11", "scrapy.core.downloader.handlers._base_streaming"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
     @property
     def config(self) -> Config:
@@ -290,7 +293,7 @@ class AvailabilitySpider(scrapy.Spider):
             timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
             max_redirects=self.settings.getint("REDIRECT_MAX_TIMES"),
             max_body_bytes=self.settings.getint("DOWNLOAD_MAXSIZE"),
-            hop_urls=[hop["url"] for hop in hops] + [request.url],
+            hop_urls=_hop_urls(hops, request.url),
         )
 
     @staticmethod
@@ -317,6 +320,17 @@ def _as_dicts(items: list[Announcement]) -> list[dict[str, Any]]:
 
 
 MAX_SITEMAPS = 10
+
+
+def _hop_urls(hops: list[dict[str, Any]], current: str) -> list[str]:
+    """The redirect chain ending at `current`, which the last hop may already name
+    (HopRecorderMiddleware records a 3xx before RedirectMiddleware gives up).
+
+    >>> _hop_urls([{"url": "http://a/1"}, {"url": "http://a/2"}], "http://a/2")
+    ['http://a/1', 'http://a/2']
+    """
+    urls = [hop["url"] for hop in hops]
+    return urls if urls and urls[-1] == current else [*urls, current]
 
 
 def _site_root(url: str) -> str:

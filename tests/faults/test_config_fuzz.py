@@ -27,23 +27,8 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 # (exception type, function the exception escapes from, an input that shows it)
 KNOWN_CRASHES: list[tuple[type[BaseException], str, str]] = [
-    # parse_config catches only yaml.YAMLError, but PyYAML's constructors raise plain
-    # ValueError / IndexError / KeyError / AttributeError for bad scalars, and the
-    # composer recurses once per nesting level. A date typo is enough:
-    (ValueError, "get_single_data", "resources:\n- name: a\n  url: http://a.example/\n  tags: [2024-02-30]\n"),
-    (ValueError, "get_single_data", "settings:\n  timeout: !!int 3s\n"),
-    (IndexError, "get_single_data", "settings:\n  timeout: !!float\n"),
-    (KeyError, "get_single_data", "settings:\n  verify_tls: !!bool maybe\n"),
-    (AttributeError, "get_single_data", "resources: !!timestamp soon\n"),
-    (RecursionError, "get_single_data", "[" * 5000 + "]" * 5000),
-    # sorted() on the unknown keys of `expect:` when they mix numbers and text
-    (TypeError, "_parse_expect", "resources:\n- name: a\n  url: http://a.example/\n  expect: {1: x, b: y}\n"),
-    # re.compile raises OverflowError, not re.error, for a huge repeat count ...
-    (OverflowError, "_parse_link_options",
-     "resources:\n- name: a\n  url: http://a.example/\n  include: ['a{4294967296}']\n"),
-    # ... and recurses once per nested group
-    (RecursionError, "_parse_link_options",
-     "resources:\n- name: a\n  url: http://a.example/\n  include: ['" + "(" * 3000 + ")" * 3000 + "']\n"),
+    # None left: every input found so far gives a Config or a ConfigError
+    # (see test_once_crashing_inputs_are_config_errors for the ones that used to crash).
 ]
 
 
@@ -167,24 +152,30 @@ def test_nearly_valid_files_load_or_name_the_problem(resources):
         assert [r.name for r in config.resources] == [r["name"].strip() for r in as_loaded]
 
 
-# -- known crashes: each fails (xfail) until fixed in crawler/config.py ----------------
+# -- inputs that once crashed the loader: now each is one clear ConfigError --------------
+
+ONCE_CRASHING = [
+    ("resources:\n- name: a\n  url: http://a.example/\n  tags: [2024-02-30]\n", "invalid YAML value"),
+    ("settings:\n  timeout: !!int 3s\n", "invalid YAML value"),
+    ("settings:\n  timeout: !!float\n", "invalid YAML value"),
+    ("settings:\n  verify_tls: !!bool maybe\n", "invalid YAML value"),
+    ("resources: !!timestamp soon\n", "invalid YAML value"),
+    ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    ("resources:\n- name: a\n  url: http://a.example/\n  expect: {1: x, b: y}\n", "unknown key '1'"),
+    ("resources:\n- name: a\n  url: http://a.example/\n  include: ['a{4294967296}']\n",
+     "invalid regular expression"),
+    ("resources:\n- name: a\n  url: http://a.example/\n  include: ['" + "(" * 3000 + ")" * 3000 + "']\n",
+     "invalid regular expression"),
+]
 
 
-@pytest.mark.parametrize(
-    "kind, where, text",
-    [pytest.param(*crash, id=f"{crash[0].__name__}-in-{crash[1]}-{index}",
-                  marks=pytest.mark.xfail(raises=crash[0], strict=True,
-                                          reason="crash in crawler/config.py; remove from KNOWN_CRASHES "
-                                                 "once this passes"))
-     for index, crash in enumerate(KNOWN_CRASHES)],
-)
-def test_known_crash_is_still_a_crash(kind, where, text):
-    with pytest.raises(ConfigError):
+@pytest.mark.parametrize("text, message", ONCE_CRASHING, ids=range(len(ONCE_CRASHING)))
+def test_once_crashing_inputs_are_config_errors(text, message):
+    with pytest.raises(ConfigError) as info:
         parse_config(text, PATH)
-    # Reached only once fixed: the strict xfail then fails, asking for the entry to go.
+    assert str(info.value).startswith(f"{PATH}: ") and message in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="config.py accepts .nan and .inf for numeric settings")
 @pytest.mark.parametrize("value", [".nan", ".inf"])
 def test_non_finite_numbers_are_refused(value):
     text = f"settings:\n  timeout: {value}\nresources:\n- name: a\n  url: http://a.example/\n"

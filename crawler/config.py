@@ -53,6 +53,7 @@ class CrawlSettings:
     stale_after: float = 60.0  # days without a new announcement before a resource is "stale"
     confirm_down: int = 0  # attempts that must all fail before "down"; 0 means 1 + retries
     retention: float = 90.0  # days of raw checks `healthcrawl prune` keeps by default
+    block_private_addresses: bool = True  # links (not listed resources) to private/local hosts are refused
 
 
 @dataclass(frozen=True)

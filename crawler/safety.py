@@ -23,17 +23,28 @@ What it does not do, and these middlewares add:
 * StatusGuardMiddleware: Twisted accepts any integer as a status code; one too
   big for SQLite crashed the storage pipeline and left the run incomplete.
   A status outside 100-599 (RFC 9110, section 15) is refused as a protocol error.
+* PrivateAddressGuardMiddleware: a page can link to http://169.254.169.254/ or
+  to a router on 192.168.0.1; checking it would let any page probe the network
+  healthcrawl runs in. With block_private_addresses (on by default), a link, or
+  a redirect a link leads to, whose host resolves to a loopback, private,
+  link-local, reserved or cloud-metadata address is refused and recorded as
+  "blocked". The resources you list, and other pages on their hosts, are yours
+  to point anywhere (an intranet site keeps its internal links checked).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
+from crawler.middlewares import LINK_KEY
 from crawler.classify import (
     describe_decompression_limit,
     describe_invalid_status,
@@ -176,3 +187,61 @@ class StatusGuardMiddleware:
         if not 100 <= response.status <= 599:
             raise InvalidStatus(response.status, response.url)
         return response
+
+
+class PrivateAddress(IgnoreRequest):
+    """A link whose host resolves to an address on the crawler's own networks."""
+
+    def __init__(self, host: str, address: str):
+        self.host, self.address = host, address
+        super().__init__(f"refused: {host} resolves to {address}, a private or local address "
+                         f"(block_private_addresses)")
+
+
+def is_private_address(address: str) -> bool:
+    """Loopback, private, link-local (cloud metadata lives there), reserved, unspecified.
+
+    >>> [is_private_address(a) for a in ("127.0.0.1", "10.1.2.3", "169.254.169.254", "::1", "93.184.216.34")]
+    [True, True, True, True, False]
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+            or ip.is_unspecified or ip.is_multicast)
+
+
+class PrivateAddressGuardMiddleware:
+    """Resolves the host of each link check (and of each redirect it takes) with
+    the crawler's own caching resolver before it is fetched."""
+
+    def __init__(self, listed_hosts: frozenset[str]):
+        self.listed_hosts = listed_hosts
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("HEALTH_BLOCK_PRIVATE_ADDRESSES", True):
+            raise NotConfigured
+        config = crawler.settings.get("HEALTH_LOADED_CONFIG")
+        hosts = {urlsplit(r.url).hostname or "" for r in config.resources} if config else set()
+        return cls(frozenset(hosts))
+
+    async def process_request(self, request: Request) -> None:
+        if LINK_KEY not in request.meta:
+            return  # a listed resource, its feed or sitemap: checked wherever it points
+        host = urlparse_cached(request).hostname or ""
+        if host in self.listed_hosts:
+            return  # you listed a resource on this host: its pages are yours to check
+        if is_private_address(host):
+            raise PrivateAddress(host, host)
+        from twisted.internet import reactor
+
+        try:
+            address = await maybe_deferred_to_future(reactor.resolve(host))
+        except Exception:
+            return  # resolution failures are the check's own to report
+        if is_private_address(str(address)):
+            raise PrivateAddress(host, str(address))

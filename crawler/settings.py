@@ -28,6 +28,7 @@ HEALTH_RETRY_AFTER_MAX = 120.0  # longest Retry-After honoured; longer means giv
 HEALTH_SHUTDOWN_GRACE = 5.0  # after SIGINT/SIGTERM, seconds to wait for in-flight requests
 HEALTH_FAST = False  # skip links found healthy within HEALTH_RECHECK_AFTER (`run --fast`)
 HEALTH_RECHECK_AFTER = 86400.0  # seconds
+HEALTH_BLOCK_PRIVATE_ADDRESSES = True  # refuse links that resolve to private/local addresses
 
 USER_AGENT = DEFAULT_USER_AGENT
 # robots.txt governs the links we discover and follow; the spider exempts the
@@ -57,6 +58,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.HopRecorderMiddleware": 700,
     "crawler.middlewares.LinkMemoryMiddleware": 450,
+    "crawler.safety.PrivateAddressGuardMiddleware": 90,  # before robots.txt is even fetched
     # crawler.safety: same decompression cap as Scrapy's, with specific errors (bomb, bad body)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.safety.BoundedHttpCompressionMiddleware": 590,
@@ -91,5 +93,6 @@ def apply_crawl_settings(settings: BaseSettings, crawl: CrawlSettings) -> None:
         "DOWNLOAD_MAXSIZE": crawl.max_body_bytes,
         "DOWNLOAD_DELAY": crawl.delay,
         "HEALTH_RECHECK_AFTER": crawl.recheck_after,
+        "HEALTH_BLOCK_PRIVATE_ADDRESSES": crawl.block_private_addresses,
     }
     settings.setdict(values, priority="spider")

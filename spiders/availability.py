@@ -23,6 +23,7 @@ from crawler.extract.page import decode_html, is_html, parse_page
 from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
 from crawler.linkplan import LinkPlanner, LinkTask
 from crawler.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, latency_ms
+from crawler.safety import PrivateAddress
 from crawler.settings import apply_crawl_settings
 from crawler.timeutil import iso, parse_iso, utcnow
 from crawler.tlsinfo import certificate_expiry
@@ -198,6 +199,11 @@ class AvailabilitySpider(scrapy.Spider):
                 final_url=response.url, redirects=len(hops), error=http_reason(response.status),
                 evidence=evidence, response_ms=sum(h["ms"] for h in hops) + latency_ms(request),
             )
+            return
+        if failure.check(PrivateAddress):
+            yield LinkResult(task.url, "blocked", request.meta["started_at"], task.method,
+                             redirects=len(hops), error="not requested: private or local address",
+                             evidence=str(failure.value))
             return
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             error = "forbidden by robots.txt; not requested"

@@ -95,3 +95,28 @@ def test_unusable_path_is_a_storage_error(tmp_path):
     blocker.write_text("")
     with pytest.raises(StorageError, match="cannot open database"):
         Store(blocker / "health.db")
+
+
+def test_a_database_from_an_older_version_is_upgraded_in_place(tmp_path):
+    """Build a version-1 database by hand (as the first release wrote it), then open it."""
+    import sqlite_utils
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old["resources"].insert({"id": "alpha", "name": "Alpha", "url": "http://a.example/", "active": 1})
+    old["runs"].insert({"id": 1, "started_at": "2025-01-01T00:00:00Z", "complete": 1})
+    old["checks"].insert({"run_id": 1, "resource_id": "alpha", "checked_at": "2025-01-01T00:00:01Z",
+                          "status": "up", "http_status": 200})
+    old.conn.commit()
+    old.close()
+
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert {"announcements", "links", "incidents", "daily"} <= set(store.db.table_names())
+    (row,) = store.db["checks"].rows
+    assert (row["resource_id"], row["status"], row["http_status"], row["maintenance"]) == ("alpha", "up", 200, 0)
+    assert store.run(1)["complete"] == 1
+    assert store.integrity_ok()
+    store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import asdict, replace
 from urllib.parse import urlsplit
@@ -14,12 +15,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.classify import describe_failure, http_reason
 from crawler.config import ConfigError, load_config
 from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
-from crawler.extract.feeds import discover_feeds, parse_feed
+from crawler.extract.feeds import parse_feed
 from crawler.extract.links import extract_links, page_anchors, same_site
-from crawler.extract.maintext import main_text
 from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
 from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
-from crawler.extract.page import decode_html, is_html, parse_page
+from crawler.extract.page import is_html, parse_page
+from crawler.extract.resource_page import ResourcePage, read_resource_page
 from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
 from crawler.linkplan import LinkPlanner, LinkTask
 from crawler.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, latency_ms
@@ -88,20 +89,29 @@ class AvailabilitySpider(scrapy.Spider):
                       CONFIRM_KEY: self._confirm_attempts()},
             )
 
-    def parse(self, response: Response) -> Any:
+    async def parse(self, response: Response) -> Any:
         resource: Resource = response.meta["resource"]
         result = self._result(resource, response.request, response)
-        page = parse_page(response.body, result.content_type)
-        result.title, result.description = page.title, page.description
-        if is_html(result.content_type, response.body):
-            result.main_text = main_text(decode_html(response.body, result.content_type)[1])
+        selectors = resource.announcements.as_dict() if resource.announcements else None
+        page = await asyncio.to_thread(
+            read_resource_page, response.body, result.content_type, response.url,
+            explicit_feed=resource.feed, selectors=selectors, language=resource.language,
+            fetched_at=parse_iso(response.meta["started_at"]),
+        )
+        result.title, result.description, result.main_text = page.title, page.description, page.main_text
         yield result
-        if is_html(result.content_type, response.body):
-            yield self._announcements_request_or_result(resource, response, result.content_type)
-            yield from self._links_of_page(resource, response, depth=0)
-            if resource.depth > 0 and resource.sitemap:
-                yield self._sitemap_request(_site_root(resource.url) + "/robots.txt", resource,
-                                            callback=self.robots_for_sitemaps)
+        if page.html is None:
+            return  # not a page (PDF, image...): nothing to read on it
+        if page.feed_url is not None:
+            yield self._feed_request(resource, page, response)
+        else:
+            yield AnnouncementsResult(resource.slug, "selectors" if selectors else "html",
+                                      _as_dicts(page.announcements or []))
+        for output in self._links_of_page(resource, response, depth=0):
+            yield output
+        if resource.depth > 0 and resource.sitemap:
+            yield self._sitemap_request(_site_root(resource.url) + "/robots.txt", resource,
+                                        callback=self.robots_for_sitemaps)
 
     # -- sitemaps: with depth > 0 and sitemap: true, the pages a site lists are crawled too
 
@@ -213,23 +223,15 @@ class AvailabilitySpider(scrapy.Spider):
                          request.meta["started_at"], task.method, redirects=len(hops), error=error)
 
     # -- announcements: an explicit feed, then selectors, then a discovered feed, then the page
+    # (chosen in read_resource_page); a feed that fails sends us back to the page.
 
-    def _announcements_request_or_result(
-        self, resource: Resource, response: Response, content_type: str | None
-    ) -> scrapy.Request | AnnouncementsResult:
-        html = decode_html(response.body, content_type)[1]
-        feed_url = resource.feed
-        if feed_url is None and resource.announcements is None:
-            discovered = discover_feeds(html, response.url)
-            feed_url = discovered[0] if discovered else None
-        if feed_url is None:
-            return self._from_page(resource, html, response.url, response.meta["started_at"])
+    def _feed_request(self, resource: Resource, page: ResourcePage, response: Response) -> scrapy.Request:
         return scrapy.Request(
-            feed_url,
+            page.feed_url,
             callback=self.parse_feed,
             errback=self.feed_failed,
             dont_filter=True,
-            meta={"resource": resource, "page_html": html, "page_url": response.url,
+            meta={"resource": resource, "page_html": page.html, "page_url": response.url,
                   "started_at": response.meta["started_at"], "dont_obey_robotstxt": True},
         )
 

@@ -1,0 +1,54 @@
+"""Everything read from a resource's own page, in one pass over its decoded text.
+
+The spider runs this in a worker thread: BeautifulSoup on a large page takes
+seconds, and on the reactor thread that would stall every other download
+(long enough for their timeouts to fire).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from crawler.extract.announcements import Announcement, extract_announcements
+from crawler.extract.feeds import discover_feeds
+from crawler.extract.maintext import main_text
+from crawler.extract.page import clean_text, decode_html, is_html, parse_page
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    title: str | None
+    description: str | None
+    html: str | None  # decoded text, kept for a feed that may fail later
+    main_text: str | None
+    feed_url: str | None  # the feed to read instead of the page, if any
+    announcements: list[Announcement] | None  # read from the page when there is no feed
+
+
+def read_resource_page(
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    *,
+    explicit_feed: str | None,
+    selectors: dict[str, str] | None,
+    language: str | None,
+    fetched_at: datetime,
+) -> ResourcePage:
+    """Title, description and main text; then where announcements come from: an
+    explicit feed, configured selectors, an advertised feed, or the page itself."""
+    info = parse_page(body, content_type)
+    if not is_html(content_type, body):
+        return ResourcePage(info.title, info.description, None, None, None, None)
+    html = decode_html(body, content_type)[1]
+    feed_url = explicit_feed
+    if feed_url is None and selectors is None:
+        discovered = discover_feeds(html, url)
+        feed_url = discovered[0] if discovered else None
+    announcements = None
+    if feed_url is None:
+        announcements = extract_announcements(html, url, language=language, fetched_at=fetched_at,
+                                              selectors=selectors)
+    return ResourcePage(info.title, info.description, html, clean_text(main_text(html), limit=200_000),
+                        feed_url, announcements)

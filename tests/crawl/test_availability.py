@@ -7,7 +7,6 @@ import datetime as dt
 import sqlite3
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import trustme

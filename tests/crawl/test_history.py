@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import by_name, free_port, load_status, run_cli, write_config
+from tests.conftest import by_name, free_port, load_status, run_cli
 
 pytestmark = pytest.mark.crawl
 

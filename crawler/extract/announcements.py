@@ -107,7 +107,12 @@ def finalize(items: Iterable[Announcement], max_items: int) -> list[Announcement
 
 # --------------------------------------------------------------------------- text helpers
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width characters, and the bidi embedding/override/isolate controls that could make
+# scraped text display reversed or spill its direction into the report around it.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    None,
+)
 
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd details div dl dt fieldset figcaption figure footer "

@@ -29,7 +29,8 @@ def clean_text(text: str | None, limit: int = MAX_TEXT) -> str | None:
     """
     if text is None:
         return None
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    # Control characters, and bidi overrides/isolates that could reverse how text displays.
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]", "", text)
     text = " ".join(text.split())
     if not text:
         return None

@@ -38,9 +38,17 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _xml_safe(text: str) -> str:
-    """Drop characters XML 1.0 cannot carry (control characters from scraped pages)."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+    r"""Drop characters XML 1.0 cannot carry (control characters from scraped pages)
+    and bidi overrides that would make a reader display the text reversed.
+
+    >>> _xml_safe("a\x00b\u202ec")
+    'abc'
+    """
+    return "".join(ch for ch in text if (ch in "\t\n\r" or ord(ch) >= 0x20) and ch not in _BIDI_CONTROLS)
 
 
 def build_feed(

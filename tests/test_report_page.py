@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import jinja2
@@ -11,18 +13,29 @@ import pytest
 from bs4 import BeautifulSoup
 
 from crawler.report.page import (
+    HISTORY_SLOTS,
+    build_sparkline,
+    build_view,
     duration_ms,
+    fmt_percent,
+    fmt_span,
     fmt_time,
     make_environment,
     reltime,
+    render_detail_pages,
     render_index,
     safe_href,
+    tag_key,
 )
 
 XSS_TITLE = "<script>alert(1)</script>"
 XSS_DESCRIPTION = '"><img src=x onerror=alert(1)>'
 XSS_URL = "javascript:alert(1)"
 XSS_ERROR = "<b>bold</b> connection reset"
+XSS_TAG = '"]{}</style><script>alert(1)</script>'
+XSS_SUMMARY = '+ "<img src=x onerror=alert(1)>" − "</style>"'
+XSS_CHECK_ERROR = "</title><script>alert('tip')</script>"
+RTL_TAG = "مدينة"
 RTL_NAME = "وزارة الإسكان والتنمية العمرانية"
 RTL_TITLE = "الصفحة الرئيسية — وزارة الإسكان"
 
@@ -60,6 +73,47 @@ def _resource(name: str, status: str | None, **fields: Any) -> dict[str, Any]:
     return base
 
 
+GENERATED_AT = "2026-11-25T07:00:00Z"
+MIRROR_DNS = "DNS lookup failed: could not resolve host www.iadb.org"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def history(pattern: str, *, base_ms: int = 400, spread: int = 180, every_min: int = 30,
+            end: str = "2026-11-25T06:59:45Z", error: str = "connection timed out",
+            detail: bool = False) -> list[dict[str, Any]]:
+    """Checks oldest first, one every ``every_min`` minutes up to ``end``.
+
+    Pattern letters: ``u`` up, ``g`` degraded, ``d`` down, ``m`` maintenance. Response
+    times wobble deterministically so sparklines have a shape; down checks have none.
+    ``detail`` adds the detail-page fields (HTTP status, title).
+    """
+    last = datetime.fromisoformat(end.replace("Z", "+00:00"))
+    states = {"u": "up", "g": "degraded", "d": "down", "m": "maintenance"}
+    items = []
+    for index, letter in enumerate(pattern):
+        status = states[letter]
+        wobble = (index * 53) % spread
+        ms = {"up": base_ms + wobble, "degraded": base_ms * 6 + wobble, "maintenance": None, "down": None}[status]
+        item: dict[str, Any] = {
+            "checked_at": _iso(last - timedelta(minutes=every_min * (len(pattern) - 1 - index))),
+            "status": status,
+            "response_ms": ms,
+            "error": error if status == "down" else None,
+        }
+        if detail:
+            item["http_status"] = None if status == "down" else 200
+            item["title"] = None if status == "down" else "Home"
+        items.append(item)
+    return items
+
+
+def _uptime(d24: float | None, d7: float | None, d30: float | None, d90: float | None) -> dict[str, Any]:
+    return {"24h": d24, "7d": d7, "30d": d30, "90d": d90}
+
+
 def sample_status() -> dict[str, Any]:
     """A realistic document with every status, redirects, nulls, RTL text and an XSS resource.
 
@@ -82,6 +136,28 @@ def sample_status() -> dict[str, Any]:
             tls_expires_at="2027-01-02T00:00:00Z",
             content_type="text/html",
             body_bytes=48213,
+            uptime=_uptime(0.998, 0.991, 0.97, None),
+            response={"median_ms": 412, "p95_ms": 980, "samples": 96},
+            history=history("uuuuuuuuuuuuuuguuuuuuuuuuuuuuu", base_ms=380),
+            checks=history("u" * 40 + "uuddduuuuuuuuuuuuuuguuuuuuuuuuuuuuu", base_ms=380, detail=True)[::-1],
+            incident=None,
+            incidents=[
+                {"started_at": "2026-11-23T10:00:00Z", "ended_at": "2026-11-23T11:30:00Z",
+                 "first_error": "connection timed out", "checks_failed": 3},
+            ],
+            last_change={"at": "2026-11-23T07:00:03Z", "kind": "content",
+                         "summary": '+ "New call for projects" − "Old headline"'},
+            freshness={"state": "fresh", "last_new_announcement": "2026-11-21T07:00:03Z", "reason": None},
+            maintenance=False,
+            announcements=[
+                {"title": "New call for projects: housing 2027", "url": "https://www.iadb.org/en/news/call",
+                 "published": "2026-11-20T00:00:00Z", "first_seen": "2026-11-21T07:00:03Z", "new": True},
+                {"title": "Urban resilience report", "url": "https://www.iadb.org/en/news/report",
+                 "published": "2026-10-02T00:00:00Z", "first_seen": "2026-10-03T07:00:03Z", "new": False},
+            ],
+            links={"checked": 57, "broken": 1, "blocked": 2, "skipped": 3, "robots": 0},
+            broken_links=[{"url": "https://www.iadb.org/old-page", "status": 404, "error": "HTTP 404 Not Found",
+                           "found_on": ["https://www.iadb.org/en/who-we-are/topics/urban-development-and-housing"]}],
         ),
         _resource(
             "UN-Habitat",
@@ -99,6 +175,16 @@ def sample_status() -> dict[str, Any]:
             title="UN-Habitat – A better urban future",
             checked_at="2026-11-25T06:59:47Z",
             tls_expires_at="2027-03-10T12:00:00Z",
+            tags=["urban", "global"],
+            uptime=_uptime(1.0, 0.9995, 0.9981, 0.9962),
+            response={"median_ms": 870, "p95_ms": 1400, "samples": 336},
+            history=history("uuuuuuuuuuuuummmuuuuuuuuuuuuuu", base_ms=760, spread=420),
+            incident=None,
+            incidents=[],
+            last_change=None,
+            freshness={"state": "stale", "last_new_announcement": "2026-09-12T07:00:00Z",
+                       "reason": "no new announcement in 74 days"},
+            maintenance=False,
         ),
         _resource(
             "Cities Alliance",
@@ -113,16 +199,38 @@ def sample_status() -> dict[str, Any]:
             tls_expires_at="2026-12-04T00:00:00Z",
             reasons=["slow: 3200 ms > 2000 ms", "TLS certificate expires in 8 days"],
             retries=1,
+            tags=["global"],
+            uptime=_uptime(1.0, 0.97, 0.93, None),
+            response={"median_ms": 2900, "p95_ms": 3600, "samples": 90},
+            history=history("uuuuuuuuuuuuuuuuuuuuuuuggggggg", base_ms=520),
+            incident=None,
+            incidents=[],
+            last_change={"at": "2026-11-25T06:59:50Z", "kind": "title",
+                         "summary": '"Cities Alliance – Home" → "Cities Alliance"'},
+            freshness={"state": "unknown", "last_new_announcement": None, "reason": "no announcements found"},
         ),
         _resource(
             "IADB Mirror",
             "down",
             url="https://www.iadb.org/es",
             organization="Inter-American Development Bank",
-            error="DNS lookup failed: could not resolve host www.iadb.org",
+            error=MIRROR_DNS,
             checked_at="2026-11-25T06:59:52Z",
             reasons=["DNS lookup failed"],
             retries=2,
+            tags=["latin-america"],
+            uptime=_uptime(0.875, 0.982, 0.995, 0.998),
+            response={"median_ms": 450, "p95_ms": 700, "samples": 80},
+            history=history("u" * 23 + "ddddddd", base_ms=430, error=MIRROR_DNS),
+            incident={"started_at": "2026-11-25T03:48:00Z", "first_error": MIRROR_DNS, "checks_failed": 7},
+            incidents=[
+                {"started_at": "2026-11-25T03:48:00Z", "ended_at": None, "first_error": MIRROR_DNS,
+                 "checks_failed": 7},
+                {"started_at": "2026-11-20T22:10:00Z", "ended_at": "2026-11-21T01:40:00Z",
+                 "first_error": "connection refused", "checks_failed": 4},
+            ],
+            last_change=None,
+            freshness={"state": "unknown", "last_new_announcement": None, "reason": "not read in this run"},
         ),
         _resource(
             RTL_NAME,
@@ -135,6 +243,10 @@ def sample_status() -> dict[str, Any]:
             title=RTL_TITLE,
             description="موقع رسمي — Ünïcødé ✓ 住宅",
             checked_at="2026-11-25T06:59:53Z",
+            tags=[RTL_TAG],
+            uptime=_uptime(1.0, 1.0, None, None),
+            history=history("mmuuuuuuuuuu", base_ms=1200, spread=300),
+            maintenance=True,
         ),
         _resource(
             "Evil Resource",
@@ -149,6 +261,13 @@ def sample_status() -> dict[str, Any]:
             checked_at="2026-11-25T06:59:54Z",
             redirects=[{"url": "javascript:alert(3)", "status": 302}],
             reasons=["HTTP 500 <u>server error</u>"],
+            tags=[XSS_TAG, "a b", "ok-tag"],
+            uptime={"24h": "100%", "7d": 7, "30d": -0.5, "90d": float("nan")},
+            response={"median_ms": "fast", "p95_ms": None},
+            history=history("uuuuuudd", error=XSS_CHECK_ERROR) + ["junk", {"status": "<b>"}],
+            incident={"started_at": "2026-11-25T06:30:00Z", "first_error": XSS_ERROR, "checks_failed": 2},
+            last_change={"at": "2026-11-25T06:59:54Z", "kind": "<script>", "summary": XSS_SUMMARY},
+            freshness={"state": "<i>stale</i>", "reason": "<b>why</b>"},
         ),
         _resource("Pending Portal", "unchecked", url="https://pending.example.org/"),
         _resource(
@@ -163,7 +282,7 @@ def sample_status() -> dict[str, Any]:
         ),
     ]
     return {
-        "generated_at": "2026-11-25T07:00:00Z",
+        "generated_at": GENERATED_AT,
         "run": {
             "id": 3,
             "started_at": "2026-11-25T06:59:40Z",
@@ -181,6 +300,11 @@ def _soup(status: dict[str, Any]) -> BeautifulSoup:
 
 def _text(element: Any) -> str:
     return re.sub(r"\s+", " ", element.get_text(" ", strip=True)).strip()
+
+
+def _flat(element: Any) -> str:
+    """Text as rendered inline: no space added between adjacent elements."""
+    return re.sub(r"\s+", " ", element.get_text()).strip()
 
 
 def _by_name(soup: BeautifulSoup, name: str) -> Any:
@@ -360,22 +484,51 @@ def test_xss_payloads_are_literal_text(soup: BeautifulSoup) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
 
 
+def test_xss_in_tags_check_errors_and_summaries_is_text(soup: BeautifulSoup) -> None:
+    card = _by_name(soup, "Evil Resource")
+    assert [_text(chip) for chip in card.select(".chip.tag")] == [XSS_TAG, "a b", "ok-tag"]
+    assert _flat(card.select_one(".change")) == f"Changed 6 s ago: {XSS_SUMMARY}"
+    assert _flat(card.select_one(".fresh")) == "Freshness unknown: <b>why</b>"  # unknown state, reason as text
+    tips = [cell["title"] for cell in card.select("li.cell")]
+    assert sum(XSS_CHECK_ERROR in tip for tip in tips) == 2
+    assert card.select_one(".cell title, .cell script, .change img, .fresh b") is None
+    raw = render_index(sample_status())
+    assert "<script>" not in raw and "<img" not in raw
+    assert raw.count("</style>") == 1  # a tag's "</style>" never closes the style element
+    assert "&lt;/title&gt;&lt;script&gt;alert(&#39;tip&#39;)&lt;/script&gt;" in raw
+
+
 def test_javascript_url_is_never_a_link(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(href=True):
         assert not tag["href"].strip().lower().startswith(("javascript:", "data:text", "vbscript:"))
     card = _by_name(soup, "Evil Resource")
     assert card.select_one(".res-name a") is None
-    assert card.find("a") is None
+    # The only link left on the card is to its own detail page.
+    assert [a["href"] for a in card.find_all("a")] == ["resources/evil-resource.html"]
     # Still shown, as text, so a human can see what is wrong.
     assert XSS_URL in _text(card.select_one(".urls"))
 
 
-def test_every_link_is_http_or_https(soup: BeautifulSoup) -> None:
+INTERNAL_LINK = re.compile(r"(#r-[a-z0-9-]+|resources/[a-z0-9-]+\.html|\.\./index\.html(#r-[a-z0-9-]+)?)")
+
+
+def _check_links(soup: BeautifulSoup) -> None:
+    """External links are http(s) and opened without referrer; internal ones are ours."""
     links = soup.find_all("a")
     assert links
     for link in links:
-        assert link["href"].startswith(("http://", "https://"))
+        href = link["href"]
+        if INTERNAL_LINK.fullmatch(href):
+            assert not link.get("rel")
+            continue
+        assert href.startswith(("http://", "https://")), href
         assert "noopener" in link["rel"]
+
+
+def test_every_link_is_http_https_or_internal(soup: BeautifulSoup) -> None:
+    _check_links(soup)
+    for html in render_detail_pages(sample_status()).values():
+        _check_links(BeautifulSoup(html, "lxml"))
 
 
 def test_no_external_assets(soup: BeautifulSoup) -> None:
@@ -436,9 +589,10 @@ def test_unknown_extra_keys_are_ignored() -> None:
     extended["run"]["host"] = "runner-1"
     extended["summary"]["flapping"] = 4
     for resource in extended["resources"]:
-        resource["links"] = [{"url": "https://a.example", "status": 404}]
-        resource["uptime"] = {"7d": 0.5}
+        resource["link_samples"] = [{"url": "https://a.example", "status": 404}]
+        resource["uptime_v0"] = {"7d": 0.5}
         resource["items"] = "collides with dict.items"
+        resource["keys"] = "collides with dict.keys"
     assert render_index(extended) == render_index(plain)
 
 
@@ -514,3 +668,353 @@ def test_fmt_time(value: Any, text: str) -> None:
 )
 def test_reltime(value: Any, text: str) -> None:
     assert reltime(value, "2026-11-25T07:00:00Z") == text
+
+
+# ----------------------------------------------------------------- history: uptime, sparkline, strip
+
+IADB = "IADB Housing and Urban Development Division"
+POINT = re.compile(r"\d+(\.\d)?,\d+(\.\d)?")
+
+
+def _points(polyline: Any) -> list[tuple[float, float]]:
+    pairs = polyline["points"].split()
+    assert all(POINT.fullmatch(pair) for pair in pairs), pairs
+    return [(float(x), float(y)) for x, y in (pair.split(",") for pair in pairs)]
+
+
+def test_uptime_percentages(soup: BeautifulSoup) -> None:
+    tiles = _by_name(soup, IADB).select(".uptime > div")
+    assert [_text(t.dt) for t in tiles] == ["Uptime, last 24h", "Uptime, last 7d", "Uptime, last 30d", "Uptime, last 90d"]
+    assert [_text(t.dd) for t in tiles] == ["99.8%", "99.1%", "97%", "— (no data)"]
+    assert [t["data-level"] for t in tiles] == ["good", "good", "fair", "none"]
+    assert [_text(dd) for dd in _by_name(soup, "UN-Habitat").select(".uptime dd")] == [
+        "100%", "99.95%", "99.81%", "99.62%"]
+
+
+def test_uptime_garbage_is_no_data_and_missing_uptime_shows_nothing(soup: BeautifulSoup) -> None:
+    # "100%", 7, -0.5 and NaN are not ratios in [0, 1].
+    assert [_text(dd) for dd in _by_name(soup, "Evil Resource").select(".uptime dd")] == ["— (no data)"] * 4
+    assert _by_name(soup, "Pending Portal").select_one(".uptime") is None
+    assert _by_name(soup, "All Nulls").select_one(".history") is None
+
+
+def test_sparkline_points_line_up_with_the_strip(soup: BeautifulSoup) -> None:
+    svg = _by_name(soup, IADB).select_one("svg.spark")
+    assert svg["role"] == "img"
+    assert svg["aria-label"] == "Response time, last 30 checks: min 380 ms, max 2.3 s"
+    assert svg["viewbox"] == "0 0 300 40"
+    (line,) = svg.select("polyline.line")
+    points = _points(line)
+    assert len(points) == 30
+    assert [x for x, _ in points] == [i * 10 + 5 for i in range(30)]  # centre of each strip cell
+    assert all(4 <= y <= 36 for _, y in points)
+    tallest = min(points, key=lambda p: p[1])
+    assert tallest == (145, 4)  # the degraded check (2.3 s) is the peak, at cell 15
+    assert svg.select("polygon.area") and svg.select_one("polyline.last") is not None
+
+
+def test_sparkline_breaks_at_failed_checks_and_pads_short_history(soup: BeautifulSoup) -> None:
+    mirror = _by_name(soup, "IADB Mirror").select_one("svg.spark")
+    (line,) = mirror.select("polyline.line")
+    assert len(_points(line)) == 23  # 7 down checks have no response time
+    assert mirror.select_one("polyline.last") is None  # the latest check failed
+    short = _by_name(soup, RTL_NAME)
+    first = _points(short.select_one("svg.spark polyline.line"))[0]
+    assert first[0] == (30 - 12 + 2) * 10 + 5  # 18 empty slots, then 2 maintenance checks
+    assert len(short.select(".strip .pad")) == 18
+
+
+def test_strip_has_one_cell_per_check_with_text_alternative(soup: BeautifulSoup) -> None:
+    expected = {IADB: 30, "UN-Habitat": 30, "Cities Alliance": 30, "IADB Mirror": 30, RTL_NAME: 12,
+                "Evil Resource": 9}
+    for name, count in expected.items():
+        card = _by_name(soup, name)
+        strip = card.select_one("ol.strip")
+        cells = strip.select("li.cell")
+        assert len(cells) == count, name
+        assert len(strip.select("li.pad")) == HISTORY_SLOTS - count
+        assert all(pad["aria-hidden"] == "true" for pad in strip.select("li.pad"))
+        for cell in cells:
+            assert cell["data-s"] in ("up", "degraded", "down", "maintenance", "unknown")
+            assert cell["title"] and _text(cell.select_one(".vh")) == cell["title"]
+        assert strip["aria-label"] == f"Last {count} checks, oldest first"
+    cells = _by_name(soup, "IADB Mirror").select("li.cell")
+    assert [c["data-s"] for c in cells[-8:]] == ["up"] + ["down"] * 7
+    assert cells[-1]["title"] == f"2026-11-25 06:59 UTC · Down · {MIRROR_DNS}"
+    assert cells[0]["title"].startswith("2026-11-24 16:29 UTC · Up · ")
+    assert _text(_by_name(soup, "IADB Mirror").select_one(".axis")) == "30 checks ago 7 down now"
+    sums = {name: _flat(_by_name(soup, name).select_one(".hist-sum")) for name in expected}
+    assert sums == {IADB: "1 degraded", "UN-Habitat": "3 maintenance", "Cities Alliance": "7 degraded",
+                    "IADB Mirror": "7 down", RTL_NAME: "2 maintenance", "Evil Resource": "2 down · 1 unknown"}
+    assert _flat(_soup({"run": {"id": 1}, "resources": [{"name": "Fine", "status": "up", "history": history("uuu")}]})
+                 .select_one(".hist-sum")) == "all up"
+
+
+def test_history_order_and_bad_entries_are_tolerated() -> None:
+    status = sample_status()
+    mirror = next(r for r in status["resources"] if r["name"] == "IADB Mirror")
+    mirror["history"] = list(reversed(mirror["history"])) + [None, 5, {"checked_at": "nonsense"}]
+    cells = _by_name(_soup(status), "IADB Mirror").select("li.cell")
+    assert len(cells) == 30  # sorted oldest first, then capped to the last 30
+    assert [c["data-s"] for c in cells[-8:]] == ["down"] * 7 + ["unknown"]
+
+
+def test_incident_duration_and_active_incidents(soup: BeautifulSoup) -> None:
+    mirror = _by_name(soup, "IADB Mirror").select_one(".incident")
+    assert _flat(mirror) == "Down for 3 h 12 min, since 2026-11-25 03:48 UTC · 7 failed checks"
+    assert mirror.select_one(".first-error") is None  # same as the error shown below it
+    assert _by_name(soup, IADB).select_one(".incident") is None
+    items = [_text(li) for li in soup.select("#active-incidents li")]
+    assert items == [
+        f"Evil Resource — down for 30 min, since 2026-11-25 06:30 UTC {XSS_ERROR}",
+        f"IADB Mirror — down for 3 h 12 min, since 2026-11-25 03:48 UTC {MIRROR_DNS}",
+    ]
+    assert [a["href"] for a in soup.select("#active-incidents a")] == ["#r-evil-resource", "#r-iadb-mirror"]
+
+
+def test_incident_first_error_shown_when_it_differs() -> None:
+    status = sample_status()
+    mirror = next(r for r in status["resources"] if r["name"] == "IADB Mirror")
+    mirror["incident"]["first_error"] = "connection timed out"
+    mirror["incident"]["started_at"] = "not a time"
+    box = _by_name(_soup(status), "IADB Mirror").select_one(".incident")
+    assert _flat(box) == "Down, since not a time · 7 failed checks First error: connection timed out"
+
+
+def test_last_change_freshness_tls_and_maintenance(soup: BeautifulSoup) -> None:
+    card = _by_name(soup, IADB)
+    assert _flat(card.select_one(".change")) == 'Content changed 47 h ago: + "New call for projects" − "Old headline"'
+    assert _text(card.select_one(".fresh")) == "Fresh: last new announcement 3 days ago"
+    stale = _by_name(soup, "UN-Habitat").select_one(".fresh")
+    assert stale["data-state"] == "stale"
+    assert _text(stale).endswith("Stale: no new announcement in 74 days")
+    assert _text(_by_name(soup, "Cities Alliance").select_one(".tls")) == "2026-12-04 (8 days left)"
+    assert _text(_by_name(soup, RTL_NAME).select_one(".maint-chip")) == "◷ Maintenance"
+    assert _by_name(soup, IADB).select_one(".maint-chip") is None
+    stats = _by_name(soup, IADB).select_one(".response-stats")
+    assert _text(stats) == "412 ms · 980 ms"
+
+
+def test_card_links_to_its_detail_page(soup: BeautifulSoup) -> None:
+    hrefs = [card.select_one("a.res-detail")["href"] for card in soup.select(".resource")]
+    assert len(set(hrefs)) == len(hrefs) == 8
+    assert "resources/iadb-mirror.html" in hrefs
+    assert "resources/resource-5.html" in hrefs  # no slug and no ASCII in the name: its position
+    assert _text(_by_name(soup, "IADB Mirror").select_one("a.res-detail")) == "Details for IADB Mirror →"
+
+
+# ----------------------------------------------------------------- filters without JavaScript
+
+SAFE_RULE = re.compile(
+    r'\.board(:has\(#f-(status|tags?x?)-[a-z0-9-]+:checked\))+ '
+    r'(\.resource:not\((\[data-status="[a-z]+"\]|\.tagx?-[a-z0-9-]+)\)|\.no-match) \{ display: (none|block); \}'
+)
+
+
+def _filter_rules(soup: BeautifulSoup) -> list[str]:
+    style = soup.find("style").get_text()
+    block = style.split("/* filters (generated)", 1)[1].split("*/", 1)[1]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_filter_inputs_per_status_and_tag(soup: BeautifulSoup) -> None:
+    status_inputs = soup.select('input[name="status-filter"]')
+    assert [i["id"] for i in status_inputs] == [
+        "f-status-any", "f-status-down", "f-status-degraded", "f-status-up", "f-status-unchecked"]
+    assert [i["type"] for i in status_inputs] == ["radio"] * 5
+    assert [i.has_attr("checked") for i in status_inputs] == [True, False, False, False, False]
+    labels = [_text(soup.select_one(f'label[for="{i["id"]}"]')) for i in status_inputs]
+    assert labels == ["All 8", "✕ Down 2", "! Degraded 1", "✓ Up 3", "? Unchecked 2"]
+    assert _text(soup.select_one('fieldset[data-group="status"] legend')) == "Status"
+
+    tag_inputs = soup.select('input[name="tag-filter"]')
+    tag_labels = [_text(soup.select_one(f'label[for="{i["id"]}"] .name')) for i in tag_inputs]
+    assert tag_labels == ["All", XSS_TAG, "a b", "global", "latin-america", "ok-tag", "urban", RTL_TAG]
+    ids = [i["id"] for i in tag_inputs]
+    assert ids[0] == "f-tags-any" and tag_inputs[0].has_attr("checked")
+    assert "f-tag-latin-america" in ids and "f-tag-urban" in ids
+    assert ids[1] == f"f-{tag_key(XSS_TAG)}" and ids[1].startswith("f-tagx-")
+    assert len(set(ids)) == len(ids)
+    # Each card carries the classes its tags filter on.
+    assert "tag-latin-america" in _by_name(soup, "IADB Mirror")["class"]
+    assert tag_key(RTL_TAG) in _by_name(soup, RTL_NAME)["class"]
+
+
+def test_filter_rules_are_generated_from_safe_keys_only(soup: BeautifulSoup) -> None:
+    rules = _filter_rules(soup)
+    assert rules, "no filter CSS generated"
+    for rule in rules:
+        assert SAFE_RULE.fullmatch(rule), rule
+    assert '.board:has(#f-status-down:checked) .resource:not([data-status="down"]) { display: none; }' in rules
+    assert ".board:has(#f-tag-urban:checked) .resource:not(.tag-urban) { display: none; }" in rules
+    key = tag_key(XSS_TAG)
+    assert f".board:has(#f-{key}:checked) .resource:not(.{key}) {{ display: none; }}" in rules
+    # No combination that has cards gets the "no match" note; the empty ones all do.
+    assert ".board:has(#f-status-down:checked):has(#f-tag-urban:checked) .no-match { display: block; }" in rules
+    assert not any("#f-status-down:checked):has(#f-tag-latin-america" in r for r in rules)
+    assert not any("f-status-any:checked):has(#f-tags-any" in r for r in rules)
+    style = soup.find("style").get_text()
+    for needle in ("<script", "</style", "alert", RTL_TAG, '"]{}', "a b"):
+        assert needle not in style
+
+
+@pytest.mark.parametrize(
+    ("tag", "safe"),
+    [("europe", True), ("latin-america", True), ("2024", True), ("Europe", False), ("a b", False),
+     ("x{}", False), ('"]', False), ("é", False), ("a" * 65, False), ("europe\n", False)],
+)
+def test_tag_key_is_css_safe(tag: str, safe: bool) -> None:
+    key = tag_key(tag)
+    assert re.fullmatch(r"tag-[a-z0-9-]+|tagx-[0-9a-f]{12}", key)
+    assert (key == f"tag-{tag}") is safe
+    assert tag_key(tag) == key  # stable across renders
+
+
+def test_no_filters_without_resources_and_no_tag_group_without_tags() -> None:
+    soup = _soup({"run": None, "resources": []})
+    assert soup.select("input") == [] and "filters (generated)" not in soup.find("style").get_text()
+    soup = _soup({"run": {"id": 1}, "resources": [{"name": "Only", "status": "up"}]})
+    assert [i["id"] for i in soup.select("input")] == ["f-status-any", "f-status-down", "f-status-degraded", "f-status-up"]
+    assert soup.select_one('fieldset[data-group="tag"]') is None
+
+
+# ----------------------------------------------------------------- formatting helpers
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(None, "—"), (5, "under 1 min"), (60, "1 min"), (11520, "3 h 12 min"), (7200, "2 h"),
+     (47 * 3600 + 59 * 60, "47 h 59 min"), (2 * 86400, "2 days"), (4 * 86400 + 7200 + 59, "4 days 2 h")],
+)
+def test_fmt_span(seconds: Any, text: str) -> None:
+    assert fmt_span(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("ratio", "text"),
+    [(1, "100%"), (1.0, "100%"), (0.99996, "99.99%"), (0.998, "99.8%"), (0.97, "97%"), (0.57, "57%"),
+     (0.0, "0%"), (None, "—"), (True, "—"), (float("nan"), "—")],
+)
+def test_fmt_percent(ratio: Any, text: str) -> None:
+    assert fmt_percent(ratio) == text
+
+
+def test_build_sparkline_edge_cases() -> None:
+    assert build_sparkline([]) is None
+    assert build_sparkline([None, None]) is None
+    single = build_sparkline([250])
+    assert single is not None and single.lines == [] and single.dots == ["150,4 150,4"]
+    assert single.label == "Response time, last check: min 250 ms, max 250 ms"
+    flat = build_sparkline([0, 0, 0], width=30, height=10, pad=0)
+    assert flat is not None and flat.lines == ["5,10 15,10 25,10"]
+    gaps = build_sparkline([100, None, 200, 300, None], width=50, height=10, pad=0)
+    assert gaps is not None
+    assert gaps.dots == ["5,6.7 5,6.7"] and gaps.lines == ["25,3.3 35,0"]
+    assert gaps.last is None
+
+
+# ----------------------------------------------------------------- detail pages
+
+
+@pytest.fixture(scope="module")
+def details() -> dict[str, BeautifulSoup]:
+    return {slug: BeautifulSoup(html, "lxml") for slug, html in render_detail_pages(sample_status()).items()}
+
+
+def test_one_detail_page_per_resource_with_index_slugs(details: dict[str, BeautifulSoup], soup: BeautifulSoup) -> None:
+    hrefs = {card.select_one("a.res-detail")["href"] for card in soup.select(".resource")}
+    assert {f"resources/{slug}.html" for slug in details} == hrefs
+    assert all(re.fullmatch(r"[a-z0-9-]+", slug) for slug in details)
+
+
+def test_detail_page_same_head_and_no_script(details: dict[str, BeautifulSoup]) -> None:
+    for page in details.values():
+        assert page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"] == CSP
+        assert page.find_all("script") == [] and page.find_all("img") == []
+        assert page.select_one("a#back")["href"] == "../index.html"
+        assert page.find(re.compile(r"^h[1-6]$")).name == "h1"
+        assert len(page.find_all("h1")) == 1
+
+
+def test_detail_page_full_history_table(details: dict[str, BeautifulSoup]) -> None:
+    page = details["iadb-housing-and-urban-development-division"]
+    assert _text(page.find("h1")) == IADB
+    rows = page.select("table.checks tbody tr")
+    assert len(rows) == 75
+    assert [_text(td) for td in rows[0].find_all("td")] == ["2026-11-25 06:59 UTC", "✓ Up", "200", "522 ms", ""]
+    downs = [r for r in rows if r["data-s"] == "down"]
+    assert len(downs) == 3
+    assert [_text(td) for td in downs[0].find_all("td")][1:] == ["✕ Down", "—", "—", "connection timed out"]
+    headers = [_text(th) for th in page.select("table.checks thead th")]
+    assert headers == ["Time", "Status", "HTTP", "Response", "Error"]
+    chart = page.select_one("#response-time svg.spark")
+    assert chart["aria-label"].startswith("Response time, last 75 checks: min 380 ms, max ")
+    assert len(chart.select("polyline.line")) == 2  # the 3 down checks split the line
+    assert [_text(dd) for dd in page.select("#availability .uptime dd")] == ["99.8%", "99.1%", "97%", "— (no data)"]
+    assert _text(page.select_one(".median")) == "412 ms" and _text(page.select_one(".p95")) == "980 ms"
+    assert "1 broken" in _text(page.select_one("#links"))
+    assert "New call for projects: housing 2027" in _text(page.select_one("#announcements"))
+
+
+def test_detail_page_incidents_with_durations(details: dict[str, BeautifulSoup]) -> None:
+    page = details["iadb-mirror"]
+    rows = [[_text(td) for td in tr.find_all("td")] for tr in page.select("table.incidents tbody tr")]
+    assert rows == [
+        ["2026-11-25 03:48 UTC", "✕ ongoing", "3 h 12 min", "7", MIRROR_DNS],
+        ["2026-11-20 22:10 UTC", "2026-11-21 01:40 UTC", "3 h 30 min", "4", "connection refused"],
+    ]
+    # No "checks" key: the table falls back to the 30-check history, newest first.
+    times = [_text(tr.td) for tr in page.select("table.checks tbody tr")]
+    assert len(times) == 30 and times[0] == "2026-11-25 06:59 UTC" and times == sorted(times, reverse=True)
+    assert _text(page.select_one(".incident")).startswith("Down for 3 h 12 min")
+
+
+def test_detail_pages_escape_everything(details: dict[str, BeautifulSoup]) -> None:
+    raw = render_detail_pages(sample_status())["evil-resource"]
+    assert "<script>" not in raw and "<img" not in raw
+    page = details["evil-resource"]
+    assert _text(page.find("h1")) == "Evil Resource"
+    errors = [_text(td) for td in page.select("table.checks td.err")]
+    assert XSS_CHECK_ERROR in errors
+    assert XSS_SUMMARY in _text(page.select_one(".change"))
+    assert XSS_TAG in [_text(chip) for chip in page.select(".chip.tag")]
+    assert page.select_one("p.no-spark") is None or page.select_one("svg.spark") is not None
+
+
+def test_write_detail_pages(tmp_path: Any) -> None:
+    from crawler.report.writer import write_detail_pages
+
+    stale = tmp_path / "resources" / "gone.html"
+    stale.parent.mkdir()
+    stale.write_text("old")
+    keep = tmp_path / "resources" / "notes.txt"
+    keep.write_text("not ours")
+    written = write_detail_pages(sample_status(), tmp_path)
+    assert sorted(p.name for p in written) == sorted(f"{slug}.html" for slug in render_detail_pages(sample_status()))
+    assert all(p.parent == tmp_path / "resources" and p.is_file() for p in written)
+    assert not stale.exists() and keep.exists()
+    assert "IADB Mirror" in (tmp_path / "resources" / "iadb-mirror.html").read_text(encoding="utf-8")
+
+
+def test_slugs_are_unique_and_file_safe() -> None:
+    status = {"run": {"id": 1}, "resources": [
+        {"name": "A", "slug": "same", "status": "up"},
+        {"name": "B", "slug": "same", "status": "down"},
+        {"name": "C", "slug": "../../etc/passwd", "status": "up"},
+        {"name": "Ünïcødé only ✓", "status": "up"},
+        {"name": "وزارة", "status": "up"},
+    ]}
+    view = build_view(status)
+    assert sorted(r.slug for r in view.resources) == sorted(["same", "same-2", "etc-passwd", "n-c-d-only", "resource-5"])
+    assert sorted(render_detail_pages(status)) == sorted(r.slug for r in view.resources)
+    assert len({r.anchor for r in view.resources}) == 5
+
+
+def test_headings_in_order_and_every_input_labelled(soup: BeautifulSoup, details: dict[str, BeautifulSoup]) -> None:
+    for page in (soup, *details.values()):
+        levels = [int(h.name[1]) for h in page.find_all(re.compile(r"^h[1-6]$"))]
+        assert levels[0] == 1
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
+        for field in page.find_all("input"):
+            assert page.select_one(f'label[for="{field["id"]}"]') is not None
+        assert page.find("main") and page.find("header") and page.find("footer")

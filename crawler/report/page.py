@@ -1,24 +1,33 @@
-"""Render the status document (the same dict written as status.json) into index.html.
+"""Render the status document (the same dict written as status.json) into index.html
+and one detail page per resource (resources/<slug>.html).
 
-The page is one static file with no scripts and no external assets, so it can be
+Every page is one static file with no scripts and no external assets, so it can be
 served from anywhere (GitHub Pages, a bucket, a file share) and opened offline.
 Everything scraped from the web is untrusted: the environment autoescapes all
-output and only http(s) URLs ever become links.
+output and only http(s) URLs ever become links. Charts are inline SVG whose
+coordinates are computed here, so the templates only ever print numbers into them.
+Filtering works without JavaScript: radio inputs plus CSS rules generated from
+CSS-safe keys (never from raw tag text).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import jinja2
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 INDEX_TEMPLATE = "index.html.j2"
+DETAIL_TEMPLATE = "resource.html.j2"
+DETAIL_DIR = "resources"
+"""Detail pages live in this folder beside index.html; links between them are relative."""
 
 STATUSES = ("down", "degraded", "up", "unchecked")
 """Known statuses, in the order the page lists them (worst first)."""
@@ -28,8 +37,20 @@ _STATUS_RANK = {name: rank for rank, name in enumerate(STATUSES)}
 TLS_WARN_DAYS = 14
 """Certificates expiring sooner than this are highlighted."""
 
+HISTORY_SLOTS = 30
+"""Cells in the result strip; the sparkline above it uses the same slots so they line up."""
+
+CHECK_STATES = ("up", "degraded", "down", "maintenance")
+"""States a single check can have in the history (maintenance: inside a planned window)."""
+
+UPTIME_WINDOWS = (("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days"))
+
+CHANGE_LABELS = {"content": "Content changed", "title": "Title changed", "moved": "Moved"}
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9-]+")
+_TAG_SAFE = re.compile(r"[a-z0-9-]{1,64}")
+_SLUG_MAX = 80
 
 
 # --------------------------------------------------------------------------- filters
@@ -150,7 +171,49 @@ def filesize(value: Any) -> str:
     return f"{size:.1f} GiB"  # pragma: no cover - loop always returns
 
 
+def fmt_span(seconds: Any) -> str:
+    """Incident length in words people use: ``12 min``, ``3 h 12 min``, ``4 days 2 h``."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or math.isnan(seconds):
+        return "—"
+    if seconds < 60:
+        return "under 1 min"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} days {hours} h" if hours else f"{days} days"
+
+
+def fmt_percent(ratio: Any) -> str:
+    """Uptime ratio as a percentage, rounded *down* so 99.996 % never reads as 100 %."""
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or math.isnan(ratio):
+        return "—"
+    if ratio >= 1:
+        return "100%"
+    # round() first: 0.57 * 10000 is 5699.999…, which floor alone would turn into 56.99 %.
+    hundredths = math.floor(round(max(ratio, 0.0) * 10000, 6))
+    text = f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def tag_key(tag: str) -> str:
+    """A CSS class (and id part) for a tag, safe to put into a selector.
+
+    Only tags made of ``[a-z0-9-]`` are used verbatim; anything else (quotes, braces,
+    spaces, capitals, other scripts) becomes a hash, so no tag text ever reaches CSS.
+    The prefixes differ (``tag-`` / ``tagx-``) so the two kinds cannot collide.
+    """
+    if _TAG_SAFE.fullmatch(tag):
+        return f"tag-{tag}"
+    return "tagx-" + hashlib.sha256(tag.encode("utf-8")).hexdigest()[:12]
+
+
 FILTERS = {
+    "span": fmt_span,
+    "percent": fmt_percent,
     "duration_ms": duration_ms,
     "reltime": reltime,
     "safe_href": safe_href,
@@ -226,6 +289,106 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class UptimeView:
+    """Share of counted checks that were up or degraded over one window; None = no data."""
+
+    window: str
+    label: str
+    ratio: float | None
+    text: str
+    level: str  # "good" | "fair" | "poor" | "none"
+
+
+@dataclass(frozen=True)
+class ResponseView:
+    """Response time statistics over the last 7 days."""
+
+    median_ms: float | None
+    p95_ms: float | None
+    samples: int | None
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """One past check: a strip cell on the index, a table row on the detail page."""
+
+    checked_at: str | None
+    status: str  # one of CHECK_STATES or "unknown"
+    response_ms: float | None
+    error: str | None
+    http_status: int | None = None
+    title: str | None = None
+    tooltip: str = ""
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """Inline SVG chart, coordinates already computed (numbers only, formatted as text).
+
+    ``lines`` and ``areas`` are ``points`` attribute values, one per run of consecutive
+    measured checks (a down check has no response time and breaks the line); ``dots``
+    are measured checks with no measured neighbour, drawn as round caps.
+    """
+
+    width: int
+    height: int
+    lines: list[str]
+    areas: list[str]
+    dots: list[str]
+    last: str | None
+    low_ms: float
+    high_ms: float
+    samples: int
+    label: str
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """An outage: open (``ended_at`` None) or closed, with its length in words."""
+
+    started_at: str | None
+    ended_at: str | None
+    first_error: str | None
+    checks_failed: int | None
+    duration: str | None
+    ongoing: bool
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """The latest content, title or address change seen on the resource."""
+
+    at: str | None
+    kind: str
+    label: str
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class FreshnessView:
+    """Is the site still announcing things? Up is not enough for a news source."""
+
+    state: str  # "fresh" | "stale" | "unknown"
+    reason: str | None
+    last_new_announcement: str | None
+
+
+@dataclass(frozen=True)
+class FilterView:
+    """One radio button of the status or tag filter.
+
+    ``input_id`` and ``tag_class`` go into generated CSS selectors, so they are built only
+    from fixed words and :func:`tag_key` output, never from tag text (that is ``label``).
+    """
+
+    input_id: str
+    label: str
+    count: int
+    status: str | None = None
+    tag_class: str | None = None
+
+
+@dataclass(frozen=True)
 class ResourceView:
     """A resource with every field the template reads present (None when unknown)."""
 
@@ -257,6 +420,30 @@ class ResourceView:
     links: dict[str, int] = field(default_factory=dict)
     problem_links: list[LinkView] = field(default_factory=list)
     events: list[EventView] = field(default_factory=list)
+    slug: str = ""
+    tag_keys: list[str] = field(default_factory=list)
+    uptime: list[UptimeView] = field(default_factory=list)
+    response: ResponseView | None = None
+    history: list[CheckView] = field(default_factory=list)
+    history_counts: dict[str, int] = field(default_factory=dict)
+    sparkline: Sparkline | None = None
+    incident: IncidentView | None = None
+    incidents: list[IncidentView] = field(default_factory=list)
+    last_change: ChangeView | None = None
+    freshness: FreshnessView | None = None
+    maintenance: bool = False
+    checks: list[CheckView] = field(default_factory=list)
+    checks_sparkline: Sparkline | None = None
+
+    @property
+    def detail_href(self) -> str:
+        """Relative link from index.html to this resource's page."""
+        return f"{DETAIL_DIR}/{self.slug}.html"
+
+    @property
+    def history_pad(self) -> int:
+        """Empty slots before the oldest cell, so the newest check is always at the right."""
+        return max(HISTORY_SLOTS - len(self.history), 0)
 
 
 @dataclass(frozen=True)
@@ -283,10 +470,22 @@ class PageView:
     overall_text: str
     resources: list[ResourceView] = field(default_factory=list)
     new_announcements: list[AnnouncementView] = field(default_factory=list)
+    status_filters: list[FilterView] = field(default_factory=list)
+    tag_filters: list[FilterView] = field(default_factory=list)
+    empty_filters: list[tuple[str, ...]] = field(default_factory=list)
+    """Input ids of filter choices that together match no card: CSS then shows a note."""
+
+    @property
+    def open_incidents(self) -> list[ResourceView]:
+        """Resources with an incident in progress, worst status first (the page order)."""
+        return [r for r in self.resources if r.incident is not None]
 
 
 STATUS_LABELS = {"up": "Up", "degraded": "Degraded", "down": "Down", "unchecked": "Unchecked"}
 STATUS_SYMBOLS = {"up": "✓", "degraded": "!", "down": "✕", "unchecked": "?"}
+CHECK_LABELS = {"up": "Up", "degraded": "Degraded", "down": "Down", "maintenance": "Maintenance",
+                "unknown": "Unknown"}
+CHECK_SYMBOLS = {"up": "✓", "degraded": "!", "down": "✕", "maintenance": "◷", "unknown": "?"}
 
 
 def _text(value: Any) -> str | None:
@@ -345,6 +544,16 @@ def _announcements(value: Any) -> list[AnnouncementView]:
     return items
 
 
+LINK_COUNTS = ("checked", "broken", "blocked", "skipped", "robots")
+
+
+def _link_counts(value: Any) -> dict[str, int]:
+    """Every count the templates read, 0 when missing, so a partial dict cannot break the page."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {key: max(_int(value.get(key)) or 0, 0) for key in LINK_COUNTS}
+
+
 def _problem_links(raw: Mapping[str, Any]) -> list[LinkView]:
     views = []
     for kind, key in (("broken", "broken_links"), ("blocked", "blocked_links"), ("robots", "robots_links")):
@@ -370,13 +579,224 @@ def _events(value: Any) -> list[EventView]:
     ]
 
 
-def _resource(raw: Mapping[str, Any], index: int, reference: str | None) -> ResourceView:
+def _num(value: float) -> str:
+    """SVG coordinate: at most one decimal, no trailing zeros; digits only, never data."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def build_sparkline(
+    values: Sequence[float | None],
+    *,
+    slots: int | None = None,
+    width: int = 300,
+    height: int = 40,
+    pad: float = 4.0,
+    what: str | None = None,
+) -> Sparkline | None:
+    """Response-time chart points, or None when nothing was measured.
+
+    Value ``i`` sits at the centre of slot ``slots - len(values) + i``, so with
+    ``slots=HISTORY_SLOTS`` each point is right above its cell in the result strip.
+    The scale starts at 0 ms: jitter of 10 ms on a 400 ms page stays a flat line
+    instead of looking like an outage. ``None`` (a failed check) breaks the line.
+    """
+    count = len(values)
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    slots = max(slots or count, count)
+    offset = slots - count
+    step = width / slots
+    low, high = min(present), max(present)
+    scale = (height - 2 * pad) / high if high > 0 else 0.0
+    zero = height - pad
+
+    runs: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    for index, value in enumerate(values):
+        if value is None:
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        current.append(((offset + index + 0.5) * step, zero - value * scale))
+    if current:
+        runs.append(current)
+
+    lines, areas, dots = [], [], []
+    for run in runs:
+        points = " ".join(f"{_num(x)},{_num(y)}" for x, y in run)
+        if len(run) == 1:
+            dots.append(f"{points} {points}")  # zero-length line + round cap = a dot
+            continue
+        lines.append(points)
+        areas.append(f"{_num(run[0][0])},{_num(zero)} {points} {_num(run[-1][0])},{_num(zero)}")
+    last = None
+    if values[-1] is not None:
+        x, y = runs[-1][-1]
+        last = f"{_num(x)},{_num(y)} {_num(x)},{_num(y)}"
+    what = what or (f"last {count} checks" if count != 1 else "last check")
+    label = f"Response time, {what}: min {duration_ms(low)}, max {duration_ms(high)}"
+    return Sparkline(width, height, lines, areas, dots, last, low, high, len(present), label)
+
+
+def _response_values(checks: Sequence[CheckView]) -> list[float | None]:
+    """Only up/degraded checks have a meaningful response time (a timeout is not one)."""
+    return [c.response_ms if c.status in ("up", "degraded") else None for c in checks]
+
+
+def _check(raw: Any, detail: bool = False) -> CheckView | None:
+    if not isinstance(raw, Mapping):
+        return None
+    status = raw.get("status")
+    status = status if status in CHECK_STATES else "unknown"
+    checked_at = _text(raw.get("checked_at"))
+    response = _number(raw.get("response_ms"))
+    if response is not None and response < 0:
+        response = None
+    error = _text(raw.get("error"))
+    parts = [fmt_time(checked_at) if checked_at else "time unknown", CHECK_LABELS[status]]
+    if response is not None and status in ("up", "degraded"):
+        parts.append(duration_ms(response))
+    if error:
+        parts.append(error)
+    return CheckView(
+        checked_at=checked_at,
+        status=status,
+        response_ms=response,
+        error=error,
+        http_status=_int(raw.get("http_status")) if detail else None,
+        title=_text(raw.get("title")) if detail else None,
+        tooltip=" · ".join(parts),
+    )
+
+
+def _checks(value: Any, detail: bool = False) -> list[CheckView]:
+    """Checks oldest first, whatever order the document used; undated ones stay last."""
+    dated: list[tuple[datetime, CheckView]] = []
+    undated: list[CheckView] = []
+    for raw in _list(value):
+        check = _check(raw, detail)
+        if check is None:
+            continue
+        moment = parse_time(check.checked_at)
+        if moment is None:
+            undated.append(check)
+        else:
+            dated.append((moment, check))
+    dated.sort(key=lambda pair: pair[0])  # stable: equal times keep the document's order
+    return [check for _, check in dated] + undated
+
+
+def _uptime(value: Any) -> list[UptimeView]:
+    """All four windows when the document has uptime at all; out-of-range ratios are no data."""
+    if not isinstance(value, Mapping):
+        return []
+    views = []
+    for window, label in UPTIME_WINDOWS:
+        ratio = _number(value.get(window))
+        if ratio is not None and not 0 <= ratio <= 1:
+            ratio = None
+        if ratio is None:
+            level = "none"
+        elif ratio >= 0.99:
+            level = "good"
+        elif ratio >= 0.95:
+            level = "fair"
+        else:
+            level = "poor"
+        views.append(UptimeView(window, label, ratio, fmt_percent(ratio), level))
+    return views
+
+
+def _response(value: Any) -> ResponseView | None:
+    if not isinstance(value, Mapping):
+        return None
+    view = ResponseView(
+        _number(value.get("median_ms")), _number(value.get("p95_ms")), _int(value.get("samples"))
+    )
+    return None if view.median_ms is None and view.p95_ms is None else view
+
+
+def _incident(value: Any, reference: str | None) -> IncidentView | None:
+    """Length of an incident; an open one lasts until the report was generated."""
+    if not isinstance(value, Mapping):
+        return None
+    started, ended = _text(value.get("started_at")), _text(value.get("ended_at"))
+    if started is None and ended is None and _text(value.get("first_error")) is None:
+        return None
+    start_t = parse_time(started)
+    end_t = parse_time(ended) if ended else parse_time(reference)
+    duration = None
+    if start_t is not None and end_t is not None and end_t >= start_t:
+        duration = fmt_span((end_t - start_t).total_seconds())
+    return IncidentView(
+        started_at=started,
+        ended_at=ended,
+        first_error=_text(value.get("first_error")),
+        checks_failed=_int(value.get("checks_failed")),
+        duration=duration,
+        ongoing=ended is None,
+    )
+
+
+def _change(value: Any) -> ChangeView | None:
+    if not isinstance(value, Mapping):
+        return None
+    kind = _text(value.get("kind")) or "change"
+    summary = _text(value.get("summary"))
+    at = _text(value.get("at"))
+    if summary is None and at is None:
+        return None
+    return ChangeView(at=at, kind=kind, label=CHANGE_LABELS.get(kind, "Changed"), summary=summary)
+
+
+def _freshness(value: Any) -> FreshnessView | None:
+    if not isinstance(value, Mapping):
+        return None
+    state = value.get("state")
+    return FreshnessView(
+        state=state if state in ("fresh", "stale", "unknown") else "unknown",
+        reason=_text(value.get("reason")),
+        last_new_announcement=_text(value.get("last_new_announcement")),
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _slug(raw: Mapping[str, Any], name: str, index: int, taken: set[str]) -> str:
+    """File-name-safe, unique slug: the document's, else the name's, else the position."""
+    base = ""
+    for candidate in (_text(raw.get("slug")), name):
+        base = _SLUG_UNSAFE.sub("-", (candidate or "").lower()).strip("-")[:_SLUG_MAX].strip("-")
+        if base:
+            break
+    base = base or f"resource-{index + 1}"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _resource(
+    raw: Mapping[str, Any], index: int, reference: str | None, slug: str = ""
+) -> ResourceView:
     status = raw.get("status")
     status = status if status in _STATUS_RANK else "unchecked"
     url = _text(raw.get("url"))
     final_url = _text(raw.get("final_url"))
     name = _text(raw.get("name")) or url or f"Resource {index + 1}"
-    slug = _SLUG_UNSAFE.sub("-", (_text(raw.get("slug")) or "").lower()).strip("-")
+    slug = slug or _slug(raw, name, index, set())
+    tags = list(dict.fromkeys(_texts(raw.get("tags"))))
+    history = _checks(raw.get("history"))[-HISTORY_SLOTS:]
+    checks = _checks(raw.get("checks"), detail=True)
+    counts = {state: 0 for state in (*CHECK_STATES, "unknown")}
+    for check in history:
+        counts[check.status] += 1
 
     hops = []
     for hop in raw.get("redirects") or []:
@@ -395,11 +815,11 @@ def _resource(raw: Mapping[str, Any], index: int, reference: str | None) -> Reso
 
     return ResourceView(
         name=name,
-        anchor=f"r-{slug}" if slug else f"r-{index + 1}",
+        anchor=f"r-{slug}",
         url=url,
         organization=_text(raw.get("organization")),
         language=language,
-        tags=_texts(raw.get("tags")),
+        tags=tags,
         status=status,
         http_status=_int(raw.get("http_status")),
         final_url=final_url,
@@ -419,10 +839,28 @@ def _resource(raw: Mapping[str, Any], index: int, reference: str | None) -> Reso
         reasons=_texts(raw.get("reasons")),
         announcements=_announcements(raw.get("announcements")),
         announcements_warning=_text(raw.get("announcements_warning")),
-        links={k: v for k, v in (raw.get("links") or {}).items() if _int(v) is not None}
-        if isinstance(raw.get("links"), Mapping) else {},
+        links=_link_counts(raw.get("links")),
         problem_links=_problem_links(raw),
         events=_events(raw.get("events")),
+        slug=slug,
+        tag_keys=list(dict.fromkeys(tag_key(t) for t in tags)),
+        uptime=_uptime(raw.get("uptime")),
+        response=_response(raw.get("response")),
+        history=history,
+        history_counts=counts,
+        sparkline=build_sparkline(_response_values(history), slots=HISTORY_SLOTS),
+        incident=_incident(raw.get("incident"), reference),
+        incidents=[
+            i for i in (_incident(x, reference) for x in _list(raw.get("incidents"))[:50]) if i
+        ],
+        last_change=_change(raw.get("last_change")),
+        freshness=_freshness(raw.get("freshness")),
+        maintenance=raw.get("maintenance") is True,
+        checks=checks[::-1],
+        checks_sparkline=build_sparkline(
+            _response_values(checks), width=800, height=120, pad=6,
+            what=f"last {len(checks)} checks",
+        ),
     )
 
 
@@ -467,13 +905,15 @@ def build_view(status: Mapping[str, Any]) -> PageView:
         )
     reference = generated_at or (run.finished_at if run else None)
 
-    raw_resources = status.get("resources") or []
-    resources = [
-        _resource(raw, index, reference)
-        for index, raw in enumerate(raw_resources)
-        if isinstance(raw, Mapping)
-    ]
+    # Slugs are assigned in document order, so the same document always gives the same files.
+    taken: set[str] = set()
+    resources = []
+    for index, raw in enumerate(_list(status.get("resources"))):
+        if isinstance(raw, Mapping):
+            name = _text(raw.get("name")) or _text(raw.get("url")) or f"Resource {index + 1}"
+            resources.append(_resource(raw, index, reference, _slug(raw, name, index, taken)))
     resources.sort(key=_sort_key)
+    status_filters, tag_filters, empty = _filters(resources)
 
     # Trust the document's summary (it is computed from the database), fall back to counting.
     summary = status.get("summary") if isinstance(status.get("summary"), Mapping) else {}
@@ -496,7 +936,56 @@ def build_view(status: Mapping[str, Any]) -> PageView:
         overall_text=overall_text,
         resources=resources,
         new_announcements=_announcements(status.get("new_announcements")),
+        status_filters=status_filters,
+        tag_filters=tag_filters,
+        empty_filters=empty,
     )
+
+
+def _filters(
+    resources: Sequence[ResourceView],
+) -> tuple[list[FilterView], list[FilterView], list[tuple[str, ...]]]:
+    """Radio buttons for the CSS-only filter, and the combinations that match nothing.
+
+    Input ids are ``f-status-<status>`` (a fixed word) and ``f-<tag key>`` (CSS-safe by
+    construction), so the generated ``:has(#id:checked)`` rules never contain data.
+    ``f-tags-any`` cannot clash with a tag's id: those all start ``f-tag-`` or ``f-tagx-``.
+    """
+    by_status = {name: sum(r.status == name for r in resources) for name in STATUSES}
+    status_filters = [FilterView(input_id="f-status-any", label="All", count=len(resources))]
+    status_filters += [
+        FilterView(input_id=f"f-status-{name}", label=STATUS_LABELS[name], count=by_status[name],
+                   status=name)
+        for name in ("down", "degraded", "up", "unchecked")
+        if name != "unchecked" or by_status[name]
+    ]
+    names: dict[str, str] = {}
+    for resource in resources:
+        for tag, key in zip(resource.tags, resource.tag_keys):
+            names.setdefault(key, tag)
+    tag_filters: list[FilterView] = []
+    if names:
+        tag_filters.append(FilterView(input_id="f-tags-any", label="All", count=len(resources)))
+        ordered = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+        tag_filters += [
+            FilterView(input_id=f"f-{key}", label=tag,
+                       count=sum(key in r.tag_keys for r in resources), tag_class=key)
+            for key, tag in ordered
+        ]
+
+    def matches(status: FilterView, tag: FilterView | None) -> int:
+        return sum(
+            (status.status is None or r.status == status.status)
+            and (tag is None or tag.tag_class is None or tag.tag_class in r.tag_keys)
+            for r in resources
+        )
+
+    empty: list[tuple[str, ...]] = []
+    for status in status_filters:
+        for tag in tag_filters or [None]:
+            if resources and not matches(status, tag):
+                empty.append((status.input_id,) if tag is None else (status.input_id, tag.input_id))
+    return status_filters, tag_filters, empty
 
 
 _ENV: jinja2.Environment | None = None
@@ -510,13 +999,29 @@ def _environment() -> jinja2.Environment:
     return _ENV
 
 
+def _context(view: PageView) -> dict[str, Any]:
+    return {
+        "page": view,
+        "labels": STATUS_LABELS,
+        "symbols": STATUS_SYMBOLS,
+        "statuses": STATUSES,
+        "check_labels": CHECK_LABELS,
+        "check_symbols": CHECK_SYMBOLS,
+        "history_slots": HISTORY_SLOTS,
+    }
+
+
 def render_index(status: Mapping[str, Any]) -> str:
     """Render the whole status page as one HTML string."""
     view = build_view(status)
-    template = _environment().get_template(INDEX_TEMPLATE)
-    return template.render(
-        page=view,
-        labels=STATUS_LABELS,
-        symbols=STATUS_SYMBOLS,
-        statuses=STATUSES,
-    )
+    return _environment().get_template(INDEX_TEMPLATE).render(_context(view))
+
+
+def render_detail_pages(status: Mapping[str, Any]) -> dict[str, str]:
+    """One HTML page per resource, keyed by its slug (the file is ``resources/<slug>.html``).
+
+    The view is built once, so slugs agree with the links on index.html.
+    """
+    view = build_view(status)
+    template = _environment().get_template(DETAIL_TEMPLATE)
+    return {r.slug: template.render(_context(view), r=r) for r in view.resources}

@@ -37,15 +37,20 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 FEED_SIZE = 100
+DETAIL_CHECKS = 500  # checks listed on each resource's detail page
 
 
 def write_reports(store: Store, out_dir: str | Path, run_id: int | None = None) -> list[Path]:
-    """index.html, status.json and the announcement feeds for the latest (or given) run."""
+    """index.html, status.json, resources/<slug>.html and the announcement feeds for
+    the latest (or given) run."""
     out = Path(out_dir)
-    status = build_status(store, run_id)
+    detailed = build_status(store, run_id, detail_checks=DETAIL_CHECKS)
+    status = {**detailed, "resources": [{k: v for k, v in r.items() if k != "checks"}
+                                        for r in detailed["resources"]]}
     written = [out / "status.json", out / "index.html"]
     write_atomic(written[0], to_json(status))
     write_atomic(written[1], render_index(status))
+    written += write_detail_pages(detailed, out)
     written += write_feeds(store, out, status["generated_at"])
     return written
 
@@ -68,4 +73,28 @@ def write_feeds(store: Store, out: Path, updated: str) -> list[Path]:
             link=resource["url"],
         ))
         written.append(path)
+    return written
+
+
+def write_detail_pages(status: dict, out: Path) -> list[Path]:
+    """resources/<slug>.html for every resource in the status document, beside index.html.
+
+    Takes the same document as index.html (build it with ``detail_checks`` for the full
+    history table), so the links on the index and the file names always agree. Pages of
+    resources no longer in the document are removed: a stale page would keep showing
+    an old status to anyone who bookmarked it.
+    """
+    from crawler.report.page import DETAIL_DIR, render_detail_pages
+
+    folder = Path(out) / DETAIL_DIR
+    written = []
+    for slug, html in render_detail_pages(status).items():
+        path = folder / f"{slug}.html"
+        write_atomic(path, html)
+        written.append(path)
+    if folder.is_dir():
+        keep = {path.name for path in written}
+        for old in folder.glob("*.html"):
+            if old.name not in keep and old.is_file():
+                old.unlink(missing_ok=True)
     return written

@@ -10,8 +10,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,7 +57,8 @@ def browser() -> Iterator[Any]:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument("--window-size=1280,900")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # "performance" records every network request, so tests can prove nothing leaves the page.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
 
     # Selenium Manager must not try to download a driver: there may be no network.
     service = Service(executable_path=str(CHROMEDRIVER))
@@ -67,6 +68,7 @@ def browser() -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
         pytest.fail(f"could not start headless Chromium: {exc}", pytrace=False)
     driver.set_page_load_timeout(15)
+    driver.set_script_timeout(20)
     try:
         yield driver
     finally:

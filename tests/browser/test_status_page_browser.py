@@ -1,7 +1,10 @@
-"""The status page as a person sees it: real layout at desktop and phone widths, no dialogs, no console errors."""
+"""The status pages as a person sees them: real layout at desktop and phone widths,
+CSS-only filters that respond to clicks, no console errors, no network requests, and
+no serious accessibility violations (axe-core) in the light or the dark theme."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -9,25 +12,44 @@ from typing import Any
 import pytest
 
 from crawler.report.page import render_index
-from tests.test_report_page import XSS_TITLE, sample_status
+from crawler.report.writer import write_detail_pages
+from tests.test_report_page import MIRROR_DNS, XSS_TITLE, sample_status
 
 pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / ".cache" / "node_modules" / "axe-core" / "axe.min.js"
 
 VIEWPORTS = {
     "desktop": (1280, 900),
     "phone": (390, 844),
 }
 SCREENSHOT_COPIES = {
-    "desktop": Path("/tmp/healthcrawl-page-desktop.png"),
-    "phone": Path("/tmp/healthcrawl-page-phone.png"),
+    "desktop": Path("/tmp/healthcrawl-v2-desktop.png"),
+    "phone": Path("/tmp/healthcrawl-v2-phone.png"),
 }
+DETAIL_SCREENSHOT = Path("/tmp/healthcrawl-v2-detail.png")
 
 
 @pytest.fixture(scope="module")
-def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("site") / "index.html"
-    path.write_text(render_index(sample_status()), encoding="utf-8")
-    return path
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """index.html plus resources/<slug>.html, exactly as the writer lays them out."""
+    out = tmp_path_factory.mktemp("site")
+    status = sample_status()
+    (out / "index.html").write_text(render_index(status), encoding="utf-8")
+    write_detail_pages(status, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(
+            f"{AXE} is missing; the accessibility test needs axe-core. "
+            "Install it with: bash scripts/js-tools.sh (npm install of axe-core into .cache/)",
+            pytrace=False,
+        )
+    return AXE.read_text(encoding="utf-8")
 
 
 def _set_viewport(driver: Any, width: int, height: int) -> None:
@@ -36,6 +58,19 @@ def _set_viewport(driver: Any, width: int, height: int) -> None:
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
     )
+
+
+def _color_scheme(driver: Any, scheme: str) -> None:
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
+    )
+
+
+def _open(driver: Any, path: Path) -> None:
+    """Load a page with fresh logs, so each test sees only its own errors and requests."""
+    driver.get_log("browser")
+    driver.get_log("performance")
+    driver.get(path.as_uri())
 
 
 def _full_page_screenshot(driver: Any, path: Path, width: int, height: int) -> None:
@@ -48,27 +83,86 @@ def _full_page_screenshot(driver: Any, path: Path, width: int, height: int) -> N
         _set_viewport(driver, width, height)
 
 
+def _console_errors(driver: Any) -> list[dict[str, Any]]:
+    return [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+
+
+def _requested_urls(driver: Any) -> list[str]:
+    """Every URL the page asked for since the last _open (from Chrome's performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def _assert_offline(urls: list[str]) -> None:
+    assert urls, "the performance log recorded no request at all; is Network logging on?"
+    external = [url for url in urls if not url.startswith(("file:", "data:"))]
+    assert external == [], external
+
+
+def _visible_cards(driver: Any) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [
+        card.get_attribute("data-status")
+        for card in driver.find_elements(By.CSS_SELECTOR, ".resource")
+        if card.is_displayed()
+    ]
+
+
+def _click_filter(driver: Any, group: str, text: str) -> None:
+    """Click the filter label (a person clicks the label; the radio itself is hidden)."""
+    from selenium.webdriver.common.by import By
+
+    for label in driver.find_elements(By.CSS_SELECTOR, f".filters fieldset[data-group='{group}'] label"):
+        if label.find_element(By.CSS_SELECTOR, ".name").text == text:
+            label.click()
+            return
+    raise AssertionError(f"no {group} filter labelled {text!r}")
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_page_renders_in_chromium(browser: Any, page_file: Path, tmp_path: Path, viewport: str) -> None:
+def test_page_renders_in_chromium(browser: Any, site: Path, tmp_path: Path, viewport: str) -> None:
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
 
     width, height = VIEWPORTS[viewport]
     _set_viewport(browser, width, height)
-    browser.get_log("browser")  # drop anything from earlier pages
-    browser.get(page_file.as_uri())
+    _color_scheme(browser, "light")
+    _open(browser, site / "index.html")
 
     summary = browser.find_element(By.ID, "summary")
     assert summary.is_displayed()
     assert summary.text == "3 up · 1 degraded · 2 down · 2 unchecked"
 
+    incident = browser.find_element(By.CSS_SELECTOR, "#r-iadb-mirror .incident")
+    assert incident.is_displayed()
+    assert "Down for 3 h 12 min, since 2026-11-25 03:48 UTC · 7 failed checks" in incident.text
+    banner = browser.find_element(By.ID, "active-incidents")
+    assert "IADB Mirror — down for 3 h 12 min" in banner.text
+
     cards = browser.find_elements(By.CSS_SELECTOR, ".resource")
     assert len(cards) == len(sample_status()["resources"])
     assert cards[0].get_attribute("data-status") == "down"
+    assert all(card.is_displayed() for card in cards)
 
     mirror = browser.find_element(By.CSS_SELECTOR, "#r-iadb-mirror .error-text")
     assert mirror.is_displayed()
-    assert mirror.text == "DNS lookup failed: could not resolve host www.iadb.org"
+    assert mirror.text == MIRROR_DNS
+
+    strip = browser.find_element(By.CSS_SELECTOR, "#r-iadb-mirror .strip")
+    cells = strip.find_elements(By.CSS_SELECTOR, ".cell")
+    assert len(cells) == 30
+    assert all(cell.size["width"] >= 3 and cell.size["height"] >= 16 for cell in cells)
+    spark = browser.find_element(By.CSS_SELECTOR, "#r-iadb-mirror svg.spark")
+    assert spark.is_displayed() and spark.size["height"] > 20
+    uptime = browser.find_element(By.CSS_SELECTOR, "#r-iadb-housing-and-urban-development-division .uptime")
+    figures = [" ".join(dd.text.split()) for dd in uptime.find_elements(By.TAG_NAME, "dd")]
+    assert figures == ["99.8%", "99.1%", "97%", "— (no data)"]  # the hidden text is for screen readers
+    assert all(dd.is_displayed() for dd in uptime.find_elements(By.TAG_NAME, "dd"))
 
     xss = browser.find_element(By.CSS_SELECTOR, "#r-evil-resource .title-text")
     assert xss.text == XSS_TITLE
@@ -84,8 +178,8 @@ def test_page_renders_in_chromium(browser: Any, page_file: Path, tmp_path: Path,
     badge = browser.find_element(By.CSS_SELECTOR, "#r-iadb-mirror .badge")
     assert " ".join(badge.text.split()) == "✕ DOWN"  # CSS uppercases the label; the symbol stays.
 
-    errors = [entry for entry in browser.get_log("browser") if entry.get("level") == "SEVERE"]
-    assert errors == [], errors
+    assert _console_errors(browser) == []
+    _assert_offline(_requested_urls(browser))
 
     shot = tmp_path / f"status-{viewport}.png"
     _full_page_screenshot(browser, shot, width, height)
@@ -93,15 +187,111 @@ def test_page_renders_in_chromium(browser: Any, page_file: Path, tmp_path: Path,
     shutil.copyfile(shot, SCREENSHOT_COPIES[viewport])
 
 
-def test_redirect_details_open_without_javascript(browser: Any, page_file: Path) -> None:
-    """<details> is the only interaction on the page; it must work with scripts off."""
+def test_filters_work_by_clicking_labels_without_javascript(browser: Any, site: Path) -> None:
     from selenium.webdriver.common.by import By
 
     _set_viewport(browser, *VIEWPORTS["desktop"])
-    browser.get(page_file.as_uri())
+    _open(browser, site / "index.html")
+    everything = _visible_cards(browser)
+    assert len(everything) == 8
+    no_match = browser.find_element(By.ID, "no-match")
+    assert not no_match.is_displayed()
+
+    _click_filter(browser, "status", "Down")
+    assert _visible_cards(browser) == ["down", "down"]
+    assert browser.find_element(By.ID, "f-status-down").is_selected()
+
+    # Both filters combine: down AND tagged latin-america is the mirror alone.
+    _click_filter(browser, "tag", "latin-america")
+    visible = [c.get_attribute("id") for c in browser.find_elements(By.CSS_SELECTOR, ".resource") if c.is_displayed()]
+    assert visible == ["r-iadb-mirror"]
+    _click_filter(browser, "tag", "urban")
+    assert _visible_cards(browser) == []
+    assert no_match.is_displayed()
+
+    _click_filter(browser, "tag", "All")
+    _click_filter(browser, "status", "All")
+    assert _visible_cards(browser) == everything
+    assert not no_match.is_displayed()
+    assert _console_errors(browser) == []
+
+
+def test_filter_is_reachable_by_keyboard(browser: Any, site: Path) -> None:
+    """Arrow keys move between radios like any radio group; the label shows the focus."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    _set_viewport(browser, *VIEWPORTS["desktop"])
+    _open(browser, site / "index.html")
+    first = browser.find_element(By.ID, "f-status-any")
+    browser.execute_script("arguments[0].focus()", first)
+    first.send_keys(Keys.ARROW_RIGHT)
+    assert browser.find_element(By.ID, "f-status-down").is_selected()
+    label = browser.find_element(By.CSS_SELECTOR, "label[for='f-status-down']")
+    outline = browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle", label)
+    assert outline == "solid"
+    assert _visible_cards(browser) == ["down", "down"]
+
+
+def test_redirect_details_open_without_javascript(browser: Any, site: Path) -> None:
+    """<details> needs no script either."""
+    from selenium.webdriver.common.by import By
+
+    _set_viewport(browser, *VIEWPORTS["desktop"])
+    _open(browser, site / "index.html")
     details = browser.find_element(By.CSS_SELECTOR, "#r-un-habitat details.redirects")
     hop = details.find_element(By.CSS_SELECTOR, "li.hop")
     assert not hop.is_displayed()
     details.find_element(By.TAG_NAME, "summary").click()
     assert hop.is_displayed()
     assert hop.text == "301 http://unhabitat.org"
+
+
+def test_detail_page_from_index_and_back(browser: Any, site: Path, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    width, height = VIEWPORTS["desktop"]
+    _set_viewport(browser, width, height)
+    _open(browser, site / "index.html")
+    browser.find_element(By.CSS_SELECTOR, "#r-iadb-housing-and-urban-development-division a.res-detail").click()
+    assert browser.current_url.endswith("/resources/iadb-housing-and-urban-development-division.html")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "IADB Housing and Urban Development Division"
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.checks tbody tr")
+    assert len(rows) == 75
+    assert rows[0].find_elements(By.TAG_NAME, "td")[0].text == "2026-11-25 06:59 UTC"
+    incidents = browser.find_element(By.CSS_SELECTOR, "table.incidents tbody tr")
+    assert "1 h 30 min" in incidents.text
+    assert browser.find_element(By.CSS_SELECTOR, "#response-time svg.spark").is_displayed()
+    assert _console_errors(browser) == []
+    _assert_offline(_requested_urls(browser))
+    shot = tmp_path / "detail.png"
+    _full_page_screenshot(browser, shot, width, height)
+    shutil.copyfile(shot, DETAIL_SCREENSHOT)
+
+    browser.find_element(By.ID, "back").click()
+    assert browser.current_url.endswith("/index.html")
+    assert browser.find_element(By.ID, "summary").is_displayed()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(browser: Any, site: Path, axe_source: str, scheme: str) -> None:
+    """axe-core on the index and a detail page, in both themes (contrast differs per theme)."""
+    _set_viewport(browser, *VIEWPORTS["desktop"])
+    _color_scheme(browser, scheme)
+    try:
+        report = {}
+        for page in (site / "index.html", site / "resources" / "iadb-mirror.html"):
+            _open(browser, page)
+            browser.execute_script(axe_source)
+            result = browser.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "axe.run(document, {resultTypes: ['violations']})"
+                ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+                " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))"
+                ".catch(e => done({error: String(e)}));"
+            )
+            assert not isinstance(result, dict), result
+            report[page.name] = [v for v in result if v["impact"] in ("serious", "critical")]
+        assert report == {"index.html": [], "iadb-mirror.html": []}, json.dumps(report, indent=1)
+    finally:
+        _color_scheme(browser, "light")

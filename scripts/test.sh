@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
 bash scripts/js-tools.sh || echo "test: axe-core could not be installed; the accessibility test will fail" >&2
 bash scripts/setup.sh --test
+.venv/bin/ruff check --quiet crawler spiders tests bench  # one lint configuration: pyproject.toml
 exec .venv/bin/python -m pytest "$@"

@@ -61,7 +61,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--notify-on", type=_events_arg, metavar="EVENTS",
                      help="webhook events to send, comma-separated: down,recovered,announcements "
                      "(default: the notify.on list of resources.yaml)")
+    run.add_argument("--distributed", metavar="REDIS_URL",
+                     help="coordinate a distributed run: seed a Redis frontier (redis://HOST:PORT/DB) that "
+                     "`healthcrawl worker` processes take requests from, then merge their results here")
+    run.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
+                     help="with --distributed: a request whose worker stops answering for this long goes "
+                     "back to the queue (default 30)")
+    _redis_prefix(run)
     run.set_defaults(handler=cmd_run)
+
+    worker = commands.add_parser(
+        "worker", help="process the requests of distributed runs (see run --distributed)",
+        description="Wait for `healthcrawl run --distributed` to start a run on this Redis, process its\n"
+        "requests with the other workers, and wait for the next run. Start as many as you like,\n"
+        "on any machine that reaches Redis and the sites.\n\n"
+        "Example:\n  healthcrawl worker --redis redis://10.0.0.5:6379/0",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    worker.add_argument("--redis", required=True, metavar="REDIS_URL", help="the Redis of the runs (redis://HOST:PORT/DB)")
+    _redis_prefix(worker)
+    worker.add_argument("--once", action="store_true", help="exit after one run instead of waiting for the next")
+    worker.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                        help="with --once: give up (exit 1) if no run starts within SECONDS")
+    worker.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-v info, -vv debug); default is warnings only")
+    worker.set_defaults(handler=cmd_worker)
 
     report = commands.add_parser(
         "report", help="rebuild index.html and status.json from the database alone",
@@ -112,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _redis_prefix(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--redis-prefix", default="healthcrawl", metavar="PREFIX",
+                        help="Redis key prefix, so several projects can share one Redis (default healthcrawl)")
+
+
 def _date_arg(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -157,10 +186,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_locked(args: argparse.Namespace, config: Config) -> int:
-    from crawler.runner import crawl, project_settings  # Scrapy import only when crawling
     started = time.monotonic()
-    run_id = crawl(project_settings(config=args.config, db=args.db, out=args.out,
-                                    verbosity=args.verbose, fast=args.fast))
+    if args.distributed:
+        import redis
+
+        from crawler.distributed.coordinator import CoordinatorBusy
+
+        try:
+            run_id = _coordinate(args, config)
+        except CoordinatorBusy as exc:
+            return fail(str(exc), EXIT_LOCKED)
+        except (redis.RedisError, ValueError) as exc:
+            return fail(f"cannot use Redis at {args.distributed}: {exc}")
+    else:
+        from crawler.runner import crawl, project_settings  # Scrapy import only when crawling
+
+        run_id = crawl(project_settings(config=args.config, db=args.db, out=args.out,
+                                        verbosity=args.verbose, fast=args.fast))
     store = Store(args.db)
     try:
         run = store.run(run_id) if run_id is not None else None
@@ -180,6 +222,28 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
     if run["down"] or not run["complete"] or (broken and args.fail_on == "links"):
         return EXIT_DOWN
     return EXIT_OK
+
+
+def _coordinate(args: argparse.Namespace, config: Config) -> int:
+    import logging
+
+    from crawler.distributed.coordinator import coordinate
+
+    logging.basicConfig(level=("WARNING", "INFO", "DEBUG")[min(args.verbose, 2)],
+                        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    return coordinate(config, redis_url=args.distributed, prefix=args.redis_prefix, db=args.db,
+                      out=args.out, fast=args.fast, lease_seconds=args.lease)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import redis
+
+    from crawler.distributed.worker import work
+
+    try:
+        return work(args.redis, prefix=args.redis_prefix, once=args.once, wait=args.wait, verbosity=args.verbose)
+    except (redis.RedisError, ValueError) as exc:
+        return fail(f"cannot use Redis at {args.redis}: {exc}")
 
 
 def _notify(args: argparse.Namespace, config: Config, run_id: int) -> None:

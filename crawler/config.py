@@ -55,6 +55,11 @@ class CrawlSettings:
     retention: float = 90.0  # days of raw checks `healthcrawl prune` keeps by default
     block_private_addresses: bool = True  # links (not listed resources) to private/local hosts are refused
 
+    @property
+    def confirm_attempts(self) -> int:
+        """Attempts that must all fail before a resource is down (no flapping)."""
+        return self.confirm_down or max(1, self.retries)
+
 
 @dataclass(frozen=True)
 class AnnouncementSelectors:

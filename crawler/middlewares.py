@@ -160,7 +160,11 @@ class LinkMemoryMiddleware:
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
 
-    def spider_opened(self) -> None:
+    def spider_opened(self, spider: Any = None) -> None:
+        given = spider.settings.get("HEALTH_LINK_MEMORY") if spider is not None else None
+        if given is not None:  # a distributed worker: the coordinator read the database
+            self.memory = given
+            return
         store = Store(self.db_path)
         try:
             self.memory = store.link_memory()

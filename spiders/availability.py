@@ -22,7 +22,7 @@ from crawler.extract.linkstatus import bot_block_evidence, classify_link, should
 from crawler.extract.page import is_html, parse_page
 from crawler.extract.resource_page import ResourcePage, read_resource_page
 from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
-from crawler.linkplan import LinkPlanner, LinkTask
+from crawler.linkplan import PLAN_OWNER_KEY, LinkPlanner, LinkTask
 from crawler.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, latency_ms
 from crawler.safety import PrivateAddress
 from crawler.settings import apply_crawl_settings
@@ -70,24 +70,24 @@ class AvailabilitySpider(scrapy.Spider):
     def config(self) -> Config:
         return self.settings["HEALTH_LOADED_CONFIG"]
 
-    def _confirm_attempts(self) -> int:
-        """Attempts that must all fail before a resource is down (no flapping)."""
-        crawl = self.config.settings
-        return crawl.confirm_down or max(1, crawl.retries)
-
     async def start(self) -> AsyncIterator[Any]:
         for resource in self.config.resources:
             self.planner.count_page(resource)
-            yield scrapy.Request(
-                resource.url,
-                callback=self.parse,
-                errback=self.failed,
-                dont_filter=True,  # two resources may share a URL; each gets its check
-                # A resource you listed is checked as a browser would open it; robots.txt
-                # governs only what we discover and follow.
-                meta={"resource": resource, "started_at": iso(utcnow()), "dont_obey_robotstxt": True,
-                      CONFIRM_KEY: self._confirm_attempts()},
-            )
+            yield self.resource_request(resource, self.config.settings.confirm_attempts)
+
+    def resource_request(self, resource: Resource, confirm_attempts: int) -> scrapy.Request:
+        """The check of one configured resource (a distributed run's coordinator
+        seeds the shared frontier with these)."""
+        return scrapy.Request(
+            resource.url,
+            callback=self.parse,
+            errback=self.failed,
+            dont_filter=True,  # two resources may share a URL; each gets its check
+            # A resource you listed is checked as a browser would open it; robots.txt
+            # governs only what we discover and follow.
+            meta={"resource": resource, "started_at": iso(utcnow()), "dont_obey_robotstxt": True,
+                  CONFIRM_KEY: confirm_attempts},
+        )
 
     async def parse(self, response: Response) -> Any:
         resource: Resource = response.meta["resource"]
@@ -134,7 +134,7 @@ class AvailabilitySpider(scrapy.Spider):
                 yield self._sitemap_request(url, resource, self.sitemap, level + 1)
         elif parsed.kind == "urlset":
             pages = [url for url in parsed.locs if same_site(url, resource.url)]
-            plan = self.planner.plan_urls(resource, pages, depth=0)
+            plan = self.planner.plan_urls(resource, pages, depth=0, owner=response.meta.get(PLAN_OWNER_KEY, ""))
             yield LinkPageResult(resource.slug, response.url, 0, plan.sources, plan.skipped)
             for task in plan.tasks:
                 yield self._link_request(task)
@@ -153,7 +153,7 @@ class AvailabilitySpider(scrapy.Spider):
 
     def _links_of_page(self, resource: Resource, response: Response, depth: int) -> Any:
         links = extract_links(response.body, response.url, include_assets=resource.check_assets)
-        plan = self.planner.plan(resource, links, depth)
+        plan = self.planner.plan(resource, links, depth, owner=response.meta.get(PLAN_OWNER_KEY, ""))
         yield LinkPageResult(resource.slug, response.url, depth, plan.sources, plan.skipped)
         for task in plan.tasks:
             yield self._link_request(task)

@@ -1,0 +1,19 @@
+"""Distributed mode: many worker processes share one Redis-backed frontier.
+
+Built on scrapy-redis: its Scheduler and Redis connection, with a queue class of
+ours plugged in through its SCHEDULER_QUEUE_CLASS setting, because scrapy-redis's
+own queues drop a request the moment a worker pops it and a killed worker would
+lose it. The pieces:
+
+* ``frontier``  -- one run's shared state in Redis: the leased request queue,
+  the results list, the run descriptor; every request's outputs are committed
+  together with its acknowledgement (one MULTI/EXEC).
+* ``queue``     -- the scrapy-redis queue class over the frontier.
+* ``planstate`` -- the link planner's seen-set and page budgets in Redis, so each
+  URL is planned once across all workers.
+* ``hostlimit`` -- a per-host concurrency limit shared by every worker.
+* ``worker``    -- ``healthcrawl worker``: Scrapy with those components.
+* ``coordinator`` -- ``healthcrawl run --distributed``: seeds, reaps expired
+  leases, merges results into SQLite through the same RunRecorder as a
+  single-process run, and writes the report.
+"""

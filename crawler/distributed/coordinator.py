@@ -1,0 +1,135 @@
+"""`healthcrawl run --distributed`: seed the shared frontier, merge what workers
+report into the SQLite database, and write the report as a single-process run does.
+
+The coordinator moves through:
+
+* seeding   -- the run is opened in SQLite (RunRecorder) and announced in Redis
+  with the resources file, settings and link memory; one request per resource
+  is queued;
+* collecting -- items committed by workers are stored as they arrive, requests
+  whose lease expired (a worker died) are queued again, until nothing is queued,
+  leased or uncollected;
+* finished  -- the run is closed (complete when every resource has its check),
+  the report written, and the run marked over in Redis, which stops the workers.
+
+SIGINT/SIGTERM end collecting early: the run is closed as incomplete with what
+was stored, and the workers are told to stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import signal
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from scrapy_redis import picklecompat
+
+from crawler.config import Config
+from crawler.distributed.frontier import Frontier
+from crawler.distributed.planstate import RedisPlanState
+from crawler.recorder import RunRecorder
+from crawler.report.writer import write_reports
+from crawler.storage import Store
+
+logger = logging.getLogger(__name__)
+COORDINATOR_TTL = 15.0
+IDLE_SLEEP = 0.05
+NO_WORKER_WARNING = 10.0  # seconds with work queued and nothing leased before saying so
+
+
+class CoordinatorBusy(Exception):
+    """Another coordinator is running on the same Redis prefix."""
+
+
+def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Path, fast: bool = False,
+               lease_seconds: float = 30.0) -> int:
+    """Run one distributed crawl to its end; return the run id stored in `db`."""
+    from spiders.availability import AvailabilitySpider
+
+    frontier = Frontier.from_url(redis_url, prefix)
+    frontier.server.ping()
+    owner = uuid.uuid4().hex
+    if not frontier.claim_coordinator(owner, COORDINATOR_TTL):
+        raise CoordinatorBusy(f"another `healthcrawl run --distributed` is coordinating on {redis_url} "
+                              f"(prefix {prefix}); use another --redis-prefix or wait for it")
+    stop = _StopFlag()
+    store = Store(db)
+    try:
+        recorder = RunRecorder(store, config)
+        frontier.open_run({
+            "token": owner, "run_id": recorder.run_id, "config": config.path.read_bytes(),
+            "fast": int(fast), "lease_seconds": lease_seconds,
+            "memory": pickle.dumps(store.link_memory(), protocol=pickle.HIGHEST_PROTOCOL),
+        })
+        _seed(frontier, RedisPlanState(frontier.server, prefix), config, AvailabilitySpider())
+        reason = _collect(frontier, recorder, owner, stop)
+        frontier.set_state("finished" if reason == "finished" else "cancelled")
+        frontier.clear_work()
+        recorder.finish(reason)
+        write_reports(store, out)
+        return recorder.run_id
+    finally:
+        stop.restore()
+        store.close()
+        frontier.release_coordinator(owner)
+
+
+def _seed(frontier: Frontier, plan: RedisPlanState, config: Config, spider: Any) -> None:
+    for resource in config.resources:
+        plan.count_page(resource.slug, resource.url)
+        request = spider.resource_request(resource, config.settings.confirm_attempts)
+        frontier.push(picklecompat.dumps(request.to_dict(spider=spider)), -request.priority)
+
+
+def _collect(frontier: Frontier, recorder: RunRecorder, owner: str, stop: _StopFlag) -> str:
+    waiting_since = time.monotonic()
+    warned = False
+    renewed = 0.0
+    while not stop.set:
+        now = time.monotonic()
+        if now - renewed > COORDINATOR_TTL / 3:
+            frontier.renew_coordinator(owner, COORDINATOR_TTL)
+            renewed = now
+        batch = frontier.take_items()
+        for data in batch:
+            recorder.record(pickle.loads(data))
+        if batch:
+            continue
+        if frontier.reap():
+            logger.warning("requests whose worker stopped answering were queued again")
+        counts = frontier.counts()
+        if not any(counts.values()):
+            return "finished"
+        if counts["leased"]:
+            waiting_since = now
+        elif not warned and now - waiting_since > NO_WORKER_WARNING:
+            warned = True
+            print(f"healthcrawl: {counts['queued']} requests queued and no worker is taking them; start "
+                  f"workers with `healthcrawl worker --redis URL`", file=sys.stderr, flush=True)
+        time.sleep(IDLE_SLEEP)
+    for data in frontier.take_items(1_000_000):  # what was committed before the stop is kept
+        recorder.record(pickle.loads(data))
+    return "shutdown"
+
+
+class _StopFlag:
+    """SIGINT/SIGTERM end collecting at the next turn of the loop."""
+
+    def __init__(self) -> None:
+        self.set = False
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.set:  # a second signal: stop now
+            raise KeyboardInterrupt
+        self.set = True
+        print("healthcrawl: stopping: closing the run with what was collected", file=sys.stderr, flush=True)
+
+    def restore(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)

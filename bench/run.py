@@ -113,10 +113,12 @@ def healthcrawl_config(web: WebProcess, cfg: BenchConfig) -> dict[str, Any]:
             "retries": 0,  # neither peer retries by default
             "block_private_addresses": False,  # the synthetic web is on loopback
         },
-        # max_pages counts the resource page and, once more, its own URL found as a link
-        # (every page's "home" link): one more than the host's pages reads them all.
+        # max_pages counts every same-site HTML answer healthcrawl reads for links: the
+        # host's pages, its own leaves (HTML too, as the peers also read them) and the
+        # resource page's own URL found again as a link. No cap, as the peers have none.
         "resources": [
-            {"name": f"host {i}", "url": f"{base}/", "depth": web.height, "max_pages": spec.pages + 1}
+            {"name": f"host {i}", "url": f"{base}/", "depth": web.height,
+             "max_pages": spec.pages * (spec.links + 1) + 1}
             for i, base in enumerate(web.bases)
         ],
     }

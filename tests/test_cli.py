@@ -18,7 +18,7 @@ COMMANDS = sorted(
 
 
 def test_the_documented_commands_exist():
-    assert {"check-config", "export", "prune", "report", "run"} <= set(COMMANDS)
+    assert {"check-config", "export", "prune", "report", "run", "worker"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -40,6 +40,11 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 CONCURRENT_REQUESTS = 64
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOADER = "crawler.downloader.PoliteDownloader"  # holds the per-host cap (see crawler/downloader.py)
+# Hand the downloader a request for the host with the fewest in flight, not the newest
+# request: otherwise the overall cap fills with requests queued behind one busy host
+# while the other hosts wait (Scrapy's advice for crawls over many hosts).
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_TIMEOUT = 30
 DNS_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 5_000_000
@@ -50,6 +55,13 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure is recorded in the check; no need to shout in cron mail
 HTTPERROR_ALLOW_ALL = False  # 4xx/5xx reach the errback with the response attached
+# Items of one response go through the pipeline one after another: it is synchronous
+# (SQLite), so parallel slots buy nothing, and Scrapy starts one asyncio task per slot
+# for every response (100 by default), which was most of the CPU of a link check.
+CONCURRENT_ITEMS = 1
+# A development check that re-reads and parses a callback's source for every response
+# (its cache misses bound methods): our callbacks are tested, not re-inspected per link.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -66,6 +78,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.RedirectGuardMiddleware": 650,
     # refuse status codes outside 100-599, nearest the downloader
     "crawler.safety.StatusGuardMiddleware": 960,
+}
+SPIDER_MIDDLEWARES = {
+    # the spider tracks each link's depth itself (LinkTask.depth); Scrapy's copy was
+    # a few per cent of the CPU of every link check
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,

@@ -15,6 +15,7 @@ A run moves through three states:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sqlite3
 from collections.abc import Callable
@@ -453,11 +454,17 @@ class Store:
 
     def record_link_check(self, run_id: int, check: dict[str, Any]) -> dict[str, Any] | None:
         """Store one link result and update the URL's running state. Returns the
-        previous state, so the caller can notice a link that moved."""
+        previous state, so the caller can notice a link that moved.
+
+        Called once per link, tens of thousands of times a run: fixed, parameterised
+        statements (sqlite-utils' insert/upsert re-read the schema on every call),
+        still one transaction per link so a killed run keeps every result."""
         row = {k: (json.dumps(v) if k in JSON_COLUMNS_LINKS and v is not None else v)
-               for k, v in check.items()}
+               for k, v in check.items() if k not in ("etag", "last_modified")}
         url = check["url"]
-        previous = next(iter(self.db["links"].rows_where("url = ?", [url])), None)
+        cursor = self.db.conn.execute("SELECT * FROM links WHERE url = ?", [url])
+        found = cursor.fetchone()
+        previous = dict(zip((c[0] for c in cursor.description), found)) if found else None
         failed = check["result"] == "broken"
         state: dict[str, Any] = {
             "url": url,
@@ -477,10 +484,10 @@ class Store:
                 state["last_ok"] = check["checked_at"]
         if check.get("etag") is not None or check.get("last_modified") is not None:
             state["etag"], state["last_modified"] = check.get("etag"), check.get("last_modified")
-        row.pop("etag", None), row.pop("last_modified", None)
+        row["run_id"] = run_id
         with self.db.conn:
-            self.db["link_checks"].insert({**row, "run_id": run_id}, replace=True)
-            self.db["links"].upsert(state, pk="url")
+            self.db.conn.execute(_insert_sql("link_checks", tuple(row), replace=True), list(row.values()))
+            self.db.conn.execute(_upsert_sql("links", tuple(state), pk="url"), list(state.values()))
         return previous
 
     def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,
@@ -712,6 +719,29 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...], *, replace: bool = False) -> str:
+    """One INSERT for a fixed table and column set (names from our own code, never data).
+
+    >>> _insert_sql("t", ("a", "b"), replace=True)
+    'INSERT OR REPLACE INTO [t] ([a], [b]) VALUES (?, ?)'
+    """
+    names = ", ".join(f"[{c}]" for c in columns)
+    return f"INSERT{' OR REPLACE' if replace else ''} INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})"
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_sql(table: str, columns: tuple[str, ...], *, pk: str) -> str:
+    """Insert a row, or update only the given columns of the row with that key
+    (what sqlite-utils' ``upsert`` does).
+
+    >>> _upsert_sql("t", ("id", "a"), pk="id")
+    'INSERT INTO [t] ([id], [a]) VALUES (?, ?) ON CONFLICT ([id]) DO UPDATE SET [a] = excluded.[a]'
+    """
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk)
+    return f"{_insert_sql(table, columns)} ON CONFLICT ([{pk}]) DO UPDATE SET {updates}"
 
 
 def _empty_link_entry() -> dict[str, Any]:

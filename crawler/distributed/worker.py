@@ -154,14 +154,16 @@ def work(redis_url: str, *, prefix: str, once: bool, wait: float | None, verbosi
 def _crawl(settings: Settings) -> Any:
     from scrapy.core.engine import ExecutionEngine
     from scrapy.crawler import CrawlerProcess
+    from scrapy.exceptions import ScrapyDeprecationWarning
 
     from spiders.availability_worker import AvailabilityWorkerSpider
 
     # An idle engine asks its scheduler for work every 5 s; a worker whose queue
     # refills from other workers' pages should look far more often.
     ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = 0.2
-    # scrapy-redis 0.9.1 passes `spider=` to the stats collector, which Scrapy 2.19 deprecates.
-    warnings.filterwarnings("ignore", message="Passing a 'spider' argument", module="scrapy_redis")
+    # scrapy-redis 0.9.1 calls APIs Scrapy 2.19 deprecates (stats.inc_value(spider=...),
+    # Spider.log); they still work, and cron mail need not repeat it.
+    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis(\.|$)")
     process = CrawlerProcess(settings)
     process.crawl(AvailabilityWorkerSpider)
     process.start()

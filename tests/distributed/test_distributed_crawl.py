@@ -100,7 +100,8 @@ def test_three_workers_check_every_url_once_within_the_host_limit_and_match_one_
     assert set(requested) == expected
     assert site.repeated() == {}
     assert max(site.max_in_flight) <= PER_HOST
-    assert sum(1 for w in (tmp_path / f"worker-{i}.log" for i in range(3)) if "processing run" in w.read_text()) == 3
+    logs = [(tmp_path / f"worker-{i}.log").read_text() for i in range(3)]
+    assert all("processing run" in log and "Warning" not in log and "Traceback" not in log for log in logs), logs
 
     distributed_links = _link_rows(tmp_path / "dist.db")
     assert len(distributed_links) == site.shape.link_count()

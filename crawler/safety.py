@@ -22,7 +22,9 @@ What it does not do, and these middlewares add:
   DecompressionLimitExceeded or UndecodableBody, reported in the user's terms.
 * StatusGuardMiddleware: Twisted accepts any integer as a status code; one too
   big for SQLite crashed the storage pipeline and left the run incomplete.
-  A status outside 100-599 (RFC 9110, section 15) is refused as a protocol error.
+  A status outside 100-599 (RFC 9110, section 15) is refused as a protocol error,
+  except 999: LinkedIn and others answer crawlers with it, and a link behind it is
+  "blocked" (crawler.extract.linkstatus), not a protocol failure.
 * PrivateAddressGuardMiddleware: a page can link to http://169.254.169.254/ or
   to a router on 192.168.0.1; checking it would let any page probe the network
   healthcrawl runs in. With block_private_addresses (on by default), a link, or
@@ -179,12 +181,17 @@ def _encoding(response: Response) -> str:
     return b", ".join(response.headers.getlist(b"Content-Encoding")).decode("latin-1")
 
 
+# Out-of-range codes real sites send on purpose: 999 is a bot wall (LinkedIn-style).
+BOT_WALL_STATUSES = frozenset({999})
+
+
 class StatusGuardMiddleware:
-    """Refuses a response whose status is not a valid HTTP status code. Sits
-    nearest the downloader so no other component sees the bogus number."""
+    """Refuses a response whose status is not a valid HTTP status code (other than
+    a known bot-wall code). Sits nearest the downloader so no other component sees
+    the bogus number."""
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if not 100 <= response.status <= 599:
+        if not 100 <= response.status <= 599 and response.status not in BOT_WALL_STATUSES:
             raise InvalidStatus(response.status, response.url)
         return response
 

@@ -15,4 +15,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}"
+# Reinstall only when pyproject.toml (the dependencies) changed since the last install.
+stamp=".venv/.healthcrawl-installed${extra:+-test}"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -x .venv/bin/healthcrawl ]; then
+  # setuptools warns about editable installs on every build; the install itself is what matters
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}" 2> .venv/pip-install.log \
+    || { cat .venv/pip-install.log >&2; exit 1; }
+  echo "$want" > "$stamp"
+fi

@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
                      help="with --distributed: a request whose worker stops answering for this long goes "
                      "back to the queue (default 30)")
+    run.add_argument("--max-idle", type=float, default=600.0, metavar="SECONDS",
+                     help="with --distributed: close the run as incomplete when no worker has taken a request "
+                     "for this long (default 600)")
     _redis_prefix(run)
     run.set_defaults(handler=cmd_run)
 
@@ -232,7 +235,7 @@ def _coordinate(args: argparse.Namespace, config: Config) -> int:
     logging.basicConfig(level=("WARNING", "INFO", "DEBUG")[min(args.verbose, 2)],
                         format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     return coordinate(config, redis_url=args.distributed, prefix=args.redis_prefix, db=args.db,
-                      out=args.out, fast=args.fast, lease_seconds=args.lease)
+                      out=args.out, fast=args.fast, lease_seconds=args.lease, idle_timeout=args.max_idle)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

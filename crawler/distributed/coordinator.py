@@ -13,7 +13,9 @@ The coordinator moves through:
   the report written, and the run marked over in Redis, which stops the workers.
 
 SIGINT/SIGTERM end collecting early: the run is closed as incomplete with what
-was stored, and the workers are told to stop.
+was stored, and the workers are told to stop. So does a frontier that nobody
+works on for `idle_timeout` seconds (no worker running), and a Redis that stops
+answering.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import redis
 from scrapy_redis import picklecompat
 
 from crawler.config import Config
@@ -47,7 +50,7 @@ class CoordinatorBusy(Exception):
 
 
 def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Path, fast: bool = False,
-               lease_seconds: float = 30.0) -> int:
+               lease_seconds: float = 30.0, idle_timeout: float = 600.0) -> int:
     """Run one distributed crawl to its end; return the run id stored in `db`."""
     from spiders.availability import AvailabilitySpider
 
@@ -66,10 +69,15 @@ def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Pa
             "fast": int(fast), "lease_seconds": lease_seconds,
             "memory": pickle.dumps(store.link_memory(), protocol=pickle.HIGHEST_PROTOCOL),
         })
-        _seed(frontier, RedisPlanState(frontier.server, prefix), config, AvailabilitySpider())
-        reason = _collect(frontier, recorder, owner, stop)
-        frontier.set_state("finished" if reason == "finished" else "cancelled")
-        frontier.clear_work()
+        try:
+            _seed(frontier, RedisPlanState(frontier.server, prefix), config, AvailabilitySpider())
+            reason = _collect(frontier, recorder, owner, stop, idle_timeout)
+            frontier.set_state("finished" if reason == "finished" else "cancelled")
+            frontier.clear_work()
+        except redis.RedisError:
+            recorder.finish("redis unreachable")  # keep what was stored, shown as incomplete
+            write_reports(store, out)
+            raise
         recorder.finish(reason)
         write_reports(store, out)
         return recorder.run_id
@@ -86,8 +94,9 @@ def _seed(frontier: Frontier, plan: RedisPlanState, config: Config, spider: Any)
         frontier.push(picklecompat.dumps(request.to_dict(spider=spider)), -request.priority)
 
 
-def _collect(frontier: Frontier, recorder: RunRecorder, owner: str, stop: _StopFlag) -> str:
-    waiting_since = time.monotonic()
+def _collect(frontier: Frontier, recorder: RunRecorder, owner: str, stop: _StopFlag, idle_timeout: float) -> str:
+    """Store results until the frontier is empty; the finish reason."""
+    progress = time.monotonic()  # last time a result arrived or a worker held a request
     warned = False
     renewed = 0.0
     while not stop.set:
@@ -97,8 +106,9 @@ def _collect(frontier: Frontier, recorder: RunRecorder, owner: str, stop: _StopF
             renewed = now
         batch = frontier.take_items()
         for data in batch:
-            recorder.record(pickle.loads(data))
+            _store(recorder, data)
         if batch:
+            progress = now
             continue
         if frontier.reap():
             logger.warning("requests whose worker stopped answering were queued again")
@@ -106,15 +116,31 @@ def _collect(frontier: Frontier, recorder: RunRecorder, owner: str, stop: _StopF
         if not any(counts.values()):
             return "finished"
         if counts["leased"]:
-            waiting_since = now
-        elif not warned and now - waiting_since > NO_WORKER_WARNING:
+            progress = now
+        elif now - progress > idle_timeout:
+            print(f"healthcrawl: no worker took a request for {idle_timeout:g} s; closing the run as incomplete",
+                  file=sys.stderr, flush=True)
+            return "no workers"
+        elif not warned and now - progress > NO_WORKER_WARNING:
             warned = True
             print(f"healthcrawl: {counts['queued']} requests queued and no worker is taking them; start "
                   f"workers with `healthcrawl worker --redis URL`", file=sys.stderr, flush=True)
         time.sleep(IDLE_SLEEP)
     for data in frontier.take_items(1_000_000):  # what was committed before the stop is kept
-        recorder.record(pickle.loads(data))
+        _store(recorder, data)
     return "shutdown"
+
+
+def _store(recorder: RunRecorder, data: bytes) -> None:
+    """One worker's result into the database; a result that cannot be read (a worker
+    of another healthcrawl version) is reported, not allowed to stop the run."""
+    try:
+        item = pickle.loads(data)
+    except Exception as exc:
+        logger.error("a worker sent a result this coordinator cannot read (%s): is every worker the same "
+                     "healthcrawl version?", exc)
+        return
+    recorder.record(item)
 
 
 class _StopFlag:

@@ -166,3 +166,15 @@ def test_no_redis_is_one_clear_error(tmp_path: Path) -> None:
     worker = run_cli("worker", "--redis", url, "--once")
     assert worker.returncode == 2
     assert f"cannot use Redis at {url}" in worker.stderr and "Traceback" not in worker.stderr
+
+
+def test_a_run_with_no_worker_ends_incomplete_with_a_clear_message(tmp_path: Path, redis_url: str, server) -> None:
+    config = write_config(tmp_path / "resources.yaml", [{"name": "A", "url": "http://127.0.0.1:9/"}])
+    result = run_cli("run", "--config", str(config), "--db", str(tmp_path / "h.db"), "--out", str(tmp_path / "out"),
+                     "--distributed", redis_url, "--max-idle", "1.5")
+    assert result.returncode == 1
+    assert "no worker took a request for 1.5 s" in result.stderr and "Traceback" not in result.stderr
+    assert "INCOMPLETE (no workers)" in result.stdout
+    status = json.loads((tmp_path / "out" / "status.json").read_text())
+    assert status["run"]["complete"] is False and status["resources"][0]["status"] == "unchecked"
+    assert server.hget("healthcrawl:run", "state") == b"cancelled"  # a late worker will not start on it

@@ -485,9 +485,18 @@ class Store:
         if check.get("etag") is not None or check.get("last_modified") is not None:
             state["etag"], state["last_modified"] = check.get("etag"), check.get("last_modified")
         row["run_id"] = run_id
-        with self.db.conn:
-            self.db.conn.execute(_insert_sql("link_checks", tuple(row), replace=True), list(row.values()))
-            self.db.conn.execute(_upsert_sql("links", tuple(state), pk="url"), list(state.values()))
+        # Committed at once, so a killed process keeps it; but not fsynced on its own
+        # (synchronous=NORMAL for this write only): the WAL reaches the disk with the
+        # next resource check, checkpoint or close. An fsync per link blocked the
+        # crawl for a sixth of a 10k-link run.
+        synchronous = self.db.conn.execute("PRAGMA synchronous").fetchone()[0]
+        self.db.conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self.db.conn:
+                self.db.conn.execute(_insert_sql("link_checks", tuple(row), replace=True), list(row.values()))
+                self.db.conn.execute(_upsert_sql("links", tuple(state), pk="url"), list(state.values()))
+        finally:
+            self.db.conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
         return previous
 
     def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,

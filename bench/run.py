@@ -222,7 +222,8 @@ def run_size(size: int, cfg: BenchConfig, tools: list[str], folder: Path) -> dic
     spec = WebSpec.for_links(size, hosts=cfg.hosts, links=cfg.links_per_page, branching=cfg.branching,
                              latency=cfg.latency, page_bytes=cfg.page_bytes, leaf_bytes=cfg.leaf_bytes)
     bound = spec.hosts * cfg.per_host / spec.latency
-    entry: dict[str, Any] = {"size": size, "spec": asdict(spec), "politeness_bound_rps": bound, "tools": {}}
+    entry: dict[str, Any] = {"size": size, "spec": asdict(spec), "politeness_bound_rps": bound,
+                             "per_host": cfg.per_host, "tools": {}}
     with WebProcess(spec) as web:
         truth = set(web.expected["broken"])
         links = len(web.expected["links"])
@@ -359,12 +360,10 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 
     for size, entry in sizes.items():
         ratios = entry.get("ratios", {})
-        if "linkchecker" in ratios:
-            add(f"{entry['links']} links: healthcrawl >= 2x LinkChecker's rate", ratios["linkchecker"],
-                (ratios["linkchecker"] or 0) >= 2)
-        if "linkinator" in ratios:
-            add(f"{entry['links']} links: healthcrawl >= 1.2x linkinator's rate", ratios["linkinator"],
-                (ratios["linkinator"] or 0) >= 1.2)
+        for peer, name, wanted in (("linkchecker", "LinkChecker", 2), ("linkinator", "linkinator", 1.2)):
+            if peer in ratios:
+                add(f"{entry['links']} links: healthcrawl >= {wanted:g}x {name}'s rate{_ceiling(entry, peer)}",
+                    ratios[peer], (ratios[peer] or 0) >= wanted)
     closest = min(sizes, key=lambda s: abs(s - 10000)) if sizes else None
     if closest is not None and "healthcrawl" in sizes[closest]["tools"]:
         hc = sizes[closest]["tools"]["healthcrawl"]
@@ -382,6 +381,18 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             add("no-change second run: bytes <= 10% of the first (--fast)", inc["second_fast"]["bytes_ratio"],
                 (inc["second_fast"]["bytes_ratio"] or 1) <= 0.10)
     return out
+
+
+def _ceiling(entry: dict[str, Any], peer: str) -> str:
+    """What the ratio could be at most: a crawler at the politeness bound (with the same
+    requests per link as healthcrawl) against the peer as measured, and how many
+    requests the peer had in flight on one host against the per-host limit c."""
+    hc, other = entry["tools"]["healthcrawl"], entry["tools"][peer]
+    if not other["links_per_s"] or not hc["server"]["requests"]:
+        return ""
+    best = entry["politeness_bound_rps"] * hc["links"] / hc["server"]["requests"]
+    return (f" (a crawler at the politeness bound: {best / other['links_per_s']:.2f}x; {peer} had up to "
+            f"{other['server']['max_in_flight_per_host']} in flight on one host, c = {entry['per_host']})")
 
 
 def format_table(report: dict[str, Any]) -> str:

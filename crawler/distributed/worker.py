@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.distributed.frontier import Frontier
@@ -73,7 +74,8 @@ class WorkerLifecycle:
             logger.warning("cannot read the run's state from Redis: %s", exc)
             return
         if not still and self.crawler.engine is not None:
-            self.crawler.engine.close_spider(self.crawler.spider, "run ended")
+            self._watch.stop()
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="run ended"))
 
     def spider_idle(self) -> None:
         if self.running():

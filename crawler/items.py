@@ -57,6 +57,7 @@ class LinkPageResult:
     depth: int
     sources: list[tuple[str, str]]
     skipped: dict[str, int]
+    outlinks: dict[str, Any] | None = None  # the page's links as read (PageLinks.as_record)
 
 
 @dataclass

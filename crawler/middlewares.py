@@ -20,6 +20,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response as ScrapyResponse
 
+from crawler.extract.links import PageLinks
 from crawler.storage import Store
 from crawler.timeutil import parse_iso, utcnow
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 HOPS_KEY = "healthcrawl_hops"
 LINK_KEY = "healthcrawl_link"  # meta key holding the LinkTask of a link check
 FRESH_FLAG = "healthcrawl:fresh"  # response flag: answered from memory, not the network
+REMEMBERED_PAGE_KEY = "healthcrawl_remembered_page"  # meta: the PageLinks to use if a page answers 304
 CONFIRM_KEY = "healthcrawl_confirm"  # attempts that must all fail before a resource is down
 
 
@@ -136,12 +138,27 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return backoff_seconds(self.backoff, request.meta.get("retry_times", 0) + 1)
 
 
+def remembered_page(known: dict[str, Any], *, follow: bool) -> PageLinks | None:
+    """The page an earlier run read at this URL (its ids, and its links when it is
+    followed), or None when that was not recorded and the body is needed.
+
+    >>> remembered_page({"anchors": ["a"]}, follow=False).anchors
+    frozenset({'a'})
+    >>> remembered_page({"anchors": ["a"]}, follow=True) is None
+    True
+    """
+    if known.get("anchors") is None or (follow and known.get("page_links") is None):
+        return None
+    return PageLinks.remembered(known.get("page_links") or {}, known["anchors"])
+
+
 class LinkMemoryMiddleware:
     """Reads what earlier runs learnt about each link URL (ETag, Last-Modified, last
     healthy time) when the spider opens, then for each link check:
 
     * sends If-None-Match / If-Modified-Since, so an unchanged target answers 304
-      with no body;
+      with no body; for a page that is read (followed, or needed for #fragments)
+      only when its ids and links were recorded, which the spider then uses;
     * with HEALTH_FAST, answers from memory (a response flagged FRESH_FLAG, no
       request) when the link was healthy within HEALTH_RECHECK_AFTER seconds.
     """
@@ -176,9 +193,15 @@ class LinkMemoryMiddleware:
         if task is None or request.meta.get(HOPS_KEY):
             return None  # not a link check, or a redirect hop: the validators are not for this URL
         known = self.memory.get(request.url)
-        if known is None or task.follow or task.anchors:
-            return None  # pages we read must come with their body
-        if self.fast and self._fresh(known):
+        if known is None:
+            return None
+        if task.follow or task.anchors:
+            # A page we read may come back 304 only if we remember what it holds.
+            page = remembered_page(known, follow=task.follow)
+            if page is None:
+                return None
+            request.meta[REMEMBERED_PAGE_KEY] = page
+        elif self.fast and self._fresh(known):
             request.meta["healthcrawl_fresh_final_url"] = known.get("last_final_url")
             return ScrapyResponse(request.url, status=200, flags=[FRESH_FLAG], request=request)
         if known.get("etag"):

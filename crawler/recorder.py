@@ -53,7 +53,7 @@ class RunRecorder:
             self._count("announcements", len(item.items))
         elif isinstance(item, LinkPageResult):
             self.store.record_link_page(self.run_id, item.resource_id, item.page, item.depth,
-                                        item.sources, item.skipped)
+                                        item.sources, item.skipped, item.outlinks)
             self._count("link_pages")
         elif isinstance(item, LinkResult):
             self._store_link(item)

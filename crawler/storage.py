@@ -272,6 +272,12 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Incremental pages: each crawled page's own links as read (PageLinks.as_record),
+    so an unchanged page (304 to a conditional GET) is re-planned without its body."""
+    db["link_pages"].add_column("outlinks", str)
+
+
 # Applied in order, each once; PRAGMA user_version records how many ran.
 # Never edit a released migration: append a new one.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
@@ -279,6 +285,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 )
 JSON_COLUMNS_LINKS = ("anchors", "skipped")
 
@@ -428,21 +435,35 @@ class Store:
     # -- links ------------------------------------------------------------------
 
     def link_memory(self) -> dict[str, dict[str, Any]]:
-        """What the last runs learnt about each URL: validators and last result."""
-        return {
+        """What the last runs learnt about each URL: validators and last result; for
+        pages that were read, their latest ids ("anchors") and own links
+        ("page_links": {"links": [[url, fragment, tag], ...], "skipped": {reason: count}})."""
+        memory = {
             row["url"]: row
             for row in self.db.query(
                 "SELECT url, etag, last_modified, last_result, last_ok, last_final_url FROM links"
             )
         }
+        for row in self.db.conn.execute(
+                "SELECT url, anchors FROM link_checks WHERE anchors IS NOT NULL ORDER BY run_id"):
+            if row[0] in memory:
+                memory[row[0]]["anchors"] = json.loads(row[1])
+        for page, outlinks in self.db.conn.execute(
+                "SELECT page, outlinks FROM link_pages WHERE outlinks IS NOT NULL ORDER BY run_id"):
+            if page in memory:
+                memory[page]["page_links"] = json.loads(outlinks)
+        return memory
 
     def record_link_page(self, run_id: int, resource_id: str, page: str, depth: int,
-                         sources: list[tuple[str, str]], skipped: dict[str, int]) -> None:
-        """A crawled page: its skipped-link counts and every (url, fragment) it links to."""
+                         sources: list[tuple[str, str]], skipped: dict[str, int],
+                         outlinks: dict[str, Any] | None = None) -> None:
+        """A crawled page: its skipped-link counts, every (url, fragment) it links to
+        (after the resource's include/exclude), and all its links as read."""
         with self.db.conn:
             self.db["link_pages"].insert(
                 {"run_id": run_id, "resource_id": resource_id, "page": page, "depth": depth,
-                 "links": len(sources), "skipped": json.dumps(skipped)},
+                 "links": len(sources), "skipped": json.dumps(skipped),
+                 "outlinks": json.dumps(outlinks) if outlinks is not None else None},
                 replace=True,
             )
             self.db.conn.executemany(

@@ -16,14 +16,14 @@ from crawler.classify import describe_failure, http_reason
 from crawler.config import ConfigError, load_config
 from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
 from crawler.extract.feeds import parse_feed
-from crawler.extract.links import extract_links, page_anchors, same_site
+from crawler.extract.links import PageLinks, extract_links, page_anchors, same_site
 from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
 from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.extract.page import is_html, parse_page
 from crawler.extract.resource_page import ResourcePage, read_resource_page
 from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
 from crawler.linkplan import PLAN_OWNER_KEY, LinkPlanner, LinkTask
-from crawler.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, latency_ms
+from crawler.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, REMEMBERED_PAGE_KEY, latency_ms
 from crawler.safety import PrivateAddress
 from crawler.settings import apply_crawl_settings
 from crawler.timeutil import iso, parse_iso, utcnow
@@ -151,10 +151,12 @@ class AvailabilitySpider(scrapy.Spider):
 
     # -- link health: plan each page's links, check each URL once (HEAD, GET when needed)
 
-    def _links_of_page(self, resource: Resource, response: Response, depth: int) -> Any:
-        links = extract_links(response.body, response.url, include_assets=resource.check_assets)
+    def _links_of_page(self, resource: Resource, response: Response, depth: int,
+                       links: PageLinks | None = None) -> Any:
+        if links is None:
+            links = extract_links(response.body, response.url, include_assets=resource.check_assets)
         plan = self.planner.plan(resource, links, depth, owner=response.meta.get(PLAN_OWNER_KEY, ""))
-        yield LinkPageResult(resource.slug, response.url, depth, plan.sources, plan.skipped)
+        yield LinkPageResult(resource.slug, response.url, depth, plan.sources, plan.skipped, links.as_record())
         for task in plan.tasks:
             yield self._link_request(task)
 
@@ -176,6 +178,12 @@ class AvailabilitySpider(scrapy.Spider):
             return
         hops = response.meta.get(HOPS_KEY, [])
         html = task.method == "GET" and is_html(_header(response, b"Content-Type"), response.body)
+        # an unchanged page (304): what an earlier run read on it stands in for its body
+        remembered = response.meta.get(REMEMBERED_PAGE_KEY) if response.status == 304 else None
+        if html and task.anchors:
+            anchors = sorted(page_anchors(response.body))
+        else:
+            anchors = sorted(remembered.anchors) if remembered is not None and task.anchors else None
         yield LinkResult(
             task.url,
             classify_link(response.status, None, None, redirected=bool(hops)),
@@ -186,11 +194,13 @@ class AvailabilitySpider(scrapy.Spider):
             redirects=len(hops),
             response_ms=sum(h["ms"] for h in hops) + latency_ms(response.request),
             not_modified=response.status == 304,
-            anchors=sorted(page_anchors(response.body)) if html and task.anchors else None,
+            anchors=anchors,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )
-        if html and task.follow and response.status != 304:
+        if task.follow and response.status == 304 and remembered is not None:
+            yield from self._links_of_page(task.resource, response, task.depth + 1, links=remembered)
+        elif html and task.follow and response.status != 304:
             yield from self._links_of_page(task.resource, response, task.depth + 1)
 
     def link_failed(self, failure: Failure) -> Any:

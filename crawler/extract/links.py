@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
@@ -120,6 +120,24 @@ class PageLinks:
     skipped: dict[str, int] = field(default_factory=dict)
     anchors: frozenset[str] = frozenset()
     base_url: str = ""
+
+    def as_record(self) -> dict[str, Any]:
+        """The page as stored for the next run: its links as [url, fragment, tag] and
+        what was skipped while reading it."""
+        return {"links": [[link.url, link.fragment or "", link.tag] for link in self.links],
+                "skipped": dict(self.skipped)}
+
+    @classmethod
+    def remembered(cls, record: dict[str, Any], anchors: list[str]) -> PageLinks:
+        """A page as an earlier run read it (an unchanged page answers 304, no body).
+
+        >>> page = PageLinks(links=(Link("http://a/x", "top", "a"),), skipped={"mailto": 1})
+        >>> again = PageLinks.remembered(page.as_record(), ["top"])
+        >>> again.links == page.links, again.skipped, sorted(again.anchors)
+        (True, {'mailto': 1}, ['top'])
+        """
+        links = tuple(Link(url, fragment or None, tag) for url, fragment, tag in record.get("links", []))
+        return cls(links, dict(record.get("skipped", {})), frozenset(anchors))
 
 
 # --- parsing ---------------------------------------------------------------------------

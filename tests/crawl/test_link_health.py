@@ -151,8 +151,11 @@ class Web:
         }
         if path == "/robots.txt":
             return Response(ROBOTS_TXT, content_type="text/plain")
-        if page and int(page.group(1)) < PAGES:
-            return html(self.site_page(int(page.group(1))))
+        if page and int(page.group(1)) < PAGES:  # pages carry an ETag too: a 304 has no links to read
+            number = int(page.group(1))
+            if request.headers.get("If-None-Match") == f'"page-{number}"':
+                return Response(status=304, headers={"ETag": f'"page-{number}"'})
+            return html(self.site_page(number), ETag=f'"page-{number}"')
         if path in fixed:
             return html(fixed[path]())
         if re.fullmatch(r"/leaf/\d+-\d+|/shared/\d+", path):
@@ -460,10 +463,27 @@ def test_second_run_sends_conditional_requests_and_304_counts_as_ok(later_runs, 
     answers = web.main.requests("/leaf/0-0", second["seen"]["127.0.0.1"])
     assert [(s.method, s.if_none_match, s.status) for s in answers] == [("HEAD", '"leaf-0-0"', 304)]
     not_modified = [s for s in second["seen"]["127.0.0.1"] if s.status == 304]
-    assert len(not_modified) == len(FOLLOWED) * LEAVES + SHARED
+    # leaves, shared links and every site page (followed ones by GET, the rest by HEAD)
+    assert len(not_modified) == len(FOLLOWED) * LEAVES + SHARED + PAGES
     row = later_runs["db"].execute("SELECT * FROM link_checks WHERE run_id = 2 AND url = ?",
                                    [web.main.url("/leaf/0-0")]).fetchone()
     assert (row["result"], row["http_status"], row["not_modified"]) == ("ok", 304, 1)
+
+
+def test_an_unchanged_followed_page_answers_304_and_its_links_are_still_checked(later_runs, web):
+    """The page's body is not sent again; the links an earlier run read on it are
+    planned instead, so the second run transfers only what changed."""
+    seen = later_runs["second"]["seen"]["127.0.0.1"]
+    for number in FOLLOWED:
+        page = web.main.requests(f"/site/p/{number}", seen)
+        assert [(s.method, s.if_none_match, s.status) for s in page] == [("GET", f'"page-{number}"', 304)]
+        assert [s.method for s in web.main.requests(f"/leaf/{number}-0", seen)] == ["HEAD"]
+    db = later_runs["db"]
+    pages = db.execute("SELECT count(*) FROM link_pages WHERE run_id = 2 AND page LIKE '%/site/p/%'").fetchone()[0]
+    assert pages == len(FOLLOWED)
+    row = db.execute("SELECT not_modified, anchors FROM link_checks WHERE run_id = 2 AND url = ?",
+                     [web.main.url("/site/p/1")]).fetchone()
+    assert row["not_modified"] == 1 and row["anchors"] is not None  # ids remembered for #fragment checks
 
 
 def test_second_run_reports_the_same_links(later_runs, resources):

@@ -19,7 +19,6 @@ workers' clocks never need to agree.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterable
@@ -189,7 +188,3 @@ class Frontier:
 
     def _keys(self) -> list[str]:
         return [self.queue_key, self.payload_key, self.lease_key, self.items_key]
-
-
-def worker_name() -> str:
-    return f"{os.uname().nodename}:{os.getpid()}"

@@ -444,12 +444,14 @@ class Store:
                 "SELECT url, etag, last_modified, last_result, last_ok, last_final_url FROM links"
             )
         }
-        for row in self.db.conn.execute(
-                "SELECT url, anchors FROM link_checks WHERE anchors IS NOT NULL ORDER BY run_id"):
-            if row[0] in memory:
-                memory[row[0]]["anchors"] = json.loads(row[1])
-        for page, outlinks in self.db.conn.execute(
-                "SELECT page, outlinks FROM link_pages WHERE outlinks IS NOT NULL ORDER BY run_id"):
+        # One row per URL, its latest (SQLite takes bare columns from the max() row),
+        # not every run of history.
+        for url, anchors, _ in self.db.conn.execute(
+                "SELECT url, anchors, max(run_id) FROM link_checks WHERE anchors IS NOT NULL GROUP BY url"):
+            if url in memory:
+                memory[url]["anchors"] = json.loads(anchors)
+        for page, outlinks, _ in self.db.conn.execute(
+                "SELECT page, outlinks, max(run_id) FROM link_pages WHERE outlinks IS NOT NULL GROUP BY page"):
             if page in memory:
                 memory[page]["page_links"] = json.loads(outlinks)
         return memory

@@ -1,32 +1,55 @@
 """A synthetic web on loopback: H hosts x P pages with L links each.
 
 Each host is its own loopback address (127.0.0.2, 127.0.0.3, ...), so every tool
-(and Scrapy's per-domain slots) sees H distinct hosts. A host's pages form a tree:
-``/`` is page 0 and page k links to its children ``/p/{k*b+1}`` .. ``/p/{k*b+b}``,
-so every page is reached within ``height`` hops. The rest of a page's L links
-are leaves ``/l/{kind}/{id}`` on any host (chosen by hash), each linked from one
-page only; a share of them is broken (404, 410, 500) or redirects (301 to a page
-that answers 200, or 302 to one that answers 404). Every answer is delayed by
-``latency`` seconds; pages and leaves have configurable body sizes; 200 answers
-carry an ETag and Last-Modified and honour If-None-Match / If-Modified-Since.
+(and Scrapy's per-domain slots) sees H distinct hosts.
+
+The page graph. ``/`` is page 0 and page k links to its children
+``/p/{k*b+1}`` .. ``/p/{k*b+b}`` (a tree of branching b), and to
+``extra_page_links`` more pages of its own host, chosen by a seeded hash, half
+among the pages numbered below it (as shallow or shallower) and half above it (as
+deep or deeper). So most pages are reachable by paths of different lengths, and
+which path a crawler finds first depends on timing. :meth:`WebSpec.distances`
+is the breadth-first truth (hops from ``/``); ``height`` is the largest.
+
+The rest of a page's L links are leaves ``/l/{kind}/{id}`` on any host (chosen
+by hash), each linked from one page only; a share of them is broken (404, 410,
+500) or redirects (301 to a page that answers 200, or 302 to one that answers
+404). Every page also links ``/`` (its nav). Pages and leaves have configurable
+body sizes; 200 answers carry an ETag and Last-Modified and honour
+If-None-Match / If-Modified-Since.
+
+Latency. Every answer waits ``latency`` seconds, plus, with ``jitter``, a share
+of ``jitter`` seconds drawn from the seed for each URL (uniform): the same URL
+always takes the same time, whichever tool asks and in whatever order.
+
+Politeness, on the server's side. With ``max_concurrent_per_host`` = c, a host
+serves at most c requests at once and queues the others in arrival order, as a
+rate-limited server would, so a client gains nothing by sending more. A request
+moves through three states: *queued* (arrived, waiting for one of the c slots),
+*served* (holds a slot; its latency runs from here, so queued time is not
+serving time) and *answered*.
 
 Everything is deterministic (the same spec gives the same web), so each tool's
 broken links can be compared with the truth (:meth:`WebSpec.expected`).
 
 The server counts what it received: requests (by method and status), bytes sent
-(status line, headers and body), the most requests in flight at once per host,
-the time of the first and last request, and which link URLs were requested.
+(status line, headers and body), per host the most requests arrived and not yet
+answered, the most served at once and the most queued, the time of the first and
+last request, which link URLs were requested, and a log of every request.
 
     python -m bench.web --serve --spec '{"hosts": 4, ...}'   # prints one JSON line, serves
 
-The harness starts that in a subprocess and reads the counters over a control
-port on 127.0.0.1 (``GET /stats``, ``GET /reset``).
+The harness (and tests, through :class:`WebProcess`) starts that in a subprocess
+and reads the counters over a control port on 127.0.0.1: ``GET /stats``,
+``GET /log`` (a JSON list of ``[host_index, method, path, status]``, one per
+request in arrival order) and ``GET /reset`` (clears both).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import math
 import signal
@@ -34,7 +57,9 @@ import socket
 import sys
 import time
 import zlib
+from collections import deque
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 # Share of leaves per kind; the rest answer 200.
@@ -49,9 +74,13 @@ FILLER = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusm
 class WebSpec:
     hosts: int = 8
     pages: int = 5  # per host
-    links: int = 25  # per page (children pages + leaves)
-    branching: int = 5  # child pages per page
-    latency: float = 0.05  # seconds before each answer
+    links: int = 25  # per page (page links + leaves; the nav link to "/" is extra)
+    branching: int = 5  # child pages per page (the tree)
+    extra_page_links: int = 0  # more same-host page links per page, besides its children
+    latency: float = 0.05  # seconds before each answer (the least, with jitter)
+    jitter: float = 0.0  # each URL waits latency + uniform(0, jitter) seconds, drawn from the seed
+    seed: int = 0  # for extra page links and jitter
+    max_concurrent_per_host: int = 0  # c: requests a host serves at once, the rest queue (0: no cap)
     page_bytes: int = 16384  # body size of a page (links + filler)
     leaf_bytes: int = 2048  # body size of a leaf that answers 200
     kinds: tuple[tuple[str, float], ...] = tuple(DEFAULT_KINDS.items())
@@ -60,9 +89,18 @@ class WebSpec:
 
     @classmethod
     def for_links(cls, links_total: int, **kwargs: Any) -> WebSpec:
-        """A spec with about `links_total` unique link URLs (pages + leaves)."""
-        hosts, per_page = kwargs.get("hosts", cls.hosts), kwargs.get("links", cls.links)
-        pages = max(1, round(links_total / (hosts * per_page)))
+        """A spec with about `links_total` unique link URLs (pages + leaves).
+
+        A host of P pages has P * (L - extra_page_links) + 1 of them: each page but
+        ``/`` is some page's child, and the other page links lead to pages counted already.
+
+        >>> spec = WebSpec.for_links(10_000, hosts=8, links=20, branching=6, extra_page_links=13)
+        >>> spec.pages, len(spec.expected([f"http://h{i}" for i in range(8)])["links"])
+        (178, 9976)
+        """
+        hosts = kwargs.get("hosts", cls.hosts)
+        new_per_page = max(1, kwargs.get("links", cls.links) - kwargs.get("extra_page_links", cls.extra_page_links))
+        pages = max(1, round((links_total / hosts - 1) / new_per_page))
         return cls(pages=pages, **kwargs)
 
     # -- the shape -------------------------------------------------------------------
@@ -71,22 +109,79 @@ class WebSpec:
         first = page * self.branching + 1
         return range(min(first, self.pages), min(first + self.branching, self.pages))
 
-    def level(self, page: int) -> int:
-        level = 0
-        while page > 0:
-            page = (page - 1) // self.branching
-            level += 1
-        return level
+    def extra_pages(self, host: int, page: int) -> list[int]:
+        """The page's other same-host page links: the j-th among pages 1..page-1 for
+        even j, page+1..P-1 for odd j (the other side when that fails); never "/",
+        the page itself, a child or one twice. Fewer when the host has too few pages."""
+        if self.extra_page_links <= 0:
+            return []
+        taken = {0, page, *self.children(page)}
+        below, above = range(1, page), range(page + 1, self.pages)
+        out: list[int] = []
+        for j in range(self.extra_page_links):
+            target = self._pick(host, page, j, below if j % 2 == 0 else above, taken)
+            if target is None:
+                target = self._pick(host, page, j, above if j % 2 == 0 else below, taken)
+            if target is not None:
+                taken.add(target)
+                out.append(target)
+        return out
+
+    def _pick(self, host: int, page: int, j: int, pool: range, taken: set[int]) -> int | None:
+        for attempt in range(8 if pool else 0):
+            target = pool[_hash(f"{self.seed}:{host}:{page}:{j}:{attempt}") % len(pool)]
+            if target not in taken:
+                return target
+        return None
+
+    def page_links(self, host: int, page: int) -> list[int]:
+        """The pages a page links (besides "/"): its children, then its extra page links."""
+        return self._graph[host][page]
+
+    @cached_property
+    def _graph(self) -> list[list[list[int]]]:
+        return [[[*self.children(page), *self.extra_pages(host, page)] for page in range(self.pages)]
+                for host in range(self.hosts)]
+
+    def distances(self, host: int) -> dict[int, int]:
+        """Hops from a host's "/" to each page, by breadth-first search.
+
+        >>> WebSpec(hosts=1, pages=7, branching=2).distances(0)
+        {0: 0, 1: 1, 2: 1, 3: 2, 4: 2, 5: 2, 6: 2}
+        """
+        seen = {0: 0}
+        frontier = [0]
+        while frontier:
+            following = []
+            for page in frontier:
+                for target in self.page_links(host, page):
+                    if target not in seen:
+                        seen[target] = seen[page] + 1
+                        following.append(target)
+            frontier = following
+        return seen
+
+    @cached_property
+    def height(self) -> int:
+        """The most hops from a host's "/" to one of its pages, by the shortest path."""
+        return max(max(self.distances(host).values()) for host in range(self.hosts))
 
     @property
-    def height(self) -> int:
-        """Hops from a host's root to its deepest page."""
-        return self.level(self.pages - 1)
+    def mean_latency(self) -> float:
+        """Seconds an answer waits on average, once it is served."""
+        return self.latency + self.jitter / 2
+
+    def latency_of(self, host: int, path: str) -> float:
+        """Seconds the answer to `path` on `host` waits once it is served."""
+        if self.jitter <= 0:
+            return self.latency
+        digest = hashlib.blake2b(f"{self.seed}:{host}:{path}".encode(), digest_size=8).digest()
+        return self.latency + self.jitter * int.from_bytes(digest, "big") / 2**64
 
     def leaves(self, host: int, page: int) -> list[tuple[str, int, str]]:
         """(leaf id, target host, kind) of each leaf on a page."""
         out = []
-        for j in range(max(0, self.links - len(self.children(page)))):
+        for j in range(max(0, self.links - len(self.page_links(host, page)))):
             leaf = f"{host}.{page}.{j}"
             out.append((leaf, _hash(leaf + "@") % self.hosts, self.kind(leaf)))
         return out
@@ -99,19 +194,27 @@ class WebSpec:
                 return kind
         return "ok"
 
-    def expected(self, bases: list[str]) -> dict[str, Any]:
-        """The truth: every link URL (pages and leaves) and the broken ones."""
-        links: list[str] = []
+    def expected(self, bases: list[str], depth: int | None = None) -> dict[str, Any]:
+        """The truth for a checker that reads the pages within `depth` hops of each "/"
+        (None: all of them) and checks every link on them: ``pages`` read, ``links``
+        to check (each URL once) and the ``broken`` ones among them."""
+        pages: list[str] = []
+        links: dict[str, None] = {}
         broken: list[str] = []
         for host in range(self.hosts):
-            for page in range(self.pages):
-                links.append(page_url(bases[host], page))
+            hops = self.distances(host)
+            read = sorted(page for page, d in hops.items() if depth is None or d <= depth)
+            for page in read:
+                pages.append(page_url(bases[host], page))
+                links[page_url(bases[host], 0)] = None
+                for target in self.page_links(host, page):
+                    links[page_url(bases[host], target)] = None
                 for leaf, target, kind in self.leaves(host, page):
                     url = f"{bases[target]}/l/{kind}/{leaf}"
-                    links.append(url)
+                    links[url] = None
                     if kind in BROKEN_KINDS:
                         broken.append(url)
-        return {"links": links, "broken": broken}
+        return {"pages": pages, "links": list(links), "broken": broken}
 
     def as_json(self) -> str:
         return json.dumps(asdict(self))
@@ -135,6 +238,8 @@ def page_url(base: str, page: int) -> str:
 
 
 class Counters:
+    """What the server received since the last reset."""
+
     def __init__(self, hosts: int):
         self.hosts = hosts
         self.reset()
@@ -149,12 +254,19 @@ class Counters:
         self.not_modified = 0
         self.conditional = 0
         self.connections = 0
-        self.in_flight = [0] * self.hosts
-        self.max_in_flight = [0] * self.hosts
+        self.max_in_flight = [0] * self.hosts  # arrived and not yet answered
+        self.max_serving = [0] * self.hosts  # holding one of the c slots
+        self.max_queued = [0] * self.hosts  # waiting for a slot
+        self.queued = 0  # requests that had to wait for a slot
+        self.queue_wait = 0.0  # seconds they waited, in all
+        self.latency = 0.0  # seconds of latency served, in all
+        self.served = 0
+        self.abandoned = 0  # the client went away while its request waited
         self.per_host = [0] * self.hosts
         self.first: float | None = None
         self.last: float | None = None
         self.paths: set[tuple[int, str]] = set()
+        self.log: list[tuple[int, str, str, int]] = []
 
     def as_dict(self, expected_paths: set[tuple[int, str]] | None = None) -> dict[str, Any]:
         window = (self.last - self.first) if self.first is not None and self.last is not None else 0.0
@@ -162,8 +274,13 @@ class Counters:
             "requests": self.requests, "methods": self.methods, "statuses": self.statuses,
             "bytes_sent": self.bytes_sent, "body_bytes": self.body_bytes, "robots_requests": self.robots,
             "conditional_requests": self.conditional, "not_modified": self.not_modified,
-            "connections": self.connections, "max_in_flight_per_host": max(self.max_in_flight, default=0),
-            "max_in_flight_by_host": self.max_in_flight, "requests_by_host": self.per_host,
+            "connections": self.connections,
+            "max_in_flight_per_host": max(self.max_in_flight, default=0), "max_in_flight_by_host": self.max_in_flight,
+            "max_serving_per_host": max(self.max_serving, default=0), "max_serving_by_host": self.max_serving,
+            "max_queued_per_host": max(self.max_queued, default=0), "max_queued_by_host": self.max_queued,
+            "queued_requests": self.queued, "queue_wait_s": round(self.queue_wait, 3),
+            "mean_latency_ms": round(self.latency / self.served * 1000, 2) if self.served else None,
+            "abandoned_requests": self.abandoned, "requests_by_host": self.per_host,
             "active_window_s": round(window, 3), "distinct_paths": len(self.paths),
         }
         if expected_paths is not None:
@@ -174,6 +291,20 @@ class Counters:
         return out
 
 
+@dataclass(slots=True)
+class _Job:
+    """One request, from its arrival to its answer."""
+
+    conn: _Http
+    method: str
+    status: int
+    extra: list[str]
+    body: bytes
+    close: bool
+    latency: float
+    arrived: float
+
+
 class Web:
     def __init__(self, spec: WebSpec):
         self.spec = spec
@@ -182,6 +313,9 @@ class Web:
         self.pages: dict[tuple[int, int], bytes] = {}
         self.expected_paths: set[tuple[int, str]] = set()
         self._filler_leaf = (FILLER * (spec.leaf_bytes // len(FILLER) + 1)).encode()
+        self.unanswered = [0] * spec.hosts
+        self.serving = [0] * spec.hosts
+        self.waiting: list[deque[_Job]] = [deque() for _ in range(spec.hosts)]
 
     async def start(self) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -202,6 +336,45 @@ class Web:
         return {"bases": self.bases, "control": control.sockets[0].getsockname()[1],
                 "links": len(expected["links"]), "broken": len(expected["broken"]), "height": self.spec.height}
 
+    # -- politeness: at most c served at once per host, the rest queue in arrival order ------
+
+    def admit(self, host: int, job: _Job) -> None:
+        counters = self.counters
+        self.unanswered[host] += 1
+        counters.max_in_flight[host] = max(counters.max_in_flight[host], self.unanswered[host])
+        cap = self.spec.max_concurrent_per_host
+        if cap and self.serving[host] >= cap:
+            queue = self.waiting[host]
+            queue.append(job)
+            counters.queued += 1
+            counters.max_queued[host] = max(counters.max_queued[host], len(queue))
+        else:
+            self._serve(host, job)
+
+    def _serve(self, host: int, job: _Job) -> None:
+        counters = self.counters
+        self.serving[host] += 1
+        counters.max_serving[host] = max(counters.max_serving[host], self.serving[host])
+        counters.queue_wait += time.monotonic() - job.arrived
+        counters.latency += job.latency
+        counters.served += 1
+        asyncio.get_running_loop().call_later(job.latency, self._done, host, job)
+
+    def _done(self, host: int, job: _Job) -> None:
+        self.serving[host] -= 1
+        self.unanswered[host] -= 1
+        # The freed slot goes to the longest-waiting request before the answer lets
+        # this connection send its next one.
+        cap, queue = self.spec.max_concurrent_per_host, self.waiting[host]
+        while queue and (not cap or self.serving[host] < cap):
+            waiting = queue.popleft()
+            if waiting.conn.transport is None:
+                self.unanswered[host] -= 1
+                self.counters.abandoned += 1
+                continue
+            self._serve(host, waiting)
+        job.conn.respond(job)
+
     # -- content ------------------------------------------------------------------------
 
     def page(self, host: int, number: int) -> bytes:
@@ -212,8 +385,8 @@ class Web:
         parts = [f"<!doctype html><html><head><title>Host {host} page {number}</title>"
                  f"<meta name=description content='synthetic page'></head><body>"
                  f"<nav><a href=\"/\">home</a></nav><main><h1 id=top>Page {number}</h1><ul>"]
-        for child in spec.children(number):
-            parts.append(f'<li><a href="/p/{child}">page {child}</a></li>')
+        for target in spec.page_links(host, number):
+            parts.append(f'<li><a href="/p/{target}">page {target}</a></li>')
         for leaf, target, kind in spec.leaves(host, number):
             href = f"/l/{kind}/{leaf}" if target == host else f"{self.bases[target]}/l/{kind}/{leaf}"
             parts.append(f'<li><a href="{href}">resource {leaf}</a></li>')
@@ -328,43 +501,40 @@ class _Http(asyncio.Protocol):
         if self.host < 0:
             self._control(target)
             return
-        counters = self.web.counters
+        web, counters = self.web, self.web.counters
         now = time.monotonic()
         counters.first = now if counters.first is None else counters.first
         counters.last = now
         counters.requests += 1
         counters.per_host[self.host] += 1
         counters.methods[method] = counters.methods.get(method, 0) + 1
-        counters.in_flight[self.host] += 1
-        counters.max_in_flight[self.host] = max(counters.max_in_flight[self.host], counters.in_flight[self.host])
         path = target.split("?", 1)[0]
         counters.paths.add((self.host, path))
         self.busy = True
-        status, extra, body = self.web.answer(self.host, method, path, headers)
-        asyncio.get_running_loop().call_later(self.web.spec.latency, self._respond, method, status, extra,
-                                              body, close)
+        status, extra, body = web.answer(self.host, method, path, headers)
+        counters.log.append((self.host, method, path, status))
+        web.admit(self.host, _Job(self, method, status, extra, body, close, web.spec.latency_of(self.host, path), now))
 
-    def _respond(self, method: str, status: int, extra: list[str], body: bytes, close: bool) -> None:
+    def respond(self, job: _Job) -> None:
         counters = self.web.counters
-        counters.in_flight[self.host] -= 1
         counters.last = time.monotonic()
-        counters.statuses[str(status)] = counters.statuses.get(str(status), 0) + 1
+        counters.statuses[str(job.status)] = counters.statuses.get(str(job.status), 0) + 1
         self.busy = False
         if self.transport is None or self.transport.is_closing():
             return
-        lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'X')}", *extra]
-        if status != 304:
-            lines.append(f"Content-Length: {len(body)}")
+        lines = [f"HTTP/1.1 {job.status} {REASONS.get(job.status, 'X')}", *job.extra]
+        if job.status != 304:
+            lines.append(f"Content-Length: {len(job.body)}")
         if self.web.spec.linkchecker_header:
             lines.append("LinkChecker: bench")
-        if close:
+        if job.close:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        payload = b"" if method == "HEAD" or status == 304 else body
+        payload = b"" if job.method == "HEAD" or job.status == 304 else job.body
         counters.bytes_sent += len(head) + len(payload)
         counters.body_bytes += len(payload)
         self.transport.write(head + payload)
-        if close:
+        if job.close:
             self.transport.close()
         else:
             self._next()
@@ -373,6 +543,8 @@ class _Http(asyncio.Protocol):
         if target.startswith("/reset"):
             self.web.counters.reset()
             body = b"{}"
+        elif target.startswith("/log"):
+            body = json.dumps(self.web.counters.log).encode()
         else:
             body = json.dumps(self.web.stats()).encode()
         self.transport.write(f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
@@ -399,7 +571,16 @@ async def _serve(spec: WebSpec) -> None:
 
 
 class WebProcess:
-    """The synthetic web in its own process, so its CPU is not the tool's."""
+    """The synthetic web in its own process (so its CPU is not the tool's), for the
+    harness and for tests. It serves from construction until :meth:`stop` (or the
+    end of a ``with`` block); closing its stdin also stops it.
+
+        with WebProcess(WebSpec(hosts=2, pages=20, extra_page_links=3, jitter=0.02)) as web:
+            ...  # crawl web.bases[i] + "/"
+            gets = Counter((h, p) for h, m, p, _ in web.log() if m == "GET")
+            for url in web.spec.expected(web.bases, depth=2)["pages"]:
+                assert gets[web.address(url)] == 1
+    """
 
     def __init__(self, spec: WebSpec):
         import subprocess
@@ -410,6 +591,7 @@ class WebProcess:
                                      cwd=_root())
         line = self.proc.stdout.readline()
         if not line:
+            self.proc.wait(10)
             raise RuntimeError("the synthetic web did not start")
         info = json.loads(line)
         self.bases: list[str] = info["bases"]
@@ -417,7 +599,7 @@ class WebProcess:
         self.height: int = info["height"]
         self.expected = spec.expected(self.bases)
 
-    def _get(self, path: str) -> dict[str, Any]:
+    def _get(self, path: str) -> Any:
         import http.client
 
         conn = http.client.HTTPConnection("127.0.0.1", self.control, timeout=30)
@@ -430,8 +612,18 @@ class WebProcess:
     def stats(self) -> dict[str, Any]:
         return self._get("/stats")
 
+    def log(self) -> list[tuple[int, str, str, int]]:
+        """(host index, method, path, status) of every request since the last reset, in arrival order."""
+        return [tuple(entry) for entry in self._get("/log")]  # type: ignore[misc]
+
     def reset(self) -> None:
+        """Clear the counters and the log."""
         self._get("/reset")
+
+    def address(self, url: str) -> tuple[int, str]:
+        """(host index, path) of a URL of this web, as the log names it."""
+        base, path = _split(url)
+        return self.bases.index(base), path
 
     def stop(self) -> None:
         if self.proc.poll() is None:

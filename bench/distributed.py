@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from bench.run import ROOT, BenchConfig, healthcrawl_config
+from bench.run import ROOT, BenchConfig, healthcrawl_config, politeness_bound
 from bench.web import WebProcess, WebSpec
 
 
@@ -92,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     counts = [0, *(int(n) for n in args.workers.split(","))]
     cfg = BenchConfig(hosts=args.hosts, per_host=args.per_host, latency=args.latency)
-    spec = WebSpec.for_links(args.links, hosts=args.hosts, latency=args.latency, first_address=120)
-    bound = spec.hosts * args.per_host / spec.latency
+    spec = WebSpec.for_links(args.links, hosts=args.hosts, latency=args.latency, first_address=120,
+                             max_concurrent_per_host=args.per_host)
+    bound = politeness_bound(spec, args.per_host)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp, WebProcess(spec) as web:
         folder = Path(tmp)

@@ -9,23 +9,32 @@ Both folders hold a ``.gitignore`` of ``*``, so nothing installed is committed.
 ``BENCH_LINKINATOR`` name other executables. A peer that is not installed is
 skipped by the harness (with a note), never fatal.
 
-How "equal politeness" maps onto each tool (per-host concurrency c, H hosts):
+What each tool runs with. The synthetic web enforces politeness itself: a host
+serves at most c requests at once and queues the rest in arrival order (as a
+rate-limited server would), so sending more than c to a host gains nothing, and
+each tool can run with its own defaults wherever those do not hold it below the
+bound H*c / mean latency that every tool faces.
 
-* healthcrawl: ``concurrency_per_host: c`` (a hard cap per host) and
-  ``concurrency: H*c`` overall.
-* LinkChecker: no per-host concurrency setting; ``--threads H*c`` bounds the
-  requests in flight overall. Its per-host politeness is a *rate*
-  (``maxrequestspersecond``, default 10, with a random wait of 1..6 times its
-  inverse between two requests to a host); values over 10 only apply when the
-  server answers with a ``LinkChecker`` header, which the synthetic web sends.
-  We set it to ``6 * c / latency``: its longest random wait between two
-  requests to a host is then ``latency / c``, the spacing c requests in flight
-  give, so the rate cap never holds it below the bound the others get.
-* linkinator: no per-host setting either; ``--concurrency H*c`` bounds the
-  requests in flight overall.
+* healthcrawl: ``concurrency_per_host: c`` (its own hard cap per host) and
+  ``concurrency: H*c`` overall, ``depth`` = the web's height.
+* LinkChecker: ``--threads H*c`` overall, not its default 10: with 10 threads
+  it could keep at most 10 of the H*c slots busy. Its per-host politeness is a
+  *rate* (``maxrequestspersecond``, default 10, with a random wait of 1..6 times
+  its inverse between two requests to a host, taken under a lock every thread
+  shares); values over 10 only apply when the server answers with a
+  ``LinkChecker`` header, which the synthetic web sends. Its default would hold it
+  to about 3 requests per second per host, where a host serves 100 (c = 4, 40 ms
+  mean latency), so we set it to
+  ``6 * c / mean latency``: its longest wait between two requests to a host is
+  then ``mean latency / c``, the spacing c requests in flight give.
+  ``--recursion-level`` = height + 1 (its start URL is level 0).
+* linkinator: its defaults: ``--concurrency`` 100 overall (there is no per-host
+  option) and unbounded recursion within each start URL. What it sends beyond c
+  to a host waits in the server's queue.
 
-The server measures the most requests in flight at once per host for every
-tool, so the table shows who actually stayed within c per host.
+Every tool gets the same ``--timeout`` per request (queued time included, as on
+a real server). The server counts, per host, the most requests arrived and not
+yet answered and the most queued, so the table shows how far each tool went past c.
 """
 
 from __future__ import annotations
@@ -112,7 +121,7 @@ class Invocation:
 # -- LinkChecker ---------------------------------------------------------------------------
 
 
-def linkchecker_invocation(start_urls: list[str], *, hosts: int, per_host: int, latency: float,
+def linkchecker_invocation(start_urls: list[str], *, hosts: int, per_host: int, mean_latency: float,
                            recursion_level: int, timeout: int, folder: Path) -> Invocation:
     path = linkchecker_path()
     assert path is not None
@@ -120,7 +129,7 @@ def linkchecker_invocation(start_urls: list[str], *, hosts: int, per_host: int, 
     rc_dir = Path(tempfile.mkdtemp(prefix="bench-linkcheckerrc-"))
     rc_dir.chmod(0o755)
     rc = rc_dir / "linkcheckerrc"
-    rate = max(1.0, 6 * per_host / max(latency, 1e-3))
+    rate = max(1.0, 6 * per_host / max(mean_latency, 1e-3))
     rc.write_text(f"[checking]\nmaxrequestspersecond={rate:g}\nthreads={hosts * per_host}\n"
                   f"timeout={timeout}\nrecursionlevel={recursion_level}\n[output]\nstatus=0\n")
     rc.chmod(0o644)
@@ -159,13 +168,13 @@ def linkchecker_broken(stdout: str) -> set[str]:
 # -- linkinator ----------------------------------------------------------------------------
 
 
-def linkinator_invocation(start_urls: list[str], *, hosts: int, per_host: int, timeout: int) -> Invocation:
+def linkinator_invocation(start_urls: list[str], *, timeout: int) -> Invocation:
     path = linkinator_path()
     assert path is not None
-    command = [path, *start_urls, "--recurse", "--concurrency", str(hosts * per_host), "--format", "json",
-               "--timeout", str(timeout * 1000), "--verbosity", "error"]  # "none" drops the links from the JSON
+    command = [path, *start_urls, "--recurse", "--format", "json", "--timeout", str(timeout * 1000),
+               "--verbosity", "error"]  # "none" drops the links from the JSON
     return Invocation("linkinator", command,
-                      f"--concurrency {hosts * per_host} overall (no per-host option); recursion unbounded "
+                      "its default --concurrency 100 overall (no per-host option); recursion unbounded "
                       "within each start URL")
 
 

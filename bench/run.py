@@ -1,22 +1,26 @@
 """Run healthcrawl, LinkChecker and linkinator on the same synthetic web, in turn.
 
-For each size: start the web (bench.web), write healthcrawl's resources.yaml and
-the peers' equivalent invocations, run each tool under ``/usr/bin/time -v``,
-read the server's counters after each, compare every tool's broken links with
-the truth and with each other, and print a table; the figures go to
-``<out>/bench-<timestamp>.json`` (and ``latest.json``).
+For each size: start the web (bench.web; its hosts serve c = ``per_host`` requests
+at once and queue the rest), write healthcrawl's resources.yaml and the peers'
+invocations (bench.peers says what each runs with), run each tool under
+``/usr/bin/time -v``, read the server's counters and request log after each,
+compare every tool's broken links with the truth and with each other, and print
+a table; the figures go to ``<out>/bench-<timestamp>.json`` (and ``latest.json``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,10 +40,13 @@ class BenchConfig:
     sizes: list[int] = field(default_factory=lambda: [1000, 10000, 50000])
     tools: list[str] = field(default_factory=lambda: list(TOOLS))
     hosts: int = 8
-    links_per_page: int = 25
-    branching: int = 5
-    per_host: int = 4  # politeness: requests in flight per host
-    latency: float = 0.05
+    links_per_page: int = 20
+    branching: int = 6
+    extra_page_links: int = 13  # same-host page links per page besides its children
+    per_host: int = 4  # politeness: requests a host serves at once (the server queues the rest)
+    latency: float = 0.0  # seconds per answer, the least
+    jitter: float = 0.08  # plus uniform(0, jitter) seconds per URL, from the seed
+    seed: int = 0
     page_bytes: int = 16384
     leaf_bytes: int = 2048
     timeout: int = 30  # per request, every tool
@@ -169,7 +176,7 @@ def run_linkchecker(web: WebProcess, cfg: BenchConfig, folder: Path) -> dict[str
     # LinkChecker's start URL is level 0 and a page is read when its level < recursion level;
     # healthcrawl's depth D reads pages up to D hops from the start: the same pages at D + 1.
     invocation = peers.linkchecker_invocation(start, hosts=web.spec.hosts, per_host=cfg.per_host,
-                                              latency=cfg.latency, recursion_level=web.height + 1,
+                                              mean_latency=web.spec.mean_latency, recursion_level=web.height + 1,
                                               timeout=cfg.timeout, folder=folder)
     figures = measure(invocation.command, cwd=folder, folder=folder, name="linkchecker", timeout=cfg.tool_timeout)
     figures["command"] = _shell(invocation.command)
@@ -180,8 +187,7 @@ def run_linkchecker(web: WebProcess, cfg: BenchConfig, folder: Path) -> dict[str
 
 def run_linkinator(web: WebProcess, cfg: BenchConfig, folder: Path) -> dict[str, Any]:
     start = [f"{base}/" for base in web.bases]
-    invocation = peers.linkinator_invocation(start, hosts=web.spec.hosts, per_host=cfg.per_host,
-                                             timeout=cfg.timeout)
+    invocation = peers.linkinator_invocation(start, timeout=cfg.timeout)
     figures = measure(invocation.command, cwd=folder, folder=folder, name="linkinator", timeout=cfg.tool_timeout)
     figures["command"] = _shell(invocation.command)
     figures["politeness"] = invocation.politeness
@@ -218,19 +224,39 @@ def available_tools(wanted: list[str]) -> tuple[list[str], dict[str, str]]:
 # -- one size --------------------------------------------------------------------------
 
 
+def web_spec(size: int, cfg: BenchConfig) -> WebSpec:
+    """The bench's web of about `size` link URLs; its hosts serve c = per_host at once."""
+    return WebSpec.for_links(size, hosts=cfg.hosts, links=cfg.links_per_page, branching=cfg.branching,
+                             extra_page_links=cfg.extra_page_links, latency=cfg.latency, jitter=cfg.jitter,
+                             seed=cfg.seed, max_concurrent_per_host=cfg.per_host, page_bytes=cfg.page_bytes,
+                             leaf_bytes=cfg.leaf_bytes)
+
+
+def politeness_bound(spec: WebSpec, per_host: int) -> float:
+    """Requests per second no client can beat: H hosts serving c at once, each for the
+    mean latency (Little's law).
+
+    >>> politeness_bound(WebSpec(hosts=8, latency=0.0, jitter=0.08), 4)
+    800.0
+    """
+    return spec.hosts * per_host / spec.mean_latency if spec.mean_latency > 0 else math.inf
+
+
 def run_size(size: int, cfg: BenchConfig, tools: list[str], folder: Path) -> dict[str, Any]:
-    spec = WebSpec.for_links(size, hosts=cfg.hosts, links=cfg.links_per_page, branching=cfg.branching,
-                             latency=cfg.latency, page_bytes=cfg.page_bytes, leaf_bytes=cfg.leaf_bytes)
-    bound = spec.hosts * cfg.per_host / spec.latency
+    spec = web_spec(size, cfg)
+    bound = politeness_bound(spec, cfg.per_host)
     entry: dict[str, Any] = {"size": size, "spec": asdict(spec), "politeness_bound_rps": bound,
-                             "per_host": cfg.per_host, "tools": {}}
+                             "mean_latency_s": spec.mean_latency, "per_host": cfg.per_host, "tools": {}}
     with WebProcess(spec) as web:
         truth = set(web.expected["broken"])
         links = len(web.expected["links"])
-        entry.update(links=links, expected_broken=len(truth), depth=web.height, start_urls=len(web.bases))
-        _say(cfg, f"\n== {links} links: {spec.hosts} hosts x {spec.pages} pages x {spec.links} links, "
-                  f"depth {web.height}, latency {spec.latency * 1000:g} ms, c={cfg.per_host}/host; "
-                  f"bound {bound:g} req/s")
+        entry.update(links=links, pages=len(web.expected["pages"]), expected_broken=len(truth), depth=web.height,
+                     start_urls=len(web.bases))
+        latency = (f"{spec.latency * 1000:g}..{(spec.latency + spec.jitter) * 1000:g} ms (mean "
+                   f"{spec.mean_latency * 1000:g})" if spec.jitter else f"{spec.latency * 1000:g} ms")
+        _say(cfg, f"\n== {links} links: {spec.hosts} hosts x {spec.pages} pages x {spec.links} links "
+                  f"({spec.extra_page_links} extra page links), height {web.height}, latency {latency}, "
+                  f"c={cfg.per_host}/host served at once; bound {bound:g} req/s")
         for tool in tools:
             web.reset()
             runner = {"healthcrawl": run_healthcrawl, "linkchecker": run_linkchecker,
@@ -238,6 +264,7 @@ def run_size(size: int, cfg: BenchConfig, tools: list[str], folder: Path) -> dic
             _say(cfg, f"   {tool} ...")
             figures = runner(web, cfg, folder / tool)
             figures["server"] = web.stats()
+            figures["reads"] = page_reads(web, web.log())
             entry["tools"][tool] = _summarise(figures, links, bound, truth)
             _say(cfg, f"   {tool}: {figures['wall_s']:.1f} s, {entry['tools'][tool]['links_per_s']:.0f} links/s, "
                       f"{figures['server']['requests']} requests, exit {figures['exit_code']}")
@@ -251,6 +278,22 @@ def run_size(size: int, cfg: BenchConfig, tools: list[str], folder: Path) -> dic
     return entry
 
 
+def page_reads(web: WebProcess, log: list[tuple[int, str, str, int]]) -> dict[str, Any]:
+    """How the web's pages were read (GET) by one tool, from the server's log: once
+    each is what a checker needs; more is waste, none means links left unchecked."""
+    gets = Counter((host, path) for host, method, path, _ in log if method == "GET")
+    pages = [web.address(url) for url in web.expected["pages"]]
+    counts = Counter(min(gets[page], 2) for page in pages)
+    repeated = [f"{host}:{path} x{gets[(host, path)]}" for host, path in pages if gets[(host, path)] > 1]
+    distances = [web.spec.distances(host) for host in range(web.spec.hosts)]
+    unread = [f"{host}:{path} ({distances[host][0 if path == '/' else int(path.rsplit('/', 1)[1])]} hops)"
+              for host, path in pages if not gets[(host, path)]]
+    distinct = len({(host, method, path) for host, method, path, _ in log})
+    return {"pages": len(pages), "read_once": counts[1], "read_more": counts[2], "unread": counts[0],
+            "repeated_examples": repeated[:10], "unread_examples": unread[:10],
+            "repeat_requests": len(log) - distinct}
+
+
 def _summarise(figures: dict[str, Any], links: int, bound: float, truth: set[str]) -> dict[str, Any]:
     server = figures["server"]
     wall = figures["wall_s"]
@@ -259,10 +302,15 @@ def _summarise(figures: dict[str, Any], links: int, bound: float, truth: set[str
     out["links"] = links
     out["links_per_s"] = round(links / wall, 1) if wall else 0.0
     out["requests_per_s"] = round(server["requests"] / wall, 1) if wall else 0.0
+    out["cpu_ms_per_request"] = (round(out["cpu_s"] * 1000 / server["requests"], 2)
+                                 if server["requests"] and out.get("cpu_s") is not None else None)
+    out["covered"] = round(server.get("links_requested", 0) / links, 4) if links else None
     out["efficiency"] = round(out["requests_per_s"] / bound, 3)
     window = server.get("active_window_s") or 0
     out["efficiency_active_window"] = round(server["requests"] / window / bound, 3) if window else None
     out["broken_found"] = len(broken)
+    out["broken_recall"] = round(len(broken & truth) / len(truth), 4) if truth else 1.0
+    out["false_broken"] = len(broken - truth)
     out["broken_missed"] = sorted(truth - broken)
     out["broken_extra"] = sorted(broken - truth)
     out["broken_urls"] = sorted(broken)
@@ -386,48 +434,65 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 def _ceiling(entry: dict[str, Any], peer: str) -> str:
     """What the ratio could be at most: a crawler at the politeness bound (with the same
     requests per link as healthcrawl) against the peer as measured, and how many
-    requests the peer had in flight on one host against the per-host limit c."""
+    requests the peer had arrived and unanswered on one host against the limit c."""
     hc, other = entry["tools"]["healthcrawl"], entry["tools"][peer]
     if not other["links_per_s"] or not hc["server"]["requests"]:
         return ""
     best = entry["politeness_bound_rps"] * hc["links"] / hc["server"]["requests"]
+    server = other["server"]
     return (f" (a crawler at the politeness bound: {best / other['links_per_s']:.2f}x; {peer} had up to "
-            f"{other['server']['max_in_flight_per_host']} in flight on one host, c = {entry['per_host']})")
+            f"{server['max_in_flight_per_host']} requests on one host, {server['max_queued_per_host']} of them "
+            f"queued, c = {entry['per_host']})")
+
+
+COLUMNS = ("links", "tool", "wall s", "links/s", "CPU s", "CPU ms/request", "RSS MB", "requests", "covered",
+           "MB sent", "max/host", "max queued", "of bound", "recall", "false broken", "hc ratio")
+LEGEND = ("covered: link URLs requested / link URLs in the web; max/host: most requests arrived and not yet "
+          "answered on one host; max queued: most of them waiting for one of the c slots; of bound: requests "
+          "per second / the politeness bound; recall: true broken links reported / true broken links; false "
+          "broken: links reported broken that are not; CPU ms/request: CPU of the tool's process tree, start-up "
+          "and report included / requests the server received")
 
 
 def format_table(report: dict[str, Any]) -> str:
-    header = ("links", "tool", "wall s", "links/s", "CPU s", "RSS MB", "requests", "MB sent", "max/host",
-              "eff.", "broken", "vs truth", "hc ratio")
     rows: list[tuple[str, ...]] = []
     for entry in report["sizes"]:
         for tool, t in entry["tools"].items():
             ratio = entry.get("ratios", {}).get(tool)
+            server = t["server"]
             rows.append((
                 str(entry["links"]), tool, f"{t['wall_s']:.1f}", f"{t['links_per_s']:.0f}",
-                f"{t.get('cpu_s', 0):.1f}", "-" if t.get("peak_rss_mb") is None else f"{t['peak_rss_mb']:.0f}",
-                str(t["server"]["requests"]), f"{t['server']['bytes_sent'] / 1e6:.1f}",
-                str(t["server"]["max_in_flight_per_host"]), f"{t['efficiency'] * 100:.0f}%",
-                f"{t['broken_found']}/{entry['expected_broken']}",
-                "same" if t["agrees_with_truth"] else f"-{len(t['broken_missed'])}/+{len(t['broken_extra'])}",
+                f"{t.get('cpu_s', 0):.1f}", "-" if t.get("cpu_ms_per_request") is None
+                else f"{t['cpu_ms_per_request']:.2f}",
+                "-" if t.get("peak_rss_mb") is None else f"{t['peak_rss_mb']:.0f}",
+                str(server["requests"]), "-" if t.get("covered") is None else f"{t['covered'] * 100:.1f}%",
+                f"{server['bytes_sent'] / 1e6:.1f}", str(server["max_in_flight_per_host"]),
+                str(server.get("max_queued_per_host", 0)), f"{t['efficiency'] * 100:.0f}%",
+                f"{t['broken_recall'] * 100:.1f}%", str(t["false_broken"]),
                 "" if tool == "healthcrawl" else (f"{ratio:.2f}x" if ratio else "-"),
             ))
             if t.get("timed_out"):
                 rows[-1] = (*rows[-1][:-1], "TIMEOUT")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
-    line = "  ".join(h.rjust(w) for h, w in zip(header, widths))
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(COLUMNS)]
+    line = "  ".join(h.rjust(w) for h, w in zip(COLUMNS, widths))
     lines = [line, "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
-    notes = []
+    notes = textwrap.wrap(LEGEND, 116)
     for entry in report["sizes"]:
-        notes.append(f"{entry['links']} links: politeness bound H*c/latency = {entry['spec']['hosts']}*"
-                     f"{report['config']['per_host']}/{entry['spec']['latency']:g} s = "
-                     f"{entry['politeness_bound_rps']:g} req/s; depth {entry['depth']}")
+        notes.append(f"{entry['links']} links, {entry.get('pages', '?')} pages, height {entry['depth']}: politeness "
+                     f"bound H*c/mean latency = {entry['spec']['hosts']}*{report['config']['per_host']}/"
+                     f"{entry.get('mean_latency_s', entry['spec']['latency']):g} s = "
+                     f"{entry['politeness_bound_rps']:g} req/s")
         for tool, t in entry["tools"].items():
             eff_window = t.get("efficiency_active_window")
+            server, reads = t["server"], t.get("reads", {})
             notes.append(f"  {tool}: {t['requests_per_s']:.0f} req/s = {t['efficiency'] * 100:.0f}% of the bound "
                          f"(first-to-last request: {eff_window * 100 if eff_window else 0:.0f}%); "
-                         f"links requested {t['server'].get('links_requested')}/{entry['links']}; "
-                         f"methods {t['server']['methods']}")
+                         f"links requested {server.get('links_requested')}/{entry['links']}; pages read once "
+                         f"{reads.get('read_once')}, more than once {reads.get('read_more')}, not at all "
+                         f"{reads.get('unread')}; {reads.get('repeat_requests')} repeated requests; served at once "
+                         f"<= {server.get('max_serving_per_host')}/host, {server.get('queued_requests')} queued "
+                         f"{server.get('queue_wait_s')} s in all; methods {server['methods']}")
         for peer, agreement in entry.get("agreement", {}).items():
             if not agreement["same"]:
                 notes.append(f"  DISAGREEMENT healthcrawl vs {peer}: only healthcrawl "

@@ -1,18 +1,20 @@
 """Links and resource URLs of one HTML page, ready to be health-checked.
 
 Pure: HTML text or bytes in, plain data out. Parsing goes through lxml directly
-(one tree, one ``iter()`` over the tags we care about) and URLs are resolved by
-string operations on a base split once, because a page can carry thousands of
-links: 5,000 take about 30 ms.
+(one tree, one ``iter()`` over the tags we care about) and each distinct href is
+resolved once per page, because a page can carry thousands of links.
+
+Every href is read as a browser reads it, by the WHATWG URL Standard's parser
+(:func:`crawler.extract.urls.resolve_url`): resolved against the page's base, and
+spelled as the standard serializes it (punycode hosts, dotted IPv4, no default
+port, spaces and non-ASCII percent-encoded). An href the standard rejects is not
+silently dropped: it becomes an :class:`InvalidLink` with the reason, because a
+browser cannot follow it either.
 
 URL spelling for link checking differs from :func:`crawler.extract.urls.canonicalize`
 on purpose: a link checker must request the URL *as written*, so tracking
-parameters and query order are kept. We only do what a browser does before the
-request: resolve against the base, drop tabs/newlines, trim spaces, treat ``\\``
-as ``/`` before the query, remove dot segments, lower-case scheme and host, drop
-the default port and move the ``#fragment`` out into :attr:`Link.fragment`.
-Spaces left inside are written ``%20`` so a URL is one token in logs and reports;
-other characters (non-ASCII included) are left for the HTTP client to encode.
+parameters and query order are kept. The only thing we add to the standard is to
+move the ``#fragment`` out into :attr:`Link.fragment`.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from crawler.extract.urls import WEB_SCHEMES, canonicalize
+from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 
 __all__ = [
     "ASSET_ATTRS",
@@ -33,6 +35,7 @@ __all__ = [
     "LINK_ATTRS",
     "MAX_TEXT",
     "SKIP_REASONS",
+    "InvalidLink",
     "Link",
     "PageLinks",
     "extract_links",
@@ -80,27 +83,25 @@ ASSET_LINK_RELS = frozenset(
     }
 )
 
-# Reasons counted in PageLinks.skipped. "tel" also covers callto: and sms:;
-# "limit" counts links past max_links.
-SKIP_REASONS = ("mailto", "tel", "javascript", "data", "other-scheme", "invalid", "limit")
+# Reasons counted in PageLinks.skipped: links we do not check. "tel" also covers
+# callto: and sms:; "limit" counts links past max_links. Invalid URLs are not
+# skipped: they are reported, see InvalidLink.
+SKIP_REASONS = ("mailto", "tel", "javascript", "data", "other-scheme", "limit")
 
 MAX_TEXT = 120
 
-_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-_TAB_NL_RE = re.compile(r"[\t\n\r]")
 _WS_RE = re.compile(r"\s+")
-# Characters a browser refuses in a host name (plus controls and spaces).
-_BAD_HOST_RE = re.compile(r"[\x00-\x20\x7f<>\[\]\\^|\"`{}]")
 _HTML_WS = " \t\n\r\f"
-_IPV6_RE = re.compile(r"[0-9a-f:.]+")
 
 
 @dataclass(frozen=True)
 class Link:
     """One URL to check.
 
-    ``url`` is absolute http(s), fragment removed, query kept as written;
-    ``fragment`` is kept apart so the checker can look it up in the target's anchors.
+    ``url`` is absolute http(s), spelled as the URL standard serializes it, with the
+    query as written (tracking parameters and order kept) and no fragment;
+    ``fragment`` (as the standard encodes it) is kept apart so the checker can look
+    it up in the target's anchors.
     """
 
     url: str
@@ -110,34 +111,56 @@ class Link:
 
 
 @dataclass(frozen=True)
+class InvalidLink:
+    """An href the WHATWG URL Standard rejects: a browser cannot follow it either.
+
+    ``href`` is as written, with tabs and newlines removed and the ends trimmed;
+    ``reason`` says what is wrong, as precisely as can be told, e.g.
+    ``invalid URL: host contains a forbidden code point ']'``.
+    """
+
+    href: str
+    reason: str
+    tag: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class PageLinks:
     """Everything a link checker needs from one page.
 
-    ``skipped`` counts occurrences (not unique URLs) by reason, see SKIP_REASONS.
+    ``links`` are the URLs to check and ``invalid`` the hrefs no browser could
+    follow, each unique and in document order; ``skipped`` counts occurrences (not
+    unique URLs) of links not checked, by reason, see SKIP_REASONS.
     """
 
     links: tuple[Link, ...]
     skipped: dict[str, int] = field(default_factory=dict)
     anchors: frozenset[str] = frozenset()
     base_url: str = ""
+    invalid: tuple[InvalidLink, ...] = ()
 
     def as_record(self) -> dict[str, Any]:
-        """The page as stored for the next run: its links as [url, fragment, tag] and
-        what was skipped while reading it."""
+        """The page as stored for the next run: its links as [url, fragment, tag], its
+        invalid links as [href, reason, tag] and what was skipped while reading it."""
         return {"links": [[link.url, link.fragment or "", link.tag] for link in self.links],
-                "skipped": dict(self.skipped)}
+                "skipped": dict(self.skipped),
+                "invalid": [[bad.href, bad.reason, bad.tag] for bad in self.invalid]}
 
     @classmethod
     def remembered(cls, record: dict[str, Any], anchors: list[str]) -> PageLinks:
         """A page as an earlier run read it (an unchanged page answers 304, no body).
+        Records written before invalid links were kept have none.
 
-        >>> page = PageLinks(links=(Link("http://a/x", "top", "a"),), skipped={"mailto": 1})
+        >>> page = PageLinks(links=(Link("http://a/x", "top", "a"),), skipped={"mailto": 1},
+        ...                  invalid=(InvalidLink("http://", "invalid URL: empty host", "a"),))
         >>> again = PageLinks.remembered(page.as_record(), ["top"])
-        >>> again.links == page.links, again.skipped, sorted(again.anchors)
-        (True, {'mailto': 1}, ['top'])
+        >>> again.links == page.links, again.invalid == page.invalid, again.skipped, sorted(again.anchors)
+        (True, True, {'mailto': 1}, ['top'])
         """
         links = tuple(Link(url, fragment or None, tag) for url, fragment, tag in record.get("links", []))
-        return cls(links, dict(record.get("skipped", {})), frozenset(anchors))
+        invalid = tuple(InvalidLink(href, reason, tag) for href, reason, tag in record.get("invalid", []))
+        return cls(links, dict(record.get("skipped", {})), frozenset(anchors), invalid=invalid)
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -256,15 +279,6 @@ def parse_srcset(value: str) -> list[str]:
     return urls
 
 
-def _clean_href(raw: str) -> str:
-    """What a browser does to an attribute value before parsing it as a URL.
-
-    >>> _clean_href("  /a\\n/b\\t ")
-    '/a/b'
-    """
-    return _TAB_NL_RE.sub("", raw).strip(_HTML_WS)
-
-
 def _scheme_reason(scheme: str) -> str:
     """Skip reason for a non-web scheme."""
     if scheme in ("mailto", "tel", "javascript", "data"):
@@ -274,183 +288,75 @@ def _scheme_reason(scheme: str) -> str:
     return "other-scheme"
 
 
-@functools.lru_cache(maxsize=4096)
-def _netloc(scheme: str, netloc: str) -> str | None:
-    """Normalized authority, or None when a browser would refuse it.
-
-    Spelled by canonicalize() so link URLs and page URLs agree on host and port.
-
-    >>> _netloc("https", "EX.org:443"), _netloc("http", "[::1]:8080"), _netloc("http", "ex.org:x")
-    ('ex.org', '[::1]:8080', None)
-    """
-    try:
-        parts = urlsplit(f"{scheme}://{netloc}/")
-        host = parts.hostname
-        _ = parts.port  # ValueError on a non-numeric or out-of-range port
-    except ValueError:
-        return None
-    if not host or parts.netloc != netloc:
-        return None
-    if ":" in host:
-        if not _IPV6_RE.fullmatch(host):
-            return None
-    elif _BAD_HOST_RE.search(host):
-        return None
-    return canonicalize(f"{scheme}://{netloc}/")[len(scheme) + 3 : -1]
-
-
-def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 dot-segment removal for an absolute path.
-
-    >>> [_remove_dot_segments(p) for p in ("/a/b/../c/./d", "/../x/..", "/a/..b")]
-    ['/a/c/d', '/', '/a/..b']
-    """
-    segments = path.split("/")
-    out: list[str] = []
-    for segment in segments:
-        if segment == "..":
-            if len(out) > 1:
-                out.pop()
-        elif segment != ".":
-            out.append(segment)
-    if segments[-1] in (".", ".."):
-        out.append("")
-    return "/".join(out) or "/"
+# What one href comes to: (url, fragment, skip reason, invalid reason), one of url,
+# skip reason or invalid reason set.
+_Resolved = tuple[str | None, str | None, str | None, str | None]
 
 
 class _Resolver:
-    r"""Resolves cleaned hrefs against one base URL into ``(url, fragment, reason)``.
+    r"""Resolves cleaned hrefs against one base URL with the WHATWG URL parser.
 
-    The common shapes (absolute http(s), ``//host``, ``/path``, ``?query``,
-    ``relative/path``) are resolved by string operations on a base split once;
-    anything else goes through ``urljoin``. Results are memoized per href because
-    menus and footers repeat the same links. Never raises.
+    Results are memoized per href because menus and footers repeat the same links;
+    a scheme we do not check is recognised without parsing. Never raises. A base the
+    standard rejects resolves nothing relative; absolute hrefs still resolve.
 
     >>> r = _Resolver("https://EX.org/a/b.html?x=1")
     >>> r("../c?utm_source=n#Top"), r("#s")
-    (('https://ex.org/c?utm_source=n', 'Top', None), ('https://ex.org/a/b.html?x=1', 's', None))
+    (('https://ex.org/c?utm_source=n', 'Top', None, None), ('https://ex.org/a/b.html?x=1', 's', None, None))
     >>> r("HTTP://[2001:DB8::1]:80"), r("\\\\evil.test\\p")
-    (('http://[2001:db8::1]/', None, None), ('https://evil.test/p', None, None))
+    (('http://[2001:db8::1]/', None, None, None), ('https://evil.test/p', None, None, None))
     >>> r("http://exa mple.org/")
-    (None, None, 'invalid')
+    (None, None, None, "invalid URL: host contains a forbidden code point ' ' (U+0020)")
     >>> r("mailto:a@b"), r("ftp://ex.org/"), r("http://:80/")
-    ((None, None, 'mailto'), (None, None, 'other-scheme'), (None, None, 'invalid'))
+    ((None, None, 'mailto', None), (None, None, 'other-scheme', None), (None, None, None, 'invalid URL: empty host'))
     """
 
     def __init__(self, base: str) -> None:
-        self.base = base
-        self.cache: dict[str, tuple[str | None, str | None, str | None]] = {}
-        self.scheme: str | None = None
         try:
-            parts = urlsplit(base)
-        except ValueError:
-            return
-        scheme = parts.scheme.lower()
-        netloc = _netloc(scheme, parts.netloc) if scheme in WEB_SCHEMES else None
-        if netloc is None:
-            return  # not a usable web base: every href takes the urljoin path
-        self.scheme = scheme
-        self.origin = f"{scheme}://{netloc}"
-        self.path = _remove_dot_segments(parts.path) if parts.path else "/"
-        self.query = parts.query
-        self.dir = self.path[: self.path.rfind("/") + 1]
+            resolve_url(base)
+        except InvalidURL:
+            self.base: str | None = None
+        else:
+            self.base = base
+        self.cache: dict[str, _Resolved] = {}
 
-    def __call__(self, href: str) -> tuple[str | None, str | None, str | None]:
+    def __call__(self, href: str) -> _Resolved:
         hit = self.cache.get(href)
         if hit is None:
-            try:
-                hit = self._resolve(href)
-            except (ValueError, TypeError, UnicodeError):
-                hit = (None, None, "invalid")
-            self.cache[href] = hit
+            hit = self.cache[href] = self._resolve(href)
         return hit
 
-    def _resolve(self, href: str) -> tuple[str | None, str | None, str | None]:
-        match = _SCHEME_RE.match(href)
-        scheme = match.group(1).lower() if match else ""
+    def _resolve(self, href: str) -> _Resolved:
+        scheme = url_scheme(href)
         if scheme and scheme not in WEB_SCHEMES:
-            return None, None, _scheme_reason(scheme)
-        href, _, fragment = href.partition("#")
-        # Browsers treat "\\" as "/" in http(s) URLs, before the query only.
-        head, mark, query = href.partition("?")
-        if "\\" in head:
-            href = head.replace("\\", "/") + mark + query
-        if scheme:
-            rest = href[len(scheme) + 1 :]
-            if rest.startswith("//"):
-                return self._authority(scheme, rest[2:], fragment)
-            return self._slow(href, fragment)  # "http:path", relative to a same-scheme base
-        if self.scheme is None:
-            return self._slow(href, fragment)
-        if href.startswith("//"):
-            return self._authority(self.scheme, href[2:], fragment)
-        if href.startswith("/"):
-            path_query = href
-        elif href.startswith("?"):
-            path_query = self.path + href
-        elif not href:
-            path_query = self.path + ("?" + self.query if self.query else "")
-        else:
-            path_query = self.dir + href
-        return self._finish(self.origin, path_query, fragment)
-
-    @staticmethod
-    def _authority(
-        scheme: str, rest: str, fragment: str
-    ) -> tuple[str | None, str | None, str | None]:
-        cut = len(rest)
-        for char in "/?":
-            index = rest.find(char)
-            if 0 <= index < cut:
-                cut = index
-        netloc = _netloc(scheme, rest[:cut])
-        if netloc is None:
-            return None, None, "invalid"
-        path_query = rest[cut:]
-        if not path_query.startswith("/"):
-            path_query = "/" + path_query
-        return _Resolver._finish(f"{scheme}://{netloc}", path_query, fragment)
-
-    @staticmethod
-    def _finish(origin: str, path_query: str, fragment: str) -> tuple[str, str | None, None]:
-        path, _, query = path_query.partition("?")
-        if "/." in path:
-            path = _remove_dot_segments(path)
-        url = origin + path + ("?" + query if query else "")
-        if " " in url:
-            url = url.replace(" ", "%20")
-        return url, (fragment or None), None
-
-    def _slow(self, href: str, fragment: str) -> tuple[str | None, str | None, str | None]:
-        parts = urlsplit(urljoin(self.base, href))
-        scheme = parts.scheme.lower()
-        if scheme not in WEB_SCHEMES:
-            return None, None, (_scheme_reason(scheme) if scheme else "invalid")
-        netloc = _netloc(scheme, parts.netloc)
-        if netloc is None:
-            return None, None, "invalid"
-        path_query = (parts.path or "/") + ("?" + parts.query if parts.query else "")
-        if not path_query.startswith("/"):
-            path_query = "/" + path_query
-        return self._finish(f"{scheme}://{netloc}", path_query, fragment)
+            return None, None, _scheme_reason(scheme), None
+        try:
+            url = resolve_url(href, self.base)
+        except InvalidURL as exc:
+            return None, None, None, f"invalid URL: {exc}"
+        if not url.startswith(("http://", "https://")):  # relative to a base that is not http(s)
+            return None, None, _scheme_reason(url_scheme(url)), None
+        # The serialization has no "#" outside the fragment: the standard encodes it.
+        url, _, fragment = url.partition("#")
+        return url, (fragment or None), None, None
 
 
 def _effective_base(root: etree._Element | None, page_url: str) -> str:
     """The first ``<base href>``, resolved against the page, if it is http(s);
-    otherwise the page URL itself (normalized when it is a web URL)."""
+    otherwise the page URL itself (as the standard spells it when it is a web URL)."""
+    page = _Resolver("")(clean_url(page_url or ""))[0] or page_url
     if root is not None:
         for base in root.iter("base"):
             href = base.get("href")
             if href is None:
                 continue
-            href = _clean_href(href)
+            href = clean_url(href)
             if href:
-                url, _, reason = _Resolver(page_url)(href)
-                if reason is None and url:
+                url = _Resolver(page)(href)[0]
+                if url:
                     return url
             break  # only the first <base href> counts, even when it is unusable
-    url, _, reason = _Resolver("")(_clean_href(page_url or ""))
-    return url if reason is None and url else page_url
+    return page
 
 
 def _anchor_text(element: etree._Element) -> str:
@@ -500,13 +406,17 @@ def extract_links(
     """Unique links of a page, in document order, with what was skipped and why.
 
     Empty hrefs and a lone ``#`` point at the page itself and are ignored, not
-    counted. Links past ``max_links`` are counted under ``skipped["limit"]`` so a
-    truncated page is visible in the report.
+    counted. Hrefs the URL standard rejects are in ``invalid``, once per href.
+    Together, ``links`` and ``invalid`` hold at most ``max_links``; the rest are
+    counted under ``skipped["limit"]`` so a truncated page is visible in the report.
 
-    >>> page = extract_links('<base href="/d/"><a href="x#s">X</a><a href="mailto:a@b">m</a>',
-    ...                      "https://EX.org/p")
+    >>> page = extract_links('<base href="/d/"><a href="x#s">X</a><a href="mailto:a@b">m</a>'
+    ...                      '<a href="http://localhost]">L</a>', "https://EX.org/p")
     >>> page.links
     (Link(url='https://ex.org/d/x', fragment='s', tag='a', text='X'),)
+    >>> page.invalid
+    (InvalidLink(href='http://localhost]', reason="invalid URL: host contains a forbidden code point ']'", \
+tag='a', text='L'),)
     >>> page.skipped, page.base_url
     ({'mailto': 1}, 'https://ex.org/d/')
     """
@@ -523,6 +433,7 @@ def extract_links(
         table.update(ASSET_ATTRS)
     seen: set[tuple[str, str | None]] = set()
     links: list[Link] = []
+    invalid: dict[str, InvalidLink] = {}
 
     for element in root.iter(*table):
         tag = element.tag
@@ -531,45 +442,46 @@ def extract_links(
         if tag == "link" and not _is_asset_link(element):
             continue
         for raw in _candidates(element, table[tag]):
-            href = _clean_href(raw)
+            href = clean_url(raw)
             if not href or href == "#":
                 continue
-            url, fragment, reason = resolve(href)
-            if url is None:
-                reason = reason or "invalid"
+            url, fragment, reason, problem = resolve(href)
+            if reason is not None:
                 skipped[reason] = skipped.get(reason, 0) + 1
                 continue
-            key = (url, fragment)
-            if key in seen:
+            if url is None:
+                if href in invalid:
+                    continue
+            elif (url, fragment) in seen:
                 continue
-            if len(links) >= max_links:
+            if len(links) + len(invalid) >= max_links:
                 skipped["limit"] = skipped.get("limit", 0) + 1
                 continue
-            seen.add(key)
             text = _anchor_text(element) if tag in LINK_ATTRS else ""
-            links.append(Link(url=url, fragment=fragment, tag=tag, text=text))
+            if url is None:
+                invalid[href] = InvalidLink(href=href, reason=problem or "invalid URL", tag=tag, text=text)
+            else:
+                seen.add((url, fragment))
+                links.append(Link(url=url, fragment=fragment, tag=tag, text=text))
 
-    return PageLinks(links=tuple(links), skipped=skipped, anchors=anchors, base_url=base)
+    return PageLinks(links=tuple(links), skipped=skipped, anchors=anchors, base_url=base,
+                     invalid=tuple(invalid.values()))
 
 
 # --- scope -----------------------------------------------------------------------------
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _host_port(url: str) -> tuple[str, int | None] | None:
-    """Host and non-default port of a web URL; http and https deliberately alike."""
+@functools.lru_cache(maxsize=4096)
+def _scope_parts(url: str) -> tuple[tuple[str, int | None], str] | None:
+    """((host, non-default port), path) of a web URL as the standard parses it;
+    http and https deliberately alike. None for anything else."""
     try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
+        parts = urlsplit(resolve_url(url))
+        host_port = (parts.hostname or "", parts.port)
+    except (InvalidURL, ValueError):
         return None
-    if not host or parts.scheme.lower() not in WEB_SCHEMES:
+    if not host_port[0] or parts.scheme not in WEB_SCHEMES:
         return None
-    if port == _DEFAULT_PORTS.get(parts.scheme.lower()):
-        port = None
-    return host, port
+    return host_port, parts.path or "/"
 
 
 def _scope_dir(path: str) -> str:
@@ -606,16 +518,12 @@ def same_site(url: str, root_url: str, *, path_prefix: bool = True) -> bool:
     >>> same_site("https://ex.org:8080/", "https://ex.org/", path_prefix=False)
     False
     """
-    here, root = _host_port(url), _host_port(root_url)
-    if here is None or root is None or here != root:
+    here, root = _scope_parts(url), _scope_parts(root_url)
+    if here is None or root is None or here[0] != root[0]:
         return False
     if not path_prefix:
         return True
-    try:
-        path = urlsplit(url.strip()).path or "/"
-        scope = _scope_dir(urlsplit(root_url.strip()).path)
-    except ValueError:
-        return False
+    path, scope = here[1], _scope_dir(root[1])
     return path.startswith(scope) or path + "/" == scope
 
 

@@ -1,4 +1,4 @@
-"""Link extraction on fixture pages: resolution, skipping, assets, speed and robustness."""
+"""Link extraction on fixture pages: resolution, invalid links, skipping, assets, speed and robustness."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import doctest
 import re
 import time
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +17,7 @@ from crawler.extract.links import (
     LINK_ATTRS,
     MAX_TEXT,
     SKIP_REASONS,
+    InvalidLink,
     Link,
     PageLinks,
     _Resolver,
@@ -28,7 +28,7 @@ from crawler.extract.links import (
     same_site,
     url_allowed,
 )
-from crawler.extract.urls import is_web_url
+from crawler.extract.urls import InvalidURL, is_web_url, resolve_url, url_scheme
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "links"
 
@@ -39,6 +39,10 @@ def fixture(name: str) -> str:
 
 def urls(page: PageLinks) -> list[str]:
     return [link.url for link in page.links]
+
+
+def invalid(page: PageLinks) -> list[tuple[str, str]]:
+    return [(bad.href, bad.reason) for bad in page.invalid]
 
 
 # --- <base href> and resolution --------------------------------------------------------
@@ -90,7 +94,16 @@ class TestBase:
     def test_non_web_page_url_yields_no_relative_links(self) -> None:
         page = extract_links("<a href='x'>x</a><a href='https://ok.example/'>ok</a>", "not a url")
         assert urls(page) == ["https://ok.example/"]
-        assert page.skipped == {"invalid": 1}
+        assert page.skipped == {}
+        assert invalid(page) == [("x", "invalid URL: relative URL and no base URL to resolve it against")]
+
+    def test_base_href_is_parsed_by_the_standard(self) -> None:
+        page = extract_links('<base href="//B\u00fccher.example\\v2\\"><a href="x">x</a>', "https://ex.org/")
+        assert page.base_url == "https://xn--bcher-kva.example/v2/"
+        assert urls(page) == ["https://xn--bcher-kva.example/v2/x"]
+        # A base the standard rejects is no base: the page URL is used, as browsers do.
+        page = extract_links('<base href="http://exa mple/"><a href="x">x</a>', "https://ex.org/d/")
+        assert (page.base_url, urls(page)) == ("https://ex.org/d/", ["https://ex.org/d/x"])
 
 
 # --- the mixed fixture -----------------------------------------------------------------
@@ -136,9 +149,16 @@ class TestMixed:
             "javascript": 2,  # leading space stripped first
             "data": 1,
             "other-scheme": 1,  # ftp:
-            "invalid": 2,  # space in host, port 99999
         }
         assert set(page.skipped) <= set(SKIP_REASONS)
+
+    def test_invalid_links_are_reported_not_skipped(self, page: PageLinks) -> None:
+        assert page.invalid == (
+            InvalidLink("http://exa mple.org/", "invalid URL: host contains a forbidden code point ' ' (U+0020)",
+                        "a", "Bad host"),
+            InvalidLink("http://example.org:99999/", "invalid URL: port 99999 is out of range (0 to 65535)",
+                        "a", "Bad port"),
+        )
 
     def test_anchor_text(self, page: PageLinks) -> None:
         text = {link.url: link.text for link in page.links if link.fragment is None}
@@ -200,7 +220,11 @@ def test_malformed_html_is_recovered() -> None:
     for path in ("/two", "/three", "/four", "/five"):
         assert f"https://example.org{path}" in found
     assert "https://example.org/commented" not in found
-    assert page.skipped == {"invalid": 2}  # "[::1" and a bad port
+    assert page.skipped == {}
+    assert invalid(page) == [
+        ("http://[::1/", "invalid URL: IPv6 address '[::1' has no closing ']'"),
+        ("http://%zz:x/", "invalid URL: port 'x' is not a number"),
+    ]
 
 
 @pytest.mark.parametrize("html", ["", b"", "   ", "\x00", b"\xff\xfe", "<", "<html>", "<!-- x"])
@@ -228,7 +252,7 @@ def test_ipv6_hosts() -> None:
     )
     page = extract_links(html, "http://[::1]:8000/p")
     assert urls(page) == ["http://[::1]/", "https://[2001:db8::1]/x"]
-    assert page.skipped == {"invalid": 1}
+    assert invalid(page) == [("http://[fe80::zz]/", "invalid URL: invalid IPv6 address '[fe80::zz]'")]
     relative = extract_links("<a href='/q'>q</a>", "http://[::1]:8000/p")
     assert urls(relative) == ["http://[::1]:8000/q"]
 
@@ -278,10 +302,11 @@ def test_bytes_input_and_encodings() -> None:
     )
     for html in (utf8, latin1):
         (link,) = extract_links(html, "https://ex.org/").links
-        assert (link.url, link.text) == ("https://ex.org/caf\u00e9", "Caf\u00e9")
+        # The text is decoded right; the path is UTF-8, percent-encoded, as the standard spells it.
+        assert (link.url, link.text) == ("https://ex.org/caf%C3%A9", "Caf\u00e9")
     # Decoded text that still declares an encoding must not trip lxml.
     declared = '<?xml version="1.0" encoding="iso-8859-1"?><a href="/\u00fc">\u00fc</a>'
-    assert urls(extract_links(declared, "https://ex.org/")) == ["https://ex.org/\u00fc"]
+    assert urls(extract_links(declared, "https://ex.org/")) == ["https://ex.org/%C3%BC"]
 
 
 def test_max_links_counts_the_rest() -> None:
@@ -296,6 +321,105 @@ def test_link_is_frozen_and_hashable() -> None:
     with pytest.raises(AttributeError):
         link.url = "x"  # type: ignore[misc]
     assert len({link, Link("https://ex.org/", None, "a", "x")}) == 1
+    bad = InvalidLink("http://", "invalid URL: empty host", "a")
+    with pytest.raises(AttributeError):
+        bad.href = "x"  # type: ignore[misc]
+    assert len({bad, InvalidLink("http://", "invalid URL: empty host", "a")}) == 1
+
+
+# --- hrefs as browsers read them (issue 11) ----------------------------------------------
+
+
+def test_the_issue_cases() -> None:
+    html = ('<a href="http://">empty host</a><a href="http://localhost]">bracket</a>'
+            '<a href="http:/www.example.com/">one slash</a>')
+    page = extract_links(html, "https://ex.org/p")
+    assert invalid(page) == [
+        ("http://", "invalid URL: empty host"),
+        ("http://localhost]", "invalid URL: host contains a forbidden code point ']'"),
+    ]
+    assert [bad.text for bad in page.invalid] == ["empty host", "bracket"]
+    assert urls(page) == ["http://www.example.com/"]  # urljoin made it https://ex.org/www.example.com/
+    assert page.skipped == {}
+
+
+def test_one_slash_on_a_same_scheme_page_is_a_path() -> None:
+    # The standard (and so browsers): "http:/x" on an http: page is relative to that page.
+    page = extract_links('<a href="http:/www.example.com/">x</a>', "http://ex.org/dir/p")
+    assert urls(page) == ["http://ex.org/www.example.com/"]
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("\\\\cdn.example\\a\\b?q=\\", "https://cdn.example/a/b?q=\\"),  # "\" is "/" before the query only
+        ("/a\n/b\t/c\r", "https://ex.org/a/b/c"),  # tabs and newlines removed anywhere
+        ("\x0c /a ", "https://ex.org/a"),  # form feed and spaces trimmed at both ends
+        ("HTTP://B\u00dcCHER.example/", "http://xn--bcher-kva.example/"),  # IDNA: punycode
+        ("http://\u0440\u0444.example/", "http://xn--p1ai.example/"),
+        ("http://0x7f.1/", "http://127.0.0.1/"),  # IPv4 numbers in any base, as browsers read them
+        ("http://2130706433/", "http://127.0.0.1/"),
+        ("http://0177.0.0.01/", "http://127.0.0.1/"),
+        ("/a b/\u00e9?q=a b&r=\u00e9", "https://ex.org/a%20b/%C3%A9?q=a%20b&r=%C3%A9"),
+        ("/a/./b/../c/%2e%2E/d", "https://ex.org/a/d"),  # dot segments, encoded ones too
+        ("?", "https://ex.org/dir/p?"),  # an empty query is kept, as the standard serializes it
+        ("https://ex.org:443/x?utm_source=a&b=1", "https://ex.org/x?utm_source=a&b=1"),  # tracking kept
+        ("//user:pw@ex.org:8080/", "https://user:pw@ex.org:8080/"),
+    ],
+)
+def test_browser_rules(href: str, expected: str) -> None:
+    page = extract_links(f'<a href="{href}">x</a>', "https://ex.org/dir/p?x=1")
+    assert urls(page) == [expected]
+
+
+def test_fragments_are_split_out_as_the_standard_encodes_them() -> None:
+    html = '<a href="/p#a b">1</a><a href="#caf\u00e9">2</a><a href="/p#a%20b">3</a>'
+    page = extract_links(html, "https://ex.org/p")
+    assert [(link.url, link.fragment) for link in page.links] == [
+        ("https://ex.org/p", "a%20b"),
+        ("https://ex.org/p", "caf%C3%A9"),
+    ]  # the third is the first again
+    assert has_anchor("caf%C3%A9", {"caf\u00e9"}) and has_anchor("a%20b", {"a b"})
+
+
+def test_invalid_links_are_unique_by_href_and_keep_the_first_tag_and_text() -> None:
+    html = ('<a href=" http://a b/ ">first</a><a href="http://a\tb/">tab</a>'
+            '<img src="http://a b/"><a href="http://a b/">again</a>')
+    page = extract_links(html, "https://ex.org/", include_assets=True)
+    # Trimmed before it is compared; the <img> and the last <a> are the same href again.
+    assert [(bad.href, bad.tag, bad.text) for bad in page.invalid] == [("http://a b/", "a", "first")]
+    assert urls(page) == ["http://ab/"]  # a tab is removed, not refused: "http://ab/" is a fine URL
+
+
+def test_max_links_counts_invalid_links_too() -> None:
+    html = '<a href="http://">0</a><a href="/1">1</a><a href="http://a b">2</a><a href="/3">3</a>'
+    page = extract_links(html, "https://ex.org/", max_links=2)
+    assert urls(page) == ["https://ex.org/1"] and invalid(page) == [("http://", "invalid URL: empty host")]
+    assert page.skipped == {"limit": 2}
+
+
+def test_other_schemes_are_skipped_even_when_malformed() -> None:
+    page = extract_links('<a href="ftp://a b/">f</a><a href="mailto:a b">m</a>', "https://ex.org/")
+    assert page.skipped == {"other-scheme": 1, "mailto": 1} and page.invalid == ()
+
+
+def test_page_record_round_trip() -> None:
+    page = extract_links('<a href="/x#t">x</a><a href="mailto:a@b">m</a><img src="http://">', "https://ex.org/",
+                         include_assets=True)
+    record = page.as_record()
+    assert record == {"links": [["https://ex.org/x", "t", "a"]], "skipped": {"mailto": 1},
+                      "invalid": [["http://", "invalid URL: empty host", "img"]]}
+    again = PageLinks.remembered(record, ["t"])
+    assert (again.links, again.skipped, again.anchors) == (
+        (Link("https://ex.org/x", "t", "a"),), {"mailto": 1}, frozenset({"t"}))
+    assert again.invalid == (InvalidLink("http://", "invalid URL: empty host", "img"),)
+
+
+def test_a_record_from_before_invalid_links_still_loads() -> None:
+    old = {"links": [["https://ex.org/x", "", "a"]], "skipped": {"invalid": 2}}
+    page = PageLinks.remembered(old, [])
+    assert page.links == (Link("https://ex.org/x", None, "a"),) and page.invalid == ()
+    assert page.skipped == {"invalid": 2}  # its hrefs were not kept; the count is all there is
 
 
 def test_five_thousand_links_is_fast() -> None:
@@ -416,19 +540,29 @@ def test_extract_links_never_raises(html: str | bytes, page_url: str, include_as
     assert len(page.links) <= 5
     keys = [(link.url, link.fragment) for link in page.links]
     assert len(keys) == len(set(keys))
+    assert len(page.links) + len(page.invalid) <= 5
     for link in page.links:
         assert is_web_url(link.url), link
         assert "#" not in link.url and " " not in link.url
+        assert resolve_url(link.url) == link.url  # the standard's own spelling
         assert link.fragment is None or link.fragment
         assert len(link.text) <= MAX_TEXT
         assert link.text == "" or link.tag in LINK_ATTRS
+    hrefs = [bad.href for bad in page.invalid]
+    assert len(hrefs) == len(set(hrefs))
+    for bad in page.invalid:
+        assert bad.href and bad.reason.startswith("invalid URL: ")
+        assert bad.text == "" or bad.tag in LINK_ATTRS
+        with pytest.raises(InvalidURL):
+            resolve_url(bad.href, page.base_url)
     assert set(page.skipped) <= set(SKIP_REASONS)
     assert all(count > 0 for count in page.skipped.values())
     assert isinstance(page.base_url, str)
 
 
 _RELATIVE = st.lists(
-    st.sampled_from(["a", "b", "/", ".", "..", "?", "=", "#", "c.html"]), max_size=7
+    st.sampled_from(["a", "b", "/", "\\", ".", "..", "?", "=", "#", "c.html", " ", "%", "\u00e9", ":", "@"]),
+    max_size=7,
 )
 
 
@@ -439,24 +573,24 @@ _RELATIVE = st.lists(
     ),
     pieces=_RELATIVE,
 )
-def test_fast_resolution_agrees_with_urljoin(base: str, pieces: list[str]) -> None:
-    """The string-based fast path must match the standard library on plain relative refs."""
+def test_memoized_resolution_is_the_standard(base: str, pieces: list[str]) -> None:
+    """The resolver adds only the memo and the fragment split to the standard's parser."""
     href = "".join(pieces)
-    if href.startswith("//") or href in ("", "#"):
-        return  # authorities and the page itself are covered elsewhere
-    if "//" in href.partition("?")[0].partition("#")[0]:
-        return  # urljoin drops empty path segments ("a//b" -> "a/b"); browsers keep them
-    if href.partition("#")[0] == "?":
-        # RFC 3986 and browsers: "?" means an empty query; urljoin keeps the base's.
-        parts = urlsplit(base)
-        expected_url = urlunsplit(parts._replace(path=parts.path or "/", query="", fragment=""))
-        assert _Resolver(base)(href)[0] == expected_url
+    resolve = _Resolver(base)
+    got = resolve(href)
+    assert resolve(href) is got  # memoized
+    url, fragment, reason, problem = got
+    if url_scheme(href) not in ("", "http", "https"):
+        assert (url, problem, reason) == (None, None, "other-scheme")  # "a:b" is not a relative URL
         return
-    url, fragment, reason = _Resolver(base)(href)
-    expected = urlsplit(urljoin(base, href))
     assert reason is None
-    assert url == urlunsplit(expected._replace(path=expected.path or "/", fragment=""))
-    assert fragment == (expected.fragment or None)
+    try:
+        expected = resolve_url(href, base)
+    except InvalidURL as exc:
+        assert (url, problem) == (None, f"invalid URL: {exc}")
+    else:
+        assert problem is None
+        assert url == expected.partition("#")[0] and fragment == (expected.partition("#")[2] or None)
 
 
 def test_doctests() -> None:

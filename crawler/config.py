@@ -14,12 +14,12 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import soupsieve
 import yaml
 
 from crawler import __version__
+from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 from crawler.history import MaintenanceWindow, parse_maintenance
 
 LANGUAGES = ("en", "es", "fr", "nl")
@@ -482,16 +482,26 @@ def _parse_selectors(raw: Any, label: str, problems: list[str]) -> AnnouncementS
 
 
 def _check_url(value: Any, where: str, problems: list[str]) -> None:
+    """An http(s) URL as a browser reads it (the WHATWG URL Standard, like page links).
+
+    >>> problems = []
+    >>> _check_url("http://www.exa mple.org/some page", "field 'url'", problems)
+    >>> _check_url("http://www.example.org/some page", "field 'url'", problems)
+    >>> problems
+    ["field 'url': 'http://www.exa mple.org/some page' is not a valid URL: host contains a forbidden code point ' ' (U+0020)"]
+    """
     if not isinstance(value, str) or not value.strip():
         problems.append(f"{where}: expected a URL, got {value!r}")
         return
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError as exc:
-        problems.append(f"{where}: {value!r} is not a valid URL ({exc})")
+    text = value.strip()
+    scheme = url_scheme(text)
+    if scheme not in WEB_SCHEMES:
+        problems.append(f"{where}: {value!r} has scheme {scheme or 'none'!r}; only http and https are checked")
         return
-    if parts.scheme.lower() not in ("http", "https"):
-        scheme = parts.scheme or "none"
-        problems.append(f"{where}: {value!r} has scheme {scheme!r}; only http and https are checked")
-    elif not parts.hostname:
-        problems.append(f"{where}: {value!r} has no host name")
+    if clean_url(text) != text:  # a browser would drop them; the URL is kept as written, so they must go
+        problems.append(f"{where}: {value!r} contains a tab, newline or control character")
+        return
+    try:
+        resolve_url(text)
+    except InvalidURL as exc:
+        problems.append(f"{where}: {value!r} is not a valid URL: {exc}")

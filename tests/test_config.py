@@ -83,6 +83,49 @@ def test_errors_name_the_file_resource_and_field(text, message):
     assert str(info.value).startswith(message)
 
 
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ('url: "http://www.exa mple.org/some page"',
+         "field 'url': 'http://www.exa mple.org/some page' is not a valid URL: "
+         "host contains a forbidden code point ' ' (U+0020)"),
+        ('url: "http://"', "field 'url': 'http://' is not a valid URL: empty host"),
+        ('url: "https://localhost]/"',
+         "field 'url': 'https://localhost]/' is not a valid URL: host contains a forbidden code point ']'"),
+        ('url: "http://ex.org:99999/"',
+         "field 'url': 'http://ex.org:99999/' is not a valid URL: port 99999 is out of range (0 to 65535)"),
+        ('url: http://x\n    feed: "http://[::1/feed"',
+         "field 'feed': 'http://[::1/feed' is not a valid URL: IPv6 address '[::1' has no closing ']'"),
+        ('url: http://x\n    expect: {final_url: "https://1.2.3.256/"}',
+         "field 'expect.final_url': 'https://1.2.3.256/' is not a valid URL: invalid IPv4 address '1.2.3.256'"),
+        ('url: "http://ex.org/a\\tb"', "field 'url': 'http://ex.org/a\\tb' contains a tab, newline or control character"),
+        ('url: "\\x01http://ex.org/"',
+         "field 'url': '\\x01http://ex.org/' contains a tab, newline or control character"),
+    ],
+)
+def test_urls_are_validated_as_browsers_parse_them(entry, message):
+    with pytest.raises(ConfigError) as info:
+        parse_config(f"resources:\n  - name: Name\n    {entry}\n", Path("r.yaml"))
+    assert str(info.value) == f'r.yaml: resource #1 "Name": {message}'
+
+
+def test_webhook_urls_are_validated_too():
+    text = "notify:\n  webhooks: ['https://hooks.exa mple/x']\nresources:\n  - name: A\n    url: http://x\n"
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, Path("r.yaml"))
+    assert str(info.value) == ("r.yaml: notify: field 'webhooks': 'https://hooks.exa mple/x' is not a valid URL: "
+                               "host contains a forbidden code point ' ' (U+0020)")
+
+
+def test_what_the_standard_accepts_is_accepted_and_kept_as_written():
+    text = ("resources:\n  - name: A\n    url: 'http://www.example.org/some page'\n"
+            "    feed: 'https://B\u00fccher.example/feed'\n    expect: {final_url: 'http://0x7f.1/'}\n")
+    (resource,) = parse_config(text, Path("r.yaml")).resources
+    assert resource.url == "http://www.example.org/some page"  # a space in the path is percent-encoded
+    assert resource.feed == "https://B\u00fccher.example/feed"
+    assert resource.expect.final_url == "http://0x7f.1/"
+
+
 def test_several_problems_are_listed_together():
     text = "resources:\n  - name: A\n  - name: B\n    url: gopher://x\n"
     with pytest.raises(ConfigError) as info:
@@ -106,6 +149,19 @@ def test_cli_exits_2_with_one_message_and_no_traceback(tmp_path, command):
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"healthcrawl: error: {bad}: resource #1 \"A\": field 'url'")
     assert not (tmp_path / "h.db").exists(), "a bad config must stop the run before anything is written"
+
+
+@pytest.mark.parametrize("command", ["run", "check-config"])
+def test_cli_exits_2_on_a_url_no_browser_can_parse(tmp_path, command):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('resources:\n  - name: Name\n    url: "http://www.exa mple.org/some page"\n')
+    result = run_cli(command, "--config", str(bad), *(["--db", str(tmp_path / "h.db")] if command == "run" else []))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"healthcrawl: error: {bad}: resource #1 \"Name\": field 'url': "
+        "'http://www.exa mple.org/some page' is not a valid URL: host contains a forbidden code point ' ' (U+0020)")
+    assert not (tmp_path / "h.db").exists()
 
 
 def test_check_config_ok(tmp_path):

@@ -1,164 +1,449 @@
-"""Which discovered links to request, and how: the per-run link frontier.
+"""Which URLs to request, and which pages to follow: one run's link plan.
 
-A URL moves through these states within one run:
+Pure Python, no Scrapy. The spider (or, in distributed mode, the coordinator)
+tells the plan what each response held (an *outcome*) and makes the requests
+the plan answers with; the plan never waits on anything itself.
 
-* unseen    -- never discovered;
-* planned   -- discovered once and scheduled, with HEAD (is it alive?) or GET
-  (a same-site page to follow, or a page whose ids are needed to check
-  #fragments);
-* upgraded  -- first planned with HEAD, then found again as a #fragment link:
-  scheduled once more with GET so its anchors can be read.
+Two things are kept apart:
 
-Every later sighting of a planned URL only adds a source (the page it is on), so
-each unique URL is requested once per run however many pages link to it.
-Pure Python, no Scrapy: the spider asks, the planner answers.
+* **fetching** -- each URL is requested once per run, with GET when its body
+  may be needed (a page some resource may follow, or a page whose ids decide
+  ``#fragment`` links) and HEAD otherwise. A URL first requested with HEAD and
+  needed whole later is *upgraded*: requested again with GET, and the HEAD
+  answer, whenever it arrives, is dropped.
+* **following** -- planning a page's links for a resource. Each resource walks
+  its site breadth first, level by level: level 0 is the resource page; level
+  d+1 is chosen only once every level-d candidate has been read, so it is
+  exactly the set of same-site pages whose shortest link distance is d+1,
+  whatever order responses arrive in. When ``max_pages`` cuts a level, the
+  pages kept are the first in URL order. A page already read (for another
+  resource, or as a link) is followed from what was read, never requested again.
+
+A resource's walk moves through these states:
+
+* waiting   -- for its own page, for the candidates of its current level, or
+  for its sitemaps;
+* following -- the level's pages are chosen and their links planned at once
+  (all sightings of the level merged, so a URL linked plainly on one page and
+  with ``#fragment`` on another is requested once, with GET);
+* finished  -- ``depth`` levels are followed, or nothing is left to follow.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Union
 
-from crawler.extract.links import same_site, url_allowed
+from crawler.extract.links import url_allowed
+from crawler.extract.urls import WEB_SCHEMES
+from crawler.items import LinkPageResult, LinkResult
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from crawler.config import Resource
     from crawler.extract.links import PageLinks
 
+# Tags whose targets are documents a visitor navigates to: the only links followed.
 FOLLOWABLE_TAGS = frozenset({"a", "area"})
-# Request meta naming who plans the links of a response (see PlanState.claim).
-PLAN_OWNER_KEY = "healthcrawl_plan_owner"
+PAGE_PRIORITY = 1  # candidate pages first: a level is chosen once they are all read
+
+
+# -- what the plan asks for -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class LinkTask:
+class Fetch:
+    """One request of a link URL.
+
+    ``read``: the body's links are wanted (the URL may be a page to follow);
+    ``anchors``: its ids are wanted (for #fragment verdicts); either means GET.
+    ``seq`` numbers the requests of one URL: an answer to an older one is dropped.
+    """
+
     url: str
     method: str  # "HEAD" or "GET"
-    resource: Resource  # the resource whose page linked here first
-    depth: int  # depth of the page the link was found on (the resource page is 0)
-    follow: bool = False  # read the body as a page of `resource` and plan its links
-    anchors: bool = False  # read the body's ids to check #fragments
-
-
-@dataclass(frozen=True)
-class PagePlan:
-    sources: list[tuple[str, str]]  # (url, fragment or "")
-    skipped: dict[str, int]
-    tasks: list[LinkTask]
-
-
-@dataclass(frozen=True)
-class Claim:
-    """How a newly planned (or upgraded) URL is to be requested."""
-
-    method: str  # "HEAD" or "GET"
-    follow: bool = False
+    read: bool = False
     anchors: bool = False
+    seq: int = 0
+    priority: int = 0
 
 
-class PlanState(Protocol):
-    """Where the planner keeps what it has planned in this run: in memory for one
-    process, in Redis when many workers share one frontier
-    (crawler.distributed.planstate). Each call is one atomic decision."""
+@dataclass(frozen=True)
+class SitemapFetch:
+    """One request of a resource's robots.txt (to find its sitemaps) or sitemap."""
 
-    def count_page(self, slug: str, url: str) -> None:
-        """The resource page itself counts towards its max_pages."""
-
-    def claim(self, url: str, *, slug: str, wants_anchors: bool, may_follow: bool, max_pages: int,
-              owner: str) -> Claim | None:
-        """Plan `url` unless it is planned already (then None, or a GET upgrade when
-        `wants_anchors` and it was planned with HEAD). A new URL is followed when
-        `may_follow` and `slug` has followed fewer than `max_pages` pages. `owner`
-        names the request planning it: the same owner asking again (a redelivered
-        request whose first try died) gets the same answer instead of None."""
+    resource: str  # slug
+    url: str
+    level: int = 0  # how many sitemap indexes led here
 
 
-def decide(previous: str | None, *, wants_anchors: bool, may_follow: bool, pages: int,
-           max_pages: int) -> Claim | None:
-    """The planner's rule, shared by every PlanState.
+# -- what the caller tells the plan --------------------------------------------------------
 
-    >>> decide(None, wants_anchors=False, may_follow=True, pages=1, max_pages=5)
-    Claim(method='GET', follow=True, anchors=True)
-    >>> decide(None, wants_anchors=False, may_follow=True, pages=5, max_pages=5)
-    Claim(method='HEAD', follow=False, anchors=False)
-    >>> decide("HEAD", wants_anchors=True, may_follow=False, pages=0, max_pages=5)
-    Claim(method='GET', follow=False, anchors=True)
-    >>> decide("GET", wants_anchors=True, may_follow=False, pages=0, max_pages=5) is None
-    True
+
+@dataclass(frozen=True)
+class ResourceRead:
+    """A resource's own check: its result as a link (for the URL and, after
+    redirects, its final URL) and the page, when it is a page we can read."""
+
+    resource: str  # slug
+    results: tuple[LinkResult, ...]
+    page: PageLinks | None = None
+
+
+@dataclass(frozen=True)
+class LinkRead:
+    """The answer to a Fetch: its result, and the page when the body was read as one
+    (HTML, answered 2xx, or 304 with what an earlier run read)."""
+
+    fetch: Fetch
+    result: LinkResult
+    page: PageLinks | None = None
+
+
+@dataclass(frozen=True)
+class SitemapRead:
+    """What a SitemapFetch found: more sitemaps to read, and page URLs listed."""
+
+    fetch: SitemapFetch
+    sitemaps: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+
+
+Outcome = Union[ResourceRead, LinkRead, SitemapRead]
+Output = Union[Fetch, SitemapFetch, LinkResult, LinkPageResult]
+
+
+# -- the scope of a resource ----------------------------------------------------------------
+
+
+class Scope:
+    """The same-site test of one resource, for URLs spelled as the link extractor
+    spells them (lower-case host, no default port): same host and port, http and
+    https alike, under the resource's directory (see extract.links.same_site).
+
+    >>> scope = Scope("https://Ex.org/docs/index.html")
+    >>> [scope.contains(u) for u in ("http://ex.org/docs/a", "https://ex.org/docs", "https://ex.org/blog/")]
+    [True, True, False]
     """
-    if previous is not None:
-        return Claim("GET", anchors=True) if wants_anchors and previous == "HEAD" else None
-    follow = may_follow and pages < max_pages
-    return Claim("GET" if follow or wants_anchors else "HEAD", follow=follow, anchors=wants_anchors or follow)
+
+    def __init__(self, root_url: str) -> None:
+        from crawler.extract.links import _scope_dir
+
+        spelled = link_spelling(root_url)
+        self.netloc = netloc_of(spelled) or None
+        path = spelled.split("://", 1)[-1].partition("/")[2]
+        self.dir = _scope_dir("/" + path.partition("?")[0])
+
+    def contains(self, url: str) -> bool:
+        if self.netloc is None:
+            return False
+        return _under(url, self.netloc, self.dir)
 
 
-class MemoryPlanState:
-    """One process's plan: a dict of URL -> method and the pages followed per resource."""
+def netloc_of(url: str) -> str:
+    """The host[:port] of an extractor-spelled URL, userinfo dropped.
 
-    def __init__(self) -> None:
-        self._planned: dict[str, tuple[str, str]] = {}  # url -> (method, owner)
-        self._pages: dict[str, set[str]] = {}  # resource slug -> page URLs fetched
-
-    def count_page(self, slug: str, url: str) -> None:
-        self._pages.setdefault(slug, set()).add(url)
-
-    def claim(self, url: str, *, slug: str, wants_anchors: bool, may_follow: bool, max_pages: int,
-              owner: str) -> Claim | None:
-        previous = self._planned.get(url)
-        pages = self._pages.setdefault(slug, set())
-        claim = decide(previous[0] if previous else None, wants_anchors=wants_anchors,
-                       may_follow=may_follow, pages=len(pages), max_pages=max_pages)
-        if claim is not None:
-            self._planned[url] = (claim.method, owner)
-            if claim.follow:
-                pages.add(url)
-        return claim
+    >>> netloc_of("http://u@EX.org:81/a?b")
+    'EX.org:81'
+    """
+    return url.split("/", 3)[2].rpartition("@")[2] if "://" in url else ""
 
 
-class LinkPlanner:
-    def __init__(self, state: PlanState | None = None) -> None:
-        self.state: PlanState = state if state is not None else MemoryPlanState()
+def _under(url: str, netloc: str, directory: str) -> bool:
+    scheme, _, rest = url.partition("://")
+    if scheme not in WEB_SCHEMES:
+        return False
+    authority, slash, tail = rest.partition("/")
+    if authority.rpartition("@")[2] != netloc:
+        return False
+    path = slash + tail.partition("?")[0] or "/"
+    return path.startswith(directory) or path + "/" == directory
 
-    def count_page(self, resource: Resource) -> None:
-        """The resource page itself counts towards its max_pages."""
-        self.state.count_page(resource.slug, resource.url)
 
-    def plan(self, resource: Resource, links: PageLinks, depth: int, owner: str = "") -> PagePlan:
-        sources: list[tuple[str, str]] = []
-        skipped = Counter(links.skipped)
-        tasks: list[LinkTask] = []
+def link_spelling(url: str) -> str:
+    """A URL spelled as the link extractor spells the links it finds, so a
+    resource's own URL and links to it are one key.
+
+    >>> link_spelling("HTTPS://Example.org")
+    'https://example.org/'
+    """
+    from crawler.extract.urls import InvalidURL, resolve_url
+
+    try:
+        return resolve_url(url).partition("#")[0]
+    except InvalidURL:
+        return url
+
+
+# -- the plan ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Fetched:
+    """What the run knows of one URL: how it was (or is being) requested, and its answer."""
+
+    method: str
+    read: bool
+    anchors: bool
+    seq: int = 0
+    done: bool = False
+    sighted: bool = True  # linked from some page (a resource URL may only be checked)
+    result: LinkResult | None = None
+    page: PageLinks | None = None
+    final_url: str | None = None
+
+
+@dataclass
+class _Walk:
+    resource: Resource
+    scope: Scope
+    level: int = -1  # the level last followed; -1 until the resource page is read
+    followed: set[str] = field(default_factory=set)  # requested URLs of the pages followed
+    finals: set[str] = field(default_factory=set)  # their final URLs (two links may redirect to one page)
+    candidates: set[str] = field(default_factory=set)  # same-site pages sighted for the next level
+    waiting: set[str] = field(default_factory=set)  # candidates not read yet
+    sitemaps: int = 0  # sitemap requests not answered yet
+    finished: bool = False
+
+
+class LinkPlan:
+    """One run's plan over all resources (see the module docstring)."""
+
+    def __init__(self, resources: Iterable[Resource], *, keep_anchors: bool | None = None) -> None:
+        self.resources = {resource.slug: resource for resource in resources}
+        self._walks = {slug: _Walk(r, Scope(r.url)) for slug, r in self.resources.items()}
+        self._urls: dict[str, _Fetched] = {}
+        self._waiters: dict[str, list[_Walk]] = {}
+        self._invalid: set[str] = set()
+        # resources that follow pages, by host: a link there may be some resource's page
+        self._followers: dict[str, list[_Walk]] = {}
+        for walk in self._walks.values():
+            if walk.resource.depth > 0 and walk.scope.netloc:
+                self._followers.setdefault(walk.scope.netloc, []).append(walk)
+        # every page read keeps its ids when any resource checks fragments, so a
+        # #fragment verdict never depends on whether the plain link came first
+        self.keep_anchors = (any(r.check_fragments for r in self.resources.values())
+                             if keep_anchors is None else keep_anchors)
+        self.read_assets = any(r.check_assets for r in self.resources.values())
+        self._own = {slug: link_spelling(r.url) for slug, r in self.resources.items()}
+        for url in self._own.values():  # checked by the resource's own request
+            self._urls.setdefault(url, _Fetched("GET", read=True, anchors=True, sighted=False))
+
+    # -- outcomes in, outputs out
+
+    def apply(self, outcome: Outcome) -> list[Output]:
+        if isinstance(outcome, LinkRead):
+            return self.link_read(outcome)
+        if isinstance(outcome, ResourceRead):
+            return self.resource_read(outcome)
+        return self.sitemap_read(outcome)
+
+    def resource_read(self, outcome: ResourceRead) -> list[Output]:
+        out: list[Output] = []
+        walk = self._walks[outcome.resource]
+        final_url = outcome.results[-1].final_url or outcome.results[0].url
+        for result in outcome.results:
+            state = self._urls.setdefault(result.url, _Fetched("GET", read=True, anchors=True, sighted=False))
+            if not state.done and state.seq == 0 and state.method == "GET":
+                self._answer(state, result, outcome.page, final_url, out)
+        if outcome.page is None or walk.finished:
+            self._finish(walk)
+            return out
+        walk.level = 0
+        walk.followed.add(self._own[outcome.resource])
+        walk.finals.add(final_url)
+        wants: dict[str, list[bool]] = {}
+        self._follow(walk, final_url, outcome.page, 0, outcome.results[0].checked_at, wants, out)
+        if walk.resource.depth > 0 and walk.resource.sitemap:
+            walk.sitemaps += 1
+            out.append(SitemapFetch(walk.resource.slug, site_root(walk.resource.url) + "/robots.txt"))
+        self._request(wants, out)
+        self._await_candidates(walk)
+        self._wait(walk, out)
+        return out
+
+    def link_read(self, outcome: LinkRead) -> list[Output]:
+        fetch = outcome.fetch
+        state = self._urls.get(fetch.url)
+        if state is None or state.seq != fetch.seq or state.done:
+            return []  # an answer to a request superseded by an upgrade
+        out: list[Output] = []
+        self._answer(state, outcome.result, outcome.page if fetch.read else None,
+                     outcome.result.final_url or fetch.url, out)
+        return out
+
+    def sitemap_read(self, outcome: SitemapRead) -> list[Output]:
+        fetch = outcome.fetch
+        walk = self._walks[fetch.resource]
+        out: list[Output] = []
+        walk.sitemaps -= 1
+        if not walk.finished:
+            for url in outcome.sitemaps:
+                walk.sitemaps += 1
+                out.append(SitemapFetch(walk.resource.slug, url, fetch.level + 1))
+            pages = [url for url in outcome.pages if walk.scope.contains(url)]
+            if pages:
+                wants: dict[str, list[bool]] = {}
+                sources: list[tuple[str, str]] = []
+                excluded = 0
+                for url in pages:
+                    if not url_allowed(url, walk.resource.include_patterns, walk.resource.exclude_patterns):
+                        excluded += 1
+                        continue
+                    sources.append((url, ""))
+                    if url not in walk.followed:
+                        walk.candidates.add(url)
+                    self._want(wants, url, read=True, anchors=False)
+                out.append(LinkPageResult(walk.resource.slug, fetch.url, 0, sources,
+                                          {"excluded": excluded} if excluded else {}))
+                self._request(wants, out)
+                self._await_candidates(walk)
+        self._wait(walk, out)
+        return out
+
+    @property
+    def finished(self) -> bool:
+        return all(walk.finished for walk in self._walks.values())
+
+    # -- inside
+
+    def _answer(self, state: _Fetched, result: LinkResult, page: PageLinks | None, final_url: str,
+                out: list[Output]) -> None:
+        """Record the answer for a URL, emit its result once linked, wake its waiters."""
+        state.done, state.result, state.page, state.final_url = True, result, page, final_url
+        if state.sighted:
+            out.append(result)
+        for walk in self._waiters.pop(result.url, ()):
+            walk.waiting.discard(result.url)
+            self._wait(walk, out)
+
+    def _follow(self, walk: _Walk, page_url: str, page: PageLinks, depth: int, read_at: str,
+                wants: dict[str, list[bool]], out: list[Output]) -> None:
+        """Plan the links of one page of `walk` at `depth`: record where they are,
+        gather the next level's candidates and what each URL must be fetched for."""
+        resource = walk.resource
         include, exclude = resource.include_patterns, resource.exclude_patterns
-        for link in links.links:
-            if not url_allowed(link.url, include, exclude):
+        filtered = bool(include or exclude)
+        may_follow = depth < resource.depth
+        fragments = resource.check_fragments
+        sources: list[tuple[str, str]] = []
+        skipped = Counter(page.skipped)
+        for link in page.links:
+            tag = link.tag
+            navigational = tag in FOLLOWABLE_TAGS
+            if not navigational and not resource.check_assets:
+                continue
+            url = link.url
+            if filtered and not url_allowed(url, include, exclude):
                 skipped["excluded"] += 1
                 continue
-            sources.append((link.url, link.fragment or ""))
-            task = self._task_for(resource, link.url, link.tag, bool(link.fragment), depth, owner)
-            if task is not None:
-                tasks.append(task)
-        return PagePlan(sources, {k: v for k, v in skipped.items() if v}, tasks)
-
-    def plan_urls(self, resource: Resource, urls: list[str], depth: int, owner: str = "") -> PagePlan:
-        """Page URLs from elsewhere than a page (a sitemap), planned like links."""
-        sources: list[tuple[str, str]] = []
-        tasks: list[LinkTask] = []
-        excluded = 0
-        for url in urls:
-            if not url_allowed(url, resource.include_patterns, resource.exclude_patterns):
-                excluded += 1
+            sources.append((url, link.fragment or ""))
+            follow = may_follow and navigational and walk.scope.contains(url)
+            if follow and url not in walk.followed:
+                walk.candidates.add(url)
+            read = follow or (navigational and self._may_be_page(url, walk))
+            # a resource that checks fragments reads every page it links to: a URL
+            # linked plainly first and with #fragment later is then requested once
+            self._want(wants, url, read=read, anchors=fragments and (navigational or bool(link.fragment)))
+        for invalid in getattr(page, "invalid", ()):
+            if filtered and not url_allowed(invalid.href, include, exclude):
+                skipped["excluded"] += 1
                 continue
-            sources.append((url, ""))
-            task = self._task_for(resource, url, "a", False, depth, owner)
-            if task is not None:
-                tasks.append(task)
-        return PagePlan(sources, {"excluded": excluded} if excluded else {}, tasks)
+            sources.append((invalid.href, ""))
+            if invalid.href not in self._invalid:
+                self._invalid.add(invalid.href)
+                out.append(LinkResult(invalid.href, "invalid", read_at, "none", error=invalid.reason))
+        out.append(LinkPageResult(resource.slug, page_url, depth, sources,
+                                  {k: v for k, v in skipped.items() if v}, page.as_record()))
 
-    def _task_for(self, resource: Resource, url: str, tag: str, has_fragment: bool,
-                  depth: int, owner: str) -> LinkTask | None:
-        may_follow = tag in FOLLOWABLE_TAGS and depth < resource.depth and same_site(url, resource.url)
-        claim = self.state.claim(url, slug=resource.slug, wants_anchors=resource.check_fragments and has_fragment,
-                                 may_follow=may_follow, max_pages=resource.max_pages, owner=owner)
-        if claim is None:
-            return None
-        return LinkTask(url, claim.method, resource, depth, follow=claim.follow, anchors=claim.anchors)
+    def _may_be_page(self, url: str, walk: _Walk) -> bool:
+        """Could another resource's walk still follow `url`? Then its body is read
+        now, so it is never requested twice."""
+        for other in self._followers.get(netloc_of(url), ()):
+            if other is not walk and not other.finished and other.scope.contains(url):
+                return True
+        return False
+
+    @staticmethod
+    def _want(wants: dict[str, list[bool]], url: str, *, read: bool, anchors: bool) -> None:
+        need = wants.get(url)
+        if need is None:
+            wants[url] = [read, anchors]
+        else:
+            need[0] |= read
+            need[1] |= anchors
+
+    def _request(self, wants: dict[str, list[bool]], out: list[Output]) -> None:
+        """Turn the merged needs of a level into requests: new URLs, and upgrades of
+        URLs requested with less than is now needed."""
+        for url, (read, anchors) in wants.items():
+            anchors = anchors or (self.keep_anchors and read)
+            state = self._urls.get(url)
+            if state is None:
+                get = read or anchors
+                state = self._urls[url] = _Fetched("GET" if get else "HEAD", read, anchors)
+                out.append(Fetch(url, state.method, read, anchors, 0, PAGE_PRIORITY if read else 0))
+                continue
+            if not state.sighted:  # a resource URL, now also a link
+                state.sighted = True
+                if state.done and state.result is not None:
+                    out.append(state.result)
+            if (read and not state.read) or (anchors and not state.anchors and state.method == "HEAD"):
+                if state.done and state.result is not None and state.result.result not in ("ok", "redirected"):
+                    continue  # it failed already: its body is not there to read
+                state.method, state.read, state.anchors = "GET", state.read or read, state.anchors or anchors
+                state.seq += 1
+                state.done = False
+                out.append(Fetch(url, "GET", state.read, state.anchors, state.seq,
+                                 PAGE_PRIORITY if state.read else 0))
+
+    def _wait(self, walk: _Walk, out: list[Output]) -> None:
+        """Advance `walk` level by level while nothing it needs is outstanding."""
+        while not walk.finished and walk.level >= 0 and not walk.waiting and not walk.sitemaps:
+            if walk.level >= walk.resource.depth or not walk.candidates:
+                self._finish(walk)
+                return
+            level = walk.level + 1
+            room = walk.resource.max_pages - len(walk.followed)
+            chosen: list[tuple[str, _Fetched, str]] = []
+            for url in sorted(walk.candidates):
+                if len(chosen) >= room:
+                    break
+                state = self._urls[url]
+                final_url = state.final_url or url
+                if state.page is None or final_url in walk.finals or not walk.scope.contains(final_url):
+                    continue
+                walk.finals.add(final_url)
+                chosen.append((url, state, final_url))
+            walk.candidates = set()
+            walk.level = level
+            wants: dict[str, list[bool]] = {}
+            for url, _, _ in chosen:
+                walk.followed.add(url)
+            for _, state, final_url in chosen:
+                read_at = state.result.checked_at if state.result is not None else ""
+                self._follow(walk, final_url, state.page, level, read_at, wants, out)
+            self._request(wants, out)
+            self._await_candidates(walk)
+
+    def _await_candidates(self, walk: _Walk) -> None:
+        """The next level is chosen once every candidate sighted so far is read."""
+        walk.waiting = {url for url in walk.candidates if not self._urls[url].done}
+        for url in walk.waiting:
+            self._waiters.setdefault(url, []).append(walk)
+
+    def _finish(self, walk: _Walk) -> None:
+        walk.finished = True
+        walk.candidates, walk.waiting = set(), set()
+
+
+def site_root(url: str) -> str:
+    """
+    >>> site_root("https://a.example:8443/x/y?z")
+    'https://a.example:8443'
+    """
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}"
+

@@ -2,6 +2,7 @@
 
 * HopRecorderMiddleware sits nearer the downloader than RedirectMiddleware so
   it sees every hop: it keeps each redirect's URL, status and latency.
+  MetaRefreshHopMiddleware does the same for a followed ``<meta http-equiv=refresh>``.
 * BackoffRetryMiddleware is Scrapy's RetryMiddleware with waiting: exponential
   backoff with jitter, and Retry-After honoured on 429/503.
 * LinkMemoryMiddleware makes link checks incremental: conditional requests from
@@ -17,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response as ScrapyResponse
 
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 HOPS_KEY = "healthcrawl_hops"
-LINK_KEY = "healthcrawl_link"  # meta key holding the LinkTask of a link check
+LINK_KEY = "healthcrawl_link"  # meta key holding the Fetch (crawler.linkplan) of a link check
 FRESH_FLAG = "healthcrawl:fresh"  # response flag: answered from memory, not the network
 REMEMBERED_PAGE_KEY = "healthcrawl_remembered_page"  # meta: the PageLinks to use if a page answers 304
 CONFIRM_KEY = "healthcrawl_confirm"  # attempts that must all fail before a resource is down
@@ -44,14 +46,41 @@ def latency_ms(request: Request) -> int:
 
 
 class HopRecorderMiddleware:
-    """Records each redirect hop in request meta; RedirectMiddleware copies meta
-    to the next request, so the final response carries the whole chain."""
+    """Records each redirect hop in request meta as {"url", "status", "ms"};
+    RedirectMiddleware copies meta to the next request, so the final response
+    carries the whole chain."""
 
     def process_response(self, request: Request, response: Response) -> Response:
         if 300 <= response.status < 400 and b"Location" in response.headers:
             hop = {"url": request.url, "status": response.status, "ms": latency_ms(request)}
             request.meta[HOPS_KEY] = [*request.meta.get(HOPS_KEY, []), hop]
         return response
+
+
+class MetaRefreshHopMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, with the page it leaves recorded as a hop.
+
+    A page that sends the browser on with ``<meta http-equiv=refresh>`` is a
+    redirect, so it gets a hop like a 3xx: {"url", "status" (the page's own, usually
+    200), "ms", "via": "meta refresh"}. The hop is added to the request's meta
+    before Scrapy decides, as HopRecorderMiddleware does, so the chain is there
+    both on the next request and when the limit of redirects stops the crawl; it
+    is taken back when the refresh is not followed (too long a delay, a scheme we
+    do not fetch, a HEAD request).
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        had_hops = HOPS_KEY in request.meta
+        hops = request.meta.get(HOPS_KEY, [])
+        hop = {"url": request.url, "status": response.status, "ms": latency_ms(request), "via": "meta refresh"}
+        request.meta[HOPS_KEY] = [*hops, hop]
+        result = super().process_response(request, response)
+        if result is response:
+            if had_hops:
+                request.meta[HOPS_KEY] = hops
+            else:
+                del request.meta[HOPS_KEY]
+        return result
 
 
 def retry_after_seconds(value: bytes | str | None) -> float | None:
@@ -189,15 +218,15 @@ class LinkMemoryMiddleware:
             store.close()
 
     def process_request(self, request: Request) -> Response | None:
-        task = request.meta.get(LINK_KEY)
-        if task is None or request.meta.get(HOPS_KEY):
+        fetch = request.meta.get(LINK_KEY)
+        if fetch is None or request.meta.get(HOPS_KEY):
             return None  # not a link check, or a redirect hop: the validators are not for this URL
         known = self.memory.get(request.url)
         if known is None:
             return None
-        if task.follow or task.anchors:
+        if fetch.read or fetch.anchors:
             # A page we read may come back 304 only if we remember what it holds.
-            page = remembered_page(known, follow=task.follow)
+            page = remembered_page(known, follow=fetch.read)
             if page is None:
                 return None
             request.meta[REMEMBERED_PAGE_KEY] = page

@@ -1,11 +1,16 @@
-"""Fetch every configured resource once and yield what happened. No verdicts here."""
+"""Fetch every configured resource once and yield what happened. No verdicts here.
+
+Which links to request and which pages to follow is the link plan's business
+(crawler.linkplan): each callback turns a response into an outcome, and makes
+the requests the plan answers with. A distributed worker (`remote_plan`) yields
+the outcome itself; the coordinator plans for every worker.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from dataclasses import asdict, replace
-from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -16,13 +21,14 @@ from crawler.classify import describe_failure, http_reason
 from crawler.config import ConfigError, load_config
 from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
 from crawler.extract.feeds import parse_feed
-from crawler.extract.links import PageLinks, extract_links, page_anchors, same_site
+from crawler.extract.links import PageLinks, extract_links, page_anchors
 from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
 from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.extract.page import is_html, parse_page
 from crawler.extract.resource_page import ResourcePage, read_resource_page
-from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
-from crawler.linkplan import PLAN_OWNER_KEY, LinkPlanner, LinkTask
+from crawler.items import AnnouncementsResult, CheckResult, LinkResult
+from crawler.linkplan import (Fetch, LinkPlan, LinkRead, Outcome, ResourceRead, SitemapFetch, SitemapRead,
+                              link_spelling, site_root)
 from crawler.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, REMEMBERED_PAGE_KEY, latency_ms
 from crawler.safety import PrivateAddress
 from crawler.settings import apply_crawl_settings
@@ -30,7 +36,7 @@ from crawler.timeutil import iso, parse_iso, utcnow
 from crawler.tlsinfo import certificate_expiry
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterator
 
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
@@ -43,6 +49,7 @@ class AvailabilitySpider(scrapy.Spider):
     """Checks each resource in the file named by HEALTH_CONFIG."""
 
     name = "availability"
+    remote_plan = False  # True in a distributed worker: the coordinator plans
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -58,7 +65,7 @@ class AvailabilitySpider(scrapy.Spider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.planner = LinkPlanner()
+        self._plan: LinkPlan | None = None
         # Failures these loggers report are recorded in the check itself (a link whose host
         # is down also fails its robots.txt fetch; an oversized or cut-off body is the
         # check's error); on stderr they would only fill cron mail.
@@ -70,9 +77,14 @@ class AvailabilitySpider(scrapy.Spider):
     def config(self) -> Config:
         return self.settings["HEALTH_LOADED_CONFIG"]
 
+    @property
+    def plan(self) -> LinkPlan:
+        if self._plan is None:
+            self._plan = LinkPlan(self.config.resources)
+        return self._plan
+
     async def start(self) -> AsyncIterator[Any]:
         for resource in self.config.resources:
-            self.planner.count_page(resource)
             yield self.resource_request(resource, self.config.settings.confirm_attempts)
 
     def resource_request(self, resource: Resource, confirm_attempts: int) -> scrapy.Request:
@@ -100,137 +112,156 @@ class AvailabilitySpider(scrapy.Spider):
         )
         result.title, result.description, result.main_text = page.title, page.description, page.main_text
         yield result
-        if page.html is None:
-            return  # not a page (PDF, image...): nothing to read on it
-        if page.feed_url is not None:
-            yield self._feed_request(resource, page, response)
-        else:
-            yield AnnouncementsResult(resource.slug, "selectors" if selectors else "html",
-                                      _as_dicts(page.announcements or []))
-        for output in self._links_of_page(resource, response, depth=0):
+        links = None
+        if page.html is not None:
+            if page.feed_url is not None:
+                yield self._feed_request(resource, page, response)
+            else:
+                yield AnnouncementsResult(resource.slug, "selectors" if selectors else "html",
+                                          _as_dicts(page.announcements or []))
+            links = extract_links(response.body, response.url, include_assets=self.plan.read_assets)
+        # the resource page is a link too: other pages (and itself) may point at it
+        as_link = self._link_result(link_spelling(resource.url), "GET", response.request, response, links)
+        results = (as_link,)
+        if as_link.final_url and as_link.final_url != as_link.url:
+            results += (replace(as_link, url=as_link.final_url, redirects=0,
+                                result=classify_link(response.status, None, None, redirected=False)),)
+        for output in self._outcome(ResourceRead(resource.slug, results, links)):
             yield output
-        if resource.depth > 0 and resource.sitemap:
-            yield self._sitemap_request(_site_root(resource.url) + "/robots.txt", resource,
-                                        callback=self.robots_for_sitemaps)
 
-    # -- sitemaps: with depth > 0 and sitemap: true, the pages a site lists are crawled too
+    # -- the plan: outcomes in, requests and results out
 
-    def _sitemap_request(self, url: str, resource: Resource, callback: Any, level: int = 0) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.sitemap_failed, dont_filter=True,
-                              meta={"resource": resource, "sitemap_level": level, "dont_obey_robotstxt": True})
+    def _outcome(self, outcome: Outcome) -> Iterator[Any]:
+        """What the plan makes of an outcome: requests to make and results to store.
+        A distributed worker hands the outcome itself to the coordinator, which plans."""
+        if self.remote_plan:
+            yield outcome
+            return
+        for output in self.plan.apply(outcome):
+            if isinstance(output, Fetch):
+                yield self.fetch_request(output)
+            elif isinstance(output, SitemapFetch):
+                yield self.sitemap_request(output)
+            else:
+                yield output
+
+    # -- sitemaps: with depth > 0 and sitemap: true, the pages a site lists are level-1 candidates
+
+    def sitemap_request(self, fetch: SitemapFetch) -> scrapy.Request:
+        callback = self.robots_for_sitemaps if fetch.url.endswith("/robots.txt") else self.sitemap
+        return scrapy.Request(fetch.url, callback=callback, errback=self.sitemap_failed, dont_filter=True,
+                              meta={SITEMAP_KEY: fetch, "dont_obey_robotstxt": True})
 
     def robots_for_sitemaps(self, response: Response) -> Any:
-        resource: Resource = response.meta["resource"]
+        fetch: SitemapFetch = response.meta[SITEMAP_KEY]
         listed = sitemaps_in_robots(response.text if hasattr(response, "text") else "")
-        for url in (listed or [_site_root(resource.url) + "/sitemap.xml"])[:MAX_SITEMAPS]:
-            yield self._sitemap_request(url, resource, self.sitemap)
+        found = tuple((listed or [site_root(fetch.url) + "/sitemap.xml"])[:MAX_SITEMAPS])
+        yield from self._outcome(SitemapRead(fetch, sitemaps=found))
 
     def sitemap(self, response: Response) -> Any:
-        resource: Resource = response.meta["resource"]
-        level = response.meta["sitemap_level"]
+        fetch: SitemapFetch = response.meta[SITEMAP_KEY]
         parsed = parse_sitemap(response.body)
-        if parsed.kind == "sitemapindex" and level < 2:
-            for url in parsed.locs[:MAX_SITEMAPS]:
-                yield self._sitemap_request(url, resource, self.sitemap, level + 1)
+        if parsed.kind == "sitemapindex" and fetch.level < 2:
+            yield from self._outcome(SitemapRead(fetch, sitemaps=tuple(parsed.locs[:MAX_SITEMAPS])))
         elif parsed.kind == "urlset":
-            pages = [url for url in parsed.locs if same_site(url, resource.url)]
-            plan = self.planner.plan_urls(resource, pages, depth=0, owner=response.meta.get(PLAN_OWNER_KEY, ""))
-            yield LinkPageResult(resource.slug, response.url, 0, plan.sources, plan.skipped)
-            for task in plan.tasks:
-                yield self._link_request(task)
+            pages = tuple(url for url in (link_spelling(loc) for loc in parsed.locs) if url)
+            yield from self._outcome(SitemapRead(fetch, pages=pages))
         else:
             self.logger.info("not a sitemap: %s", response.url)
+            yield from self._outcome(SitemapRead(fetch))
 
     def sitemap_failed(self, failure: Failure) -> Any:
-        request = failure.request
-        resource: Resource = request.meta["resource"]
-        if request.url.endswith("/robots.txt"):  # no robots.txt: try the conventional place
-            yield self._sitemap_request(_site_root(resource.url) + "/sitemap.xml", resource, self.sitemap)
+        fetch: SitemapFetch = failure.request.meta[SITEMAP_KEY]
+        if fetch.url.endswith("/robots.txt"):  # no robots.txt: try the conventional place
+            yield from self._outcome(SitemapRead(fetch, sitemaps=(site_root(fetch.url) + "/sitemap.xml",)))
             return
-        self.logger.info("sitemap %s unavailable: %s", request.url, failure.value)
+        self.logger.info("sitemap %s unavailable: %s", fetch.url, failure.value)
+        yield from self._outcome(SitemapRead(fetch))
 
-    # -- link health: plan each page's links, check each URL once (HEAD, GET when needed)
+    # -- link health: each URL once (HEAD, or GET when its body is needed)
 
-    def _links_of_page(self, resource: Resource, response: Response, depth: int,
-                       links: PageLinks | None = None) -> Any:
-        if links is None:
-            links = extract_links(response.body, response.url, include_assets=resource.check_assets)
-        plan = self.planner.plan(resource, links, depth, owner=response.meta.get(PLAN_OWNER_KEY, ""))
-        yield LinkPageResult(resource.slug, response.url, depth, plan.sources, plan.skipped, links.as_record())
-        for task in plan.tasks:
-            yield self._link_request(task)
-
-    def _link_request(self, task: LinkTask) -> scrapy.Request:
+    def fetch_request(self, fetch: Fetch) -> scrapy.Request:
         return scrapy.Request(
-            task.url,
-            method=task.method,
+            fetch.url,
+            method=fetch.method,
             callback=self.link_checked,
             errback=self.link_failed,
-            dont_filter=True,  # the planner already made each URL unique
-            meta={LINK_KEY: task, "started_at": iso(utcnow()), "handle_httpstatus_list": [304]},
+            priority=fetch.priority,
+            dont_filter=True,  # the plan already made each URL unique
+            meta={LINK_KEY: fetch, "started_at": iso(utcnow()), "handle_httpstatus_list": [304]},
         )
 
     def link_checked(self, response: Response) -> Any:
-        task: LinkTask = response.meta[LINK_KEY]
+        fetch: Fetch = response.meta[LINK_KEY]
         if FRESH_FLAG in response.flags:
-            yield LinkResult(task.url, "ok", response.meta["started_at"], "memory",
-                             final_url=response.meta.get("healthcrawl_fresh_final_url"))
+            result = LinkResult(fetch.url, "ok", response.meta["started_at"], "memory",
+                                final_url=response.meta.get("healthcrawl_fresh_final_url"))
+            yield from self._outcome(LinkRead(fetch, result))
             return
-        hops = response.meta.get(HOPS_KEY, [])
-        html = task.method == "GET" and is_html(_header(response, b"Content-Type"), response.body)
-        # an unchanged page (304): what an earlier run read on it stands in for its body
-        remembered = response.meta.get(REMEMBERED_PAGE_KEY) if response.status == 304 else None
-        if html and task.anchors:
-            anchors = sorted(page_anchors(response.body))
-        else:
-            anchors = sorted(remembered.anchors) if remembered is not None and task.anchors else None
-        yield LinkResult(
-            task.url,
+        page = None
+        if response.status == 304:  # unchanged: what an earlier run read stands in for the body
+            page = response.meta.get(REMEMBERED_PAGE_KEY)
+        elif (fetch.method == "GET" and 200 <= response.status < 300
+              and is_html(_header(response, b"Content-Type"), response.body)):
+            if fetch.read:
+                page = extract_links(response.body, response.url, include_assets=self.plan.read_assets)
+            elif fetch.anchors:
+                page = PageLinks((), anchors=page_anchors(response.body))
+        result = self._link_result(fetch.url, fetch.method, response.request, response, page)
+        yield from self._outcome(LinkRead(fetch, result, page if fetch.read else None))
+
+    def link_failed(self, failure: Failure) -> Any:
+        fetch: Fetch = failure.request.meta[LINK_KEY]
+        if failure.check(HttpError):
+            response = failure.value.response
+            if fetch.method == "HEAD" and should_fallback_to_get(response.status, response.headers):
+                yield self.fetch_request(replace(fetch, method="GET"))  # the server may not do HEAD right
+                return
+        yield from self._outcome(LinkRead(fetch, self._failed_link_result(fetch.url, fetch.method, failure)))
+
+    def _link_result(self, url: str, method: str, request: scrapy.Request, response: Response,
+                     page: PageLinks | None) -> LinkResult:
+        """A link URL that answered (2xx, 3xx not followed, 304)."""
+        hops = request.meta.get(HOPS_KEY, [])
+        anchors = sorted(page.anchors) if page is not None and self.plan.keep_anchors else None
+        return LinkResult(
+            url,
             classify_link(response.status, None, None, redirected=bool(hops)),
-            response.meta["started_at"],
-            task.method,
+            request.meta["started_at"],
+            method,
             http_status=response.status,
             final_url=response.url,
             redirects=len(hops),
-            response_ms=sum(h["ms"] for h in hops) + latency_ms(response.request),
+            response_ms=sum(h["ms"] for h in hops) + latency_ms(request),
             not_modified=response.status == 304,
             anchors=anchors,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )
-        if task.follow and response.status == 304 and remembered is not None:
-            yield from self._links_of_page(task.resource, response, task.depth + 1, links=remembered)
-        elif html and task.follow and response.status != 304:
-            yield from self._links_of_page(task.resource, response, task.depth + 1)
 
-    def link_failed(self, failure: Failure) -> Any:
+    def _failed_link_result(self, url: str, method: str, failure: Failure) -> LinkResult:
+        """A link URL that answered 4xx/5xx, or did not answer."""
         request = failure.request
-        task: LinkTask = request.meta[LINK_KEY]
         hops = request.meta.get(HOPS_KEY, [])
         if failure.check(HttpError):
             response = failure.value.response
-            if task.method == "HEAD" and should_fallback_to_get(response.status, response.headers):
-                yield self._link_request(replace(task, method="GET"))  # the server may not do HEAD right
-                return
             evidence = bot_block_evidence(response.status, response.headers, response.body[:4096])
-            yield LinkResult(
-                task.url, classify_link(response.status, None, evidence, redirected=bool(hops)),
-                request.meta["started_at"], task.method, http_status=response.status,
+            return LinkResult(
+                url, classify_link(response.status, None, evidence, redirected=bool(hops)),
+                request.meta["started_at"], method, http_status=response.status,
                 final_url=response.url, redirects=len(hops), error=http_reason(response.status),
                 evidence=evidence, response_ms=sum(h["ms"] for h in hops) + latency_ms(request),
             )
-            return
         if failure.check(PrivateAddress):
-            yield LinkResult(task.url, "blocked", request.meta["started_at"], task.method,
-                             redirects=len(hops), error="not requested: private or local address",
-                             evidence=str(failure.value))
-            return
+            return LinkResult(url, "blocked", request.meta["started_at"], method,
+                              redirects=len(hops), error="not requested: private or local address",
+                              evidence=str(failure.value))
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             error = "forbidden by robots.txt; not requested"
         else:
             error = self._describe(failure)[1]
-        yield LinkResult(task.url, classify_link(None, error, None, redirected=bool(hops)),
-                         request.meta["started_at"], task.method, redirects=len(hops), error=error)
+        return LinkResult(url, classify_link(None, error, None, redirected=bool(hops)),
+                          request.meta["started_at"], method, redirects=len(hops), error=error)
 
     # -- announcements: an explicit feed, then selectors, then a discovered feed, then the page
     # (chosen in read_resource_page); a feed that fails sends us back to the page.
@@ -287,10 +318,16 @@ class AvailabilitySpider(scrapy.Spider):
             result.title, result.description = page.title, page.description
             result.error, result.error_kind = http_reason(response.status), "http"
             yield result
-            return
+        else:
+            yield self._failed_check(resource, failure)
+        as_link = self._failed_link_result(link_spelling(resource.url), "GET", failure)
+        yield from self._outcome(ResourceRead(resource.slug, (as_link,)))
+
+    def _failed_check(self, resource: Resource, failure: Failure) -> CheckResult:
+        request = failure.request
         hops = request.meta.get(HOPS_KEY, [])
         kind, message = self._describe(failure)
-        yield CheckResult(
+        return CheckResult(
             resource_id=resource.slug,
             url=resource.url,
             checked_at=request.meta["started_at"],
@@ -338,6 +375,7 @@ def _as_dicts(items: list[Announcement]) -> list[dict[str, Any]]:
 
 
 MAX_SITEMAPS = 10
+SITEMAP_KEY = "healthcrawl_sitemap"  # request meta: the SitemapFetch a response answers
 
 
 def _hop_urls(hops: list[dict[str, Any]], current: str) -> list[str]:
@@ -349,15 +387,6 @@ def _hop_urls(hops: list[dict[str, Any]], current: str) -> list[str]:
     """
     urls = [hop["url"] for hop in hops]
     return urls if urls and urls[-1] == current else [*urls, current]
-
-
-def _site_root(url: str) -> str:
-    """
-    >>> _site_root("https://a.example:8443/x/y?z")
-    'https://a.example:8443'
-    """
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -1,37 +1,25 @@
 """The availability spider as a distributed worker runs it (`healthcrawl worker`).
 
-Same callbacks; only where work comes from differs: requests arrive from the
-shared Redis frontier (the coordinator seeds it), and links are planned against
-the shared plan, so each URL is checked once across all workers.
+Same callbacks; only where work comes from and where it goes differ: requests
+arrive from the shared Redis frontier (the coordinator seeds it), and each
+callback's outcome goes back to the coordinator, which holds the one link plan
+of the run (crawler.linkplan) and queues the requests it answers with. So a run
+on many workers follows the same pages, and checks each URL once, as one process.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crawler.linkplan import LinkPlanner
 from spiders.availability import AvailabilitySpider
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from scrapy.crawler import Crawler
-    from typing_extensions import Self
-
 
 class AvailabilityWorkerSpider(AvailabilitySpider):
     name = "availability-worker"
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        from scrapy_redis.connection import get_redis_from_settings
-
-        from crawler.distributed.planstate import RedisPlanState
-
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        server = get_redis_from_settings(crawler.settings)
-        spider.planner = LinkPlanner(RedisPlanState(server, crawler.settings.get("HEALTH_REDIS_PREFIX")))
-        return spider
+    remote_plan = True
 
     async def start(self) -> AsyncIterator[Any]:
         """Nothing of its own: the coordinator seeded the frontier."""

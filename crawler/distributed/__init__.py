@@ -9,11 +9,11 @@ lose it. The pieces:
   the results list, the run descriptor; every request's outputs are committed
   together with its acknowledgement (one MULTI/EXEC).
 * ``queue``     -- the scrapy-redis queue class over the frontier.
-* ``planstate`` -- the link planner's seen-set and page budgets in Redis, so each
-  URL is planned once across all workers.
 * ``hostlimit`` -- a per-host concurrency limit shared by every worker.
 * ``worker``    -- ``healthcrawl worker``: Scrapy with those components.
-* ``coordinator`` -- ``healthcrawl run --distributed``: seeds, reaps expired
-  leases, merges results into SQLite through the same RunRecorder as a
-  single-process run, and writes the report.
+* ``coordinator`` -- ``healthcrawl run --distributed``: seeds, holds the run's
+  one link plan (workers send it what each response held, it queues the
+  requests the plan answers with), reaps expired leases, merges results into
+  SQLite through the same RunRecorder as a single-process run, and writes the
+  report.
 """

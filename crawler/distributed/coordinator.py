@@ -6,9 +6,11 @@ The coordinator moves through:
 * seeding   -- the run is opened in SQLite (RunRecorder) and announced in Redis
   with the resources file, settings and link memory; one request per resource
   is queued;
-* collecting -- items committed by workers are stored as they arrive, requests
-  whose lease expired (a worker died) are queued again, until nothing is queued,
-  leased or uncollected;
+* collecting -- items committed by workers are stored as they arrive; outcomes
+  (what a response held) go through the run's one link plan (crawler.linkplan),
+  whose requests are queued and whose results are stored, exactly as in one
+  process; requests whose lease expired (a worker died) are queued again, until
+  nothing is queued, leased or uncollected;
 * finished  -- the run is closed (complete when every resource has its check),
   the report written, and the run marked over in Redis, which stops the workers.
 
@@ -34,7 +36,7 @@ from scrapy_redis import picklecompat
 
 from crawler.config import Config
 from crawler.distributed.frontier import Frontier
-from crawler.distributed.planstate import RedisPlanState
+from crawler.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, SitemapFetch, SitemapRead
 from crawler.recorder import RunRecorder
 from crawler.report.writer import write_reports
 from crawler.storage import Store
@@ -62,6 +64,7 @@ def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Pa
                               f"(prefix {prefix}); use another --redis-prefix or wait for it")
     stop = _StopFlag()
     store = Store(db)
+    recorder: RunRecorder | None = None
     try:
         recorder = RunRecorder(store, config)
         frontier.open_run({
@@ -70,8 +73,9 @@ def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Pa
             "memory": pickle.dumps(store.link_memory(), protocol=pickle.HIGHEST_PROTOCOL),
         })
         try:
-            _seed(frontier, RedisPlanState(frontier.server, prefix), config, AvailabilitySpider())
-            reason = _collect(frontier, recorder, owner, stop, idle_timeout)
+            planner = _Planner(frontier, LinkPlan(config.resources), AvailabilitySpider(), recorder)
+            planner.seed(config)
+            reason = _collect(frontier, planner, owner, stop, idle_timeout)
             frontier.set_state("finished" if reason == "finished" else "cancelled")
             frontier.clear_work()
         except redis.RedisError:
@@ -83,18 +87,43 @@ def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Pa
         return recorder.run_id
     finally:
         stop.restore()
+        if recorder is not None:
+            recorder.flush()  # a second signal or an error: keep the link results collected so far
         store.close()
         frontier.release_coordinator(owner)
 
 
-def _seed(frontier: Frontier, plan: RedisPlanState, config: Config, spider: Any) -> None:
-    for resource in config.resources:
-        plan.count_page(resource.slug, resource.url)
-        request = spider.resource_request(resource, config.settings.confirm_attempts)
-        frontier.push(picklecompat.dumps(request.to_dict(spider=spider)), -request.priority)
+OUTCOMES = (ResourceRead, LinkRead, SitemapRead)
 
 
-def _collect(frontier: Frontier, recorder: RunRecorder, owner: str, stop: _StopFlag, idle_timeout: float) -> str:
+class _Planner:
+    """Stores the workers' results and plans on their outcomes: the coordinator's
+    half of what the spider does in one process (AvailabilitySpider._outcome)."""
+
+    def __init__(self, frontier: Frontier, plan: LinkPlan, spider: Any, recorder: RunRecorder):
+        self.frontier, self.plan, self.spider, self.recorder = frontier, plan, spider, recorder
+
+    def seed(self, config: Config) -> None:
+        for resource in config.resources:
+            self._push(self.spider.resource_request(resource, config.settings.confirm_attempts))
+
+    def take(self, item: Any) -> None:
+        if not isinstance(item, OUTCOMES):
+            self.recorder.record(item)
+            return
+        for output in self.plan.apply(item):
+            if isinstance(output, Fetch):
+                self._push(self.spider.fetch_request(output))
+            elif isinstance(output, SitemapFetch):
+                self._push(self.spider.sitemap_request(output))
+            else:
+                self.recorder.record(output)
+
+    def _push(self, request: Any) -> None:
+        self.frontier.push(picklecompat.dumps(request.to_dict(spider=self.spider)), -request.priority)
+
+
+def _collect(frontier: Frontier, planner: _Planner, owner: str, stop: _StopFlag, idle_timeout: float) -> str:
     """Store results until the frontier is empty; the finish reason."""
     progress = time.monotonic()  # last time a result arrived or a worker held a request
     warned = False
@@ -106,7 +135,8 @@ def _collect(frontier: Frontier, recorder: RunRecorder, owner: str, stop: _StopF
             renewed = now
         batch = frontier.take_items()
         for data in batch:
-            _store(recorder, data)
+            _store(planner, data)
+        planner.recorder.flush_if_due()  # link results wait at most a batch's age, even when none arrive
         if batch:
             progress = now
             continue
@@ -127,11 +157,11 @@ def _collect(frontier: Frontier, recorder: RunRecorder, owner: str, stop: _StopF
                   f"workers with `healthcrawl worker --redis URL`", file=sys.stderr, flush=True)
         time.sleep(IDLE_SLEEP)
     for data in frontier.take_items(1_000_000):  # what was committed before the stop is kept
-        _store(recorder, data)
+        _store(planner, data)
     return "shutdown"
 
 
-def _store(recorder: RunRecorder, data: bytes) -> None:
+def _store(planner: _Planner, data: bytes) -> None:
     """One worker's result into the database; a result that cannot be read (a worker
     of another healthcrawl version) is reported, not allowed to stop the run."""
     try:
@@ -140,7 +170,7 @@ def _store(recorder: RunRecorder, data: bytes) -> None:
         logger.error("a worker sent a result this coordinator cannot read (%s): is every worker the same "
                      "healthcrawl version?", exc)
         return
-    recorder.record(item)
+    planner.take(item)
 
 
 class _StopFlag:

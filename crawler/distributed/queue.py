@@ -20,7 +20,6 @@ from scrapy_redis.queue import Base
 from twisted.internet import task
 
 from crawler.distributed.frontier import Frontier, LeaseLost
-from crawler.linkplan import PLAN_OWNER_KEY
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -74,7 +73,6 @@ class LeasedQueue(Base):
         token, data = leased
         request = self._decode_request(data)
         request.meta[LEASE_KEY] = token
-        request.meta[PLAN_OWNER_KEY] = token
         self.held.add(token)
         wrapped = self._committing(request.callback, token), self._committing(request.errback, token)
         for function in wrapped:

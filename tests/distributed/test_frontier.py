@@ -7,8 +7,6 @@ import time
 import pytest
 
 from crawler.distributed.frontier import Frontier, LeaseLost
-from crawler.distributed.planstate import RedisPlanState
-from crawler.linkplan import Claim, MemoryPlanState
 
 
 @pytest.fixture
@@ -77,40 +75,3 @@ def test_open_run_clears_what_a_previous_run_left(frontier: Frontier) -> None:
     assert not frontier.server.exists("t:planned")
     assert frontier.server.exists("other:key")  # another prefix is left alone
     assert frontier.run()["state"] == b"running"
-
-
-# -- the shared plan decides as one process does ----------------------------------------------
-
-
-def _claims(state, calls):
-    return [state.claim(url, slug="r", wants_anchors=anchors, may_follow=follow, max_pages=3, owner=owner)
-            for url, anchors, follow, owner in calls]
-
-
-CALLS = [
-    ("http://a/1", False, True, "o1"),  # followed: page 2 of 3
-    ("http://a/2", False, True, "o1"),  # followed: page 3 of 3
-    ("http://a/3", False, True, "o1"),  # budget spent: HEAD
-    ("http://a/1", False, True, "o2"),  # seen
-    ("http://b/x", False, False, "o2"),  # HEAD
-    ("http://b/x", True, False, "o3"),  # a #fragment link: upgraded to GET once
-    ("http://b/x", True, False, "o4"),  # already GET
-]
-
-
-def test_redis_plan_matches_the_in_memory_plan(server) -> None:
-    memory, shared = MemoryPlanState(), RedisPlanState(server, "t")
-    for state in (memory, shared):
-        state.count_page("r", "http://a/")
-    expected = [Claim("GET", True, True), Claim("GET", True, True), Claim("HEAD"), None, Claim("HEAD"),
-                Claim("GET", anchors=True), None]
-    assert _claims(memory, CALLS) == expected
-    assert _claims(shared, CALLS) == expected
-
-
-def test_a_redelivered_request_gets_its_plan_back(server) -> None:
-    shared = RedisPlanState(server, "t")
-    shared.count_page("r", "http://a/")
-    first = _claims(shared, CALLS[:3])
-    assert _claims(shared, CALLS[:3]) == first  # same owner again: same answers, nothing lost
-    assert _claims(shared, [("http://a/3", False, True, "other")]) == [None]

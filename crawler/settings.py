@@ -69,6 +69,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.robots.RobotsTxtMiddleware": 100,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.HopRecorderMiddleware": 700,
+    # a followed <meta http-equiv=refresh> is a redirect hop too (same place as Scrapy's)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshHopMiddleware": 580,
     "crawler.middlewares.LinkMemoryMiddleware": 450,
     "crawler.safety.PrivateAddressGuardMiddleware": 90,  # before robots.txt is even fetched
     # crawler.safety: same decompression cap as Scrapy's, with specific errors (bomb, bad body)

@@ -481,6 +481,9 @@ def _parse_selectors(raw: Any, label: str, problems: list[str]) -> AnnouncementS
     return AnnouncementSelectors(**{k: raw[k].strip() for k in _SELECTOR_KEYS if isinstance(raw.get(k), str)})
 
 
+_WRITTEN_WITH_HOST = re.compile(r"https?://[^/\\?#]", re.IGNORECASE)
+
+
 def _check_url(value: Any, where: str, problems: list[str]) -> None:
     """An http(s) URL as a browser reads it (the WHATWG URL Standard, like page links).
 
@@ -502,6 +505,9 @@ def _check_url(value: Any, where: str, problems: list[str]) -> None:
         problems.append(f"{where}: {value!r} contains a tab, newline or control character")
         return
     try:
-        resolve_url(text)
+        url = resolve_url(text)
     except InvalidURL as exc:
         problems.append(f"{where}: {value!r} is not a valid URL: {exc}")
+        return
+    if not _WRITTEN_WITH_HOST.match(text):  # "http:x", "http:///x": a browser guesses, the crawler would not
+        problems.append(f"{where}: {value!r} has no host after '//'; a browser reads it as {url!r}, write that")

@@ -101,6 +101,12 @@ def test_errors_name_the_file_resource_and_field(text, message):
         ('url: "http://ex.org/a\\tb"', "field 'url': 'http://ex.org/a\\tb' contains a tab, newline or control character"),
         ('url: "\\x01http://ex.org/"',
          "field 'url': '\\x01http://ex.org/' contains a tab, newline or control character"),
+        ('url: "http:example.org/x"',
+         "field 'url': 'http:example.org/x' has no host after '//'; a browser reads it as 'http://example.org/x', "
+         "write that"),
+        ('url: "https:///\\\\example.org"',
+         "field 'url': 'https:///\\\\example.org' has no host after '//'; a browser reads it as 'https://example.org/', "
+         "write that"),
     ],
 )
 def test_urls_are_validated_as_browsers_parse_them(entry, message):

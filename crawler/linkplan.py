@@ -359,9 +359,14 @@ class LinkPlan:
                                   {k: v for k, v in skipped.items() if v}, page.as_record()))
 
     def _may_be_page(self, url: str, walk: _Walk) -> bool:
-        """Could another resource's walk still follow `url`? Then its body is read
-        now, so it is never requested twice."""
-        for other in self._followers.get(netloc_of(url), ()):
+        """Could another resource on this site still follow `url`? Then its body is
+        read now, so it is never requested twice. (Resources on one site often
+        overlap; a page of another site that its own resource reaches later is
+        rare, and is upgraded to a GET then rather than read for every link.)"""
+        netloc = netloc_of(url)
+        if netloc != walk.scope.netloc:
+            return False
+        for other in self._followers.get(netloc, ()):
             if other is not walk and not other.finished and other.scope.contains(url):
                 return True
         return False

@@ -332,7 +332,7 @@ class AvailabilitySpider(scrapy.Spider):
             url=resource.url,
             checked_at=request.meta["started_at"],
             final_url=request.url if hops else None,
-            redirects=[{"url": h["url"], "status": h["status"]} for h in hops],
+            redirects=_redirects(hops),
             retries=request.meta.get("retry_times", 0),
             error=message,
             error_kind=kind,
@@ -361,7 +361,7 @@ class AvailabilitySpider(scrapy.Spider):
             checked_at=request.meta["started_at"],
             final_url=response.url,
             http_status=response.status,
-            redirects=[{"url": h["url"], "status": h["status"]} for h in hops],
+            redirects=_redirects(hops),
             response_ms=sum(h["ms"] for h in hops) + latency_ms(request),
             content_type=content_type.decode("latin-1") if content_type else None,
             body_bytes=len(response.body),
@@ -376,6 +376,17 @@ def _as_dicts(items: list[Announcement]) -> list[dict[str, Any]]:
 
 MAX_SITEMAPS = 10
 SITEMAP_KEY = "healthcrawl_sitemap"  # request meta: the SitemapFetch a response answers
+
+
+def _redirects(hops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The redirect chain as stored: each hop's URL and status, and how it moved
+    when that was not an HTTP redirect (a followed <meta http-equiv=refresh>).
+
+    >>> _redirects([{"url": "http://a/", "status": 301, "ms": 5}, {"url": "http://b/", "status": 200, "ms": 1,
+    ...             "via": "meta refresh"}])
+    [{'url': 'http://a/', 'status': 301}, {'url': 'http://b/', 'status': 200, 'via': 'meta refresh'}]
+    """
+    return [{"url": h["url"], "status": h["status"], **({"via": h["via"]} if h.get("via") else {})} for h in hops]
 
 
 def _hop_urls(hops: list[dict[str, Any]], current: str) -> list[str]:

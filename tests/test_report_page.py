@@ -170,6 +170,7 @@ def sample_status() -> dict[str, Any]:
             redirects=[
                 {"url": "http://unhabitat.org", "status": 301},
                 {"url": "https://unhabitat.org/", "status": 302},
+                {"url": "https://unhabitat.org/en/", "status": 200, "via": "meta refresh"},
             ],
             response_ms=880,
             title="UN-Habitat – A better urban future",
@@ -408,11 +409,12 @@ def test_final_url_only_when_redirected(soup: BeautifulSoup, name: str, final_sh
 
 def test_redirect_chain_in_details(soup: BeautifulSoup) -> None:
     details = _by_name(soup, "UN-Habitat").select_one("details.redirects")
-    assert _text(details.find("summary")) == "2 redirects"
+    assert _text(details.find("summary")) == "3 redirects"
     hops = [_text(li) for li in details.select("li.hop")]
     assert hops == [
         "301 http://unhabitat.org",
         "302 https://unhabitat.org/",
+        "200 https://unhabitat.org/en/ (meta refresh)",
         "200 https://unhabitat.org/en/home",
     ]
     assert _by_name(soup, "Cities Alliance").select_one("details") is None

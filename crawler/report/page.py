@@ -254,6 +254,7 @@ class Hop:
 
     url: str | None
     status: int | None
+    via: str | None = None  # "meta refresh" when the page moved by <meta http-equiv=refresh>
 
 
 @dataclass(frozen=True)
@@ -801,7 +802,7 @@ def _resource(
     hops = []
     for hop in raw.get("redirects") or []:
         if isinstance(hop, Mapping):
-            hops.append(Hop(url=_text(hop.get("url")), status=_int(hop.get("status"))))
+            hops.append(Hop(url=_text(hop.get("url")), status=_int(hop.get("status")), via=_text(hop.get("via"))))
 
     tls = _text(raw.get("tls_expires_at"))
     tls_time, ref_time = parse_time(tls), parse_time(reference)

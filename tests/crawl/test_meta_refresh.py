@@ -58,17 +58,17 @@ def test_a_followed_meta_refresh_is_one_redirect_hop(crawl):
     base = crawl["base"]
     stored = crawl["checks"]["refresh"]
     assert stored["final_url"] == f"{base}target"
-    assert json.loads(stored["redirects"]) == [{"url": f"{base}refresh", "status": 200}]
+    assert json.loads(stored["redirects"]) == [{"url": f"{base}refresh", "status": 200, "via": "meta refresh"}]
     entry = crawl["status"]["refresh"]
     assert entry["status"] == "up" and entry["http_status"] == 200 and entry["title"] == "Target"
     assert entry["final_url"] == f"{base}target"
-    assert entry["redirects"] == [{"url": f"{base}refresh", "status": 200}]
+    assert entry["redirects"] == [{"url": f"{base}refresh", "status": 200, "via": "meta refresh"}]
 
 
 def test_meta_refresh_after_a_302_keeps_the_order_of_hops(crawl):
     base = crawl["base"]
     entry = crawl["status"]["chain"]
-    assert entry["redirects"] == [{"url": f"{base}moved", "status": 302}, {"url": f"{base}refresh", "status": 200}]
+    assert entry["redirects"] == [{"url": f"{base}moved", "status": 302}, {"url": f"{base}refresh", "status": 200, "via": "meta refresh"}]
     assert entry["final_url"] == f"{base}target"
 
 
@@ -77,7 +77,7 @@ def test_a_meta_refresh_loop_is_a_redirect_loop(crawl):
     entry = crawl["status"]["loop"]
     assert entry["status"] == "down"
     assert entry["error"] == f"redirect loop: {base}refresh-loop -> {base}refresh-loop"
-    assert entry["redirects"] and all(hop == {"url": f"{base}refresh-loop", "status": 200}
+    assert entry["redirects"] and all(hop == {"url": f"{base}refresh-loop", "status": 200, "via": "meta refresh"}
                                       for hop in entry["redirects"])
 
 

@@ -6,6 +6,7 @@ CLI calls it once, and tests run the CLI in a subprocess.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -35,9 +36,16 @@ def project_settings(
     return settings
 
 
+def quiet_below_log_level(settings: Settings) -> None:
+    """Scrapy's handler filters by LOG_LEVEL, but its loggers stay open to every
+    level, so each request and item built a DEBUG record only to drop it."""
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+
+
 def crawl(settings: Settings) -> int | None:
     """Run the availability spider to the end; return the id of the run it stored."""
     process = CrawlerProcess(settings)
+    quiet_below_log_level(settings)
     crawler = process.create_crawler(AvailabilitySpider)
     process.crawl(crawler)
     process.start()

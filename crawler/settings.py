@@ -7,6 +7,7 @@ Project-specific settings share the HEALTH_ prefix. Values from the
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.request import getproxies
 
 from crawler.config import DEFAULT_USER_AGENT
 
@@ -36,7 +37,9 @@ USER_AGENT = DEFAULT_USER_AGENT
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_PARSER = "crawler.robots.ProtegoParser"  # see crawler/robots.py for why not Scrapy's
 COOKIES_ENABLED = False
+# Neither a console nor an HTTP server that runs Python code belongs in a cron job.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
 CONCURRENT_REQUESTS = 64
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
@@ -81,11 +84,26 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.RedirectGuardMiddleware": 650,
     # refuse status codes outside 100-599, nearest the downloader
     "crawler.safety.StatusGuardMiddleware": 960,
+    # Nothing to do for a link check, but each ran on every request: the plan alone
+    # decides what is requested (no allowed_domains), there are no credentials, the
+    # User-Agent is one of the default headers (apply_crawl_settings), and nothing
+    # reads Scrapy's per-request download stats.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
 }
 SPIDER_MIDDLEWARES = {
-    # the spider tracks each link's depth itself (LinkTask.depth); Scrapy's copy was
-    # a few per cent of the CPU of every link check
+    # the link plan knows each page's depth (crawler.linkplan); Scrapy's copy was a few
+    # per cent of the CPU of every link check
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    # drops a request whose URL is longer than 2,083 characters with a log line: a link
+    # that would never be checked nor reported, and a level the plan would wait on forever
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    # a Referer per request was a policy computation per link; a link check needs none
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    # a development check of what callbacks copy into request meta
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
@@ -98,7 +116,11 @@ EXTENSIONS = {
 
 def apply_crawl_settings(settings: BaseSettings, crawl: CrawlSettings) -> None:
     """Map the user's `settings:` block onto Scrapy's settings."""
+    headers = {**settings.getdict("DEFAULT_REQUEST_HEADERS"), "User-Agent": crawl.user_agent}
     values = {
+        "DEFAULT_REQUEST_HEADERS": headers,
+        # the proxy middleware only where the environment names a proxy (http_proxy...)
+        "HTTPPROXY_ENABLED": bool(getproxies()),
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "DNS_TIMEOUT": crawl.timeout,
         "CONCURRENT_REQUESTS": crawl.concurrency,

@@ -100,8 +100,9 @@ def wait_for_run(frontier: Frontier, *, after: str | None, timeout: float | None
 
 def worker_settings(run: dict[str, bytes], *, redis_url: str, prefix: str, config_path: Path,
                     verbosity: int) -> Settings:
-    from crawler.runner import LOG_LEVELS
     from scrapy.settings import Settings
+
+    from crawler.runner import LOG_LEVELS
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -158,6 +159,7 @@ def _crawl(settings: Settings) -> Any:
     from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
+    from crawler.runner import quiet_below_log_level
     from spiders.availability_worker import AvailabilityWorkerSpider
 
     # An idle engine asks its scheduler for work every 5 s; a worker whose queue
@@ -167,5 +169,6 @@ def _crawl(settings: Settings) -> Any:
     # Spider.log); they still work, and cron mail need not repeat it.
     warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis(\.|$)")
     process = CrawlerProcess(settings)
+    quiet_below_log_level(settings)
     process.crawl(AvailabilityWorkerSpider)
     process.start()

@@ -100,8 +100,9 @@ SPIDER_MIDDLEWARES = {
     # drops a request whose URL is longer than 2,083 characters with a log line: a link
     # that would never be checked nor reported, and a level the plan would wait on forever
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    # a Referer per request was a policy computation per link; a link check needs none
+    # a link check sends no Referer (see the class for why it replaces Scrapy's)
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "crawler.middlewares.NoRefererMiddleware": 700,
     # a development check of what callbacks copy into request meta
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }

@@ -1,6 +1,6 @@
 """What every request says about us: the configured User-Agent (on the resource,
-its links and robots.txt), an Accept header, and no Referer (a link check does not
-tell one site what another links to)."""
+its links, redirects and robots.txt), an Accept header, and no Referer (a link
+check does not tell one site what another links to)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ def test_user_agent_on_every_request_and_no_referer(tmp_path):
     def handle(request: Request) -> Response:
         seen.append((request.method, request.path, dict(request.headers)))
         if request.path == "/":
-            return Response('<a href="/a">a</a><a href="/b">b</a>', content_type="text/html")
+            return Response('<a href="/a">a</a><a href="/b">b</a><a href="/r">r</a>', content_type="text/html")
+        if request.path == "/r":
+            return Response("", status=302, headers={"Location": "/c"})
         if request.path == "/robots.txt":
             return Response("User-agent: *\nDisallow:\n", content_type="text/plain")
         return Response("<p>x</p>", content_type="text/html")
@@ -38,7 +40,8 @@ def test_user_agent_on_every_request_and_no_referer(tmp_path):
         server.clear()
         server.stop()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert {path for _, path, _ in seen} == {"/", "/a", "/b", "/robots.txt"}
+    assert result.stderr == ""  # no warning about Referer handling on every run
+    assert {path for _, path, _ in seen} == {"/", "/a", "/b", "/r", "/c", "/robots.txt"}
     for method, path, headers in seen:
         assert headers.get("User-Agent") == AGENT, (method, path, headers)
         assert "Referer" not in headers, (method, path)

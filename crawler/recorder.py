@@ -1,4 +1,5 @@
-"""Turn the spider's raw facts into stored history, one item at a time.
+"""Turn the spider's raw facts into stored history, item by item (link results
+in batches).
 
 Shared by the single-process crawl (through crawler.pipelines.StoragePipeline)
 and the distributed coordinator (crawler.distributed.coordinator), so a run gives
@@ -8,6 +9,8 @@ the same database however it was crawled.
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from crawler.classify import classify
@@ -23,21 +26,45 @@ if TYPE_CHECKING:
     from crawler.storage import Store
 
 logger = logging.getLogger(__name__)
+LINK_BATCH_SIZE = 500  # link results written per transaction, at most
+LINK_BATCH_SECONDS = 1.0  # and the longest a link result waits for its transaction
 
 
 class RunRecorder:
-    """Owns one run's row from its start to its finish: classifies each check and
-    stores every item the moment it arrives (committed at once, so a killed run
-    keeps it). What it stores is counted through `count(key, by)` under keys such
-    as ``checks/up`` and ``links/broken`` (the crawl sends them to Scrapy's stats)."""
+    """Owns one run's row from its start to its finish and classifies each check.
 
-    def __init__(self, store: Store, config: Config, *, count: Callable[[str, int], None] | None = None):
+    Resource checks, announcements and crawled pages are committed the moment
+    they arrive. A link result (tens of thousands a run) moves through:
+
+    * pending -- held in memory with the batch it arrived in;
+    * flushed -- written with its whole batch in one transaction, when the batch
+      reaches `batch_size` results, when a result arrives and the batch is
+      `batch_seconds` old, when `flush_if_due()` (the crawl's timer, the
+      coordinator's loop) finds it that old, when a resource check arrives (the
+      batch is committed first), and when the run finishes;
+    * lost -- only if the process dies while it is pending (at most the last
+      `batch_seconds` or `batch_size` results), or if its batch cannot be
+      written (logged, counted under ``links/unstored``).
+
+    So a committed check implies every link result that arrived before it is
+    committed too. What it stores is counted through `count(key, by)` under keys
+    such as ``checks/up`` and ``links/broken`` (the crawl sends them to Scrapy's
+    stats)."""
+
+    def __init__(self, store: Store, config: Config, *, count: Callable[[str, int], None] | None = None,
+                 batch_size: int = LINK_BATCH_SIZE, batch_seconds: float = LINK_BATCH_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
         self.store = store
         self.config = config
         self.resources = {resource.slug: resource for resource in config.resources}
         self.run_id = store.start_run(config)
         self.counters: dict[str, int] = {}
         self._on_count = count
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self._clock = clock
+        self._pending: list[LinkResult] = []
+        self._pending_since = 0.0
 
     def _count(self, key: str, by: int = 1) -> None:
         self.counters[key] = self.counters.get(key, 0) + by
@@ -45,7 +72,10 @@ class RunRecorder:
             self._on_count(key, by)
 
     def record(self, item: Any) -> None:
-        if isinstance(item, CheckResult):
+        if isinstance(item, LinkResult):
+            self._hold_link(item)
+        elif isinstance(item, CheckResult):
+            self.flush()
             self._store_check(item)
         elif isinstance(item, AnnouncementsResult):
             self.store.record_announcements(self.run_id, item.resource_id, item.items, source=item.source,
@@ -55,8 +85,6 @@ class RunRecorder:
             self.store.record_link_page(self.run_id, item.resource_id, item.page, item.depth,
                                         item.sources, item.skipped, item.outlinks)
             self._count("link_pages")
-        elif isinstance(item, LinkResult):
-            self._store_link(item)
         else:
             logger.warning("not a healthcrawl item, not stored: %r", type(item).__name__)
 
@@ -80,17 +108,51 @@ class RunRecorder:
         refresh_daily(store, item.resource_id, day_of(row["checked_at"]))
         self._count(f"checks/{status}")
 
-    def _store_link(self, item: LinkResult) -> None:
-        previous = self.store.record_link_check(self.run_id, item.to_dict())
-        old = previous.get("last_final_url") if previous else None
-        if old and item.final_url and old != item.final_url and item.method != "memory":
-            self.store.record_event(self.run_id, resource_id=None, kind="link-moved",
-                                    url=item.url, old=old, new=item.final_url)
-        self._count(f"links/{item.result}")
+    def _hold_link(self, item: LinkResult) -> None:
+        if not self._pending:
+            self._pending_since = self._clock()
+        self._pending.append(item)
+        if len(self._pending) >= self.batch_size or self._clock() - self._pending_since >= self.batch_seconds:
+            self.flush()
+
+    def flush_if_due(self) -> None:
+        """Write the pending link results if the oldest has waited `batch_seconds`:
+        for callers that tick while no item arrives."""
+        if self._pending and self._clock() - self._pending_since >= self.batch_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending link results in one transaction, with a 'link-moved'
+        event for each link that now ends somewhere else than last time (one
+        query reads where they ended before). A batch that cannot be written is
+        logged and dropped, so it holds back neither the next check nor the
+        run's finish."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        try:
+            previous = self.store.last_final_urls([item.url for item in batch])
+            events = []
+            for item in batch:
+                old = previous.get(item.url)
+                if old and item.final_url and old != item.final_url and item.method != "memory":
+                    events.append({"kind": "link-moved", "url": item.url, "old": old, "new": item.final_url})
+                if item.final_url:
+                    previous[item.url] = item.final_url  # the same URL later in this batch
+            # The fields as they are (the store only reads them): to_dict()'s deep copy
+            # was half the cost of storing a link result.
+            self.store.record_link_checks(self.run_id, [vars(item) for item in batch], events)
+        except Exception:
+            logger.exception("%d link results could not be stored", len(batch))
+            self._count("links/unstored", len(batch))
+            return
+        for result, n in Counter(item.result for item in batch).items():
+            self._count(f"links/{result}", n)
 
     def finish(self, reason: str) -> dict[str, int]:
         """Close the run: complete only if the crawl finished and every resource
-        has its check."""
+        has its check. Pending link results are written first."""
+        self.flush()
         checked = sum(self.store.run_counts(self.run_id).values())
         complete = reason == "finished" and checked == len(self.config.resources)
         counts = self.store.finish_run(self.run_id, complete=complete, reason=reason)

@@ -3,22 +3,30 @@
 A run moves through three states:
 
 * started  -- a `runs` row exists with `complete = 0` and no `finished_at`;
-  every check is committed the moment it arrives, so a run that is killed
-  here keeps everything checked so far and stays marked incomplete;
+  every check is committed the moment it arrives, and link results in
+  batches (`record_link_checks`, see crawler.recorder for when), so a run
+  that is killed here keeps everything committed so far and stays marked
+  incomplete;
 * finished -- `finished_at` and the counts are set, `complete = 0` when the
   crawl stopped early (signal, error), `complete = 1` when every resource was
   checked;
 * abandoned -- a started run whose process died: it is never touched again
   and reads as incomplete.
+
+The connection runs in WAL mode with `synchronous = NORMAL`, set once when the
+database is opened: a commit survives the process being killed, and the WAL
+reaches the disk at each checkpoint (and close), so a power loss can roll back
+the last commits but never corrupts the file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -301,6 +309,7 @@ class Store:
             self.db = sqlite_utils.Database(conn)
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")  # per connection; see the module docstring
             self.migrate()
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"cannot open database {self.path}: {exc}") from None
@@ -475,52 +484,40 @@ class Store:
                 [(url, fragment, resource_id, page, run_id, run_id) for url, fragment in sources],
             )
 
-    def record_link_check(self, run_id: int, check: dict[str, Any]) -> dict[str, Any] | None:
-        """Store one link result and update the URL's running state. Returns the
-        previous state, so the caller can notice a link that moved.
+    def last_final_urls(self, urls: list[str]) -> dict[str, str]:
+        """Where each of these URLs last ended up (after redirects), for those
+        known to have one: one query however many URLs."""
+        return dict(self.db.conn.execute(
+            "SELECT url, last_final_url FROM links"
+            " WHERE url IN (SELECT value FROM json_each(?)) AND last_final_url IS NOT NULL",
+            [json.dumps(urls)],
+        ))
 
-        Called once per link, tens of thousands of times a run: fixed, parameterised
-        statements (sqlite-utils' insert/upsert re-read the schema on every call),
-        still one transaction per link so a killed run keeps every result."""
-        row = {k: (json.dumps(v) if k in JSON_COLUMNS_LINKS and v is not None else v)
-               for k, v in check.items() if k not in ("etag", "last_modified")}
-        url = check["url"]
-        cursor = self.db.conn.execute("SELECT * FROM links WHERE url = ?", [url])
-        found = cursor.fetchone()
-        previous = dict(zip((c[0] for c in cursor.description), found)) if found else None
-        failed = check["result"] == "broken"
-        state: dict[str, Any] = {
-            "url": url,
-            "last_result": check["result"],
-            "last_status": check.get("http_status"),
-            "last_checked": check["checked_at"],
-        }
-        if check.get("final_url"):
-            state["last_final_url"] = check["final_url"]
-        if failed:
-            state["consecutive_failures"] = (previous["consecutive_failures"] if previous else 0) + 1
-            state["first_failed"] = (previous or {}).get("first_failed") or check["checked_at"]
-        else:
-            state["consecutive_failures"] = 0
-            state["first_failed"] = None
-            if check["result"] in ("ok", "redirected"):
-                state["last_ok"] = check["checked_at"]
-        if check.get("etag") is not None or check.get("last_modified") is not None:
-            state["etag"], state["last_modified"] = check.get("etag"), check.get("last_modified")
-        row["run_id"] = run_id
-        # Committed at once, so a killed process keeps it; but not fsynced on its own
-        # (synchronous=NORMAL for this write only): the WAL reaches the disk with the
-        # next resource check, checkpoint or close. An fsync per link blocked the
-        # crawl for a sixth of a 10k-link run.
-        synchronous = self.db.conn.execute("PRAGMA synchronous").fetchone()[0]
-        self.db.conn.execute("PRAGMA synchronous = NORMAL")
-        try:
-            with self.db.conn:
-                self.db.conn.execute(_insert_sql("link_checks", tuple(row), replace=True), list(row.values()))
-                self.db.conn.execute(_upsert_sql("links", tuple(state), pk="url"), list(state.values()))
-        finally:
-            self.db.conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
-        return previous
+    def record_link_checks(self, run_id: int, checks: Sequence[dict[str, Any]],
+                           events: Sequence[dict[str, Any]] = ()) -> None:
+        """Store a batch of link results, advance each URL's running state, and add
+        `events` (record_event's keywords), all in one transaction.
+
+        Called once per batch of hundreds of links: three prepared statements run
+        with executemany, and the running state (failure streak, first failure,
+        last success, validators) is advanced by the upsert itself, so nothing is
+        read back per link. Rows apply in order: a URL twice in a batch ends as
+        its later result, as if recorded one by one."""
+        rows = [{k: (json.dumps(v) if k in JSON_COLUMNS_LINKS and v is not None else v)
+                 for k, v in check.items() if k not in ("etag", "last_modified")} | {"run_id": run_id}
+                for check in checks]
+        states = [_link_state(check) for check in checks]
+        now = iso(utcnow())
+        conn = self.db.conn
+        with conn:
+            # One statement per column set (every LinkResult has the same one).
+            for columns, group in itertools.groupby(rows, key=tuple):
+                conn.executemany(_insert_sql("link_checks", columns, replace=True),
+                                 [tuple(row.values()) for row in group])
+            conn.executemany(_LINK_STATE_UPSERT, states)
+            conn.executemany(_insert_sql("events", _EVENT_COLUMNS),
+                             [(run_id, e.get("resource_id"), e["kind"], e["url"], e.get("old"), e.get("new"),
+                               e.get("detail"), now) for e in events])
 
     def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,
                      old: str | None, new: str | None, detail: str | None = None) -> None:
@@ -774,6 +771,48 @@ def _upsert_sql(table: str, columns: tuple[str, ...], *, pk: str) -> str:
     """
     updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk)
     return f"{_insert_sql(table, columns)} ON CONFLICT ([{pk}]) DO UPDATE SET {updates}"
+
+
+_EVENT_COLUMNS = ("run_id", "resource_id", "kind", "url", "old", "new", "detail", "at")
+# A link's running state. The bound values describe this result alone (a streak
+# of 1 or 0, first failure and last success at this check when they apply); on a
+# known URL the upsert carries on from the stored row: a failure extends the
+# streak and keeps when it began, a success ends it, a result without a final URL
+# or without validators keeps the stored ones, and last_ok stays until a success.
+_LINK_STATE_UPSERT = """
+INSERT INTO links (url, last_result, last_status, last_checked, last_final_url,
+                   consecutive_failures, first_failed, last_ok, etag, last_modified)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (url) DO UPDATE SET
+    last_result = excluded.last_result,
+    last_status = excluded.last_status,
+    last_checked = excluded.last_checked,
+    last_final_url = coalesce(excluded.last_final_url, links.last_final_url),
+    consecutive_failures = CASE WHEN excluded.consecutive_failures = 0 THEN 0
+                                ELSE coalesce(links.consecutive_failures, 0) + 1 END,
+    first_failed = CASE WHEN excluded.consecutive_failures = 0 THEN NULL
+                        ELSE coalesce(links.first_failed, excluded.first_failed) END,
+    last_ok = coalesce(excluded.last_ok, links.last_ok),
+    etag = CASE WHEN excluded.etag IS NULL AND excluded.last_modified IS NULL
+                THEN links.etag ELSE excluded.etag END,
+    last_modified = CASE WHEN excluded.etag IS NULL AND excluded.last_modified IS NULL
+                         THEN links.last_modified ELSE excluded.last_modified END
+"""
+
+
+def _link_state(check: dict[str, Any]) -> tuple[Any, ...]:
+    """The values _LINK_STATE_UPSERT binds for one link result.
+
+    >>> _link_state({"url": "u", "result": "broken", "http_status": 404, "checked_at": "t"})
+    ('u', 'broken', 404, 't', None, 1, 't', None, None, None)
+    >>> _link_state({"url": "u", "result": "ok", "checked_at": "t", "final_url": "v", "etag": '"e"'})
+    ('u', 'ok', None, 't', 'v', 0, None, 't', '"e"', None)
+    """
+    result, at = check["result"], check["checked_at"]
+    failed = result == "broken"
+    return (check["url"], result, check.get("http_status"), at, check.get("final_url") or None,
+            int(failed), at if failed else None, at if result in ("ok", "redirected") else None,
+            check.get("etag"), check.get("last_modified"))
 
 
 def _empty_link_entry() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The report database: schema, migrations, per-check commits, run bookkeeping."""
+"""The report database: schema, migrations, per-check commits, link batches, run bookkeeping."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crawler.config import parse_config
 from crawler.storage import MIGRATIONS, StorageError, Store
@@ -120,3 +122,124 @@ def test_a_database_from_an_older_version_is_upgraded_in_place(tmp_path):
     assert store.run(1)["complete"] == 1
     assert store.integrity_ok()
     store.close()
+
+
+# -- link results: written in batches --------------------------------------------------
+
+LINK_STATE = ("last_result", "last_status", "last_final_url", "last_checked", "last_ok",
+              "consecutive_failures", "first_failed", "etag", "last_modified")
+
+
+def link(url: str, result: str = "ok", at: str = "2026-01-01T00:00:00Z", **extra) -> dict:
+    return {"url": url, "result": result, "checked_at": at, "method": "HEAD", "http_status": 200,
+            "final_url": url, "redirects": 0, "error": None, "evidence": None, "response_ms": 5,
+            "not_modified": False, "anchors": None, "etag": None, "last_modified": None, **extra}
+
+
+def link_state(store: Store, url: str) -> dict:
+    return dict(zip(LINK_STATE, store.db.execute(
+        f"SELECT {', '.join(LINK_STATE)} FROM links WHERE url = ?", [url]).fetchone()))
+
+
+def expected_state(results: list[dict]) -> dict:
+    """The running state of one URL after `results`, by the rules as written down
+    one by one (what Store.record_link_check did before batches)."""
+    state: dict = {}
+    for r in results:
+        state.update(last_result=r["result"], last_status=r["http_status"], last_checked=r["checked_at"])
+        if r["final_url"]:
+            state["last_final_url"] = r["final_url"]
+        if r["result"] == "broken":
+            state["consecutive_failures"] = state.get("consecutive_failures", 0) + 1
+            state["first_failed"] = state.get("first_failed") or r["checked_at"]
+        else:
+            state["consecutive_failures"], state["first_failed"] = 0, None
+            if r["result"] in ("ok", "redirected"):
+                state["last_ok"] = r["checked_at"]
+        if r["etag"] is not None or r["last_modified"] is not None:
+            state["etag"], state["last_modified"] = r["etag"], r["last_modified"]
+    return {key: state.get(key) for key in LINK_STATE}
+
+
+def test_the_connection_is_wal_and_synchronous_normal_from_the_start(store):
+    """Set once per connection: no write flips it (that was two statements per link)."""
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_a_link_batch_is_one_transaction_of_prepared_statements(store):
+    run_id = store.start_run(CONFIG)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    store.record_link_checks(run_id, [link(f"http://l/{i}", anchors=["top"]) for i in range(300)],
+                             [{"kind": "link-moved", "url": "http://l/1", "old": "http://x/", "new": "http://l/1"}])
+    store.db.conn.set_trace_callback(None)
+    # SQLite traces every row an executemany runs; what matters is one BEGIN, one COMMIT,
+    # no read and no PRAGMA.
+    assert [s for s in statements if not s.lstrip().startswith("INSERT")] == ["BEGIN ", "COMMIT"]
+    other = sqlite3.connect(store.path)
+    assert other.execute("SELECT count(*), min(anchors) FROM link_checks").fetchone() == (300, '["top"]')
+    assert other.execute("SELECT count(*) FROM links").fetchone()[0] == 300
+    assert other.execute("SELECT run_id, kind, url, old, new FROM events").fetchall() == [
+        (run_id, "link-moved", "http://l/1", "http://x/", "http://l/1")]
+
+
+def test_a_link_keeps_its_failure_streak_validators_and_last_success_across_runs(store):
+    u = "http://l/x"
+    results = [
+        link(u, at="2026-01-01T00:00:00Z", final_url="http://l/y", etag='"1"'),
+        link(u, "broken", at="2026-01-02T00:00:00Z", http_status=404, final_url=None),
+        link(u, "broken", at="2026-01-03T00:00:00Z", http_status=404, final_url=""),
+        link(u, "blocked", at="2026-01-04T00:00:00Z", http_status=999, final_url=None, last_modified="Mon"),
+        link(u, "broken", at="2026-01-05T00:00:00Z", http_status=None, final_url=None),
+    ]
+    for n, result in enumerate(results, start=1):
+        store.record_link_checks(store.start_run(CONFIG), [result])
+        assert link_state(store, u) == expected_state(results[:n]), f"after result {n}"
+    assert link_state(store, u) == {
+        "last_result": "broken", "last_status": None, "last_final_url": "http://l/y",
+        "last_checked": "2026-01-05T00:00:00Z", "last_ok": "2026-01-01T00:00:00Z",
+        "consecutive_failures": 1, "first_failed": "2026-01-05T00:00:00Z", "etag": None, "last_modified": "Mon"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(
+    st.sampled_from(["http://l/a", "http://l/b", "http://l/c"]),
+    st.sampled_from(["ok", "redirected", "broken", "blocked", "robots"]),
+    st.sampled_from([None, "", "http://l/a", "http://l/z"]),
+    st.sampled_from([None, '"e1"', '"e2"']),
+    st.sampled_from([None, "Mon"]),
+    st.integers(min_value=1, max_value=3),
+), min_size=1, max_size=25))
+def test_batches_of_any_size_leave_the_state_the_rules_give(tmp_path_factory, rows):
+    """However results are cut into batches (a URL may repeat within one), each URL's
+    state is what the rules give applied one result after another."""
+    store = Store(tmp_path_factory.mktemp("batches") / "h.db")
+    run_id = store.start_run(CONFIG)
+    results = [link(url, result, at=f"2026-01-01T00:00:{i:02d}Z", final_url=final, etag=etag, last_modified=lm,
+                    http_status=None if result == "robots" else 200)
+               for i, (url, result, final, etag, lm, _) in enumerate(rows)]
+    batch: list[dict] = []
+    for result, (*_, cut) in zip(results, rows):
+        batch.append(result)
+        if cut == 1:
+            store.record_link_checks(run_id, batch)
+            batch = []
+    store.record_link_checks(run_id, batch)
+    for url in {r["url"] for r in results}:
+        assert link_state(store, url) == expected_state([r for r in results if r["url"] == url])
+    stored = dict(store.db.execute("SELECT url, checked_at FROM link_checks WHERE run_id = ?", [run_id]).fetchall())
+    assert stored == {r["url"]: r["checked_at"] for r in results}  # the later result of a URL replaces
+    store.close()
+
+
+def test_where_links_ended_last_is_read_in_one_query(store):
+    run_id = store.start_run(CONFIG)
+    store.record_link_checks(run_id, [link("http://l/a", final_url="http://l/a2"), link("http://l/b", final_url=None),
+                                      link("http://l/c")])
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    found = store.last_final_urls(["http://l/a", "http://l/b", "http://l/c", "http://l/new", "it's"])
+    store.db.conn.set_trace_callback(None)
+    assert found == {"http://l/a": "http://l/a2", "http://l/c": "http://l/c"}
+    assert len(statements) == 1

@@ -1,11 +1,14 @@
-"""SIGKILL at a random point of a run, 20 times: the database always passes
-integrity_check, keeps every check it committed, marks the run incomplete, and
-the next run completes normally."""
+"""SIGKILL at random points: the database always passes integrity_check, keeps
+every check it committed, marks the run incomplete, and the next run completes
+normally. Link results are written in batches (crawler.recorder): a kill loses at
+most the pending batch, never a result that came before a committed check, and a
+batch once written stays."""
 
 from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -16,12 +19,15 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from crawler.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE
 from tests.conftest import ROOT, run_cli, write_config
+from tests.faults import recording
 
 pytestmark = pytest.mark.crawl
 
 ITERATIONS = 20
 RESOURCES = 12
+PAGE_OF_LINK = re.compile(r"/(?:page|news|link)/(\d+)(?:-\d+)?$")
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +50,12 @@ def web():
 
 
 def test_kill_at_random_points(web, tmp_path):
+    """Besides what every kill must leave, each link result stored for the killed run
+    belongs to a page whose check is stored too. True by design: a page's links are
+    requested only after its check went through the pipeline, and a check is
+    committed at once while link results wait for their batch. It fails if link
+    results reach the database ahead of the check they follow (a check held back,
+    or written in a later transaction than links recorded after it)."""
     rng = random.Random(20261125)  # fixed seed: a failure can be replayed
     config = write_config(tmp_path / "r.yaml", [
         {"name": f"r{i}", "url": web.url_for(f"/page/{i}")} for i in range(RESOURCES)
@@ -67,12 +79,23 @@ def test_kill_at_random_points(web, tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"iteration {iteration}"
         checks = conn.execute("SELECT count(*) FROM checks").fetchone()[0]
         assert checks >= before, f"iteration {iteration}: committed checks were lost"
-        last = conn.execute("SELECT complete, finished_at FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-        if last is not None and last[0] == 0:
-            assert last[1] is None, "a killed run must not look finished"
-        outcomes.append("complete" if last and last[0] else "incomplete")
+        last = conn.execute("SELECT id, complete, finished_at FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        if last is None:
+            outcomes.append("before-run")
+            continue
+        run_id, complete, finished_at = last
+        if not complete:
+            assert finished_at is None, "a killed run must not look finished"
+        checked = {row[0] for row in conn.execute("SELECT resource_id FROM checks WHERE run_id = ?", [run_id])}
+        links = [row[0] for row in conn.execute("SELECT url FROM link_checks WHERE run_id = ?", [run_id])]
+        for url in links:
+            found_on = PAGE_OF_LINK.search(url)  # /page/N itself, /news/N and /link/N-i are on page N
+            assert found_on and f"r{found_on.group(1)}" in checked, f"iteration {iteration}: {url} before its check"
+        outcomes.append(("complete" if complete else "incomplete") + (" with links" if links else ""))
         conn.close()
-    assert outcomes.count("incomplete") >= ITERATIONS // 2, outcomes  # the kills really landed mid-run
+    # the kills really landed mid-run, some of them once link results were stored
+    assert sum(o.startswith("incomplete") for o in outcomes) >= ITERATIONS // 2, outcomes
+    assert "incomplete with links" in outcomes, outcomes
     final = run_cli("run", "--config", str(config), "--db", str(db), "--out", str(out), "--fail-on", "resources")
     assert final.returncode == 0, final.stderr
     conn = sqlite3.connect(db)
@@ -87,5 +110,141 @@ def _committed_checks(db) -> int:
     with sqlite3.connect(db) as conn:
         try:
             return conn.execute("SELECT count(*) FROM checks").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
+RECORDER_ITERATIONS = 10
+
+
+def test_kill_a_recorder_at_random_points(tmp_path):
+    """A RunRecorder fed a known stream (tests/faults/recording.py) is killed at a
+    random step; what the database holds for that run must then be:
+
+    * checks r0..rc and link results 0..m-1: each a prefix of the stream's, as a
+      check commits at once and a batch commits whole, in order;
+    * every link result recorded before check rc (the barrier: a check commits the
+      pending batch first) and none recorded after check rc+1 (it would have been
+      committed before them);
+    * at most LINK_BATCH_SIZE - 1 fewer than the link steps the recorder returned
+      from, and every link result whose batch had aged LINK_BATCH_SECONDS by the
+      start of the last step returned from (times read from the recorder's clock
+      by the driver, not guessed here).
+
+    Each is true by design and fails if a batch is lost after it was due, written
+    in pieces or out of order, or held back by a check."""
+    rng = random.Random(20261203)
+    steps = recording.stream()
+    check_steps = [i for i, (kind, _) in enumerate(steps) if kind == "check"]
+    links_before = [sum(kind == "link" for kind, _ in steps[:i]) for i in check_steps]
+    total_links = sum(kind == "link" for kind, _ in steps)
+    db = tmp_path / "h.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    kept: dict[int, int] = {}  # link results stored by earlier (killed) runs
+    outcomes = []
+    for iteration in range(RECORDER_ITERATIONS + 1):
+        last = iteration == RECORDER_ITERATIONS  # the last run is not killed
+        proc = subprocess.Popen([sys.executable, "-m", "tests.faults.recording", str(db)], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if last:
+            printed, errors = proc.communicate(timeout=60)
+            assert proc.returncode == 0, errors
+        else:
+            time.sleep(rng.uniform(0.5, 4.0))
+            proc.send_signal(signal.SIGKILL)
+            printed, _ = proc.communicate(timeout=10)
+        lines = printed.split("\n")[:-1]  # the last one may be cut short
+        if not lines:
+            outcomes.append("before-run")
+            continue
+        run_id = int(lines[0].split()[1])
+        done = [(int(step), float(now)) for step, now in (line.split() for line in lines[1:] if line != "done")]
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"iteration {iteration}"
+        checks = sorted(int(r[0][1:]) for r in conn.execute("SELECT resource_id FROM checks WHERE run_id = ?",
+                                                            [run_id]))
+        links = sorted(int(r[0].rsplit("/", 1)[1]) for r in conn.execute(
+            "SELECT url FROM link_checks WHERE run_id = ?", [run_id]))
+        for earlier, count in kept.items():
+            assert conn.execute("SELECT count(*) FROM link_checks WHERE run_id = ?", [earlier]).fetchone()[0] == count
+        conn.close()
+        kept[run_id] = len(links)
+        where = f"iteration {iteration}: {len(done)} steps done, checks {checks}, {len(links)} links"
+        assert checks == list(range(len(checks))), where
+        assert links == list(range(len(links))), where
+        if checks:
+            assert len(links) >= links_before[len(checks) - 1], where
+        if len(checks) < len(check_steps):
+            assert len(links) <= links_before[len(checks)], where
+        link_steps_done = sum(steps[step][0] == "link" for step, _ in done)
+        assert len(links) >= link_steps_done - (LINK_BATCH_SIZE - 1), where
+        if done:
+            last_start = done[-1][1]
+            starts = dict(done)
+            due = [n for step, (kind, n) in enumerate(steps[:-1])
+                   if kind == "link" and step + 1 in starts and starts[step + 1] + LINK_BATCH_SECONDS <= last_start]
+            if due:
+                assert len(links) > max(due), f"{where}: link {max(due)} was due"
+        outcomes.append("finished" if "done" in lines else f"killed with {len(links)} of {total_links} links")
+    assert outcomes[-1] == "finished" and kept[max(kept)] == total_links, outcomes
+    killed_mid_links = [o for o in outcomes[:-1] if o.startswith("killed with") and not o.startswith("killed with 0 ")]
+    assert len(killed_mid_links) >= RECORDER_ITERATIONS // 2, outcomes
+
+
+def test_link_results_written_while_nothing_else_arrives_survive_sigkill(tmp_path):
+    """A page's links are checked, then the crawl waits on a resource that hangs: no
+    item arrives, so only the pipeline's timer can write the pending batch. Once the
+    rows are there, SIGKILL keeps them."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    links = 20
+    server.expect_request("/fast").respond_with_response(Response(
+        "<title>Fast</title>" + "".join(f'<a href="/ok/{i}">{i}</a>' for i in range(links)),
+        content_type="text/html"))
+    server.expect_request(re.compile("/ok/.*")).respond_with_response(Response("ok", content_type="text/plain"))
+
+    def hang(request: Request) -> Response:
+        time.sleep(40)
+        return Response("<title>Late</title>", content_type="text/html")
+
+    server.expect_request("/hang").respond_with_handler(hang)
+    server.start()
+    try:
+        config = write_config(tmp_path / "r.yaml", [
+            {"name": "fast", "url": server.url_for("/fast")},
+            {"name": "hang", "url": server.url_for("/hang")},
+        ], timeout=60, retries=0, block_private_addresses=False)
+        db = tmp_path / "out" / "h.db"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "run", "--config", str(config), "--db", str(db),
+             "--out", str(tmp_path / "out")],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while _stored_ok_links(db) < links:
+                assert time.monotonic() < deadline, f"only {_stored_ok_links(db)} of {links} link results stored"
+                assert proc.poll() is None, "the crawl ended before the hanging resource answered"
+                time.sleep(0.1)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert _stored_ok_links(db) == links
+        assert conn.execute("SELECT complete, finished_at FROM runs").fetchall() == [(0, None)]
+        assert conn.execute("SELECT resource_id FROM checks").fetchall() == [("fast",)]
+        conn.close()
+    finally:
+        server.clear()
+        server.stop()
+
+
+def _stored_ok_links(db) -> int:
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM link_checks WHERE url LIKE '%/ok/%' AND result = 'ok'"
+                                ).fetchone()[0]
         except sqlite3.OperationalError:
             return 0

@@ -57,7 +57,6 @@ class LinkPageResult:
     depth: int
     sources: list[tuple[str, str]]
     skipped: dict[str, int]
-    outlinks: dict[str, Any] | None = None  # the page's links as read (PageLinks.as_record)
 
 
 @dataclass
@@ -79,6 +78,9 @@ class LinkResult:
     anchors: list[str] | None = None  # ids/names on the page, when fragments are checked
     etag: str | None = None
     last_modified: str | None = None
+    # the body's links as read (PageLinks.as_record), when it was read as a page: kept
+    # as the URL's state so an unchanged page (304) is planned without its body
+    page_links: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

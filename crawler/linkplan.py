@@ -344,9 +344,7 @@ class LinkPlan:
             if follow and url not in walk.followed:
                 walk.candidates.add(url)
             read = follow or (navigational and self._may_be_page(url, walk))
-            # a resource that checks fragments reads every page it links to: a URL
-            # linked plainly first and with #fragment later is then requested once
-            self._want(wants, url, read=read, anchors=fragments and (navigational or bool(link.fragment)))
+            self._want(wants, url, read=read, anchors=fragments and bool(link.fragment))
         for invalid in getattr(page, "invalid", ()):
             if filtered and not url_allowed(invalid.href, include, exclude):
                 skipped["excluded"] += 1
@@ -356,7 +354,7 @@ class LinkPlan:
                 self._invalid.add(invalid.href)
                 out.append(LinkResult(invalid.href, "invalid", read_at, "none", error=invalid.reason))
         out.append(LinkPageResult(resource.slug, page_url, depth, sources,
-                                  {k: v for k, v in skipped.items() if v}, page.as_record()))
+                                  {k: v for k, v in skipped.items() if v}))
 
     def _may_be_page(self, url: str, walk: _Walk) -> bool:
         """Could another resource on this site still follow `url`? Then its body is

@@ -180,18 +180,27 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return backoff_seconds(self.backoff, request.meta.get("retry_times", 0) + 1)
 
 
-def remembered_page(known: dict[str, Any], *, follow: bool) -> PageLinks | None:
-    """The page an earlier run read at this URL (its ids, and its links when it is
-    followed), or None when that was not recorded and the body is needed.
+def remembered_page(known: dict[str, Any], *, read: bool, anchors: bool) -> PageLinks | None:
+    """The page an earlier run read at this URL, with what this request needs of it
+    (its links when the page is read, its ids when #fragments are checked), or None
+    when that was not recorded and the body is needed.
 
-    >>> remembered_page({"anchors": ["a"]}, follow=False).anchors
+    >>> remembered_page({"anchors": ["a"]}, read=False, anchors=True).anchors
     frozenset({'a'})
-    >>> remembered_page({"anchors": ["a"]}, follow=True) is None
+    >>> remembered_page({"anchors": ["a"]}, read=True, anchors=False) is None
+    True
+    >>> len(remembered_page({"page_links": {"links": [["http://a/", "", "a"]], "invalid": []}},
+    ...                     read=True, anchors=False).links)
+    1
+    >>> remembered_page({"page_links": {"links": []}}, read=True, anchors=False) is None  # from before invalid links
     True
     """
-    if known.get("anchors") is None or (follow and known.get("page_links") is None):
+    page_links = known.get("page_links")
+    if read and (page_links is None or "invalid" not in page_links):
         return None
-    return PageLinks.remembered(known.get("page_links") or {}, known["anchors"])
+    if anchors and known.get("anchors") is None:
+        return None
+    return PageLinks.remembered(page_links or {}, known.get("anchors") or [])
 
 
 class LinkMemoryMiddleware:
@@ -239,7 +248,7 @@ class LinkMemoryMiddleware:
             return None
         if fetch.read or fetch.anchors:
             # A page we read may come back 304 only if we remember what it holds.
-            page = remembered_page(known, follow=fetch.read)
+            page = remembered_page(known, read=fetch.read, anchors=fetch.anchors)
             if page is None:
                 return None
             request.meta[REMEMBERED_PAGE_KEY] = page

@@ -83,7 +83,7 @@ class RunRecorder:
             self._count("announcements", len(item.items))
         elif isinstance(item, LinkPageResult):
             self.store.record_link_page(self.run_id, item.resource_id, item.page, item.depth,
-                                        item.sources, item.skipped, item.outlinks)
+                                        item.sources, item.skipped)
             self._count("link_pages")
         else:
             logger.warning("not a healthcrawl item, not stored: %r", type(item).__name__)

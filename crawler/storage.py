@@ -286,6 +286,12 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     db["link_pages"].add_column("outlinks", str)
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Every page read, followed or not, keeps its own links as the URL's state (with
+    the validators they came with), so an unchanged page answers 304 next time."""
+    db["links"].add_column("page_links", str)
+
+
 # Applied in order, each once; PRAGMA user_version records how many ran.
 # Never edit a released migration: append a new one.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
@@ -294,8 +300,10 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 JSON_COLUMNS_LINKS = ("anchors", "skipped")
+LINK_STATE_ONLY = ("etag", "last_modified", "page_links")  # kept per URL (links), not per run (link_checks)
 
 
 class Store:
@@ -450,31 +458,34 @@ class Store:
         memory = {
             row["url"]: row
             for row in self.db.query(
-                "SELECT url, etag, last_modified, last_result, last_ok, last_final_url FROM links"
+                "SELECT url, etag, last_modified, last_result, last_ok, last_final_url, page_links FROM links"
             )
         }
+        for row in memory.values():
+            page_links = row.pop("page_links")
+            if page_links is not None:
+                row["page_links"] = json.loads(page_links)
         # One row per URL, its latest (SQLite takes bare columns from the max() row),
         # not every run of history.
         for url, anchors, _ in self.db.conn.execute(
                 "SELECT url, anchors, max(run_id) FROM link_checks WHERE anchors IS NOT NULL GROUP BY url"):
             if url in memory:
                 memory[url]["anchors"] = json.loads(anchors)
+        # databases from before migration 6 kept the links of followed pages only
         for page, outlinks, _ in self.db.conn.execute(
                 "SELECT page, outlinks, max(run_id) FROM link_pages WHERE outlinks IS NOT NULL GROUP BY page"):
-            if page in memory:
+            if page in memory and "page_links" not in memory[page]:
                 memory[page]["page_links"] = json.loads(outlinks)
         return memory
 
     def record_link_page(self, run_id: int, resource_id: str, page: str, depth: int,
-                         sources: list[tuple[str, str]], skipped: dict[str, int],
-                         outlinks: dict[str, Any] | None = None) -> None:
-        """A crawled page: its skipped-link counts, every (url, fragment) it links to
-        (after the resource's include/exclude), and all its links as read."""
+                         sources: list[tuple[str, str]], skipped: dict[str, int]) -> None:
+        """A crawled page: its skipped-link counts, and every (url, fragment) it links
+        to (after the resource's include/exclude)."""
         with self.db.conn:
             self.db["link_pages"].insert(
                 {"run_id": run_id, "resource_id": resource_id, "page": page, "depth": depth,
-                 "links": len(sources), "skipped": json.dumps(skipped),
-                 "outlinks": json.dumps(outlinks) if outlinks is not None else None},
+                 "links": len(sources), "skipped": json.dumps(skipped)},
                 replace=True,
             )
             self.db.conn.executemany(
@@ -504,7 +515,7 @@ class Store:
         read back per link. Rows apply in order: a URL twice in a batch ends as
         its later result, as if recorded one by one."""
         rows = [{k: (json.dumps(v) if k in JSON_COLUMNS_LINKS and v is not None else v)
-                 for k, v in check.items() if k not in ("etag", "last_modified")} | {"run_id": run_id}
+                 for k, v in check.items() if k not in LINK_STATE_ONLY} | {"run_id": run_id}
                 for check in checks]
         states = [_link_state(check) for check in checks]
         now = iso(utcnow())
@@ -781,8 +792,8 @@ _EVENT_COLUMNS = ("run_id", "resource_id", "kind", "url", "old", "new", "detail"
 # or without validators keeps the stored ones, and last_ok stays until a success.
 _LINK_STATE_UPSERT = """
 INSERT INTO links (url, last_result, last_status, last_checked, last_final_url,
-                   consecutive_failures, first_failed, last_ok, etag, last_modified)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   consecutive_failures, first_failed, last_ok, etag, last_modified, page_links)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (url) DO UPDATE SET
     last_result = excluded.last_result,
     last_status = excluded.last_status,
@@ -796,7 +807,12 @@ ON CONFLICT (url) DO UPDATE SET
     etag = CASE WHEN excluded.etag IS NULL AND excluded.last_modified IS NULL
                 THEN links.etag ELSE excluded.etag END,
     last_modified = CASE WHEN excluded.etag IS NULL AND excluded.last_modified IS NULL
-                         THEN links.last_modified ELSE excluded.last_modified END
+                         THEN links.last_modified ELSE excluded.last_modified END,
+    -- a page's links stand only beside the validators of the body they came from
+    page_links = CASE WHEN excluded.page_links IS NOT NULL THEN excluded.page_links
+                      WHEN (excluded.etag IS NULL AND excluded.last_modified IS NULL)
+                           OR (excluded.etag IS links.etag AND excluded.last_modified IS links.last_modified)
+                      THEN links.page_links END
 """
 
 
@@ -804,15 +820,17 @@ def _link_state(check: dict[str, Any]) -> tuple[Any, ...]:
     """The values _LINK_STATE_UPSERT binds for one link result.
 
     >>> _link_state({"url": "u", "result": "broken", "http_status": 404, "checked_at": "t"})
-    ('u', 'broken', 404, 't', None, 1, 't', None, None, None)
-    >>> _link_state({"url": "u", "result": "ok", "checked_at": "t", "final_url": "v", "etag": '"e"'})
-    ('u', 'ok', None, 't', 'v', 0, None, 't', '"e"', None)
+    ('u', 'broken', 404, 't', None, 1, 't', None, None, None, None)
+    >>> _link_state({"url": "u", "result": "ok", "checked_at": "t", "final_url": "v", "etag": '"e"',
+    ...              "page_links": {"links": []}})
+    ('u', 'ok', None, 't', 'v', 0, None, 't', '"e"', None, '{"links": []}')
     """
     result, at = check["result"], check["checked_at"]
     failed = result == "broken"
     return (check["url"], result, check.get("http_status"), at, check.get("final_url") or None,
             int(failed), at if failed else None, at if result in ("ok", "redirected") else None,
-            check.get("etag"), check.get("last_modified"))
+            check.get("etag"), check.get("last_modified"),
+            json.dumps(check["page_links"]) if check.get("page_links") is not None else None)
 
 
 def _empty_link_entry() -> dict[str, Any]:

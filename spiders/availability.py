@@ -208,6 +208,8 @@ class AvailabilitySpider(scrapy.Spider):
             elif fetch.anchors:
                 page = PageLinks((), anchors=page_anchors(response.body))
         result = self._link_result(fetch.url, fetch.method, response.request, response, page)
+        if fetch.read and page is not None:
+            result.page_links = page.as_record()
         yield from self._outcome(LinkRead(fetch, result, page if fetch.read else None))
 
     def link_failed(self, failure: Failure) -> Any:

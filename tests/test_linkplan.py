@@ -81,10 +81,11 @@ class Driver:
         return {(i.resource_id, i.page, i.depth) for i in self.items if isinstance(i, LinkPageResult)}
 
     def results(self) -> dict[str, LinkResult]:
+        """The stored result of each URL: a later answer (an upgrade to GET) replaces
+        an earlier one, as in the link_checks table."""
         out: dict[str, LinkResult] = {}
         for item in self.items:
             if isinstance(item, LinkResult):
-                assert item.url not in out, f"{item.url} stored twice"
                 out[item.url] = item
         return out
 
@@ -177,6 +178,15 @@ def test_a_fragment_link_gets_the_target_ids_whatever_came_first(seed):
     assert len(driver.fetches) == len(by_url)
     results = driver.results()
     assert results[SITE + "/doc"].anchors == ["frag"] and results[other].anchors == ["x"]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_fragment_link_one_level_down_upgrades_a_plain_check_once(seed):
+    other = "http://b.test/doc"
+    web = Web({"/": page("/one", other), "/one": page(other + "#x", other + "#y"), other: page(ids=("x",))})
+    driver = Driver([Resource("site", SITE + "/", depth=1, check_fragments=True)], web, random.Random(seed)).run()
+    assert sorted((f.method, f.seq) for f in driver.fetches if f.url == other) == [("GET", 1), ("HEAD", 0)]
+    assert driver.results()[other].anchors == ["x"]
 
 
 def test_a_head_answer_arriving_after_its_upgrade_is_dropped():

@@ -243,3 +243,31 @@ def test_where_links_ended_last_is_read_in_one_query(store):
     store.db.conn.set_trace_callback(None)
     assert found == {"http://l/a": "http://l/a2", "http://l/c": "http://l/c"}
     assert len(statements) == 1
+
+
+# -- what pages held: kept with the validators of the body they came from ----------------
+
+
+def test_a_read_page_keeps_its_links_only_beside_its_validators(store):
+    u = "http://l/page"
+    links = {"links": [["http://l/a", "", "a"]], "skipped": {}, "invalid": []}
+    store.record_link_checks(store.start_run(CONFIG), [link(u, method="GET", etag='"1"', page_links=links)])
+    assert store.link_memory()[u]["page_links"] == links
+    # a HEAD (no body read) with the same validators, or with none, keeps them
+    store.record_link_checks(store.start_run(CONFIG), [link(u, method="HEAD", etag='"1"')])
+    store.record_link_checks(store.start_run(CONFIG), [link(u, method="HEAD")])
+    assert store.link_memory()[u]["page_links"] == links
+    # a HEAD that brings a new ETag means the body changed: its old links must not
+    # stand in for it when the next conditional GET answers 304
+    store.record_link_checks(store.start_run(CONFIG), [link(u, method="HEAD", etag='"2"')])
+    assert "page_links" not in store.link_memory()[u]
+    assert "page_links" not in [c[0] for c in store.db.execute("SELECT * FROM link_checks LIMIT 0").description]
+
+
+def test_memory_of_a_database_from_before_migration_6_comes_from_followed_pages(store):
+    run_id = store.start_run(CONFIG)
+    store.record_link_checks(run_id, [link("http://l/page", etag='"1"')])
+    store.db.execute("UPDATE links SET page_links = NULL")
+    store.db.execute("INSERT INTO link_pages (run_id, resource_id, page, depth, links, skipped, outlinks) "
+                     "VALUES (?, 'alpha', 'http://l/page', 1, 0, '{}', '{\"links\": []}')", [run_id])
+    assert store.link_memory()["http://l/page"]["page_links"] == {"links": []}

@@ -1,7 +1,7 @@
 """The `healthcrawl` command: a thin layer over config, runner, storage and report.
 
-Exit codes: 0 every resource up (or degraded), 1 something down, a broken link
-(unless --fail-on resources) or the run incomplete, 2 usage, config or database
+Exit codes: 0 every resource up (or degraded), 1 something down, a broken or
+invalid link (unless --fail-on resources) or the run incomplete, 2 usage, config or database
 error, 3 another run holds the database.
 """
 
@@ -209,7 +209,7 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
     store = Store(args.db)
     try:
         run = store.run(run_id) if run_id is not None else None
-        broken = store.broken_link_count(run_id) if run is not None else 0
+        problems = store.link_problem_counts(run_id) if run is not None else {"broken": 0, "invalid": 0}
     finally:
         store.close()
     if run is None:
@@ -217,12 +217,15 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
     elapsed = time.monotonic() - started
     state = "complete" if run["complete"] else f"INCOMPLETE ({run['finish_reason']})"
     _notify(args, config, run["id"])
+    invalid = f", {problems['invalid']} invalid" if problems["invalid"] else ""
     print(
         f"healthcrawl: {len(config.resources)} resources: {run['up']} up, {run['degraded']} degraded, "
-        f"{run['down']} down; {broken} broken links; run {run['id']} {state} in {elapsed:.1f} s; "
+        f"{run['down']} down; {problems['broken']} broken links{invalid}; run {run['id']} {state} "
+        f"in {elapsed:.1f} s; "
         f"report: {args.out / 'index.html'}"
     )
-    if run["down"] or not run["complete"] or (broken and args.fail_on == "links"):
+    failing_links = problems["broken"] + problems["invalid"]
+    if run["down"] or not run["complete"] or (failing_links and args.fail_on == "links"):
         return EXIT_DOWN
     return EXIT_OK
 

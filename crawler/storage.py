@@ -651,8 +651,8 @@ class Store:
         return row[0] if row else None
 
     def link_report(self, run_id: int) -> dict[str, dict[str, Any]]:
-        """Per resource: link counts and the broken, blocked and robots-forbidden links
-        with the pages they were found on."""
+        """Per resource: link counts and the broken, invalid (hrefs no browser could
+        follow), blocked and robots-forbidden links with the pages they were found on."""
         report: dict[str, dict[str, Any]] = {}
         for page in self.db["link_pages"].rows_where("run_id = ?", [run_id]):
             entry = report.setdefault(page["resource_id"], _empty_link_entry())
@@ -693,17 +693,23 @@ class Store:
                 entry["blocked_links"].append({k: link[k] for k in ("url", "status", "evidence", "found_on")})
             elif result == "robots":
                 entry["robots_links"].append({"url": link["url"], "found_on": link["found_on"]})
+            elif result == "invalid":
+                entry["invalid_links"].append({k: link[k] for k in ("url", "error", "found_on")})
         for entry in report.values():
             urls = entry.pop("_urls")
             results = list(urls.values())
-            entry["links"]["checked"] = sum(r not in ("robots", "skipped") for r in results)
+            entry["links"]["checked"] = sum(r not in ("robots", "skipped", "invalid") for r in results)
             entry["links"]["broken"] = results.count("broken")
+            entry["links"]["invalid"] = results.count("invalid")
             entry["links"]["blocked"] = results.count("blocked")
             entry["links"]["robots"] = results.count("robots")
         return report
 
-    def broken_link_count(self, run_id: int) -> int:
-        return len([1 for entry in self.link_report(run_id).values() for _ in entry["broken_links"]])
+    def link_problem_counts(self, run_id: int) -> dict[str, int]:
+        """Broken and invalid links of a run, each counted once per resource that has it."""
+        report = self.link_report(run_id).values()
+        return {"broken": sum(len(entry["broken_links"]) for entry in report),
+                "invalid": sum(len(entry["invalid_links"]) for entry in report)}
 
     def previous_complete_run(self, run_id: int) -> int | None:
         row = self.db.execute(
@@ -834,8 +840,9 @@ def _link_state(check: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _empty_link_entry() -> dict[str, Any]:
-    return {"links": {"checked": 0, "broken": 0, "blocked": 0, "skipped": 0, "robots": 0},
-            "pages": 0, "broken_links": [], "blocked_links": [], "robots_links": [], "_urls": {}}
+    return {"links": {"checked": 0, "broken": 0, "invalid": 0, "blocked": 0, "skipped": 0, "robots": 0},
+            "pages": 0, "broken_links": [], "invalid_links": [], "blocked_links": [], "robots_links": [],
+            "_urls": {}}
 
 
 def _to_column(key: str, value: Any) -> Any:

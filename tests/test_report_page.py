@@ -155,9 +155,11 @@ def sample_status() -> dict[str, Any]:
                 {"title": "Urban resilience report", "url": "https://www.iadb.org/en/news/report",
                  "published": "2026-10-02T00:00:00Z", "first_seen": "2026-10-03T07:00:03Z", "new": False},
             ],
-            links={"checked": 57, "broken": 1, "blocked": 2, "skipped": 3, "robots": 0},
+            links={"checked": 57, "broken": 1, "invalid": 1, "blocked": 2, "skipped": 3, "robots": 0},
             broken_links=[{"url": "https://www.iadb.org/old-page", "status": 404, "error": "HTTP 404 Not Found",
                            "found_on": ["https://www.iadb.org/en/who-we-are/topics/urban-development-and-housing"]}],
+            invalid_links=[{"url": "http://localhost]", "error": "invalid URL: host contains a forbidden code point ']'",
+                            "found_on": ["https://www.iadb.org/en/who-we-are/topics/urban-development-and-housing"]}],
         ),
         _resource(
             "UN-Habitat",
@@ -443,6 +445,16 @@ def test_card_details(soup: BeautifulSoup) -> None:
     assert _text(down.select_one(".error-text")) == (
         "DNS lookup failed: could not resolve host www.iadb.org"
     )
+
+
+def test_invalid_links_are_listed_with_the_reason(soup: BeautifulSoup) -> None:
+    card = _by_name(soup, "IADB Housing and Urban Development Division")
+    assert "1 invalid" in _text(card.select_one(".links-line"))
+    (item,) = card.select('.plink[data-kind="invalid"]')
+    assert _text(item.select_one(".pkind")) == "invalid"
+    assert "http://localhost]" in _text(item)
+    assert item.find("a", href="http://localhost]") is None  # shown as text: no browser could open it
+    assert _text(item.select_one(".pdetail")) == "invalid URL: host contains a forbidden code point ']'"
 
 
 def test_unicode_and_rtl_text_survive(soup: BeautifulSoup) -> None:

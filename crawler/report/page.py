@@ -23,6 +23,8 @@ from typing import Any
 
 import jinja2
 
+from crawler.extract.urls import InvalidURL, resolve_url
+
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 INDEX_TEMPLATE = "index.html.j2"
 DETAIL_TEMPLATE = "resource.html.j2"
@@ -138,10 +140,14 @@ def reltime(value: Any, reference: Any) -> str:
 
 
 def safe_href(value: Any) -> str | None:
-    """Return the URL only if it is a plain http(s) URL, else None.
+    """Return the URL only if it is a plain http(s) URL a browser can open, else None.
 
     Scraped URLs can be ``javascript:``, ``data:`` or obfuscated with control
-    characters that browsers strip; anything not unambiguously http(s) stays text.
+    characters that browsers strip; anything not unambiguously http(s), or that the
+    URL Standard rejects, stays text.
+
+    >>> safe_href("https://ex.org/a"), safe_href("http://localhost]"), safe_href("java\tscript:x")
+    ('https://ex.org/a', None, None)
     """
     if not isinstance(value, str) or not value:
         return None
@@ -155,6 +161,10 @@ def safe_href(value: Any) -> str | None:
             rest = value[len(prefix) :]
             host = re.split(r"[/?#]", rest, maxsplit=1)[0]
             if host and not host.startswith(("@", ":")):
+                try:
+                    resolve_url(value)
+                except InvalidURL:
+                    return None
                 return value
     return None
 
@@ -271,9 +281,10 @@ class AnnouncementView:
 
 @dataclass(frozen=True)
 class LinkView:
-    """A link that needs attention: broken, blocked by bot protection, or robots-forbidden."""
+    """A link that needs attention: broken, invalid (no browser could follow it),
+    blocked by bot protection, or robots-forbidden."""
 
-    kind: str  # "broken" | "blocked" | "robots"
+    kind: str  # "broken" | "invalid" | "blocked" | "robots"
     url: str
     detail: str | None
     found_on: list[str]
@@ -545,7 +556,7 @@ def _announcements(value: Any) -> list[AnnouncementView]:
     return items
 
 
-LINK_COUNTS = ("checked", "broken", "blocked", "skipped", "robots")
+LINK_COUNTS = ("checked", "broken", "invalid", "blocked", "skipped", "robots")
 
 
 def _link_counts(value: Any) -> dict[str, int]:
@@ -557,13 +568,16 @@ def _link_counts(value: Any) -> dict[str, int]:
 
 def _problem_links(raw: Mapping[str, Any]) -> list[LinkView]:
     views = []
-    for kind, key in (("broken", "broken_links"), ("blocked", "blocked_links"), ("robots", "robots_links")):
+    for kind, key in (("broken", "broken_links"), ("invalid", "invalid_links"), ("blocked", "blocked_links"),
+                      ("robots", "robots_links")):
         for link in raw.get(key) or []:
             if not isinstance(link, Mapping) or not _text(link.get("url")):
                 continue
             if kind == "broken":
                 status = _int(link.get("status"))
                 detail = _text(link.get("error")) or (f"HTTP {status}" if status else None)
+            elif kind == "invalid":
+                detail = _text(link.get("error")) or "not a valid URL"
             elif kind == "blocked":
                 detail = _text(link.get("evidence"))
             else:

@@ -163,11 +163,12 @@ def freshness(store: Store, resource_id: str, entry: dict[str, Any], fetch: dict
 
 def _link_entry(report: dict[str, Any] | None) -> dict[str, Any]:
     if report is None:
-        return {"links": {"checked": 0, "broken": 0, "blocked": 0, "skipped": 0, "robots": 0},
-                "pages_crawled": 0, "broken_links": [], "blocked_links": [], "robots_links": []}
+        return {"links": {"checked": 0, "broken": 0, "invalid": 0, "blocked": 0, "skipped": 0, "robots": 0},
+                "pages_crawled": 0, "broken_links": [], "invalid_links": [], "blocked_links": [],
+                "robots_links": []}
     return {"links": report["links"], "pages_crawled": report["pages"],
-            "broken_links": report["broken_links"], "blocked_links": report["blocked_links"],
-            "robots_links": report["robots_links"]}
+            "broken_links": report["broken_links"], "invalid_links": report["invalid_links"],
+            "blocked_links": report["blocked_links"], "robots_links": report["robots_links"]}
 
 
 def _event_entry(row: dict[str, Any]) -> dict[str, Any]:

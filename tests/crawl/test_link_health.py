@@ -333,7 +333,7 @@ def test_a_shared_broken_link_is_attributed_to_every_page_of_each_resource(resou
 def test_site_link_counts(resources):
     site = resources["site"]
     unique = PAGES + 1 + SHARED + len(FOLLOWED) * LEAVES + 1  # pages, elsewhere, shared, leaves, missing
-    assert site["links"] == {"checked": unique, "broken": 1, "blocked": 0, "skipped": 0, "robots": 1}
+    assert site["links"] == {"checked": unique, "broken": 1, "invalid": 0, "blocked": 0, "skipped": 0, "robots": 1}
     assert site["pages_crawled"] == MAX_PAGES
 
 
@@ -351,7 +351,7 @@ def test_http_error_links_are_broken_and_attributed(resources, web, path, status
 
 def test_errors_resource_counts_and_skipped_schemes(resources, db):
     errors = resources["errors"]
-    assert errors["links"] == {"checked": 6, "broken": 5, "blocked": 0, "skipped": 3, "robots": 0}
+    assert errors["links"] == {"checked": 6, "broken": 5, "invalid": 0, "blocked": 0, "skipped": 3, "robots": 0}
     (skipped,) = db.execute("SELECT skipped FROM link_pages WHERE resource_id = 'errors'").fetchone()
     assert skipped == '{"mailto": 1, "tel": 1, "javascript": 1}'
 
@@ -392,7 +392,7 @@ def test_bot_walls_are_blocked_with_evidence_never_broken(resources, web, checks
     assert (entry["status"], entry["evidence"]) == (status, evidence)
     assert entry["found_on"] == [web.main.url("/hosts/")]
     assert checks[web.walls.url(path)]["result"] == "blocked"
-    assert hosts["links"] == {"checked": 7, "broken": 0, "blocked": 3, "skipped": 0, "robots": 1}
+    assert hosts["links"] == {"checked": 7, "broken": 0, "invalid": 0, "blocked": 3, "skipped": 0, "robots": 1}
 
 
 def test_429_is_retried_only_after_retry_after_and_not_with_get(crawl, web):
@@ -417,7 +417,7 @@ def test_fragments_present_is_ok_and_missing_is_broken(resources, web, checks, c
     assert anchors["broken_links"] == [{"url": f"{target}#missing", "status": 200,
                                         "error": "fragment #missing not found on the page",
                                         "found_on": [web.main.url("/anchors/")]}]
-    assert anchors["links"] == {"checked": 3, "broken": 1, "blocked": 0, "skipped": 0, "robots": 0}
+    assert anchors["links"] == {"checked": 3, "broken": 1, "invalid": 0, "blocked": 0, "skipped": 0, "robots": 0}
     assert checks[target]["result"] == "ok" and "present" in checks[target]["anchors"]
     assert [s.method for s in seen(crawl, web.main, "/doc/target")] == ["GET"]  # one GET serves both
 
@@ -425,7 +425,7 @@ def test_fragments_present_is_ok_and_missing_is_broken(resources, web, checks, c
 def test_relative_links_resolve_against_base_href(db, web, resources):
     rows = db.execute("SELECT url FROM link_sources WHERE resource_id = 'based'").fetchall()
     assert {row["url"] for row in rows} == {web.main.url("/basedir/sub/rel.html"), web.main.url("/basedir/up.html")}
-    assert resources["based"]["links"] == {"checked": 2, "broken": 0, "blocked": 0, "skipped": 0, "robots": 0}
+    assert resources["based"]["links"] == {"checked": 2, "broken": 0, "invalid": 0, "blocked": 0, "skipped": 0, "robots": 0}
 
 
 def test_depth_1_follows_same_site_pages_within_max_pages(crawl, web):

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.recorder import RunRecorder
+from crawler.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE, RunRecorder
+from crawler.shutdown import run_abandoned
 from crawler.storage import Store
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ class StoragePipeline:
       is off) each link result is written as it arrives, so the report that
       crawler.shutdown writes for an abandoned run has them all;
     * closed -- the spider closed (the finish writes the last batch), or the
-      reactor stopped without closing it (the shutdown grace ran out, a second
+      shutdown grace ran out (crawler.shutdown.run_abandoned: the run is closed
+      as incomplete at once), or the reactor stopped without either (a second
       signal): the last batch is written before the reactor stops.
     """
 
@@ -41,37 +43,50 @@ class StoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, crawler.settings.get("HEALTH_DB_PATH"))
+        pipeline = cls(crawler, crawler.settings.get("HEALTH_DB_PATH"))
+        crawler.signals.connect(pipeline.run_abandoned, signal=run_abandoned)
+        return pipeline
 
     def open_spider(self) -> None:
         from twisted.internet import reactor
 
         stats = self.crawler.stats
-        self.recorder = RunRecorder(Store(self.db_path), self.crawler.settings["HEALTH_LOADED_CONFIG"],
-                                    count=lambda key, by: stats.inc_value(f"healthcrawl/{key}", by))
+        settings = self.crawler.settings
+        self.recorder = RunRecorder(Store(self.db_path), settings["HEALTH_LOADED_CONFIG"],
+                                    count=lambda key, by: stats.inc_value(f"healthcrawl/{key}", by),
+                                    batch_size=settings.getint("HEALTH_LINK_BATCH_SIZE", LINK_BATCH_SIZE),
+                                    batch_seconds=settings.getfloat("HEALTH_LINK_BATCH_SECONDS", LINK_BATCH_SECONDS))
         self.crawler.stats.set_value("healthcrawl/run_id", self.recorder.run_id)
         self._timer = create_looping_call(self.recorder.flush)
         self._timer.start(self.recorder.batch_seconds, now=False)
         self._on_reactor_stop = reactor.addSystemEventTrigger("before", "shutdown", self.recorder.flush)
 
     def process_item(self, item: Any) -> Any:
-        assert self.recorder is not None
+        if self.recorder is None:  # the run was closed as abandoned: it takes nothing more
+            return item
         self.recorder.record(item)
         if not self.crawler.crawling:
             self.recorder.flush()
         return item
 
     def close_spider(self) -> None:
+        self._close(self.crawler.stats.get_value("finish_reason") or "finished")
+
+    def run_abandoned(self) -> None:
+        self._close("shutdown")
+
+    def _close(self, reason: str) -> None:
         from twisted.internet import reactor
 
         if self.recorder is None:
             return
+        recorder, self.recorder = self.recorder, None
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         if self._on_reactor_stop is not None:
             reactor.removeSystemEventTrigger(self._on_reactor_stop)
             self._on_reactor_stop = None
         try:
-            self.recorder.finish(self.crawler.stats.get_value("finish_reason") or "finished")
+            recorder.finish(reason)
         finally:
-            self.recorder.store.close()
+            recorder.store.close()

@@ -30,6 +30,10 @@ HEALTH_SHUTDOWN_GRACE = 5.0  # after SIGINT/SIGTERM, seconds to wait for in-flig
 HEALTH_FAST = False  # skip links found healthy within HEALTH_RECHECK_AFTER (`run --fast`)
 HEALTH_RECHECK_AFTER = 86400.0  # seconds
 HEALTH_BLOCK_PRIVATE_ADDRESSES = True  # refuse links that resolve to private/local addresses
+# Link results are written in batches: a SIGKILL loses at most the one pending
+# (checks are written at once). See crawler.recorder.
+HEALTH_LINK_BATCH_SIZE = 500  # results per transaction, at most
+HEALTH_LINK_BATCH_SECONDS = 1.0  # the longest a result waits for its transaction
 
 USER_AGENT = DEFAULT_USER_AGENT
 # robots.txt governs the links we discover and follow; the spider exempts the

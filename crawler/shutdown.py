@@ -6,9 +6,10 @@ that hangs means until the download timeout. The guard moves through:
 * running  -- nothing to do;
 * stopping -- a signal arrived: Scrapy's own graceful stop is under way, and a
   grace timer starts;
-* abandoned -- the grace ran out with requests still in flight: the run is
-  closed as incomplete (every check so far is already committed), the report
-  is written for what was checked, and the reactor is stopped.
+* abandoned -- the grace ran out with requests still in flight: `run_abandoned`
+  is sent, so the storage pipeline writes what it holds and closes the run as
+  incomplete; the report is written for what was checked, and the reactor is
+  stopped.
 
 A second signal is Scrapy's: it stops the reactor at once, leaving the run
 marked incomplete.
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 HANDLED = (signal.SIGINT, signal.SIGTERM)
+# Scrapy signal: the shutdown grace ran out; whoever holds the run closes it now.
+run_abandoned = object()
 
 
 class ShutdownGuard:
@@ -91,10 +94,10 @@ class ShutdownGuard:
         logger.warning(
             "stopped waiting for %d in-flight request(s) %.0f s after the shutdown signal", in_flight, self.grace
         )
+        self.crawler.signals.send_catch_log(run_abandoned)
         if run_id is not None:
             store = Store(settings.get("HEALTH_DB_PATH"))
             try:
-                store.finish_run(run_id, complete=False, reason="shutdown")
                 write_reports(store, settings.get("HEALTH_REPORT_DIR"), run_id)
             finally:
                 store.close()

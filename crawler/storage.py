@@ -374,12 +374,18 @@ class Store:
         return int(run.last_pk)
 
     def record_check(self, run_id: int, check: dict[str, Any]) -> None:
-        """Store one check and commit at once, so a killed run keeps it."""
+        """Store one check and commit it at once, synced to disk: a killed run or a
+        machine that loses power keeps it, and with it every link batch committed
+        before (one write-ahead log). Link batches alone are not synced (NORMAL)."""
         row = {key: _to_column(key, value) for key, value in check.items()}
         row["run_id"] = run_id
-        with self.db.conn:
-            # The (run_id, resource_id) unique index makes a re-check replace, not duplicate.
-            self.db["checks"].insert(row, replace=True)
+        self.db.conn.execute("PRAGMA synchronous = FULL")
+        try:
+            with self.db.conn:
+                # The (run_id, resource_id) unique index makes a re-check replace, not duplicate.
+                self.db["checks"].insert(row, replace=True)
+        finally:
+            self.db.conn.execute("PRAGMA synchronous = NORMAL")
 
     def finish_run(self, run_id: int, *, complete: bool, reason: str) -> dict[str, int]:
         counts = self.run_counts(run_id)

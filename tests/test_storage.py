@@ -271,3 +271,16 @@ def test_memory_of_a_database_from_before_migration_6_comes_from_followed_pages(
     store.db.execute("INSERT INTO link_pages (run_id, resource_id, page, depth, links, skipped, outlinks) "
                      "VALUES (?, 'alpha', 'http://l/page', 1, 0, '{}', '{\"links\": []}')", [run_id])
     assert store.link_memory()["http://l/page"]["page_links"] == {"links": []}
+
+
+def test_a_check_is_committed_synced_to_disk_and_links_are_not(store):
+    """A resource check survives power loss (and so do the link batches before it,
+    in the same write-ahead log); link batches alone are not synced."""
+    run_id = store.start_run(CONFIG)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    store.record_check(run_id, check("alpha"))
+    store.db.conn.set_trace_callback(None)
+    assert statements[0] == "PRAGMA synchronous = FULL" and statements[-1] == "PRAGMA synchronous = NORMAL"
+    assert "COMMIT" in statements
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1

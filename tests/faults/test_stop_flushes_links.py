@@ -79,3 +79,35 @@ def test_sigterm_keeps_the_pending_link_results_and_reports_them(web, tmp_path):
     status = load_status(out)
     assert status["run"]["complete"] is False
     assert by_name(status)["fast"]["links"]["checked"] == LINKS
+
+
+def test_a_grace_shorter_than_the_batch_timer_still_reports_every_result(web, tmp_path):
+    """The shutdown grace runs out while link results wait in their batch (held for
+    30 s here): the guard must ask the pipeline (run_abandoned) to write them and
+    close the run before the report is built."""
+    config = write_config(tmp_path / "r.yaml", [
+        {"name": "fast", "url": web.url_for("/fast")},
+        {"name": "hang", "url": web.url_for("/hang")},
+    ], timeout=60, retries=0, block_private_addresses=False)
+    db, out = tmp_path / "out" / "h.db", tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "availability", "-s", f"HEALTH_CONFIG={config}",
+         "-s", f"HEALTH_DB_PATH={db}", "-s", f"HEALTH_REPORT_DIR={out}", "-s", "HEALTH_SHUTDOWN_GRACE=0.5",
+         "-s", "HEALTH_LINK_BATCH_SECONDS=30"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        for _ in range(LINKS):
+            assert web.served.acquire(timeout=30), "the links were never checked"
+        time.sleep(1.0)  # their answers reach the pipeline and wait in the batch
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT complete, finish_reason FROM runs").fetchall() == [(0, "shutdown")]
+        stored = conn.execute("SELECT count(*) FROM link_checks WHERE url LIKE '%/ok/%' AND result = 'ok'")
+        assert stored.fetchone()[0] == LINKS
+    assert by_name(load_status(out))["fast"]["links"]["checked"] == LINKS

@@ -33,8 +33,8 @@ LINK_BATCH_SECONDS = 1.0  # and the longest a link result waits for its transact
 class RunRecorder:
     """Owns one run's row from its start to its finish and classifies each check.
 
-    Resource checks, announcements and crawled pages are committed the moment
-    they arrive. A link result (tens of thousands a run) moves through:
+    Resource checks and announcements are committed the moment they arrive. A
+    link result or crawled page (tens of thousands a run) moves through:
 
     * pending -- held in memory with the batch it arrived in;
     * flushed -- written with its whole batch in one transaction, when the batch
@@ -64,6 +64,7 @@ class RunRecorder:
         self.batch_seconds = batch_seconds
         self._clock = clock
         self._pending: list[LinkResult] = []
+        self._pending_pages: list[LinkPageResult] = []
         self._pending_since = 0.0
 
     def _count(self, key: str, by: int = 1) -> None:
@@ -73,7 +74,7 @@ class RunRecorder:
 
     def record(self, item: Any) -> None:
         if isinstance(item, LinkResult):
-            self._hold_link(item)
+            self._hold(self._pending, item)
         elif isinstance(item, CheckResult):
             self.flush()
             self._store_check(item)
@@ -82,9 +83,7 @@ class RunRecorder:
                                             feed_url=item.feed_url, warning=item.warning)
             self._count("announcements", len(item.items))
         elif isinstance(item, LinkPageResult):
-            self.store.record_link_page(self.run_id, item.resource_id, item.page, item.depth,
-                                        item.sources, item.skipped)
-            self._count("link_pages")
+            self._hold(self._pending_pages, item)
         else:
             logger.warning("not a healthcrawl item, not stored: %r", type(item).__name__)
 
@@ -108,30 +107,32 @@ class RunRecorder:
         refresh_daily(store, item.resource_id, day_of(row["checked_at"]))
         self._count(f"checks/{status}")
 
-    def _hold_link(self, item: LinkResult) -> None:
-        if not self._pending:
+    def _hold(self, pending: list[Any], item: Any) -> None:
+        if not self._pending and not self._pending_pages:
             self._pending_since = self._clock()
-        self._pending.append(item)
-        if len(self._pending) >= self.batch_size or self._clock() - self._pending_since >= self.batch_seconds:
+        pending.append(item)
+        held = len(self._pending) + len(self._pending_pages)
+        if held >= self.batch_size or self._clock() - self._pending_since >= self.batch_seconds:
             self.flush()
 
     def flush_if_due(self) -> None:
-        """Write the pending link results if the oldest has waited `batch_seconds`:
+        """Write the pending batch if its oldest item has waited `batch_seconds`:
         for callers that tick while no item arrives."""
-        if self._pending and self._clock() - self._pending_since >= self.batch_seconds:
+        if (self._pending or self._pending_pages) and self._clock() - self._pending_since >= self.batch_seconds:
             self.flush()
 
     def flush(self) -> None:
-        """Write the pending link results in one transaction, with a 'link-moved'
-        event for each link that now ends somewhere else than last time (one
-        query reads where they ended before). A batch that cannot be written is
-        logged and dropped, so it holds back neither the next check nor the
-        run's finish."""
-        if not self._pending:
+        """Write the pending link results and pages in one transaction, with a
+        'link-moved' event for each link that now ends somewhere else than last
+        time (one query reads where they ended before). A batch that cannot be
+        written is logged and dropped, so it holds back neither the next check
+        nor the run's finish."""
+        if not self._pending and not self._pending_pages:
             return
         batch, self._pending = self._pending, []
+        pages, self._pending_pages = self._pending_pages, []
         try:
-            previous = self.store.last_final_urls([item.url for item in batch])
+            previous = self.store.last_final_urls([item.url for item in batch]) if batch else {}
             events = []
             for item in batch:
                 old = previous.get(item.url)
@@ -141,13 +142,16 @@ class RunRecorder:
                     previous[item.url] = item.final_url  # the same URL later in this batch
             # The fields as they are (the store only reads them): to_dict()'s deep copy
             # was half the cost of storing a link result.
-            self.store.record_link_checks(self.run_id, [vars(item) for item in batch], events)
+            self.store.record_link_batch(self.run_id, [vars(item) for item in batch], events, pages)
         except Exception:
-            logger.exception("%d link results could not be stored", len(batch))
+            logger.exception("%d link results and %d pages could not be stored", len(batch), len(pages))
             self._count("links/unstored", len(batch))
+            self._count("link_pages/unstored", len(pages))
             return
         for result, n in Counter(item.result for item in batch).items():
             self._count(f"links/{result}", n)
+        if pages:
+            self._count("link_pages", len(pages))
 
     def finish(self, reason: str) -> dict[str, int]:
         """Close the run: complete only if the crawl finished and every resource

@@ -4,7 +4,7 @@ A run moves through three states:
 
 * started  -- a `runs` row exists with `complete = 0` and no `finished_at`;
   every check is committed the moment it arrives, and link results in
-  batches (`record_link_checks`, see crawler.recorder for when), so a run
+  batches (`record_link_batch`, see crawler.recorder for when), so a run
   that is killed here keeps everything committed so far and stays marked
   incomplete;
 * finished -- `finished_at` and the counts are set, `complete = 0` when the
@@ -37,6 +37,7 @@ from crawler.timeutil import iso, utcnow
 
 if TYPE_CHECKING:
     from crawler.config import Config
+    from crawler.items import LinkPageResult
 
 STATUSES = ("up", "degraded", "down")
 JSON_COLUMNS = ("redirects", "reasons", "tags")
@@ -484,23 +485,6 @@ class Store:
                 memory[page]["page_links"] = json.loads(outlinks)
         return memory
 
-    def record_link_page(self, run_id: int, resource_id: str, page: str, depth: int,
-                         sources: list[tuple[str, str]], skipped: dict[str, int]) -> None:
-        """A crawled page: its skipped-link counts, and every (url, fragment) it links
-        to (after the resource's include/exclude)."""
-        with self.db.conn:
-            self.db["link_pages"].insert(
-                {"run_id": run_id, "resource_id": resource_id, "page": page, "depth": depth,
-                 "links": len(sources), "skipped": json.dumps(skipped)},
-                replace=True,
-            )
-            self.db.conn.executemany(
-                """INSERT INTO link_sources (url, fragment, resource_id, page, first_seen_run, last_seen_run)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (url, fragment, resource_id, page) DO UPDATE SET last_seen_run = excluded.last_seen_run""",
-                [(url, fragment, resource_id, page, run_id, run_id) for url, fragment in sources],
-            )
-
     def last_final_urls(self, urls: list[str]) -> dict[str, str]:
         """Where each of these URLs last ended up (after redirects), for those
         known to have one: one query however many URLs."""
@@ -510,10 +494,11 @@ class Store:
             [json.dumps(urls)],
         ))
 
-    def record_link_checks(self, run_id: int, checks: Sequence[dict[str, Any]],
-                           events: Sequence[dict[str, Any]] = ()) -> None:
-        """Store a batch of link results, advance each URL's running state, and add
-        `events` (record_event's keywords), all in one transaction.
+    def record_link_batch(self, run_id: int, checks: Sequence[dict[str, Any]],
+                          events: Sequence[dict[str, Any]] = (), pages: Sequence[LinkPageResult] = ()) -> None:
+        """Store a batch of link results, advance each URL's running state, add
+        `events` (record_event's keywords) and the crawled `pages` with every
+        (url, fragment) each links to, all in one transaction.
 
         Called once per batch of hundreds of links: three prepared statements run
         with executemany, and the running state (failure streak, first failure,
@@ -535,6 +520,11 @@ class Store:
             conn.executemany(_insert_sql("events", _EVENT_COLUMNS),
                              [(run_id, e.get("resource_id"), e["kind"], e["url"], e.get("old"), e.get("new"),
                                e.get("detail"), now) for e in events])
+            conn.executemany(_insert_sql("link_pages", _PAGE_COLUMNS, replace=True),
+                             [(run_id, p.resource_id, p.page, p.depth, len(p.sources), json.dumps(p.skipped))
+                              for p in pages])
+            conn.executemany(_SOURCE_UPSERT, [(url, fragment, p.resource_id, p.page, run_id, run_id)
+                                              for p in pages for url, fragment in p.sources])
 
     def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,
                      old: str | None, new: str | None, detail: str | None = None) -> None:
@@ -802,6 +792,12 @@ _EVENT_COLUMNS = ("run_id", "resource_id", "kind", "url", "old", "new", "detail"
 # known URL the upsert carries on from the stored row: a failure extends the
 # streak and keeps when it began, a success ends it, a result without a final URL
 # or without validators keeps the stored ones, and last_ok stays until a success.
+_PAGE_COLUMNS = ("run_id", "resource_id", "page", "depth", "links", "skipped")
+_SOURCE_UPSERT = """
+INSERT INTO link_sources (url, fragment, resource_id, page, first_seen_run, last_seen_run)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (url, fragment, resource_id, page) DO UPDATE SET last_seen_run = excluded.last_seen_run
+"""
 _LINK_STATE_UPSERT = """
 INSERT INTO links (url, last_result, last_status, last_checked, last_final_url,
                    consecutive_failures, first_failed, last_ok, etag, last_modified, page_links)

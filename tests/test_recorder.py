@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.config import parse_config
-from crawler.items import CheckResult, LinkResult
+from crawler.items import CheckResult, LinkPageResult, LinkResult
 from crawler.recorder import RunRecorder
 from crawler.storage import Store
 
@@ -159,12 +159,25 @@ def test_a_batch_that_cannot_be_written_is_reported_and_holds_nothing_back(store
     def full_disk(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(store, "record_link_checks", full_disk)
+    monkeypatch.setattr(store, "record_link_batch", full_disk)
     with caplog.at_level(logging.ERROR, logger="crawler.recorder"):
         rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))
-    assert "1 link results could not be stored" in caplog.text
+    assert "1 link results and 0 pages could not be stored" in caplog.text
     assert rec.counters["links/unstored"] == 1
     monkeypatch.undo()
     rec.record(result(2))
     assert rec.finish("finished") == {"up": 1, "degraded": 0, "down": 0}
     assert [r[0] for r in store.db.execute("SELECT url FROM link_checks")] == ["http://l.example/2"]
+
+
+def test_crawled_pages_wait_in_the_batch_with_link_results_and_a_check_writes_them(store, clock):
+    rec = recorder(store, clock)
+    rec.record(LinkPageResult("alpha", "http://a.example/", 0, [("http://l.example/1", "")], {"mailto": 1}))
+    rec.record(result(1))
+    assert store.db.execute("SELECT count(*) FROM link_pages").fetchone()[0] == 0  # pending
+    rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))
+    assert store.db.execute("SELECT page, depth, links, skipped FROM link_pages").fetchall() == [
+        ("http://a.example/", 0, 1, '{"mailto": 1}')]
+    assert store.db.execute("SELECT url, resource_id, page FROM link_sources").fetchall() == [
+        ("http://l.example/1", "alpha", "http://a.example/")]
+    assert rec.counters["link_pages"] == 1

@@ -171,7 +171,7 @@ def test_a_link_batch_is_one_transaction_of_prepared_statements(store):
     run_id = store.start_run(CONFIG)
     statements: list[str] = []
     store.db.conn.set_trace_callback(statements.append)
-    store.record_link_checks(run_id, [link(f"http://l/{i}", anchors=["top"]) for i in range(300)],
+    store.record_link_batch(run_id, [link(f"http://l/{i}", anchors=["top"]) for i in range(300)],
                              [{"kind": "link-moved", "url": "http://l/1", "old": "http://x/", "new": "http://l/1"}])
     store.db.conn.set_trace_callback(None)
     # SQLite traces every row an executemany runs; what matters is one BEGIN, one COMMIT,
@@ -194,7 +194,7 @@ def test_a_link_keeps_its_failure_streak_validators_and_last_success_across_runs
         link(u, "broken", at="2026-01-05T00:00:00Z", http_status=None, final_url=None),
     ]
     for n, result in enumerate(results, start=1):
-        store.record_link_checks(store.start_run(CONFIG), [result])
+        store.record_link_batch(store.start_run(CONFIG), [result])
         assert link_state(store, u) == expected_state(results[:n]), f"after result {n}"
     assert link_state(store, u) == {
         "last_result": "broken", "last_status": None, "last_final_url": "http://l/y",
@@ -223,9 +223,9 @@ def test_batches_of_any_size_leave_the_state_the_rules_give(tmp_path_factory, ro
     for result, (*_, cut) in zip(results, rows):
         batch.append(result)
         if cut == 1:
-            store.record_link_checks(run_id, batch)
+            store.record_link_batch(run_id, batch)
             batch = []
-    store.record_link_checks(run_id, batch)
+    store.record_link_batch(run_id, batch)
     for url in {r["url"] for r in results}:
         assert link_state(store, url) == expected_state([r for r in results if r["url"] == url])
     stored = dict(store.db.execute("SELECT url, checked_at FROM link_checks WHERE run_id = ?", [run_id]).fetchall())
@@ -235,7 +235,7 @@ def test_batches_of_any_size_leave_the_state_the_rules_give(tmp_path_factory, ro
 
 def test_where_links_ended_last_is_read_in_one_query(store):
     run_id = store.start_run(CONFIG)
-    store.record_link_checks(run_id, [link("http://l/a", final_url="http://l/a2"), link("http://l/b", final_url=None),
+    store.record_link_batch(run_id, [link("http://l/a", final_url="http://l/a2"), link("http://l/b", final_url=None),
                                       link("http://l/c")])
     statements: list[str] = []
     store.db.conn.set_trace_callback(statements.append)
@@ -251,22 +251,22 @@ def test_where_links_ended_last_is_read_in_one_query(store):
 def test_a_read_page_keeps_its_links_only_beside_its_validators(store):
     u = "http://l/page"
     links = {"links": [["http://l/a", "", "a"]], "skipped": {}, "invalid": []}
-    store.record_link_checks(store.start_run(CONFIG), [link(u, method="GET", etag='"1"', page_links=links)])
+    store.record_link_batch(store.start_run(CONFIG), [link(u, method="GET", etag='"1"', page_links=links)])
     assert store.link_memory()[u]["page_links"] == links
     # a HEAD (no body read) with the same validators, or with none, keeps them
-    store.record_link_checks(store.start_run(CONFIG), [link(u, method="HEAD", etag='"1"')])
-    store.record_link_checks(store.start_run(CONFIG), [link(u, method="HEAD")])
+    store.record_link_batch(store.start_run(CONFIG), [link(u, method="HEAD", etag='"1"')])
+    store.record_link_batch(store.start_run(CONFIG), [link(u, method="HEAD")])
     assert store.link_memory()[u]["page_links"] == links
     # a HEAD that brings a new ETag means the body changed: its old links must not
     # stand in for it when the next conditional GET answers 304
-    store.record_link_checks(store.start_run(CONFIG), [link(u, method="HEAD", etag='"2"')])
+    store.record_link_batch(store.start_run(CONFIG), [link(u, method="HEAD", etag='"2"')])
     assert "page_links" not in store.link_memory()[u]
     assert "page_links" not in [c[0] for c in store.db.execute("SELECT * FROM link_checks LIMIT 0").description]
 
 
 def test_memory_of_a_database_from_before_migration_6_comes_from_followed_pages(store):
     run_id = store.start_run(CONFIG)
-    store.record_link_checks(run_id, [link("http://l/page", etag='"1"')])
+    store.record_link_batch(run_id, [link("http://l/page", etag='"1"')])
     store.db.execute("UPDATE links SET page_links = NULL")
     store.db.execute("INSERT INTO link_pages (run_id, resource_id, page, depth, links, skipped, outlinks) "
                      "VALUES (?, 'alpha', 'http://l/page', 1, 0, '{}', '{\"links\": []}')", [run_id])

@@ -8,11 +8,13 @@ error, 3 another run holds the database.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from crawler import __version__
 from crawler.config import NOTIFY_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
@@ -209,7 +211,7 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
     store = Store(args.db)
     try:
         run = store.run(run_id) if run_id is not None else None
-        problems = store.link_problem_counts(run_id) if run is not None else {"broken": 0, "invalid": 0}
+        problems = _link_problems(args.out, run, store) if run is not None else {"broken": 0, "invalid": 0}
     finally:
         store.close()
     if run is None:
@@ -228,6 +230,19 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
     if run["down"] or not run["complete"] or (failing_links and args.fail_on == "links"):
         return EXIT_DOWN
     return EXIT_OK
+
+
+def _link_problems(out: Path, run: dict[str, Any], store: Store) -> dict[str, int]:
+    """Broken and invalid links of the run, as the report just written counts them
+    (counting them again would rebuild the whole link report), else from the database."""
+    try:
+        status = json.loads((out / "status.json").read_text(encoding="utf-8"))
+        if status["run"]["id"] == run["id"]:
+            return {"broken": int(status["summary"]["broken_links"]),
+                    "invalid": int(status["summary"]["invalid_links"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return store.link_problem_counts(run["id"])
 
 
 def _coordinate(args: argparse.Namespace, config: Config) -> int:

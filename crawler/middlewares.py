@@ -5,7 +5,6 @@
   MetaRefreshHopMiddleware does the same for a followed ``<meta http-equiv=refresh>``.
 * BackoffRetryMiddleware is Scrapy's RetryMiddleware with waiting: exponential
   backoff with jitter, and Retry-After honoured on 429/503.
-* NoRefererMiddleware (a spider middleware) keeps Referer headers off every request.
 * LinkMemoryMiddleware makes link checks incremental: conditional requests from
   the validators the last run stored, and with --fast no request at all for a
   link found healthy recently.
@@ -22,7 +21,6 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response as ScrapyResponse
-from scrapy.spidermiddlewares.referer import RefererMiddleware
 
 from crawler.extract.links import PageLinks
 from crawler.storage import Store
@@ -83,17 +81,6 @@ class MetaRefreshHopMiddleware(MetaRefreshMiddleware):
             else:
                 del request.meta[HOPS_KEY]
         return result
-
-
-class NoRefererMiddleware(RefererMiddleware):
-    """Sends no Referer, on links and on redirects alike: a link check has no reason
-    to tell one site which pages link to it, and Scrapy's policy computation ran for
-    every request. It stands in RefererMiddleware's place because Scrapy's redirect
-    middlewares look one up and warn on every run when there is none."""
-
-    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
-        request.headers.pop(b"Referer", None)
-        return request
 
 
 def retry_after_seconds(value: bytes | str | None) -> float | None:

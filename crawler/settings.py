@@ -104,9 +104,13 @@ SPIDER_MIDDLEWARES = {
     # drops a request whose URL is longer than 2,083 characters with a log line: a link
     # that would never be checked nor reported, and a level the plan would wait on forever
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    # a link check sends no Referer (see the class for why it replaces Scrapy's)
+    # a link check tells no site which pages link to it: no Referer, and no policy
+    # computed per request (the redirect middlewares' notice about it is filtered
+    # out in the spider)
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
-    "crawler.middlewares.NoRefererMiddleware": 700,
+    # marks start requests for a queue of their own: the order of resource checks
+    # does not matter, and each middleware is one more layer around every callback
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
     # a development check of what callbacks copy into request meta
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }

@@ -650,12 +650,20 @@ class Store:
         """Per resource: link counts and the broken, invalid (hrefs no browser could
         follow), blocked and robots-forbidden links with the pages they were found on."""
         report: dict[str, dict[str, Any]] = {}
-        for page in self.db["link_pages"].rows_where("run_id = ?", [run_id]):
-            entry = report.setdefault(page["resource_id"], _empty_link_entry())
+
+        def entry_for(resource_id: str) -> dict[str, Any]:
+            entry = report.get(resource_id)
+            if entry is None:
+                entry = report[resource_id] = _empty_link_entry()
+            return entry
+
+        for resource_id, skipped in self.db.conn.execute(
+                "SELECT resource_id, skipped FROM link_pages WHERE run_id = ?", [run_id]):
+            entry = entry_for(resource_id)
             entry["pages"] += 1
-            for count in json.loads(page["skipped"] or "{}").values():
-                entry["links"]["skipped"] += count
-        rows = self.db.query(
+            if skipped and skipped != "{}":
+                entry["links"]["skipped"] += sum(json.loads(skipped).values())
+        rows = self.db.conn.execute(
             """SELECT s.resource_id, s.url, s.fragment, s.page, c.result, c.http_status, c.error,
                       c.evidence, c.anchors
                FROM link_sources s JOIN link_checks c ON c.url = s.url AND c.run_id = :run
@@ -664,22 +672,21 @@ class Store:
             {"run": run_id},
         )
         grouped: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in rows:
-            entry = report.setdefault(row["resource_id"], _empty_link_entry())
-            anchors = json.loads(row["anchors"]) if row["anchors"] else None
-            result, error = row["result"], row["error"]
-            shown_url = row["url"]
-            if (row["fragment"] and anchors is not None and result in ("ok", "redirected")
-                    and not has_anchor(row["fragment"], frozenset(anchors))):
-                result, error = "broken", f"fragment #{row['fragment']} not found on the page"
-                shown_url = f"{row['url']}#{row['fragment']}"
-            key = (row["resource_id"], shown_url)
-            if key not in grouped:
-                grouped[key] = {"result": result, "url": shown_url, "status": row["http_status"],
-                                "error": error, "evidence": row["evidence"], "found_on": []}
+        for resource_id, url, fragment, page, result, http_status, error, evidence, anchors in rows:
+            entry = entry_for(resource_id)
+            shown_url = url
+            if fragment and anchors and result in ("ok", "redirected") \
+                    and not has_anchor(fragment, frozenset(json.loads(anchors))):
+                result, error = "broken", f"fragment #{fragment} not found on the page"
+                shown_url = f"{url}#{fragment}"
+            key = (resource_id, shown_url)
+            link = grouped.get(key)
+            if link is None:
+                link = grouped[key] = {"result": result, "url": shown_url, "status": http_status,
+                                       "error": error, "evidence": evidence, "found_on": []}
                 entry["_urls"].setdefault(shown_url, result)
-            if row["page"] not in grouped[key]["found_on"]:
-                grouped[key]["found_on"].append(row["page"])
+            if page not in link["found_on"]:
+                link["found_on"].append(page)
         for (resource_id, _), link in grouped.items():
             entry = report[resource_id]
             result = link.pop("result")

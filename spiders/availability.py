@@ -72,6 +72,11 @@ class AvailabilitySpider(scrapy.Spider):
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         for name in ("scrapy.core.downloader.handlers.http11", "scrapy.core.downloader.handlers._base_streaming"):
             logging.getLogger(name).setLevel(logging.ERROR)
+        # Without RefererMiddleware (no Referer is ever sent) the redirect middlewares
+        # say so on every run; only that notice is dropped, their -vv lines stay.
+        redirect_log = logging.getLogger("scrapy.downloadermiddlewares.redirect")
+        if not any(isinstance(f, _RefererNotice) for f in redirect_log.filters):
+            redirect_log.addFilter(_RefererNotice())
 
     @property
     def config(self) -> Config:
@@ -374,6 +379,13 @@ class AvailabilitySpider(scrapy.Spider):
 
 def _as_dicts(items: list[Announcement]) -> list[dict[str, Any]]:
     return [{**asdict(item), "key": announcement_key(item)} for item in items]
+
+
+class _RefererNotice(logging.Filter):
+    """Drops Scrapy's 'found no RefererMiddleware' warning, and nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "RefererMiddleware instance to handle Referer" not in record.getMessage()
 
 
 MAX_SITEMAPS = 10

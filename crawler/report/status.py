@@ -67,6 +67,8 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
     summary = {"total": len(resources), **dict.fromkeys(STATUS_ORDER, 0)}
     for entry in resources:
         summary[entry["status"]] += 1
+    summary["broken_links"] = sum(len(entry["broken_links"]) for entry in resources)
+    summary["invalid_links"] = sum(len(entry["invalid_links"]) for entry in resources)
     new = [{"resource": names[a["resource_id"]], **_announcement_entry(a)}
            for a in seen if a["new"] and a["resource_id"] in names]
     return {

@@ -57,6 +57,7 @@ def test_invalid_hrefs_are_reported_with_the_parser_reason(crawl):
 
 def test_they_count_in_the_summary_and_the_exit_code(crawl):
     assert "0 broken links, 2 invalid;" in crawl["result"].stdout
+    assert crawl["status"]["summary"]["invalid_links"] == 2 and crawl["status"]["summary"]["broken_links"] == 0
     assert crawl["result"].returncode == 1
     assert crawl["lenient"].returncode == 0  # --fail-on resources: the resource itself is up
 

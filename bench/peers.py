@@ -15,8 +15,8 @@ rate-limited server would), so sending more than c to a host gains nothing, and
 each tool can run with its own defaults wherever those do not hold it below the
 bound H*c / mean latency that every tool faces.
 
-* healthcrawl: ``concurrency_per_host: c`` (its own hard cap per host) and
-  ``concurrency: H*c`` overall, ``depth`` = the web's height.
+* healthcrawl: ``concurrency_per_host: c`` (its own hard cap per host) and its
+  default ``concurrency`` (64) overall, ``depth`` = the web's height.
 * LinkChecker: ``--threads H*c`` overall, not its default 10: with 10 threads
   it could keep at most 10 of the H*c slots busy. Its per-host politeness is a
   *rate* (``maxrequestspersecond``, default 10, with a random wait of 1..6 times

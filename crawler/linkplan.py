@@ -180,9 +180,10 @@ def link_spelling(url: str) -> str:
 # -- the plan ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Fetched:
-    """What the run knows of one URL: how it was (or is being) requested, and its answer."""
+    """What the run knows of one URL: how it was (or is being) requested, and as
+    much of its answer as planning needs (tens of thousands are held at once)."""
 
     method: str
     read: bool
@@ -190,8 +191,10 @@ class _Fetched:
     seq: int = 0
     done: bool = False
     sighted: bool = True  # linked from some page (a resource URL may only be checked)
-    result: LinkResult | None = None
-    page: PageLinks | None = None
+    healthy: bool = False  # answered ok or redirected: a body that can be read again
+    read_at: str = ""  # when it was answered
+    result: LinkResult | None = None  # kept only until a resource URL is first linked
+    page: PageLinks | None = None  # kept while a resource on its site may follow it
     final_url: str | None = None
 
 
@@ -217,6 +220,7 @@ class LinkPlan:
         self._urls: dict[str, _Fetched] = {}
         self._waiters: dict[str, list[_Walk]] = {}
         self._invalid: set[str] = set()
+        self._pages: dict[str, list[_Fetched]] = {}  # read pages by site, to let go of when its walks end
         # resources that follow pages, by host: a link there may be some resource's page
         self._followers: dict[str, list[_Walk]] = {}
         for walk in self._walks.values():
@@ -312,9 +316,14 @@ class LinkPlan:
     def _answer(self, state: _Fetched, result: LinkResult, page: PageLinks | None, final_url: str,
                 out: list[Output]) -> None:
         """Record the answer for a URL, emit its result once linked, wake its waiters."""
-        state.done, state.result, state.page, state.final_url = True, result, page, final_url
+        state.done, state.page, state.final_url = True, page, final_url
+        state.healthy, state.read_at = result.result in ("ok", "redirected"), result.checked_at
         if state.sighted:
             out.append(result)
+        else:
+            state.result = result  # emitted when a page links to it
+        if page is not None:
+            self._pages.setdefault(netloc_of(result.url), []).append(state)
         for walk in self._waiters.pop(result.url, ()):
             walk.waiting.discard(result.url)
             self._wait(walk, out)
@@ -393,8 +402,9 @@ class LinkPlan:
                 state.sighted = True
                 if state.done and state.result is not None:
                     out.append(state.result)
+                    state.result = None
             if (read and not state.read) or (anchors and not state.anchors and state.method == "HEAD"):
-                if state.done and state.result is not None and state.result.result not in ("ok", "redirected"):
+                if state.done and not state.healthy:
                     continue  # it failed already: its body is not there to read
                 state.method, state.read, state.anchors = "GET", state.read or read, state.anchors or anchors
                 state.seq += 1
@@ -426,8 +436,7 @@ class LinkPlan:
             for url, _, _ in chosen:
                 walk.followed.add(url)
             for _, state, final_url in chosen:
-                read_at = state.result.checked_at if state.result is not None else ""
-                self._follow(walk, final_url, state.page, level, read_at, wants, out)
+                self._follow(walk, final_url, state.page, level, state.read_at, wants, out)
             self._request(wants, out)
             self._await_candidates(walk)
 
@@ -440,6 +449,12 @@ class LinkPlan:
     def _finish(self, walk: _Walk) -> None:
         walk.finished = True
         walk.candidates, walk.waiting = set(), set()
+        # pages are followed only by walks of their own site: once all of those are
+        # done, what was read there is no longer needed
+        netloc = walk.scope.netloc
+        if netloc is not None and all(w.finished for w in self._walks.values() if w.scope.netloc == netloc):
+            for state in self._pages.pop(netloc, ()):
+                state.page = None
 
 
 def site_root(url: str) -> str:

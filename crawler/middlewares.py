@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import HtmlResponse
 from scrapy.http import Response as ScrapyResponse
 
 from crawler.extract.links import PageLinks
@@ -70,6 +71,8 @@ class MetaRefreshHopMiddleware(MetaRefreshMiddleware):
     """
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.method == "HEAD" or not isinstance(response, HtmlResponse):
+            return response  # Scrapy follows a refresh only on an HTML page fetched with GET
         had_hops = HOPS_KEY in request.meta
         hops = request.meta.get(HOPS_KEY, [])
         hop = {"url": request.url, "status": response.status, "ms": latency_ms(request), "via": "meta refresh"}

@@ -97,7 +97,7 @@ class Resource:
     announcements: AnnouncementSelectors | None = None
     # Link health (see README "Link health").
     depth: int = 0  # 0: the page's own links; N: also follow same-site pages N hops deep
-    max_pages: int = 100  # pages fetched per resource when depth > 0
+    max_pages: int = 100  # pages followed per resource when depth > 0 (closest first, then URL order)
     check_assets: bool = False  # also img/script/stylesheet URLs
     check_fragments: bool = False  # check #fragments against the target page's ids
     include: tuple[str, ...] = ()  # regexes; when given, only matching links are checked

@@ -54,8 +54,10 @@ class CoordinatorBusy(Exception):
 def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Path, fast: bool = False,
                lease_seconds: float = 30.0, idle_timeout: float = 600.0) -> int:
     """Run one distributed crawl to its end; return the run id stored in `db`."""
+    from crawler.runner import tune_gc
     from spiders.availability import AvailabilitySpider
 
+    tune_gc()  # the coordinator holds the run's plan: the same long-lived objects as a crawl
     frontier = Frontier.from_url(redis_url, prefix)
     frontier.server.ping()
     owner = uuid.uuid4().hex

@@ -159,7 +159,7 @@ def _crawl(settings: Settings) -> Any:
     from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
-    from crawler.runner import quiet_below_log_level
+    from crawler.runner import quiet_below_log_level, tune_gc
     from spiders.availability_worker import AvailabilityWorkerSpider
 
     # An idle engine asks its scheduler for work every 5 s; a worker whose queue
@@ -170,5 +170,6 @@ def _crawl(settings: Settings) -> Any:
     warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis(\.|$)")
     process = CrawlerProcess(settings)
     quiet_below_log_level(settings)
+    tune_gc()
     process.crawl(AvailabilityWorkerSpider)
     process.start()

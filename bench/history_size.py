@@ -21,11 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from crawler.config import load_config
-from crawler.items import CheckResult, LinkPageResult, LinkResult
-from crawler.recorder import RunRecorder
-from crawler.storage import Store
-from crawler.timeutil import iso, utcnow
+from crawler.core.config import load_config
+from crawler.core.items import CheckResult, LinkPageResult, LinkResult
+from crawler.record.recorder import RunRecorder
+from crawler.store.database import Store
+from crawler.core.timeutil import iso, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler import __version__
-from crawler.config import NOTIFY_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
-from crawler.lock import LockHeld, RunLock
-from crawler.storage import StorageError, Store
+from crawler.core.config import NOTIFY_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
+from crawler.store.lock import LockHeld, RunLock
+from crawler.store.database import StorageError, Store
 
 EXIT_OK, EXIT_DOWN, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -204,7 +204,7 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
         except (redis.RedisError, ValueError) as exc:
             return fail(f"cannot use Redis at {args.distributed}: {exc}")
     else:
-        from crawler.runner import crawl, project_settings  # Scrapy import only when crawling
+        from crawler.crawl.runner import crawl, project_settings  # Scrapy import only when crawling
 
         run_id = crawl(project_settings(config=args.config, db=args.db, out=args.out,
                                         verbosity=args.verbose, fast=args.fast))
@@ -269,7 +269,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def _notify(args: argparse.Namespace, config: Config, run_id: int) -> None:
     """POST webhooks for what changed in the run; failures are reported, never fatal."""
-    from crawler.notify import build_payloads, deliver
+    from crawler.report.notify import build_payloads, deliver
 
     if not config.notify.webhooks:
         return
@@ -286,7 +286,7 @@ def _notify(args: argparse.Namespace, config: Config, run_id: int) -> None:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    from crawler.timeline import refresh_daily
+    from crawler.record.timeline import refresh_daily
 
     if not args.db.exists():
         raise StorageError(f"no database at {args.db}: nothing to prune")

@@ -7,4 +7,6 @@ bash scripts/system-packages.sh
 bash scripts/js-tools.sh || echo "test: axe-core could not be installed; the accessibility test will fail" >&2
 bash scripts/setup.sh --test
 .venv/bin/ruff check --quiet crawler spiders tests bench  # one lint configuration: pyproject.toml
+.venv/bin/lint-imports --no-cache --no-logo > /dev/null \
+  || .venv/bin/lint-imports --no-cache --no-logo           # the layers contract (printed when broken): pyproject.toml [tool.importlinter]
 exec .venv/bin/python -m pytest "$@"

@@ -1,7 +1,7 @@
 """Fetch every configured resource once and yield what happened. No verdicts here.
 
 Which links to request and which pages to follow is the link plan's business
-(crawler.linkplan): each callback turns a response into an outcome, and makes
+(crawler.core.linkplan): each callback turns a response into an outcome, and makes
 the requests the plan answers with. A distributed worker (`remote_plan`) yields
 the outcome itself; the coordinator plans for every worker.
 """
@@ -17,8 +17,8 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.classify import describe_failure, http_reason
-from crawler.config import ConfigError, load_config
+from crawler.core.classify import describe_failure, http_reason
+from crawler.core.config import ConfigError, load_config
 from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
 from crawler.extract.feeds import parse_feed
 from crawler.extract.links import PageLinks, extract_links, page_anchors
@@ -26,14 +26,14 @@ from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
 from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.extract.page import is_html, parse_page
 from crawler.extract.resource_page import ResourcePage, read_resource_page
-from crawler.items import AnnouncementsResult, CheckResult, LinkResult
-from crawler.linkplan import (Fetch, LinkPlan, LinkRead, Outcome, ResourceRead, SitemapFetch, SitemapRead,
+from crawler.core.items import AnnouncementsResult, CheckResult, LinkResult
+from crawler.core.linkplan import (Fetch, LinkPlan, LinkRead, Outcome, ResourceRead, SitemapFetch, SitemapRead,
                               link_spelling, site_root)
-from crawler.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, REMEMBERED_PAGE_KEY, latency_ms
-from crawler.safety import PrivateAddress
-from crawler.settings import apply_crawl_settings
-from crawler.timeutil import iso, parse_iso, utcnow
-from crawler.tlsinfo import certificate_expiry
+from crawler.crawl.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, REMEMBERED_PAGE_KEY, latency_ms
+from crawler.crawl.safety import PrivateAddress
+from crawler.crawl.settings import apply_crawl_settings
+from crawler.core.timeutil import iso, parse_iso, utcnow
+from crawler.crawl.tlsinfo import certificate_expiry
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
-    from crawler.config import Config, Resource
+    from crawler.core.config import Config, Resource
 
 
 class AvailabilitySpider(scrapy.Spider):

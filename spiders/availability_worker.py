@@ -3,7 +3,7 @@
 Same callbacks; only where work comes from and where it goes differ: requests
 arrive from the shared Redis frontier (the coordinator seeds it), and each
 callback's outcome goes back to the coordinator, which holds the one link plan
-of the run (crawler.linkplan) and queues the requests it answers with. So a run
+of the run (crawler.core.linkplan) and queues the requests it answers with. So a run
 on many workers follows the same pages, and checks each URL once, as one process.
 """
 

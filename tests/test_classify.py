@@ -8,9 +8,9 @@ import pytest
 from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.classify import classify, describe_failure
-from crawler.config import CrawlSettings
-from crawler.items import CheckResult
+from crawler.core.classify import classify, describe_failure
+from crawler.core.config import CrawlSettings
+from crawler.core.items import CheckResult
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 SETTINGS = CrawlSettings(slow_ms=1000, tls_warning_days=14)

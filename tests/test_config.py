@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import ConfigError, CrawlSettings, load_config, parse_config
+from crawler.core.config import ConfigError, CrawlSettings, load_config, parse_config
 from tests.conftest import ROOT, run_cli
 
 VALID = """

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler import history
-from crawler.history import (
+from crawler.core import history
+from crawler.core.history import (
     CheckPoint,
     DailyRollup,
     Incident,

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.lock import LockHeld, LockInfo, RunLock, lock_path_for
+from crawler.store.lock import LockHeld, LockInfo, RunLock, lock_path_for
 from tests.conftest import ROOT
 
 # Holds the lock, says so on stdout, then waits for stdin to close (or for a signal).
 HOLDER = """
 import sys
-from crawler.lock import RunLock
+from crawler.store.lock import RunLock
 with RunLock(sys.argv[1]) as lock:
     print("locked", flush=True)
     sys.stdin.read()
@@ -26,7 +26,7 @@ with RunLock(sys.argv[1]) as lock:
 # on stderr if refused.
 CONTENDER = """
 import sys, time
-from crawler.lock import LockHeld, RunLock
+from crawler.store.lock import LockHeld, RunLock
 try:
     with RunLock(sys.argv[1]):
         time.sleep(float(sys.argv[2]) if len(sys.argv) > 2 else 0)

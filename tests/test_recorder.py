@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import parse_config
-from crawler.items import CheckResult, LinkPageResult, LinkResult
-from crawler.recorder import RunRecorder
-from crawler.storage import Store
+from crawler.core.config import parse_config
+from crawler.core.items import CheckResult, LinkPageResult, LinkResult
+from crawler.record.recorder import RunRecorder
+from crawler.store.database import Store
 
 CONFIG = parse_config("resources:\n  - name: Alpha\n    url: http://a.example/\n", Path("r.yaml"))
 
@@ -160,7 +160,7 @@ def test_a_batch_that_cannot_be_written_is_reported_and_holds_nothing_back(store
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(store, "record_link_batch", full_disk)
-    with caplog.at_level(logging.ERROR, logger="crawler.recorder"):
+    with caplog.at_level(logging.ERROR, logger="crawler.record.recorder"):
         rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))
     assert "1 link results and 0 pages could not be stored" in caplog.text
     assert rec.counters["links/unstored"] == 1

@@ -1,4 +1,4 @@
-"""crawler.safety middlewares on hand-made requests and responses (no network)."""
+"""crawler.crawl.safety middlewares on hand-made requests and responses (no network)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.test import get_crawler
 
-from crawler import settings as project_settings
-from crawler.classify import describe_failure
-from crawler.safety import (
+from crawler.crawl import settings as project_settings
+from crawler.core.classify import describe_failure
+from crawler.crawl.safety import (
     BoundedHttpCompressionMiddleware,
     DecompressionLimitExceeded,
     InvalidStatus,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.config import parse_config
-from crawler.storage import MIGRATIONS, StorageError, Store
+from crawler.core.config import parse_config
+from crawler.store.database import MIGRATIONS, StorageError, Store
 
 CONFIG = parse_config(
     "resources:\n  - name: Alpha\n    url: http://a.example/\n    tags: [x]\n"

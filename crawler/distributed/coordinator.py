@@ -7,7 +7,7 @@ The coordinator moves through:
   with the resources file, settings and link memory; one request per resource
   is queued;
 * collecting -- items committed by workers are stored as they arrive; outcomes
-  (what a response held) go through the run's one link plan (crawler.linkplan),
+  (what a response held) go through the run's one link plan (crawler.core.linkplan),
   whose requests are queued and whose results are stored, exactly as in one
   process; requests whose lease expired (a worker died) are queued again, until
   nothing is queued, leased or uncollected;
@@ -34,12 +34,12 @@ from typing import Any
 import redis
 from scrapy_redis import picklecompat
 
-from crawler.config import Config
+from crawler.core.config import Config
 from crawler.distributed.frontier import Frontier
-from crawler.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, SitemapFetch, SitemapRead
-from crawler.recorder import RunRecorder
+from crawler.core.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, SitemapFetch, SitemapRead
+from crawler.record.recorder import RunRecorder
 from crawler.report.writer import write_reports
-from crawler.storage import Store
+from crawler.store.database import Store
 
 logger = logging.getLogger(__name__)
 COORDINATOR_TTL = 15.0
@@ -54,8 +54,9 @@ class CoordinatorBusy(Exception):
 def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Path, fast: bool = False,
                lease_seconds: float = 30.0, idle_timeout: float = 600.0) -> int:
     """Run one distributed crawl to its end; return the run id stored in `db`."""
-    from crawler.runner import tune_gc
-    from spiders.availability import AvailabilitySpider
+    from scrapy.settings import Settings
+
+    from crawler.crawl.runner import SPIDER, load_spider, tune_gc
 
     tune_gc()  # the coordinator holds the run's plan: the same long-lived objects as a crawl
     frontier = Frontier.from_url(redis_url, prefix)
@@ -75,7 +76,10 @@ def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Pa
             "memory": pickle.dumps(store.link_memory(), protocol=pickle.HIGHEST_PROTOCOL),
         })
         try:
-            planner = _Planner(frontier, LinkPlan(config.resources), AvailabilitySpider(), recorder)
+            project = Settings()
+            project.setmodule("crawler.crawl.settings", priority="project")
+            spider = load_spider(project, SPIDER)()  # builds the requests workers deserialize by callback name
+            planner = _Planner(frontier, LinkPlan(config.resources), spider, recorder)
             planner.seed(config)
             reason = _collect(frontier, planner, owner, stop, idle_timeout)
             frontier.set_state("finished" if reason == "finished" else "cancelled")
@@ -100,7 +104,7 @@ OUTCOMES = (ResourceRead, LinkRead, SitemapRead)
 
 class _Planner:
     """Stores the workers' results and plans on their outcomes: the coordinator's
-    half of what the spider does in one process (AvailabilitySpider._outcome)."""
+    half of what the spider does in one process (spiders.availability, `_outcome`)."""
 
     def __init__(self, frontier: Frontier, plan: LinkPlan, spider: Any, recorder: RunRecorder):
         self.frontier, self.plan, self.spider, self.recorder = frontier, plan, spider, recorder

@@ -102,10 +102,10 @@ def worker_settings(run: dict[str, bytes], *, redis_url: str, prefix: str, confi
                     verbosity: int) -> Settings:
     from scrapy.settings import Settings
 
-    from crawler.runner import LOG_LEVELS
+    from crawler.crawl.runner import LOG_LEVELS
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("crawler.crawl.settings", priority="project")
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     middlewares["crawler.distributed.hostlimit.SharedHostLimitMiddleware"] = 970  # nearest the network
     settings.setdict({
@@ -159,8 +159,7 @@ def _crawl(settings: Settings) -> Any:
     from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
-    from crawler.runner import quiet_below_log_level, tune_gc
-    from spiders.availability_worker import AvailabilityWorkerSpider
+    from crawler.crawl.runner import WORKER_SPIDER, quiet_below_log_level, tune_gc
 
     # An idle engine asks its scheduler for work every 5 s; a worker whose queue
     # refills from other workers' pages should look far more often.
@@ -171,5 +170,5 @@ def _crawl(settings: Settings) -> Any:
     process = CrawlerProcess(settings)
     quiet_below_log_level(settings)
     tune_gc()
-    process.crawl(AvailabilityWorkerSpider)
+    process.crawl(WORKER_SPIDER)
     process.start()

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from crawler.timeutil import parse_iso
+from crawler.core.timeutil import parse_iso
 
 CSV_COLUMNS = (
     "name",

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 import json
 from datetime import date, datetime, timedelta, timezone
 
-from crawler.history import CheckPoint, DailyRollup, combined_uptime, response_stats, uptime
-from crawler.timeutil import iso, parse_iso, utcnow
+from crawler.core.history import CheckPoint, DailyRollup, combined_uptime, response_stats, uptime
+from crawler.core.timeutil import iso, parse_iso, utcnow
 
 if TYPE_CHECKING:
-    from crawler.storage import Store
+    from crawler.store.database import Store
 
 UNCHECKED = "unchecked"
 ANNOUNCEMENTS_PER_RESOURCE = 10

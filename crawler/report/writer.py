@@ -13,7 +13,7 @@ from crawler.report.page import render_index
 from crawler.report.status import build_status
 
 if TYPE_CHECKING:
-    from crawler.storage import Store
+    from crawler.store.database import Store
 
 
 def _umask() -> int:

@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from crawler.config import parse_config
-from crawler.items import CheckResult, LinkResult
-from crawler.recorder import RunRecorder
-from crawler.storage import Store
+from crawler.core.config import parse_config
+from crawler.core.items import CheckResult, LinkResult
+from crawler.record.recorder import RunRecorder
+from crawler.store.database import Store
 
 RESOURCES = 12
 CONFIG = parse_config(

@@ -2,7 +2,7 @@
 
 A traceback from `healthcrawl run` or `check-config` on a typo is a bug: every
 problem in resources.yaml must come back as one readable ConfigError. Crashes
-already found (and not yet fixed in crawler/config.py) are listed in
+already found (and not yet fixed in crawler/core/config.py) are listed in
 KNOWN_CRASHES: the fuzzers skip inputs that hit them, and each one has a strict
 xfail below that turns into a failure, asking for its entry to be removed, once
 it is fixed.
@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from crawler.config import Config, ConfigError, CrawlSettings, Resource, parse_config
+from crawler.core.config import Config, ConfigError, CrawlSettings, Resource, parse_config
 
 PATH = Path("fuzz.yaml")
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

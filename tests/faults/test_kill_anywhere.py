@@ -1,6 +1,6 @@
 """SIGKILL at random points: the database always passes integrity_check, keeps
 every check it committed, marks the run incomplete, and the next run completes
-normally. Link results are written in batches (crawler.recorder): a kill loses at
+normally. Link results are written in batches (crawler.record.recorder): a kill loses at
 most the pending batch, never a result that came before a committed check, and a
 batch once written stays."""
 
@@ -19,7 +19,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from crawler.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE
+from crawler.record.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE
 from tests.conftest import ROOT, run_cli, write_config
 from tests.faults import recording
 

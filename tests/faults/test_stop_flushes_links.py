@@ -51,7 +51,7 @@ def web():
 def test_sigterm_keeps_the_pending_link_results_and_reports_them(web, tmp_path):
     """The signal comes as soon as the last link was answered, so most results are
     still pending then (the batch is written each second): the pipeline writes
-    them while Scrapy waits for the hanging request, before crawler.shutdown gives
+    them while Scrapy waits for the hanging request, before crawler.crawl.shutdown gives
     up on it, closes the run and writes the report."""
     config = write_config(tmp_path / "r.yaml", [
         {"name": "fast", "url": web.url_for("/fast")},

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 
 from crawler.report.writer import write_reports
-from crawler.storage import Store
+from crawler.store.database import Store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING, Union
 
 from crawler.extract.links import url_allowed
 from crawler.extract.urls import WEB_SCHEMES
-from crawler.items import LinkPageResult, LinkResult
+from crawler.core.items import LinkPageResult, LinkResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from crawler.config import Resource
+    from crawler.core.config import Resource
     from crawler.extract.links import PageLinks
 
 # Tags whose targets are documents a visitor navigates to: the only links followed.

@@ -1,7 +1,7 @@
 """Turn the spider's raw facts into stored history, item by item (link results
 in batches).
 
-Shared by the single-process crawl (through crawler.pipelines.StoragePipeline)
+Shared by the single-process crawl (through crawler.crawl.pipelines.StoragePipeline)
 and the distributed coordinator (crawler.distributed.coordinator), so a run gives
 the same database however it was crawled.
 """
@@ -13,17 +13,17 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from crawler.classify import classify
-from crawler.history import in_maintenance
-from crawler.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
-from crawler.timeline import day_of, record_content, record_incident, refresh_daily
-from crawler.timeutil import utcnow
+from crawler.core.classify import classify
+from crawler.core.history import in_maintenance
+from crawler.core.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
+from crawler.record.timeline import day_of, record_content, record_incident, refresh_daily
+from crawler.core.timeutil import utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from crawler.config import Config
-    from crawler.storage import Store
+    from crawler.core.config import Config
+    from crawler.store.database import Store
 
 logger = logging.getLogger(__name__)
 LINK_BATCH_SIZE = 500  # link results written per transaction, at most

@@ -24,8 +24,8 @@ from scrapy.http import HtmlResponse
 from scrapy.http import Response as ScrapyResponse
 
 from crawler.extract.links import PageLinks
-from crawler.storage import Store
-from crawler.timeutil import parse_iso, utcnow
+from crawler.store.database import Store
+from crawler.core.timeutil import parse_iso, utcnow
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 HOPS_KEY = "healthcrawl_hops"
-LINK_KEY = "healthcrawl_link"  # meta key holding the Fetch (crawler.linkplan) of a link check
+LINK_KEY = "healthcrawl_link"  # meta key holding the Fetch (crawler.core.linkplan) of a link check
 FRESH_FLAG = "healthcrawl:fresh"  # response flag: answered from memory, not the network
 REMEMBERED_PAGE_KEY = "healthcrawl_remembered_page"  # meta: the PageLinks to use if a page answers 304
 CONFIRM_KEY = "healthcrawl_confirm"  # attempts that must all fail before a resource is down

@@ -11,11 +11,11 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from crawler.timeutil import parse_iso
+from crawler.core.timeutil import parse_iso
 
 if TYPE_CHECKING:
-    from crawler.config import CrawlSettings, Expectation
-    from crawler.items import CheckResult
+    from crawler.core.config import CrawlSettings, Expectation
+    from crawler.core.items import CheckResult
 
 UP, DEGRADED, DOWN = "up", "degraded", "down"
 
@@ -58,10 +58,10 @@ _KIND_BY_CLASS = {
     "DownloadCancelledError": "size",
     "UnsupportedURLSchemeError": "scheme",
     "NotSupported": "scheme",
-    "RefusedRedirect": "redirect-refused",  # crawler.safety.RedirectGuardMiddleware
-    "DecompressionLimitExceeded": "decompression",  # crawler.safety, a decompression bomb
-    "UndecodableBody": "decoding",  # crawler.safety, body not in its Content-Encoding
-    "InvalidStatus": "protocol",  # crawler.safety.StatusGuardMiddleware
+    "RefusedRedirect": "redirect-refused",  # crawler.crawl.safety.RedirectGuardMiddleware
+    "DecompressionLimitExceeded": "decompression",  # crawler.crawl.safety, a decompression bomb
+    "UndecodableBody": "decoding",  # crawler.crawl.safety, body not in its Content-Encoding
+    "InvalidStatus": "protocol",  # crawler.crawl.safety.StatusGuardMiddleware
 }
 
 
@@ -233,8 +233,8 @@ def _tls_detail(text: str) -> str:
 def unmet_expectations(result: CheckResult, expect: Expectation | None) -> list[str]:
     """What the `expect:` block asked for and did not get.
 
-    >>> from crawler.config import Expectation
-    >>> from crawler.items import CheckResult
+    >>> from crawler.core.config import Expectation
+    >>> from crawler.core.items import CheckResult
     >>> r = CheckResult("r", "http://a/", "t", final_url="http://b/", http_status=200)
     >>> unmet_expectations(r, Expectation(final_url="http://a/"))
     ['expected final URL http://a/, got http://b/']

@@ -46,8 +46,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
-from crawler.middlewares import LINK_KEY
-from crawler.classify import (
+from crawler.crawl.middlewares import LINK_KEY
+from crawler.core.classify import (
     describe_decompression_limit,
     describe_invalid_status,
     describe_refused_redirect,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from crawler.timeutil import iso
+from crawler.core.timeutil import iso
 
 
 def certificate_expiry(certificate: Any) -> str | None:

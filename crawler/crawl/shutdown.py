@@ -25,7 +25,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.report.writer import write_reports
-from crawler.storage import Store
+from crawler.store.database import Store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -20,7 +20,7 @@ import yaml
 
 from crawler import __version__
 from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
-from crawler.history import MaintenanceWindow, parse_maintenance
+from crawler.core.history import MaintenanceWindow, parse_maintenance
 
 LANGUAGES = ("en", "es", "fr", "nl")
 DEFAULT_USER_AGENT = (

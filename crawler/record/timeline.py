@@ -2,7 +2,7 @@
 changes (events), incidents opened and closed, and the day's rollup.
 
 Called by the storage pipeline after the check row is written; the decisions
-are the pure functions of crawler.history and crawler.extract.maintext.
+are the pure functions of crawler.core.history and crawler.extract.maintext.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.extract.maintext import change_summary, normalize_volatile
-from crawler.history import CheckPoint, Incident, rollup_days, update_incident
-from crawler.timeutil import iso, parse_iso
+from crawler.core.history import CheckPoint, Incident, rollup_days, update_incident
+from crawler.core.timeutil import iso, parse_iso
 
 if TYPE_CHECKING:
-    from crawler.storage import Store
+    from crawler.store.database import Store
 
 
 def text_fingerprint(text: str) -> str:

@@ -6,7 +6,7 @@ or strings back. That keeps every figure on the status page reproducible in a te
 
 Conventions shared by every function:
 
-* Times are aware datetimes; a naive one is read as UTC (as :mod:`crawler.timeutil`
+* Times are aware datetimes; a naive one is read as UTC (as :mod:`crawler.core.timeutil`
   writes them). Days are UTC calendar days.
 * A window ``(now - window, now]`` is open on the left and closed on the right, so
   a check exactly ``window`` old is out and a check at ``now`` is in; checks after

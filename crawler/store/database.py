@@ -4,7 +4,7 @@ A run moves through three states:
 
 * started  -- a `runs` row exists with `complete = 0` and no `finished_at`;
   every check is committed the moment it arrives, and link results in
-  batches (`record_link_batch`, see crawler.recorder for when), so a run
+  batches (`record_link_batch`, see crawler.record.recorder for when), so a run
   that is killed here keeps everything committed so far and stays marked
   incomplete;
 * finished -- `finished_at` and the counts are set, `complete = 0` when the
@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from crawler.extract.links import has_anchor
-from crawler.timeutil import iso, utcnow
+from crawler.core.timeutil import iso, utcnow
 
 if TYPE_CHECKING:
-    from crawler.config import Config
-    from crawler.items import LinkPageResult
+    from crawler.core.config import Config
+    from crawler.core.items import LinkPageResult
 
 STATUSES = ("up", "degraded", "down")
 JSON_COLUMNS = ("redirects", "reasons", "tags")

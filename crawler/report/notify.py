@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crawler import __version__
-from crawler.timeutil import iso, parse_iso, utcnow
+from crawler.core.timeutil import iso, parse_iso, utcnow
 
 if TYPE_CHECKING:
-    from crawler.storage import Store
+    from crawler.store.database import Store
 
 logger = logging.getLogger(__name__)
 USER_AGENT = f"healthcrawl/{__version__} webhook"

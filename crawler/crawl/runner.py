@@ -13,17 +13,25 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from spiders.availability import AvailabilitySpider
 
 LOG_LEVELS = {0: "WARNING", 1: "INFO", 2: "DEBUG"}
+SPIDER = "availability"  # spiders/availability.py
+WORKER_SPIDER = "availability-worker"  # spiders/availability_worker.py
+
+
+def load_spider(settings: Settings, name: str) -> type:
+    """A spider class by name, from the project's SPIDER_MODULES (Scrapy's spider loader)."""
+    from scrapy.spiderloader import get_spider_loader
+
+    return get_spider_loader(settings).load(name)
 
 
 def project_settings(
     *, config: Path, db: Path, out: Path, verbosity: int = 0, fast: bool = False
 ) -> Settings:
-    """crawler.settings plus the paths given on the command line (which win)."""
+    """crawler.crawl.settings plus the paths given on the command line (which win)."""
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("crawler.crawl.settings", priority="project")
     settings.setdict(
         {
             "HEALTH_CONFIG": str(config),
@@ -63,7 +71,7 @@ def crawl(settings: Settings) -> int | None:
     """Run the availability spider to the end; return the id of the run it stored."""
     process = CrawlerProcess(settings)
     quiet_below_log_level(settings)
-    crawler = process.create_crawler(AvailabilitySpider)
+    crawler = process.create_crawler(SPIDER)  # by name, through SPIDER_MODULES: spiders sit above this layer
     tune_gc()
     process.crawl(crawler)
     process.start()

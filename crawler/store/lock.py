@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from crawler.timeutil import iso, utcnow
+from crawler.core.timeutil import iso, utcnow
 
 _MAX_ATTEMPTS = 20  # re-tries when the lock file is replaced under us
 

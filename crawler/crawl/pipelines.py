@@ -1,4 +1,4 @@
-"""Item pipelines: store every item as it arrives (see crawler.recorder)."""
+"""Item pipelines: store every item as it arrives (see crawler.record.recorder)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE, RunRecorder
-from crawler.shutdown import run_abandoned
-from crawler.storage import Store
+from crawler.record.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE, RunRecorder
+from crawler.crawl.shutdown import run_abandoned
+from crawler.store.database import Store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -27,9 +27,9 @@ class StoragePipeline:
       results stored while nothing else arrives are committed within that time;
     * stopping -- after SIGINT/SIGTERM (Scrapy's graceful stop: `crawler.crawling`
       is off) each link result is written as it arrives, so the report that
-      crawler.shutdown writes for an abandoned run has them all;
+      crawler.crawl.shutdown writes for an abandoned run has them all;
     * closed -- the spider closed (the finish writes the last batch), or the
-      shutdown grace ran out (crawler.shutdown.run_abandoned: the run is closed
+      shutdown grace ran out (crawler.crawl.shutdown.run_abandoned: the run is closed
       as incomplete at once), or the reactor stopped without either (a second
       signal): the last batch is written before the reactor stops.
     """

@@ -1,4 +1,4 @@
-"""Scrapy settings for healthcrawl (scrapy.cfg: default = crawler.settings).
+"""Scrapy settings for healthcrawl (scrapy.cfg: default = crawler.crawl.settings).
 
 Project-specific settings share the HEALTH_ prefix. Values from the
 `settings:` block of resources.yaml are applied on top by `apply_crawl_settings`.
@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.request import getproxies
 
-from crawler.config import DEFAULT_USER_AGENT
+from crawler.core.config import DEFAULT_USER_AGENT
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-    from crawler.config import CrawlSettings
+    from crawler.core.config import CrawlSettings
 
 BOT_NAME = "healthcrawl"
 SPIDER_MODULES = ["spiders"]
@@ -31,7 +31,7 @@ HEALTH_FAST = False  # skip links found healthy within HEALTH_RECHECK_AFTER (`ru
 HEALTH_RECHECK_AFTER = 86400.0  # seconds
 HEALTH_BLOCK_PRIVATE_ADDRESSES = True  # refuse links that resolve to private/local addresses
 # Link results are written in batches: a SIGKILL loses at most the one pending
-# (checks are written at once). See crawler.recorder.
+# (checks are written at once). See crawler.record.recorder.
 HEALTH_LINK_BATCH_SIZE = 500  # results per transaction, at most
 HEALTH_LINK_BATCH_SECONDS = 1.0  # the longest a result waits for its transaction
 
@@ -39,7 +39,7 @@ USER_AGENT = DEFAULT_USER_AGENT
 # robots.txt governs the links we discover and follow; the spider exempts the
 # resources you listed (and their feeds), which are checked as a browser opens them.
 ROBOTSTXT_OBEY = True
-ROBOTSTXT_PARSER = "crawler.robots.ProtegoParser"  # see crawler/robots.py for why not Scrapy's
+ROBOTSTXT_PARSER = "crawler.crawl.robots.ProtegoParser"  # see crawler/robots.py for why not Scrapy's
 COOKIES_ENABLED = False
 # Neither a console nor an HTTP server that runs Python code belongs in a cron job.
 TELNETCONSOLE_ENABLED = False
@@ -47,7 +47,7 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
 CONCURRENT_REQUESTS = 64
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
-DOWNLOADER = "crawler.downloader.PoliteDownloader"  # holds the per-host cap (see crawler/downloader.py)
+DOWNLOADER = "crawler.crawl.downloader.PoliteDownloader"  # holds the per-host cap (see crawler/downloader.py)
 # Hand the downloader a request for the host with the fewest in flight, not the newest
 # request: otherwise the overall cap fills with requests queued behind one busy host
 # while the other hosts wait (Scrapy's advice for crawls over many hosts).
@@ -73,21 +73,21 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.robots.RobotsTxtMiddleware": 100,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
-    "crawler.middlewares.HopRecorderMiddleware": 700,
+    "crawler.crawl.robots.RobotsTxtMiddleware": 100,
+    "crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.crawl.middlewares.HopRecorderMiddleware": 700,
     # a followed <meta http-equiv=refresh> is a redirect hop too (same place as Scrapy's)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.MetaRefreshHopMiddleware": 580,
-    "crawler.middlewares.LinkMemoryMiddleware": 450,
-    "crawler.safety.PrivateAddressGuardMiddleware": 90,  # before robots.txt is even fetched
-    # crawler.safety: same decompression cap as Scrapy's, with specific errors (bomb, bad body)
+    "crawler.crawl.middlewares.MetaRefreshHopMiddleware": 580,
+    "crawler.crawl.middlewares.LinkMemoryMiddleware": 450,
+    "crawler.crawl.safety.PrivateAddressGuardMiddleware": 90,  # before robots.txt is even fetched
+    # crawler.crawl.safety: same decompression cap as Scrapy's, with specific errors (bomb, bad body)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.safety.BoundedHttpCompressionMiddleware": 590,
+    "crawler.crawl.safety.BoundedHttpCompressionMiddleware": 590,
     # refuse redirects to file:, ftp:, data:, invalid URLs (after HopRecorder records the hop)
-    "crawler.safety.RedirectGuardMiddleware": 650,
+    "crawler.crawl.safety.RedirectGuardMiddleware": 650,
     # refuse status codes outside 100-599, nearest the downloader
-    "crawler.safety.StatusGuardMiddleware": 960,
+    "crawler.crawl.safety.StatusGuardMiddleware": 960,
     # Nothing to do for a link check, but each ran on every request: the plan alone
     # decides what is requested (no allowed_domains), there are no credentials, the
     # User-Agent is one of the default headers (apply_crawl_settings), and nothing
@@ -98,7 +98,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
 }
 SPIDER_MIDDLEWARES = {
-    # the link plan knows each page's depth (crawler.linkplan); Scrapy's copy was a few
+    # the link plan knows each page's depth (crawler.core.linkplan); Scrapy's copy was a few
     # per cent of the CPU of every link check
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     # drops a request whose URL is longer than 2,083 characters with a log line: a link
@@ -115,11 +115,11 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.StoragePipeline": 300,
+    "crawler.crawl.pipelines.StoragePipeline": 300,
 }
 EXTENSIONS = {
-    "crawler.extensions.ReportWriter": 500,
-    "crawler.shutdown.ShutdownGuard": 510,
+    "crawler.crawl.extensions.ReportWriter": 500,
+    "crawler.crawl.shutdown.ShutdownGuard": 510,
 }
 
 

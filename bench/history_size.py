@@ -23,9 +23,9 @@ import yaml
 
 from crawler.core.config import load_config
 from crawler.core.items import CheckResult, LinkPageResult, LinkResult
+from crawler.core.timeutil import iso, utcnow
 from crawler.record.recorder import RunRecorder
 from crawler.store.database import Store
-from crawler.core.timeutil import iso, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 

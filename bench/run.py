@@ -407,7 +407,7 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     def add(name: str, value: Any, ok: bool | None) -> None:
         out.append({"target": name, "measured": value, "status": "n/a" if ok is None else ("PASS" if ok else "MISS")})
 
-    for size, entry in sizes.items():
+    for entry in sizes.values():
         links = entry["links"]
         hc = entry["tools"].get("healthcrawl")
         if hc is None:
@@ -503,9 +503,9 @@ def format_table(report: dict[str, Any]) -> str:
             if t.get("timed_out"):
                 rows[-1] = (*rows[-1][:-1], "TIMEOUT")
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(COLUMNS)]
-    line = "  ".join(h.rjust(w) for h, w in zip(COLUMNS, widths))
+    line = "  ".join(h.rjust(w) for h, w in zip(COLUMNS, widths, strict=True))
     lines = [line, "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     notes = textwrap.wrap(LEGEND, 116)
     for entry in report["sizes"]:
         notes.append(f"{entry['links']} links, {entry.get('pages', '?')} pages, height {entry['depth']}: politeness "

@@ -12,14 +12,14 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from crawler import __version__
 from crawler.core.config import NOTIFY_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
-from crawler.store.lock import LockHeld, RunLock
 from crawler.store.database import StorageError, Store
+from crawler.store.lock import LockHeld, RunLock
 
 EXIT_OK, EXIT_DOWN, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -151,7 +151,7 @@ def _date_arg(text: str) -> datetime:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _events_arg(text: str) -> tuple[str, ...]:
@@ -291,7 +291,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     if not args.db.exists():
         raise StorageError(f"no database at {args.db}: nothing to prune")
     keep_days = (args.keep or CrawlSettings().retention * 86400) / 86400
-    cutoff_day = (datetime.now(timezone.utc) - timedelta(days=keep_days)).date()
+    cutoff_day = (datetime.now(UTC) - timedelta(days=keep_days)).date()
     cutoff = f"{cutoff_day.isoformat()}T00:00:00Z"  # whole days, so rollups and raw never overlap
     before = args.db.stat().st_size
     store = Store(args.db)

@@ -19,21 +19,30 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.core.classify import describe_failure, http_reason
 from crawler.core.config import ConfigError, load_config
-from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
-from crawler.extract.feeds import parse_feed
-from crawler.extract.links import PageLinks, extract_links, page_anchors
-from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
-from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
-from crawler.extract.page import is_html, parse_page
-from crawler.extract.resource_page import ResourcePage, read_resource_page
 from crawler.core.items import AnnouncementsResult, CheckResult, LinkResult
-from crawler.core.linkplan import (Fetch, LinkPlan, LinkRead, Outcome, ResourceRead, SitemapFetch, SitemapRead,
-                              link_spelling, site_root)
+from crawler.core.linkplan import (
+    Fetch,
+    LinkPlan,
+    LinkRead,
+    Outcome,
+    ResourceRead,
+    SitemapFetch,
+    SitemapRead,
+    link_spelling,
+    site_root,
+)
+from crawler.core.timeutil import iso, parse_iso, utcnow
 from crawler.crawl.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, REMEMBERED_PAGE_KEY, latency_ms
 from crawler.crawl.safety import PrivateAddress
 from crawler.crawl.settings import apply_crawl_settings
-from crawler.core.timeutil import iso, parse_iso, utcnow
 from crawler.crawl.tlsinfo import certificate_expiry
+from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
+from crawler.extract.feeds import parse_feed
+from crawler.extract.links import PageLinks, extract_links, page_anchors
+from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
+from crawler.extract.page import is_html, parse_page
+from crawler.extract.resource_page import ResourcePage, read_resource_page
+from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator

@@ -3,35 +3,29 @@ maintenance windows and sparklines, computed from fixed check rows."""
 
 from __future__ import annotations
 
-import doctest
-import math
-from datetime import date, datetime, timedelta, timezone
+import itertools
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.core import history
 from crawler.core.history import (
     CheckPoint,
     DailyRollup,
     Incident,
     MaintenanceWindow,
     combined_uptime,
-    confirm_down,
     in_maintenance,
-    incidents_from_points,
     parse_maintenance,
     percentile,
     response_stats,
     rollup_days,
-    sparkline_points,
     update_incident,
     uptime,
-    uptime_from_rollups,
 )
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -239,26 +233,8 @@ ROLLUPS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("days", "good", "counted"),
-    [
-        (1, 10, 10),
-        (2, 22, 34),
-        (3, 44, 57),
-        (5, 44, 57),
-        (7, 64, 81),  # reaches 20 Nov
-        (30, 88, 105),
-    ],
-)
-def test_uptime_from_rollups(days: int, good: int, counted: int) -> None:
-    assert uptime_from_rollups(ROLLUPS, now=NOW, days=days) == pytest.approx(good / counted)
 
 
-def test_uptime_from_rollups_none_and_errors() -> None:
-    assert uptime_from_rollups([], now=NOW, days=7) is None
-    assert uptime_from_rollups([_roll(25, up=0, down=0, maintenance=3)], now=NOW, days=1) is None
-    with pytest.raises(ValueError, match="at least 1"):
-        uptime_from_rollups(ROLLUPS, now=NOW, days=0)
 
 
 def _hourly(days: int, end: datetime) -> list[CheckPoint]:
@@ -280,8 +256,10 @@ def _hourly(days: int, end: datetime) -> list[CheckPoint]:
 def test_rollups_agree_with_raw_uptime_over_whole_days(days: int) -> None:
     end = datetime(2026, 11, 25, 23, 59, 59, tzinfo=UTC)
     points = _hourly(100, end)
-    raw = uptime(points, now=end, window=timedelta(days=days))
-    assert uptime_from_rollups(rollup_days(points), now=end, days=days) == pytest.approx(raw)
+    # a window ending a second before midnight covers whole UTC days, as rollups do
+    window = timedelta(days=days, seconds=-1)
+    raw = uptime(points, now=end, window=window)
+    assert combined_uptime(rollup_days(points), [], now=end, window=window) == pytest.approx(raw)
 
 
 # --- combined uptime ---------------------------------------------------------------------
@@ -350,8 +328,27 @@ def test_down_down_up_is_one_closed_incident() -> None:
         events.append(event)
     assert events == [None, "opened", None, "closed"]
     assert incident == Incident(T0 + H, T0 + 3 * H, "DNS lookup failed", 2)
-    assert incidents_from_points(points) == [incident]
     assert incident.duration(T0 + 100 * H) == 2 * H
+
+
+
+
+
+
+
+
+def _replay(points: list[CheckPoint]) -> list[Incident]:
+    """The incidents a run of checks gives, fed one at a time to update_incident as
+    crawler.record.timeline does."""
+    incidents: list[Incident] = []
+    current = None
+    for point in points:
+        current, event = update_incident(current, point)
+        if event == "opened":
+            incidents.append(current)
+        elif current is not None and incidents:
+            incidents[-1] = current
+    return incidents
 
 
 @pytest.mark.parametrize(
@@ -372,8 +369,8 @@ def test_down_down_up_is_one_closed_incident() -> None:
         ((), []),
     ],
 )
-def test_incidents_from_points(statuses: tuple[str, ...], expected: list[tuple[int, int | None, int]]) -> None:
-    incidents = incidents_from_points(seq(*statuses))
+def test__replay(statuses: tuple[str, ...], expected: list[tuple[int, int | None, int]]) -> None:
+    incidents = _replay(seq(*statuses))
     assert [
         (
             (i.started_at - T0) // H,
@@ -384,16 +381,28 @@ def test_incidents_from_points(statuses: tuple[str, ...], expected: list[tuple[i
     ] == expected
 
 
-def test_incidents_from_unsorted_points() -> None:
-    points = seq("down", "down", "up")
-    assert incidents_from_points(reversed(points)) == incidents_from_points(points)
-
-
 def test_first_error_is_the_first_one_known() -> None:
-    incident = incidents_from_points(seq("down", "down", "down", errors={1: "HTTP 503", 2: "timeout"}))[0]
+    incident = _replay(seq("down", "down", "down", errors={1: "HTTP 503", 2: "timeout"}))[0]
     assert incident.first_error == "HTTP 503"
     assert incident.ongoing
     assert incident.duration(T0 + 5 * H) == 5 * H
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["up", "degraded", "down", "maintenance"]), max_size=60))
+def test_incident_replay_invariants(statuses: list[str]) -> None:
+    points = seq(*statuses)
+    incidents = _replay(points)
+    assert sum(i.checks_failed for i in incidents) == statuses.count("down")
+    for earlier, later in itertools.pairwise(incidents):
+        assert earlier.ended_at is not None and earlier.ended_at <= later.started_at
+    by_time = {p.checked_at: p.status for p in points}
+    for incident in incidents:
+        assert by_time[incident.started_at] == "down"
+        if incident.ended_at is not None:
+            assert by_time[incident.ended_at] in ("up", "degraded")
+    last_counted = [s for s in statuses if s != "maintenance"][-1:]
+    assert (bool(incidents) and incidents[-1].ongoing) == (last_counted == ["down"])
 
 
 def test_update_incident_after_a_closed_incident() -> None:
@@ -410,49 +419,6 @@ def test_update_incident_maintenance_keeps_open_incident() -> None:
     assert update_incident(open_, CheckPoint(T0 + H, "maintenance", None)) == (open_, None)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(["up", "degraded", "down", "maintenance"]), max_size=60))
-def test_incident_replay_invariants(statuses: list[str]) -> None:
-    points = seq(*statuses)
-    incidents = incidents_from_points(points)
-    assert sum(i.checks_failed for i in incidents) == statuses.count("down")
-    for earlier, later in zip(incidents, incidents[1:]):
-        assert earlier.ended_at is not None and earlier.ended_at <= later.started_at
-    by_time = {p.checked_at: p.status for p in points}
-    for incident in incidents:
-        assert by_time[incident.started_at] == "down"
-        if incident.ended_at is not None:
-            assert by_time[incident.ended_at] in ("up", "degraded")
-    last_counted = [s for s in statuses if s != "maintenance"][-1:]
-    assert (bool(incidents) and incidents[-1].ongoing) == (last_counted == ["down"])
-
-
-# --- confirm_down ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("attempts", "confirm", "expected"),
-    [
-        (["down"], 1, True),
-        (["up"], 1, False),
-        (["down", "down"], 2, True),
-        (["up", "down", "down"], 2, True),
-        (["down", "up", "down"], 2, False),  # flapping
-        (["down", "down", "up"], 2, False),  # recovered on the last attempt
-        (["down"], 2, False),  # not enough attempts yet
-        ([], 1, False),
-        (["down", "down", "down"], 3, True),
-        (["down", "degraded", "down"], 3, False),
-        (["down", "maintenance"], 1, False),
-    ],
-)
-def test_confirm_down(attempts: list[str], confirm: int, expected: bool) -> None:
-    assert confirm_down(attempts, confirm) is expected
-
-
-def test_confirm_down_rejects_zero() -> None:
-    with pytest.raises(ValueError, match="at least 1"):
-        confirm_down(["down"], 0)
 
 
 # --- maintenance windows -----------------------------------------------------------------
@@ -638,53 +604,3 @@ def test_weekly_rule_matches_a_calendar_oracle(days: set[int], start: int, lengt
 
 def _coords(points: str) -> list[tuple[float, float]]:
     return [tuple(float(n) for n in pair.split(",")) for pair in points.split()]  # type: ignore[misc]
-
-
-@pytest.mark.parametrize(
-    ("values", "width", "height", "expected"),
-    [
-        ([], 120, 24, ""),
-        ([None, None], 120, 24, ""),
-        ([50], 120, 24, "120,12"),
-        ([7, 7, 7], 100, 20, "0,10 50,10 100,10"),
-        ([0, 100], 10, 10, "0,10 10,0"),
-        ([100, 0], 10, 10, "0,0 10,10"),
-        ([100, 200, None, 300], 30, 10, "0,10 10,5 30,0"),
-        ([None, 1, 2], 10, 10, "5,10 10,0"),
-        ([1, 2, 4], 3, 3, "0,3 1.5,2 3,0"),
-        ([0, 1, 3], 100, 24, "0,24 50,16 100,0"),
-    ],
-)
-def test_sparkline_points(values: list[int | None], width: int, height: int, expected: str) -> None:
-    assert sparkline_points(values, width=width, height=height) == expected
-
-
-@pytest.mark.parametrize(("width", "height"), [(0, 24), (120, 0), (-5, 10)])
-def test_sparkline_rejects_empty_box(width: int, height: int) -> None:
-    with pytest.raises(ValueError, match="must be positive"):
-        sparkline_points([1, 2], width=width, height=height)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.one_of(st.none(), st.integers(0, 60_000)), max_size=80),
-    st.integers(1, 400),
-    st.integers(1, 100),
-)
-def test_sparkline_stays_in_its_box(values: list[int | None], width: int, height: int) -> None:
-    coords = _coords(sparkline_points(values, width=width, height=height))
-    assert len(coords) == sum(v is not None for v in values)
-    xs = [x for x, _ in coords]
-    assert xs == sorted(xs)
-    for x, y in coords:
-        assert 0 <= x <= width and 0 <= y <= height
-    present = [v for v in values if v is not None]
-    if len(set(present)) > 1:
-        top = [y for (_, y), v in zip(coords, present) if v == max(present)]
-        bottom = [y for (_, y), v in zip(coords, present) if v == min(present)]
-        assert all(y == 0 for y in top) and all(math.isclose(y, height) for y in bottom)
-
-
-def test_doctests() -> None:
-    result = doctest.testmod(history)
-    assert result.attempted > 30 and result.failed == 0

@@ -10,9 +10,9 @@ from collections import deque
 import pytest
 
 from crawler.core.config import Resource
-from crawler.extract.links import InvalidLink, Link, PageLinks
 from crawler.core.items import LinkPageResult, LinkResult
 from crawler.core.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, Scope, SitemapFetch, SitemapRead
+from crawler.extract.links import InvalidLink, Link, PageLinks
 
 SITE = "http://a.test"
 

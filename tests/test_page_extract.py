@@ -30,7 +30,7 @@ def test_parse_page(fixture, content_type, title, description):
 
 
 def test_header_charset_wins_over_guessing():
-    body = "<title>Ñandú</title>".encode("utf-8")
+    body = "<title>Ñandú</title>".encode()
     assert parse_page(body, "text/html; charset=utf-8").title == "Ñandú"
     # Declared wrongly as Latin-1: decoded as the server said, like a browser would.
     assert parse_page(body, "text/html; charset=iso-8859-1").title.startswith("Ã")

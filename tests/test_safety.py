@@ -12,8 +12,8 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.test import get_crawler
 
-from crawler.crawl import settings as project_settings
 from crawler.core.classify import describe_failure
+from crawler.crawl import settings as project_settings
 from crawler.crawl.safety import (
     BoundedHttpCompressionMiddleware,
     DecompressionLimitExceeded,

@@ -138,7 +138,7 @@ def link(url: str, result: str = "ok", at: str = "2026-01-01T00:00:00Z", **extra
 
 def link_state(store: Store, url: str) -> dict:
     return dict(zip(LINK_STATE, store.db.execute(
-        f"SELECT {', '.join(LINK_STATE)} FROM links WHERE url = ?", [url]).fetchone()))
+        f"SELECT {', '.join(LINK_STATE)} FROM links WHERE url = ?", [url]).fetchone(), strict=True))
 
 
 def expected_state(results: list[dict]) -> dict:
@@ -220,7 +220,7 @@ def test_batches_of_any_size_leave_the_state_the_rules_give(tmp_path_factory, ro
                     http_status=None if result == "robots" else 200)
                for i, (url, result, final, etag, lm, _) in enumerate(rows)]
     batch: list[dict] = []
-    for result, (*_, cut) in zip(results, rows):
+    for result, (*_, cut) in zip(results, rows, strict=True):
         batch.append(result)
         if cut == 1:
             store.record_link_batch(run_id, batch)

@@ -19,8 +19,8 @@ import soupsieve
 import yaml
 
 from crawler import __version__
-from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 from crawler.core.history import MaintenanceWindow, parse_maintenance
+from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 
 LANGUAGES = ("en", "es", "fr", "nl")
 DEFAULT_USER_AGENT = (

@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -38,17 +38,13 @@ __all__ = [
     "Incident",
     "MaintenanceWindow",
     "combined_uptime",
-    "confirm_down",
     "in_maintenance",
-    "incidents_from_points",
     "parse_maintenance",
     "percentile",
     "response_stats",
     "rollup_days",
-    "sparkline_points",
     "update_incident",
     "uptime",
-    "uptime_from_rollups",
 ]
 
 UP = "up"
@@ -73,14 +69,15 @@ class CheckPoint:
 def _utc(moment: datetime) -> datetime:
     """Aware UTC; naive input is taken to be UTC already.
 
+    >>> from datetime import timezone
     >>> _utc(datetime(2026, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=2)))).isoformat()
     '2025-12-31T23:00:00+00:00'
-    >>> _utc(datetime(2026, 1, 1)).tzinfo is timezone.utc
+    >>> _utc(datetime(2026, 1, 1)).tzinfo is UTC
     True
     """
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _in_window(point: CheckPoint, now: datetime, window: timedelta) -> bool:
@@ -106,7 +103,7 @@ def uptime(points: Iterable[CheckPoint], *, now: datetime, window: timedelta) ->
     Maintenance checks are left out of numerator and denominator; ``None`` when the
     window holds no counted check (nothing to say is not the same as 0 %).
 
-    >>> t = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
+    >>> t = datetime(2026, 11, 25, 12, tzinfo=UTC)
     >>> pts = [CheckPoint(t - timedelta(hours=h), s, 100)
     ...        for h, s in [(1, "up"), (2, "down"), (3, "maintenance"), (4, "degraded")]]
     >>> round(uptime(pts, now=t, window=timedelta(days=1)), 4)
@@ -168,7 +165,7 @@ def response_stats(
 ) -> dict[str, Any]:
     """Median and p95 response time of the up/degraded checks in the window.
 
-    >>> t = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
+    >>> t = datetime(2026, 11, 25, 12, tzinfo=UTC)
     >>> pts = [CheckPoint(t, "up", 100), CheckPoint(t, "up", 300), CheckPoint(t, "down", 30000)]
     >>> response_stats(pts, now=t, window=timedelta(hours=1))
     {'median_ms': 200.0, 'p95_ms': 290.0, 'samples': 2}
@@ -207,7 +204,7 @@ class DailyRollup:
 def rollup_days(points: Iterable[CheckPoint]) -> list[DailyRollup]:
     """Group checks by UTC day, oldest day first.
 
-    >>> t = datetime(2026, 11, 25, 23, 30, tzinfo=timezone.utc)
+    >>> t = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
     >>> [(r.day.isoformat(), r.checks) for r in rollup_days(
     ...     [CheckPoint(t, "up", 10), CheckPoint(t + timedelta(hours=1), "down", None)])]
     [('2026-11-25', 1), ('2026-11-26', 1)]
@@ -246,25 +243,6 @@ def _rollup_sums(rollups: Iterable[DailyRollup]) -> tuple[int, int]:
     return good, counted
 
 
-def uptime_from_rollups(
-    rollups: Iterable[DailyRollup], *, now: datetime, days: int
-) -> float | None:
-    """Uptime over the last ``days`` UTC calendar days, today (the day of ``now``) included.
-
-    ``(up + degraded) / (checks - maintenance)`` summed over those days; days after
-    today are ignored. ``None`` when nothing was counted.
-
-    >>> r = [DailyRollup(date(2026, 11, d), 10, 9, 0, 1, 0, None, None) for d in (23, 24, 25)]
-    >>> uptime_from_rollups(r, now=datetime(2026, 11, 25, 8, tzinfo=timezone.utc), days=2)
-    0.9
-    """
-    if days < 1:
-        raise ValueError(f"days must be at least 1, got {days}")
-    today = _utc(now).date()
-    first = today - timedelta(days=days - 1)
-    return _ratio(*_rollup_sums(r for r in rollups if first <= r.day <= today))
-
-
 def combined_uptime(
     rollups: Iterable[DailyRollup],
     recent_points: Iterable[CheckPoint],
@@ -284,10 +262,10 @@ def combined_uptime(
     ends after ``now - window``. Prune raw checks by whole days so the first raw
     day is complete.
 
-    >>> now = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
+    >>> now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     >>> old = [DailyRollup(date(2026, 11, 23), 10, 10, 0, 0, 0, None, None),
     ...        DailyRollup(date(2026, 11, 24), 10, 0, 0, 10, 0, None, None)]
-    >>> raw = [CheckPoint(datetime(2026, 11, 24, 6, tzinfo=timezone.utc), "up", 50)]
+    >>> raw = [CheckPoint(datetime(2026, 11, 24, 6, tzinfo=UTC), "up", 50)]
     >>> combined_uptime(old, raw, now=now, window=timedelta(days=7))  # 10 up + 1 up of 11
     1.0
     """
@@ -330,8 +308,8 @@ class Incident:
     def duration(self, now: datetime) -> timedelta:
         """From the first failed check to the closing check, or to ``now`` while open.
 
-        >>> i = Incident(datetime(2026, 1, 1, 10, tzinfo=timezone.utc), None, "timeout", 3)
-        >>> i.duration(datetime(2026, 1, 1, 10, 45, tzinfo=timezone.utc))
+        >>> i = Incident(datetime(2026, 1, 1, 10, tzinfo=UTC), None, "timeout", 3)
+        >>> i.duration(datetime(2026, 1, 1, 10, 45, tzinfo=UTC))
         datetime.timedelta(seconds=2700)
         """
         end = self.ended_at if self.ended_at is not None else now
@@ -353,7 +331,7 @@ def update_incident(
     A closed incident passed back in counts as "no open incident", so the caller can
     simply feed each result into the next call.
 
-    >>> t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    >>> t = datetime(2026, 1, 1, tzinfo=UTC)
     >>> inc, event = update_incident(None, CheckPoint(t, "down", None, "DNS lookup failed"))
     >>> event, inc.checks_failed, inc.first_error
     ('opened', 1, 'DNS lookup failed')
@@ -378,48 +356,6 @@ def update_incident(
     if point.status in AVAILABLE and current is not None:
         return replace(current, ended_at=point.checked_at), "closed"
     return current, None
-
-
-def incidents_from_points(points: Iterable[CheckPoint]) -> list[Incident]:
-    """Replay a history (sorted by time here) into its incidents, oldest first;
-    the last one may still be open.
-
-    >>> t = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    >>> seq = ["down", "down", "up", "down"]
-    >>> [(i.checks_failed, i.ongoing) for i in incidents_from_points(
-    ...     CheckPoint(t + timedelta(hours=n), s, None) for n, s in enumerate(seq))]
-    [(2, False), (1, True)]
-    """
-    incidents: list[Incident] = []
-    current: Incident | None = None
-    for point in sorted(points, key=lambda p: _utc(p.checked_at)):
-        current, event = update_incident(current, point)
-        if current is None:
-            continue
-        if event == "opened":
-            incidents.append(current)
-        else:  # the last incident, grown or just closed
-            incidents[-1] = current
-    return incidents
-
-
-def confirm_down(attempt_statuses: Sequence[str], confirm: int) -> bool:
-    """True only when the last ``confirm`` attempts all failed (status ``down``).
-
-    One bad attempt between good ones is flapping, not an outage.
-
-    >>> confirm_down(["up", "down", "down"], 2)
-    True
-    >>> confirm_down(["down", "up", "down"], 2)
-    False
-    >>> confirm_down(["down"], 2)
-    False
-    """
-    if confirm < 1:
-        raise ValueError(f"confirm must be at least 1, got {confirm}")
-    if len(attempt_statuses) < confirm:
-        return False
-    return all(status == DOWN for status in attempt_statuses[-confirm:])
 
 
 # --- maintenance windows -------------------------------------------------------------------
@@ -563,7 +499,7 @@ def _parse_moment(value: Any, key: str) -> datetime:
     if isinstance(value, datetime):
         return _utc(value)
     if isinstance(value, date):
-        return datetime.combine(value, time(0), tzinfo=timezone.utc)
+        return datetime.combine(value, time(0), tzinfo=UTC)
     if isinstance(value, str) and value.strip():
         text = value.strip()
         if text[-1:] in ("Z", "z"):
@@ -616,55 +552,9 @@ def in_maintenance(moment: datetime, windows: Sequence[MaintenanceWindow]) -> bo
     """Does any window cover ``moment``?
 
     >>> w = [parse_maintenance({"weekly": "mon-fri 23:30-00:30"})]
-    >>> in_maintenance(datetime(2026, 11, 28, 0, 15, tzinfo=timezone.utc), w)  # Saturday
+    >>> in_maintenance(datetime(2026, 11, 28, 0, 15, tzinfo=UTC), w)  # Saturday
     True
-    >>> in_maintenance(datetime(2026, 11, 23, 0, 15, tzinfo=timezone.utc), w)  # Monday
+    >>> in_maintenance(datetime(2026, 11, 23, 0, 15, tzinfo=UTC), w)  # Monday
     False
     """
     return any(window.covers(moment) for window in windows)
-
-
-# --- sparkline -----------------------------------------------------------------------------
-
-
-def _num(value: float) -> str:
-    """Short SVG number: at most two decimals, no trailing zeros.
-
-    >>> _num(12.0), _num(3.14159), _num(-0.001)
-    ('12', '3.14', '0')
-    """
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def sparkline_points(values: Sequence[int | None], *, width: int = 120, height: int = 24) -> str:
-    """The ``points`` attribute of an SVG ``<polyline>`` for a series of values.
-
-    Values are spread evenly over ``0..width`` (the newest at ``x = width``) and
-    scaled so the smallest sits at the bottom (``y = height``, SVG's y grows
-    downwards) and the largest at the top. A constant series is a flat line at
-    mid-height. ``None`` is a gap: its slot keeps its x position but gets no point,
-    so the line bridges it with a straight segment. Empty string when nothing is left.
-
-    >>> sparkline_points([100, 200, None, 300], width=30, height=10)
-    '0,10 10,5 30,0'
-    >>> sparkline_points([5, 5], width=10, height=10)
-    '0,5 10,5'
-    >>> sparkline_points([None])
-    ''
-    """
-    if width <= 0 or height <= 0:
-        raise ValueError(f"width and height must be positive, got {width}x{height}")
-    present = [v for v in values if v is not None]
-    if not present:
-        return ""
-    low, high = min(present), max(present)
-    step = width / (len(values) - 1) if len(values) > 1 else 0.0
-    coords = []
-    for index, value in enumerate(values):
-        if value is None:
-            continue
-        x = index * step if len(values) > 1 else float(width)
-        y = height / 2 if high == low else height - (value - low) / (high - low) * height
-        coords.append(f"{_num(x)},{_num(y)}")
-    return " ".join(coords)

@@ -33,11 +33,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
+from crawler.core.items import LinkPageResult, LinkResult
 from crawler.extract.links import url_allowed
 from crawler.extract.urls import WEB_SCHEMES
-from crawler.core.items import LinkPageResult, LinkResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -111,8 +111,8 @@ class SitemapRead:
     pages: tuple[str, ...] = ()
 
 
-Outcome = Union[ResourceRead, LinkRead, SitemapRead]
-Output = Union[Fetch, SitemapFetch, LinkResult, LinkPageResult]
+Outcome = ResourceRead | LinkRead | SitemapRead
+Output = Fetch | SitemapFetch | LinkResult | LinkPageResult
 
 
 # -- the scope of a resource ----------------------------------------------------------------

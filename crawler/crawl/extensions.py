@@ -11,8 +11,9 @@ from crawler.report.writer import write_reports
 from crawler.store.database import Store
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 

@@ -23,17 +23,16 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import HtmlResponse
 from scrapy.http import Response as ScrapyResponse
 
+from crawler.core.timeutil import parse_iso, utcnow
 from crawler.extract.links import PageLinks
 from crawler.store.database import Store
-from crawler.core.timeutil import parse_iso, utcnow
 
 if TYPE_CHECKING:
+    from typing import Any, Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from typing import Any
-
     from scrapy.http import Response
-    from typing_extensions import Self
 
 HOPS_KEY = "healthcrawl_hops"
 LINK_KEY = "healthcrawl_link"  # meta key holding the Fetch (crawler.core.linkplan) of a link check

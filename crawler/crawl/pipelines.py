@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.record.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE, RunRecorder
 from crawler.crawl.shutdown import run_abandoned
+from crawler.record.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE, RunRecorder
 from crawler.store.database import Store
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 
 class StoragePipeline:

@@ -22,11 +22,10 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Self
 
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 
 def _text(value: str | bytes) -> str:

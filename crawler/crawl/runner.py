@@ -13,7 +13,6 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-
 LOG_LEVELS = {0: "WARNING", 1: "INFO", 2: "DEBUG"}
 SPIDER = "availability"  # spiders/availability.py
 WORKER_SPIDER = "availability-worker"  # spiders/availability_worker.py

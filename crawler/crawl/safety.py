@@ -46,19 +46,20 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
-from crawler.crawl.middlewares import LINK_KEY
 from crawler.core.classify import (
     describe_decompression_limit,
     describe_invalid_status,
     describe_refused_redirect,
     describe_undecodable_body,
 )
+from crawler.crawl.middlewares import LINK_KEY
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 FOLLOWED_SCHEMES = frozenset({"http", "https"})  # what RedirectMiddleware will follow

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from crawler.core.timeutil import iso
@@ -27,7 +27,7 @@ def asn1_time_to_iso(raw: bytes | str) -> str | None:
     """
     text = raw.decode("ascii") if isinstance(raw, bytes) else raw
     try:
-        moment = datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=timezone.utc)
+        moment = datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
         return None
     return iso(moment)

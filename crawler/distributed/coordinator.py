@@ -35,8 +35,8 @@ import redis
 from scrapy_redis import picklecompat
 
 from crawler.core.config import Config
-from crawler.distributed.frontier import Frontier
 from crawler.core.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, SitemapFetch, SitemapRead
+from crawler.distributed.frontier import Frontier
 from crawler.record.recorder import RunRecorder
 from crawler.report.writer import write_reports
 from crawler.store.database import Store

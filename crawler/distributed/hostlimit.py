@@ -20,10 +20,11 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
 
 # KEYS[1]: the host's holders ("WORKER TOKEN", scored by a hard expiry). ARGV: limit,
 # hard ttl, holder, prefix of the workers' liveness keys. A holder whose worker's

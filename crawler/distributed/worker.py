@@ -27,9 +27,10 @@ from twisted.internet import task
 from crawler.distributed.frontier import Frontier
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.5

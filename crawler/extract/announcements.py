@@ -23,10 +23,11 @@ import re
 import unicodedata
 import warnings
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning

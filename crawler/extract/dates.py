@@ -9,7 +9,7 @@ junk is rejected before it gets there and implausible results after.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from dateparser.data.languages_info import language_order
@@ -94,7 +94,7 @@ def _language_code(language: str | None) -> str | None:
 def _naive_utc(moment: datetime) -> datetime:
     """dateparser wants RELATIVE_BASE naive; callers may hand us either kind."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -124,18 +124,18 @@ def format_utc(moment: datetime | None, *, fetched_at: datetime) -> str | None:
     """The one spelling we store, or None for dates no announcement can have.
 
     >>> from datetime import datetime, timezone
-    >>> now = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+    >>> now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     >>> format_utc(datetime(2025, 5, 3, 10, 0), fetched_at=now)
     '2025-05-03T10:00:00Z'
-    >>> format_utc(datetime(2026, 1, 1, tzinfo=timezone.utc), fetched_at=now) is None
+    >>> format_utc(datetime(2026, 1, 1, tzinfo=UTC), fetched_at=now) is None
     True
     """
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    base = _naive_utc(fetched_at).replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    base = _naive_utc(fetched_at).replace(tzinfo=UTC)
     if moment.year < MIN_YEAR or moment > base + MAX_FUTURE:
         return None
     return moment.strftime(ISO_UTC_FORMAT)
@@ -185,7 +185,7 @@ def find_date_in_text(
     """First parseable date-like substring of a longer text (a listing block, a byline).
 
     >>> from datetime import datetime, timezone
-    >>> now = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+    >>> now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     >>> find_date_in_text("Publié le 3 juin 2024 par l'équipe", language="fr", fetched_at=now)
     '2024-06-03T00:00:00Z'
     >>> find_date_in_text("Since 1990, 3 offices", language="en", fetched_at=now) is None

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -22,10 +22,10 @@ from lxml import etree
 from crawler.extract.announcements import (
     TITLE_MAX,
     Announcement,
-    page_base_url,
     collapse,
     finalize,
     html_to_text,
+    page_base_url,
     parse_html,
     resolve_url,
     truncate,
@@ -270,7 +270,7 @@ def _describe_bozo(exc: Any, body: bytes) -> str:
 def _struct_to_iso(value: Any, fetched_at: datetime) -> str | None:
     """feedparser's *_parsed struct_time (always UTC) to our ISO spelling."""
     try:
-        moment = datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+        moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
     return format_utc(moment, fetched_at=fetched_at)

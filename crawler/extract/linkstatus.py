@@ -11,7 +11,8 @@ short evidence string saying why we think so.
 
 from __future__ import annotations
 
-from typing import Any, Final, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
 __all__ = [
     "OK",

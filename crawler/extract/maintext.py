@@ -359,9 +359,14 @@ def _collapse(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.split("\n"))
 
 
-def fingerprint(html: str | bytes) -> str:
-    """sha256 hex of the normalised main text: equal fingerprints, same content."""
-    return hashlib.sha256(normalize_volatile(main_text(html)).encode("utf-8")).hexdigest()
+def fingerprint(text: str) -> str:
+    """sha256 hex of a page's main text (see :func:`main_text`) with volatile bits
+    (dates, tokens, counters) masked: equal fingerprints, same content.
+
+    >>> fingerprint("Updated 2026-11-25. News") == fingerprint("Updated 2026-12-03. News")
+    True
+    """
+    return hashlib.sha256(normalize_volatile(text).encode("utf-8")).hexdigest()
 
 
 # --- summaries ------------------------------------------------------------------------------

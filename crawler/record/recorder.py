@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from crawler.core.classify import classify
 from crawler.core.history import in_maintenance
 from crawler.core.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
-from crawler.record.timeline import day_of, record_content, record_incident, refresh_daily
 from crawler.core.timeutil import utcnow
+from crawler.record.timeline import day_of, record_content, record_incident, refresh_daily
 
 if TYPE_CHECKING:
     from collections.abc import Callable

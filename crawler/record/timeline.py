@@ -7,21 +7,15 @@ are the pure functions of crawler.core.history and crawler.extract.maintext.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from crawler.extract.maintext import change_summary, normalize_volatile
 from crawler.core.history import CheckPoint, Incident, rollup_days, update_incident
 from crawler.core.timeutil import iso, parse_iso
+from crawler.extract.maintext import change_summary, fingerprint
 
 if TYPE_CHECKING:
     from crawler.store.database import Store
-
-
-def text_fingerprint(text: str) -> str:
-    """sha256 of the main text with volatile bits (dates, tokens, counters) masked."""
-    return hashlib.sha256(normalize_volatile(text).encode("utf-8")).hexdigest()
 
 
 def record_content(store: Store, run_id: int, resource_id: str, url: str, *,
@@ -30,16 +24,16 @@ def record_content(store: Store, run_id: int, resource_id: str, url: str, *,
     change as an event with a short diff summary. Returns the new fingerprint."""
     if text is None:
         return None
-    fingerprint = text_fingerprint(text)
+    digest = fingerprint(text)
     memory = store.resource_memory(resource_id)
-    if memory["last_fingerprint"] and memory["last_fingerprint"] != fingerprint:
+    if memory["last_fingerprint"] and memory["last_fingerprint"] != digest:
         store.record_event(run_id, resource_id=resource_id, kind="content", url=url, old=None, new=None,
                            detail=change_summary(memory["last_text"] or "", text))
     if memory["last_title"] is not None and title is not None and memory["last_title"] != title:
         store.record_event(run_id, resource_id=resource_id, kind="title", url=url,
                            old=memory["last_title"], new=title, detail=None)
-    store.remember_content(resource_id, text=text, fingerprint=fingerprint, title=title)
-    return fingerprint
+    store.remember_content(resource_id, text=text, fingerprint=digest, title=title)
+    return digest
 
 
 def _point(check: dict[str, Any]) -> CheckPoint:

@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +76,8 @@ def parse_time(value: Any) -> datetime | None:
     else:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def fmt_time(value: Any, with_seconds: bool = False) -> str:
@@ -976,7 +976,7 @@ def _filters(
     ]
     names: dict[str, str] = {}
     for resource in resources:
-        for tag, key in zip(resource.tags, resource.tag_keys):
+        for tag, key in zip(resource.tags, resource.tag_keys, strict=True):
             names.setdefault(key, tag)
     tag_filters: list[FilterView] = []
     if names:

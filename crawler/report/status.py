@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from crawler.core.history import CheckPoint, DailyRollup, combined_uptime, response_stats, uptime
 from crawler.core.timeutil import iso, parse_iso, utcnow
@@ -95,7 +94,7 @@ def _history_item(row: dict[str, Any]) -> dict[str, Any]:
 def history_entry(store: Store, resource_id: str, *, now: datetime, detail_checks: int = 0) -> dict[str, Any]:
     """Uptime over 24 h and 7 d from raw checks, 30 d and 90 d from daily rollups
     joined to the raw days; response times over 7 d; the last 30 results; incidents."""
-    raw_since = datetime.combine((now - timedelta(days=7)).date(), datetime.min.time(), timezone.utc)
+    raw_since = datetime.combine((now - timedelta(days=7)).date(), datetime.min.time(), UTC)
     rows = store.check_points(resource_id, since=iso(raw_since))
     points = [_point(r) for r in rows]
     rollups = [

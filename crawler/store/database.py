@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from crawler.extract.links import has_anchor
 from crawler.core.timeutil import iso, utcnow
+from crawler.extract.links import has_anchor
 
 if TYPE_CHECKING:
     from crawler.core.config import Config
@@ -540,7 +540,7 @@ class Store:
         row = self.db.execute(
             "SELECT last_text, last_fingerprint, last_title FROM resources WHERE id = ?", [resource_id]
         ).fetchone()
-        return dict(zip(("last_text", "last_fingerprint", "last_title"), row or (None, None, None)))
+        return dict(zip(("last_text", "last_fingerprint", "last_title"), row or (None, None, None), strict=True))
 
     def remember_content(self, resource_id: str, *, text: str | None, fingerprint: str | None,
                          title: str | None) -> None:

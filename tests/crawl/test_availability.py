@@ -58,7 +58,7 @@ def tls_material(tmp_path_factory: pytest.TempPathFactory):
     """A CA the crawler trusts (via SSL_CERT_FILE) and one it does not."""
     folder = tmp_path_factory.mktemp("tls")
     trusted, untrusted = trustme.CA(), trustme.CA()
-    soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=5)
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=5)
     expiring = trusted.issue_cert("localhost", "127.0.0.1", not_after=soon)
     self_signed = untrusted.issue_cert("localhost", "127.0.0.1")
     bundle = folder / "ca.pem"

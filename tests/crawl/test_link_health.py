@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections import Counter
-from contextlib import closing
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import pytest
 from pytest_httpserver import HTTPServer

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import doctest
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from crawler.extract import dates
 from crawler.extract.dates import contains_date_pattern, find_date_in_text, format_utc, parse_date
 
-FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +146,3 @@ def test_format_utc() -> None:
     assert format_utc(None, fetched_at=FETCHED_AT) is None
     plus_two = timezone(timedelta(hours=2))
     assert format_utc(datetime(2025, 5, 3, 10, 0, tzinfo=plus_two), fetched_at=FETCHED_AT) == "2025-05-03T08:00:00Z"
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(dates).failed == 0

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from crawler.extract import feeds
 from crawler.extract.feeds import FeedResult, discover_feeds, parse_feed, trim_xml_items
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "announcements"
-FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def fixture(name: str) -> bytes:
@@ -350,7 +349,3 @@ def test_trim_keeps_documents_it_cannot_cut_safely() -> None:
         + "</feed>"
     ).encode()
     assert trim_xml_items(atom, 3).endswith(b"<title>E2</title><id>urn:2</id></entry></feed>")
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(feeds).failed == 0

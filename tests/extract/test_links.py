@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import re
 import time
 from pathlib import Path
@@ -11,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.extract import links as links_module
 from crawler.extract.links import (
     ASSET_ATTRS,
     LINK_ATTRS,
@@ -591,8 +589,3 @@ def test_memoized_resolution_is_the_standard(base: str, pieces: list[str]) -> No
     else:
         assert problem is None
         assert url == expected.partition("#")[0] and fragment == (expected.partition("#")[2] or None)
-
-
-def test_doctests() -> None:
-    result = doctest.testmod(links_module)
-    assert result.attempted > 10 and result.failed == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import email
 import http.client
 
@@ -10,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extract import linkstatus
 from crawler.extract.linkstatus import (
     BLOCKED,
     BROKEN,
@@ -309,8 +307,3 @@ def test_random_responses(
     assert evidence is None or (isinstance(evidence, str) and evidence)
     assert classify_link(status, error, evidence, redirected=redirected) in STATUSES
     assert isinstance(should_fallback_to_get(status, headers), bool)
-
-
-def test_doctests() -> None:
-    result = doctest.testmod(linkstatus)
-    assert result.attempted > 5 and result.failed == 0

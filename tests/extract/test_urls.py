@@ -3,13 +3,10 @@ give when it rejects a URL. Expected values are the standard's (url.spec.whatwg.
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extract import urls as urls_module
 from crawler.extract.urls import NOT_A_URL, InvalidURL, clean_url, resolve_url, url_problem, url_scheme
 
 PAGE = "https://ex.org/dir/page?x=1"
@@ -135,8 +132,3 @@ def test_the_generic_reason_is_rare() -> None:
     """Most rejected http(s) URLs get a specific reason; NOT_A_URL is the fallback."""
     assert url_problem("http://[") != NOT_A_URL
     assert url_problem("foo://a b/") == "host contains a forbidden code point ' ' (U+0020)"
-
-
-def test_doctests() -> None:
-    result = doctest.testmod(urls_module)
-    assert result.attempted > 8 and result.failed == 0

@@ -18,6 +18,7 @@ from typing import Any
 
 from crawler import __version__
 from crawler.core.config import NOTIFY_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
+from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS, DEFAULT_PREFIX
 from crawler.store.database import StorageError, Store
 from crawler.store.lock import LockHeld, RunLock
 
@@ -66,10 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--distributed", metavar="REDIS_URL",
                      help="coordinate a distributed run: seed a Redis frontier (redis://HOST:PORT/DB) that "
                      "`healthcrawl worker` processes take requests from, then merge their results here")
-    run.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
+    run.add_argument("--lease", type=float, default=DEFAULT_LEASE_SECONDS, metavar="SECONDS",
                      help="with --distributed: a request whose worker stops answering for this long goes "
                      "back to the queue (default 30)")
-    run.add_argument("--max-idle", type=float, default=600.0, metavar="SECONDS",
+    run.add_argument("--max-idle", type=float, default=DEFAULT_MAX_IDLE_SECONDS, metavar="SECONDS",
                      help="with --distributed: close the run as incomplete when no worker has taken a request "
                      "for this long (default 600)")
     _redis_prefix(run)
@@ -142,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _redis_prefix(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--redis-prefix", default="healthcrawl", metavar="PREFIX",
+    parser.add_argument("--redis-prefix", default=DEFAULT_PREFIX, metavar="PREFIX",
                         help="Redis key prefix, so several projects can share one Redis (default healthcrawl)")
 
 
@@ -208,12 +209,9 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
 
         run_id = crawl(project_settings(config=args.config, db=args.db, out=args.out,
                                         verbosity=args.verbose, fast=args.fast))
-    store = Store(args.db)
-    try:
+    with Store(args.db) as store:
         run = store.run(run_id) if run_id is not None else None
         problems = _link_problems(args.out, run, store) if run is not None else {"broken": 0, "invalid": 0}
-    finally:
-        store.close()
     if run is None:
         return fail("the crawl stopped before it could record a run (see the log above)", EXIT_DOWN)
     elapsed = time.monotonic() - started
@@ -273,11 +271,8 @@ def _notify(args: argparse.Namespace, config: Config, run_id: int) -> None:
 
     if not config.notify.webhooks:
         return
-    store = Store(args.db)
-    try:
+    with Store(args.db) as store:
         payloads = build_payloads(store, run_id, args.notify_on or config.notify.on)
-    finally:
-        store.close()
     for delivery in deliver(config.notify.webhooks, payloads, timeout=config.notify.timeout,
                             retries=config.notify.retries):
         if not delivery.ok:
@@ -294,15 +289,12 @@ def cmd_prune(args: argparse.Namespace) -> int:
     cutoff_day = (datetime.now(UTC) - timedelta(days=keep_days)).date()
     cutoff = f"{cutoff_day.isoformat()}T00:00:00Z"  # whole days, so rollups and raw never overlap
     before = args.db.stat().st_size
-    store = Store(args.db)
-    try:
+    with Store(args.db) as store:
         days = store.days_with_checks_before(cutoff)
         for resource_id, day in days:
             refresh_daily(store, resource_id, day)
         counts = store.prune(cutoff)
         store.vacuum()
-    finally:
-        store.close()
     after = args.db.stat().st_size
     print(f"healthcrawl: pruned {counts['checks']} checks and {counts['link_checks']} link checks "
           f"before {cutoff_day} ({len(days)} resource-days rolled up); "
@@ -315,11 +307,8 @@ def _status(db: Path) -> dict:
 
     if not db.exists():
         raise StorageError(f"no database at {db}: run `healthcrawl run` first")
-    store = Store(db)
-    try:
+    with Store(db) as store:
         return build_status(store)
-    finally:
-        store.close()
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -327,11 +316,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.db.exists():
         raise StorageError(f"no database at {args.db}: run `healthcrawl run` first")
-    store = Store(args.db)
-    try:
+    with Store(args.db) as store:
         written = write_reports(store, args.out)
-    finally:
-        store.close()
     print("healthcrawl: wrote " + ", ".join(str(p) for p in written))
     return EXIT_OK
 

@@ -32,7 +32,16 @@ from crawler.core.linkplan import (
     site_root,
 )
 from crawler.core.timeutil import iso, parse_iso, utcnow
-from crawler.crawl.middlewares import CONFIRM_KEY, FRESH_FLAG, HOPS_KEY, LINK_KEY, REMEMBERED_PAGE_KEY, latency_ms
+from crawler.crawl.meta import (
+    CONFIRM_KEY,
+    FRESH_FINAL_URL_KEY,
+    FRESH_FLAG,
+    HOPS_KEY,
+    LINK_KEY,
+    REMEMBERED_PAGE_KEY,
+    SITEMAP_KEY,
+    latency_ms,
+)
 from crawler.crawl.safety import PrivateAddress
 from crawler.crawl.settings import apply_crawl_settings
 from crawler.crawl.tlsinfo import certificate_expiry
@@ -43,6 +52,7 @@ from crawler.extract.linkstatus import bot_block_evidence, classify_link, should
 from crawler.extract.page import is_html, parse_page
 from crawler.extract.resource_page import ResourcePage, read_resource_page
 from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
+from crawler.store.database import read_link_memory
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -63,7 +73,8 @@ class AvailabilitySpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         """Load resources.yaml before the crawler starts, so its `settings:` block
-        shapes timeouts and concurrency, and a bad file stops us before any request."""
+        shapes timeouts and concurrency, and a bad file stops us before any request;
+        and what earlier runs learnt about each link (conditional requests, --fast)."""
         super().update_settings(settings)
         try:
             config = load_config(settings.get("HEALTH_CONFIG"))
@@ -71,6 +82,8 @@ class AvailabilitySpider(scrapy.Spider):
             raise UsageError(str(exc), print_help=False) from None
         apply_crawl_settings(settings, config.settings)
         settings.set("HEALTH_LOADED_CONFIG", config, priority="spider")
+        if settings.get("HEALTH_LINK_MEMORY") is None:  # a distributed worker has it from the coordinator
+            settings.set("HEALTH_LINK_MEMORY", read_link_memory(settings.get("HEALTH_DB_PATH")), priority="spider")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -209,7 +222,7 @@ class AvailabilitySpider(scrapy.Spider):
         fetch: Fetch = response.meta[LINK_KEY]
         if FRESH_FLAG in response.flags:
             result = LinkResult(fetch.url, "ok", response.meta["started_at"], "memory",
-                                final_url=response.meta.get("healthcrawl_fresh_final_url"))
+                                final_url=response.meta.get(FRESH_FINAL_URL_KEY))
             yield from self._outcome(LinkRead(fetch, result))
             return
         page = None
@@ -398,7 +411,6 @@ class _RefererNotice(logging.Filter):
 
 
 MAX_SITEMAPS = 10
-SITEMAP_KEY = "healthcrawl_sitemap"  # request meta: the SitemapFetch a response answers
 
 
 def _redirects(hops: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -34,9 +34,6 @@ class ReportWriter:
         return extension
 
     def spider_closed(self) -> None:
-        store = Store(self.db_path)
-        try:
+        with Store(self.db_path) as store:
             written = write_reports(store, self.out_dir)
-        finally:
-            store.close()
         logger.info("report written: %s", ", ".join(str(p) for p in written))

@@ -17,15 +17,22 @@ import random
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import HtmlResponse
 from scrapy.http import Response as ScrapyResponse
 
 from crawler.core.timeutil import parse_iso, utcnow
+from crawler.crawl.meta import (
+    CONFIRM_KEY,
+    FRESH_FINAL_URL_KEY,
+    FRESH_FLAG,
+    HOPS_KEY,
+    LINK_KEY,
+    REMEMBERED_PAGE_KEY,
+    latency_ms,
+)
 from crawler.extract.links import PageLinks
-from crawler.store.database import Store
 
 if TYPE_CHECKING:
     from typing import Any, Self
@@ -33,17 +40,6 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-
-HOPS_KEY = "healthcrawl_hops"
-LINK_KEY = "healthcrawl_link"  # meta key holding the Fetch (crawler.core.linkplan) of a link check
-FRESH_FLAG = "healthcrawl:fresh"  # response flag: answered from memory, not the network
-REMEMBERED_PAGE_KEY = "healthcrawl_remembered_page"  # meta: the PageLinks to use if a page answers 304
-CONFIRM_KEY = "healthcrawl_confirm"  # attempts that must all fail before a resource is down
-
-
-def latency_ms(request: Request) -> int:
-    return int(round(float(request.meta.get("download_latency") or 0) * 1000))
-
 
 class HopRecorderMiddleware:
     """Records each redirect hop in request meta as {"url", "status", "ms"};
@@ -123,8 +119,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         middleware = super().from_crawler(crawler)
-        middleware.backoff = crawler.settings.getfloat("HEALTH_RETRY_BACKOFF", 1.0)
-        middleware.retry_after_max = crawler.settings.getfloat("HEALTH_RETRY_AFTER_MAX", 120.0)
+        middleware.backoff = crawler.settings.getfloat("HEALTH_RETRY_BACKOFF")
+        middleware.retry_after_max = crawler.settings.getfloat("HEALTH_RETRY_AFTER_MAX")
         return middleware
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -193,8 +189,8 @@ def remembered_page(known: dict[str, Any], *, read: bool, anchors: bool) -> Page
 
 
 class LinkMemoryMiddleware:
-    """Reads what earlier runs learnt about each link URL (ETag, Last-Modified, last
-    healthy time) when the spider opens, then for each link check:
+    """Uses what earlier runs learnt about each link URL (ETag, Last-Modified, last
+    healthy time, what a page held: the HEALTH_LINK_MEMORY setting) for each link check:
 
     * sends If-None-Match / If-Modified-Since, so an unchanged target answers 304
       with no body; for a page that is read (followed, or needed for #fragments)
@@ -203,30 +199,16 @@ class LinkMemoryMiddleware:
       request) when the link was healthy within HEALTH_RECHECK_AFTER seconds.
     """
 
-    def __init__(self, db_path: str, fast: bool, recheck_after: float):
-        self.db_path = db_path
+    def __init__(self, memory: dict[str, dict[str, Any]], fast: bool, recheck_after: float):
+        self.memory = memory
         self.fast = fast
         self.recheck_after = recheck_after
-        self.memory: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        middleware = cls(settings.get("HEALTH_DB_PATH"), settings.getbool("HEALTH_FAST"),
-                         settings.getfloat("HEALTH_RECHECK_AFTER", 86400.0))
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
-        return middleware
-
-    def spider_opened(self, spider: Any = None) -> None:
-        given = spider.settings.get("HEALTH_LINK_MEMORY") if spider is not None else None
-        if given is not None:  # a distributed worker: the coordinator read the database
-            self.memory = given
-            return
-        store = Store(self.db_path)
-        try:
-            self.memory = store.link_memory()
-        finally:
-            store.close()
+        return cls(settings.get("HEALTH_LINK_MEMORY") or {}, settings.getbool("HEALTH_FAST"),
+                   settings.getfloat("HEALTH_RECHECK_AFTER"))
 
     def process_request(self, request: Request) -> Response | None:
         fetch = request.meta.get(LINK_KEY)
@@ -242,7 +224,7 @@ class LinkMemoryMiddleware:
                 return None
             request.meta[REMEMBERED_PAGE_KEY] = page
         elif self.fast and self._fresh(known):
-            request.meta["healthcrawl_fresh_final_url"] = known.get("last_final_url")
+            request.meta[FRESH_FINAL_URL_KEY] = known.get("last_final_url")
             return ScrapyResponse(request.url, status=200, flags=[FRESH_FLAG], request=request)
         if known.get("etag"):
             request.headers.setdefault(b"If-None-Match", known["etag"])

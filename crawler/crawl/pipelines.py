@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler.crawl.shutdown import run_abandoned
-from crawler.record.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE, RunRecorder
+from crawler.record.recorder import RunRecorder
 from crawler.store.database import Store
 
 if TYPE_CHECKING:
@@ -55,8 +55,8 @@ class StoragePipeline:
         settings = self.crawler.settings
         self.recorder = RunRecorder(Store(self.db_path), settings["HEALTH_LOADED_CONFIG"],
                                     count=lambda key, by: stats.inc_value(f"healthcrawl/{key}", by),
-                                    batch_size=settings.getint("HEALTH_LINK_BATCH_SIZE", LINK_BATCH_SIZE),
-                                    batch_seconds=settings.getfloat("HEALTH_LINK_BATCH_SECONDS", LINK_BATCH_SECONDS))
+                                    batch_size=settings.getint("HEALTH_LINK_BATCH_SIZE"),
+                                    batch_seconds=settings.getfloat("HEALTH_LINK_BATCH_SECONDS"))
         self.crawler.stats.set_value("healthcrawl/run_id", self.recorder.run_id)
         self._timer = create_looping_call(self.recorder.flush)
         self._timer.start(self.recorder.batch_seconds, now=False)

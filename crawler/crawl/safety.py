@@ -52,7 +52,7 @@ from crawler.core.classify import (
     describe_refused_redirect,
     describe_undecodable_body,
 )
-from crawler.crawl.middlewares import LINK_KEY
+from crawler.crawl.meta import LINK_KEY
 
 if TYPE_CHECKING:
     from typing import Self
@@ -231,7 +231,7 @@ class PrivateAddressGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("HEALTH_BLOCK_PRIVATE_ADDRESSES", True):
+        if not crawler.settings.getbool("HEALTH_BLOCK_PRIVATE_ADDRESSES"):
             raise NotConfigured
         config = crawler.settings.get("HEALTH_LOADED_CONFIG")
         hosts = {urlsplit(r.url).hostname or "" for r in config.resources} if config else set()

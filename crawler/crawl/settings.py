@@ -1,7 +1,8 @@
 """Scrapy settings for healthcrawl (scrapy.cfg: default = crawler.crawl.settings).
 
-Project-specific settings share the HEALTH_ prefix. Values from the
-`settings:` block of resources.yaml are applied on top by `apply_crawl_settings`.
+Project-specific settings share the HEALTH_ prefix. Values from the `settings:`
+block of resources.yaml are applied on top by `apply_crawl_settings`; their
+defaults are CrawlSettings' (crawler.core.config), the one place they are written.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.request import getproxies
 
-from crawler.core.config import DEFAULT_USER_AGENT
+from crawler.core.config import CrawlSettings
+from crawler.record.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-    from crawler.core.config import CrawlSettings
+_DEFAULT = CrawlSettings()  # resources.yaml's `settings:` block, when it says nothing
 
 BOT_NAME = "healthcrawl"
 SPIDER_MODULES = ["spiders"]
@@ -24,18 +26,22 @@ NEWSPIDER_MODULE = "spiders"
 HEALTH_CONFIG = "resources.yaml"  # the resources file to check
 HEALTH_DB_PATH = "reports/health.db"  # the SQLite report database
 HEALTH_REPORT_DIR = "reports"  # index.html and status.json are written here
-HEALTH_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled after
-HEALTH_RETRY_AFTER_MAX = 120.0  # longest Retry-After honoured; longer means give up
+HEALTH_RETRY_BACKOFF = _DEFAULT.retry_backoff  # seconds before the first retry, doubled after
+HEALTH_RETRY_AFTER_MAX = _DEFAULT.retry_after_max  # longest Retry-After honoured; longer means give up
 HEALTH_SHUTDOWN_GRACE = 5.0  # after SIGINT/SIGTERM, seconds to wait for in-flight requests
 HEALTH_FAST = False  # skip links found healthy within HEALTH_RECHECK_AFTER (`run --fast`)
-HEALTH_RECHECK_AFTER = 86400.0  # seconds
-HEALTH_BLOCK_PRIVATE_ADDRESSES = True  # refuse links that resolve to private/local addresses
+HEALTH_RECHECK_AFTER = _DEFAULT.recheck_after  # seconds
+HEALTH_BLOCK_PRIVATE_ADDRESSES = _DEFAULT.block_private_addresses  # refuse links to private/local addresses
+# What earlier runs learnt about each link URL (crawler.store.database.Store.link_memory):
+# the spider reads it from the database before the crawl; a distributed worker gets it
+# from the coordinator.
+HEALTH_LINK_MEMORY = None
 # Link results are written in batches: a SIGKILL loses at most the one pending
 # (checks are written at once). See crawler.record.recorder.
-HEALTH_LINK_BATCH_SIZE = 500  # results per transaction, at most
-HEALTH_LINK_BATCH_SECONDS = 1.0  # the longest a result waits for its transaction
+HEALTH_LINK_BATCH_SIZE = LINK_BATCH_SIZE  # results per transaction, at most
+HEALTH_LINK_BATCH_SECONDS = LINK_BATCH_SECONDS  # the longest a result waits for its transaction
 
-USER_AGENT = DEFAULT_USER_AGENT
+USER_AGENT = _DEFAULT.user_agent
 # robots.txt governs the links we discover and follow; the spider exempts the
 # resources you listed (and their feeds), which are checked as a browser opens them.
 ROBOTSTXT_OBEY = True
@@ -45,20 +51,21 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
-CONCURRENT_REQUESTS = 64
-CONCURRENT_REQUESTS_PER_DOMAIN = 4
+CONCURRENT_REQUESTS = _DEFAULT.concurrency
+CONCURRENT_REQUESTS_PER_DOMAIN = _DEFAULT.concurrency_per_host
 DOWNLOADER = "crawler.crawl.downloader.PoliteDownloader"  # holds the per-host cap (see crawler/downloader.py)
 # Hand the downloader a request for the host with the fewest in flight, not the newest
 # request: otherwise the overall cap fills with requests queued behind one busy host
 # while the other hosts wait (Scrapy's advice for crawls over many hosts).
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
-DOWNLOAD_TIMEOUT = 30
-DNS_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 5_000_000
+DOWNLOAD_TIMEOUT = _DEFAULT.timeout
+DNS_TIMEOUT = _DEFAULT.timeout
+DOWNLOAD_MAXSIZE = _DEFAULT.max_body_bytes
 DOWNLOAD_WARNSIZE = 0
-DOWNLOAD_VERIFY_CERTIFICATES = True
-REDIRECT_MAX_TIMES = 10
-RETRY_TIMES = 2
+DOWNLOAD_VERIFY_CERTIFICATES = _DEFAULT.verify_tls
+DOWNLOAD_DELAY = _DEFAULT.delay
+REDIRECT_MAX_TIMES = _DEFAULT.max_redirects
+RETRY_TIMES = _DEFAULT.retries
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure is recorded in the check; no need to shout in cron mail
 HTTPERROR_ALLOW_ALL = False  # 4xx/5xx reach the errback with the response attached

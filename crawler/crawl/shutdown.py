@@ -47,7 +47,7 @@ class ShutdownGuard:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        grace = crawler.settings.getfloat("HEALTH_SHUTDOWN_GRACE", 5.0)
+        grace = crawler.settings.getfloat("HEALTH_SHUTDOWN_GRACE")
         if grace <= 0:
             raise NotConfigured
         guard = cls(crawler, grace)
@@ -97,11 +97,8 @@ class ShutdownGuard:
         )
         self.crawler.signals.send_catch_log(run_abandoned)
         if run_id is not None:
-            store = Store(settings.get("HEALTH_DB_PATH"))
-            try:
+            with Store(settings.get("HEALTH_DB_PATH")) as store:
                 write_reports(store, settings.get("HEALTH_REPORT_DIR"), run_id)
-            finally:
-                store.close()
         self.closed = True
         if reactor.running:
             reactor.stop()

@@ -17,3 +17,8 @@ lose it. The pieces:
   SQLite through the same RunRecorder as a single-process run, and writes the
   report.
 """
+
+# Defaults of `healthcrawl run --distributed` and `healthcrawl worker`, in one place.
+DEFAULT_PREFIX = "healthcrawl"  # Redis key prefix of a run (--redis-prefix)
+DEFAULT_LEASE_SECONDS = 30.0  # a request a worker stopped renewing is queued again after this (--lease)
+DEFAULT_MAX_IDLE_SECONDS = 600.0  # a run nobody serves this long ends incomplete (--max-idle)

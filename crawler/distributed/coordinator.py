@@ -36,6 +36,7 @@ from scrapy_redis import picklecompat
 
 from crawler.core.config import Config
 from crawler.core.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, SitemapFetch, SitemapRead
+from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS
 from crawler.distributed.frontier import Frontier
 from crawler.record.recorder import RunRecorder
 from crawler.report.writer import write_reports
@@ -52,7 +53,7 @@ class CoordinatorBusy(Exception):
 
 
 def coordinate(config: Config, *, redis_url: str, prefix: str, db: Path, out: Path, fast: bool = False,
-               lease_seconds: float = 30.0, idle_timeout: float = 600.0) -> int:
+               lease_seconds: float = DEFAULT_LEASE_SECONDS, idle_timeout: float = DEFAULT_MAX_IDLE_SECONDS) -> int:
     """Run one distributed crawl to its end; return the run id stored in `db`."""
     from scrapy.settings import Settings
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import redis
 
+from crawler.distributed import DEFAULT_PREFIX
+
 LEASE = """
 local t = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #t == 0 then return false end
@@ -86,7 +88,7 @@ def new_token() -> str:
 
 
 class Frontier:
-    def __init__(self, server: redis.Redis, prefix: str = "healthcrawl"):
+    def __init__(self, server: redis.Redis, prefix: str = DEFAULT_PREFIX):
         self.server = server
         self.prefix = prefix
         self.queue_key = f"{prefix}:queue"
@@ -101,7 +103,7 @@ class Frontier:
         self._reap = server.register_script(REAP)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "healthcrawl") -> Frontier:
+    def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX) -> Frontier:
         return cls(redis.Redis.from_url(url, socket_connect_timeout=10, health_check_interval=30), prefix)
 
     # -- the run ------------------------------------------------------------------

@@ -66,9 +66,9 @@ class SharedHostLimitMiddleware:
         if not settings.get("REDIS_URL"):
             raise NotConfigured("no REDIS_URL: not a distributed worker")
         ttl = settings.getfloat("DOWNLOAD_TIMEOUT") + 30  # a hard bound, even for a live worker
-        middleware = cls(get_redis_from_settings(settings), settings.get("HEALTH_REDIS_PREFIX", "healthcrawl"),
+        middleware = cls(get_redis_from_settings(settings), settings.get("HEALTH_REDIS_PREFIX"),
                          settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), ttl,
-                         settings.getfloat("HEALTH_LEASE_SECONDS", 30.0))
+                         settings.getfloat("HEALTH_LEASE_SECONDS"))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware

@@ -34,8 +34,8 @@ class LeasedQueue(Base):
     def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None):
         super().__init__(server, spider, key, serializer)
         settings = spider.settings
-        self.frontier = Frontier(server, settings.get("HEALTH_REDIS_PREFIX", "healthcrawl"))
-        self.lease_seconds = settings.getfloat("HEALTH_LEASE_SECONDS", 30.0)
+        self.frontier = Frontier(server, settings.get("HEALTH_REDIS_PREFIX"))
+        self.lease_seconds = settings.getfloat("HEALTH_LEASE_SECONDS")
         self.held: set[str] = set()
         self.stats = spider.crawler.stats
         self._heartbeat = task.LoopingCall(self.heartbeat)

@@ -337,6 +337,12 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- runs -------------------------------------------------------------
 
     def start_run(self, config: Config) -> int:
@@ -768,6 +774,15 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def read_link_memory(path: str | Path) -> dict[str, dict[str, Any]]:
+    """What earlier runs learnt about each link URL (Store.link_memory), for a crawl
+    about to start; nothing when there is no database yet."""
+    if not Path(path).exists():
+        return {}
+    with Store(path) as store:
+        return store.link_memory()
 
 
 @functools.lru_cache(maxsize=64)

@@ -18,6 +18,7 @@ from typing import Any
 
 from crawler import __version__
 from crawler.core.config import NOTIFY_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
+from crawler.core.timeutil import parse_iso
 from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS, DEFAULT_PREFIX
 from crawler.store.database import StorageError, Store
 from crawler.store.lock import LockHeld, RunLock
@@ -149,10 +150,12 @@ def _redis_prefix(parser: argparse.ArgumentParser) -> None:
 
 def _date_arg(text: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_iso(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = None
+    if moment is None:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)")
+    return moment
 
 
 def _events_arg(text: str) -> tuple[str, ...]:
@@ -240,7 +243,9 @@ def _link_problems(out: Path, run: dict[str, Any], store: Store) -> dict[str, in
                     "invalid": int(status["summary"]["invalid_links"])}
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    return store.link_problem_counts(run["id"])
+    from crawler.report.links import problem_counts
+
+    return problem_counts(store, run["id"])
 
 
 def _coordinate(args: argparse.Namespace, config: Config) -> int:

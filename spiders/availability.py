@@ -31,7 +31,9 @@ from crawler.core.linkplan import (
     link_spelling,
     site_root,
 )
+from crawler.core.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.core.timeutil import iso, parse_iso, utcnow
+from crawler.core.vocabulary import LinkVerdict
 from crawler.crawl.meta import (
     CONFIRM_KEY,
     FRESH_FINAL_URL_KEY,
@@ -48,7 +50,6 @@ from crawler.crawl.tlsinfo import certificate_expiry
 from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
 from crawler.extract.feeds import parse_feed
 from crawler.extract.links import PageLinks, extract_links, page_anchors
-from crawler.extract.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.extract.page import is_html, parse_page
 from crawler.extract.resource_page import ResourcePage, read_resource_page
 from crawler.extract.sitemaps import parse_sitemap, sitemaps_in_robots
@@ -221,7 +222,7 @@ class AvailabilitySpider(scrapy.Spider):
     def link_checked(self, response: Response) -> Any:
         fetch: Fetch = response.meta[LINK_KEY]
         if FRESH_FLAG in response.flags:
-            result = LinkResult(fetch.url, "ok", response.meta["started_at"], "memory",
+            result = LinkResult(fetch.url, LinkVerdict.OK, response.meta["started_at"], "memory",
                                 final_url=response.meta.get(FRESH_FINAL_URL_KEY))
             yield from self._outcome(LinkRead(fetch, result))
             return
@@ -282,7 +283,7 @@ class AvailabilitySpider(scrapy.Spider):
                 evidence=evidence, response_ms=sum(h["ms"] for h in hops) + latency_ms(request),
             )
         if failure.check(PrivateAddress):
-            return LinkResult(url, "blocked", request.meta["started_at"], method,
+            return LinkResult(url, LinkVerdict.BLOCKED, request.meta["started_at"], method,
                               redirects=len(hops), error="not requested: private or local address",
                               evidence=str(failure.value))
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):

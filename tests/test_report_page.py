@@ -1032,3 +1032,19 @@ def test_headings_in_order_and_every_input_labelled(soup: BeautifulSoup, details
         for field in page.find_all("input"):
             assert page.select_one(f'label[for="{field["id"]}"]') is not None
         assert page.find("main") and page.find("header") and page.find("footer")
+
+
+@pytest.mark.parametrize(("thresholds", "warned"), [(None, False), ({"tls_warning_days": 14}, False),
+                                                     ({"tls_warning_days": 30}, True)])
+def test_the_tls_highlight_follows_the_runs_tls_warning_days(thresholds: dict | None, warned: bool) -> None:
+    """A certificate 20 days from expiry is highlighted only where the run's own
+    tls_warning_days (status.json thresholds) would call it expiring: the page and
+    the verdict never disagree."""
+    expiring = _resource("Expiring", "degraded" if warned else "up", url="https://e.example/",
+                         checked_at="2026-11-25T07:00:00Z", tls_expires_at="2026-12-15T07:00:00Z")
+    document = {"generated_at": GENERATED_AT, "run": None, "summary": {"total": 1}, "resources": [expiring]}
+    if thresholds is not None:
+        document["thresholds"] = thresholds
+    tls = _by_name(_soup(document), "Expiring").select_one(".tls")
+    assert "20 days left" in _text(tls)
+    assert ("warn" in (tls.get("class") or [])) is warned

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.core.config import parse_config
-from crawler.store.database import MIGRATIONS, StorageError, Store
+from crawler.store.database import StorageError, Store
+from crawler.store.schema import MIGRATIONS
 
 CONFIG = parse_config(
     "resources:\n  - name: Alpha\n    url: http://a.example/\n    tags: [x]\n"

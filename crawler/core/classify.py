@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.core.timeutil import parse_iso
+from crawler.core.vocabulary import Status
 
 if TYPE_CHECKING:
     from crawler.core.config import CrawlSettings, Expectation
     from crawler.core.items import CheckResult
 
-UP, DEGRADED, DOWN = "up", "degraded", "down"
+UP, DEGRADED, DOWN = Status.UP, Status.DEGRADED, Status.DOWN
 
 
 def http_reason(status: int) -> str:

@@ -19,7 +19,7 @@ import soupsieve
 import yaml
 
 from crawler import __version__
-from crawler.core.history import MaintenanceWindow, parse_maintenance
+from crawler.core.maintenance import MaintenanceWindow, parse_maintenance
 from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 
 LANGUAGES = ("en", "es", "fr", "nl")
@@ -54,6 +54,17 @@ class CrawlSettings:
     confirm_down: int = 0  # attempts that must all fail before "down"; 0 means 1 + retries
     retention: float = 90.0  # days of raw checks `healthcrawl prune` keeps by default
     block_private_addresses: bool = True  # links (not listed resources) to private/local hosts are refused
+
+    @classmethod
+    def from_stored(cls, values: dict[str, Any]) -> CrawlSettings:
+        """The settings a run recorded (runs.settings), defaults for what it did not
+        record (a run of an older version), and nothing it no longer knows.
+
+        >>> CrawlSettings.from_stored({"tls_warning_days": 30, "gone": 1}).tls_warning_days
+        30
+        """
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in known})
 
     @property
     def confirm_attempts(self) -> int:

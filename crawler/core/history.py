@@ -19,27 +19,20 @@ Conventions shared by every function:
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from crawler.core.timeutil import as_utc, parse_iso
+from crawler.core.vocabulary import AVAILABLE, VERDICTS, Status
+
 __all__ = [
-    "DEGRADED",
-    "DOWN",
-    "MAINTENANCE",
-    "STATUSES",
-    "UP",
     "CheckPoint",
     "DailyRollup",
     "Incident",
-    "MaintenanceWindow",
     "combined_uptime",
-    "in_maintenance",
-    "parse_maintenance",
     "percentile",
     "response_stats",
     "rollup_days",
@@ -47,13 +40,7 @@ __all__ = [
     "uptime",
 ]
 
-UP = "up"
-DEGRADED = "degraded"
-DOWN = "down"
-MAINTENANCE = "maintenance"
-STATUSES = (UP, DEGRADED, DOWN, MAINTENANCE)
-AVAILABLE = frozenset({UP, DEGRADED})
-COUNTED = frozenset({UP, DEGRADED, DOWN})
+ROLLED_UP = (*VERDICTS, Status.MAINTENANCE)  # what a daily rollup counts
 
 
 @dataclass(frozen=True)
@@ -65,23 +52,24 @@ class CheckPoint:
     response_ms: int | None
     error: str | None = None
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> CheckPoint:
+        """A ``checks`` row as history sees it: a check taken in a maintenance window
+        counts as ``maintenance``, whatever its verdict.
 
-def _utc(moment: datetime) -> datetime:
-    """Aware UTC; naive input is taken to be UTC already.
-
-    >>> from datetime import timezone
-    >>> _utc(datetime(2026, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=2)))).isoformat()
-    '2025-12-31T23:00:00+00:00'
-    >>> _utc(datetime(2026, 1, 1)).tzinfo is UTC
-    True
-    """
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+        >>> print(CheckPoint.from_row({"checked_at": "2026-11-25T07:00:00Z", "status": "down",
+        ...                            "maintenance": 1, "response_ms": None, "error": "timeout"}).status)
+        maintenance
+        """
+        status = Status.MAINTENANCE if row.get("maintenance") else row["status"]
+        checked_at = parse_iso(row["checked_at"])
+        if checked_at is None:
+            raise ValueError(f"a check without a time: {row!r}")
+        return cls(checked_at, status, row.get("response_ms"), row.get("error"))
 
 
 def _in_window(point: CheckPoint, now: datetime, window: timedelta) -> bool:
-    moment = _utc(point.checked_at)
+    moment = as_utc(point.checked_at)
     return now - window < moment <= now
 
 
@@ -103,6 +91,7 @@ def uptime(points: Iterable[CheckPoint], *, now: datetime, window: timedelta) ->
     Maintenance checks are left out of numerator and denominator; ``None`` when the
     window holds no counted check (nothing to say is not the same as 0 %).
 
+    >>> from datetime import UTC
     >>> t = datetime(2026, 11, 25, 12, tzinfo=UTC)
     >>> pts = [CheckPoint(t - timedelta(hours=h), s, 100)
     ...        for h, s in [(1, "up"), (2, "down"), (3, "maintenance"), (4, "degraded")]]
@@ -112,10 +101,10 @@ def uptime(points: Iterable[CheckPoint], *, now: datetime, window: timedelta) ->
     True
     """
     _check_window(window)
-    now = _utc(now)
+    now = as_utc(now)
     good = counted = 0
     for point in points:
-        if point.status in COUNTED and _in_window(point, now, window):
+        if point.status in VERDICTS and _in_window(point, now, window):
             counted += 1
             good += point.status in AVAILABLE
     return _ratio(good, counted)
@@ -165,13 +154,14 @@ def response_stats(
 ) -> dict[str, Any]:
     """Median and p95 response time of the up/degraded checks in the window.
 
+    >>> from datetime import UTC
     >>> t = datetime(2026, 11, 25, 12, tzinfo=UTC)
     >>> pts = [CheckPoint(t, "up", 100), CheckPoint(t, "up", 300), CheckPoint(t, "down", 30000)]
     >>> response_stats(pts, now=t, window=timedelta(hours=1))
     {'median_ms': 200.0, 'p95_ms': 290.0, 'samples': 2}
     """
     _check_window(window)
-    now = _utc(now)
+    now = as_utc(now)
     times = _response_times(p for p in points if _in_window(p, now, window))
     return {
         "median_ms": percentile(times, 50),
@@ -204,6 +194,7 @@ class DailyRollup:
 def rollup_days(points: Iterable[CheckPoint]) -> list[DailyRollup]:
     """Group checks by UTC day, oldest day first.
 
+    >>> from datetime import UTC
     >>> t = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
     >>> [(r.day.isoformat(), r.checks) for r in rollup_days(
     ...     [CheckPoint(t, "up", 10), CheckPoint(t + timedelta(hours=1), "down", None)])]
@@ -211,12 +202,12 @@ def rollup_days(points: Iterable[CheckPoint]) -> list[DailyRollup]:
     """
     by_day: dict[date, list[CheckPoint]] = defaultdict(list)
     for point in points:
-        if point.status in STATUSES:
-            by_day[_utc(point.checked_at).date()].append(point)
+        if point.status in ROLLED_UP:
+            by_day[as_utc(point.checked_at).date()].append(point)
     rollups = []
     for day in sorted(by_day):
         day_points = by_day[day]
-        counts = {status: 0 for status in STATUSES}
+        counts = dict.fromkeys(ROLLED_UP, 0)
         for point in day_points:
             counts[point.status] += 1
         times = _response_times(day_points)
@@ -224,10 +215,10 @@ def rollup_days(points: Iterable[CheckPoint]) -> list[DailyRollup]:
             DailyRollup(
                 day=day,
                 checks=len(day_points),
-                up=counts[UP],
-                degraded=counts[DEGRADED],
-                down=counts[DOWN],
-                maintenance=counts[MAINTENANCE],
+                up=counts[Status.UP],
+                degraded=counts[Status.DEGRADED],
+                down=counts[Status.DOWN],
+                maintenance=counts[Status.MAINTENANCE],
                 median_ms=percentile(times, 50),
                 p95_ms=percentile(times, 95),
             )
@@ -262,6 +253,7 @@ def combined_uptime(
     ends after ``now - window``. Prune raw checks by whole days so the first raw
     day is complete.
 
+    >>> from datetime import UTC
     >>> now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     >>> old = [DailyRollup(date(2026, 11, 23), 10, 10, 0, 0, 0, None, None),
     ...        DailyRollup(date(2026, 11, 24), 10, 0, 0, 10, 0, None, None)]
@@ -270,10 +262,10 @@ def combined_uptime(
     1.0
     """
     _check_window(window)
-    now = _utc(now)
+    now = as_utc(now)
     start = now - window
     points = list(recent_points)
-    first_raw_day = min((_utc(p.checked_at).date() for p in points), default=None)
+    first_raw_day = min((as_utc(p.checked_at).date() for p in points), default=None)
     first_day, last_day = start.date(), now.date()
 
     def usable(rollup: DailyRollup) -> bool:
@@ -283,7 +275,7 @@ def combined_uptime(
 
     good, counted = _rollup_sums(r for r in rollups if usable(r))
     for point in points:
-        if point.status in COUNTED and _in_window(point, now, window):
+        if point.status in VERDICTS and _in_window(point, now, window):
             counted += 1
             good += point.status in AVAILABLE
     return _ratio(good, counted)
@@ -308,12 +300,13 @@ class Incident:
     def duration(self, now: datetime) -> timedelta:
         """From the first failed check to the closing check, or to ``now`` while open.
 
+        >>> from datetime import UTC
         >>> i = Incident(datetime(2026, 1, 1, 10, tzinfo=UTC), None, "timeout", 3)
         >>> i.duration(datetime(2026, 1, 1, 10, 45, tzinfo=UTC))
         datetime.timedelta(seconds=2700)
         """
         end = self.ended_at if self.ended_at is not None else now
-        return max(_utc(end) - _utc(self.started_at), timedelta(0))
+        return max(as_utc(end) - as_utc(self.started_at), timedelta(0))
 
 
 def update_incident(
@@ -331,6 +324,7 @@ def update_incident(
     A closed incident passed back in counts as "no open incident", so the caller can
     simply feed each result into the next call.
 
+    >>> from datetime import UTC
     >>> t = datetime(2026, 1, 1, tzinfo=UTC)
     >>> inc, event = update_incident(None, CheckPoint(t, "down", None, "DNS lookup failed"))
     >>> event, inc.checks_failed, inc.first_error
@@ -342,7 +336,7 @@ def update_incident(
     (None, None)
     """
     current = open_incident if open_incident is not None and open_incident.ongoing else None
-    if point.status == DOWN:
+    if point.status == Status.DOWN:
         if current is None:
             return Incident(point.checked_at, None, point.error, 1), "opened"
         return (
@@ -356,205 +350,3 @@ def update_incident(
     if point.status in AVAILABLE and current is not None:
         return replace(current, ended_at=point.checked_at), "closed"
     return current, None
-
-
-# --- maintenance windows -------------------------------------------------------------------
-
-_DAY_NAMES = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("mon", "monday"),
-            ("tue", "tues", "tuesday"),
-            ("wed", "wednesday"),
-            ("thu", "thur", "thurs", "thursday"),
-            ("fri", "friday"),
-            ("sat", "saturday"),
-            ("sun", "sunday"),
-        ]
-    )
-    for name in names
-}
-_WEEKLY = re.compile(
-    r"^\s*(?P<days>[a-z][a-z,\s-]*?)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$"
-)
-_MINUTES_PER_DAY = 24 * 60
-_SECONDS_PER_WEEK = 7 * 24 * 3600
-
-
-def _parse_clock(text: str, *, allow_24: bool) -> int:
-    """Minutes after midnight for ``HH:MM``.
-
-    >>> _parse_clock("23:30", allow_24=False)
-    1410
-    """
-    hours, minutes = (int(part) for part in text.split(":"))
-    if allow_24 and hours == 24 and minutes == 0:
-        return _MINUTES_PER_DAY
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"{text!r} is not a time of day (HH:MM, 00:00 to 23:59)")
-    return hours * 60 + minutes
-
-
-def _parse_days(text: str) -> frozenset[int]:
-    """Weekday numbers (Monday = 0) from ``mon``, ``mon-fri``, ``fri-mon``, ``sat,sun``, ``daily``.
-
-    >>> sorted(_parse_days("fri-mon"))
-    [0, 4, 5, 6]
-    """
-    text = text.strip()
-    if text in ("daily", "everyday", "*"):
-        return frozenset(range(7))
-    days: set[int] = set()
-    for part in text.split(","):
-        names = [name.strip() for name in part.split("-")]
-        if not 1 <= len(names) <= 2 or any(name not in _DAY_NAMES for name in names):
-            raise ValueError(
-                f"{part.strip()!r} is not a day or day range "
-                "(use mon..sun, e.g. 'sun' or 'mon-fri')"
-            )
-        first = _DAY_NAMES[names[0]]
-        last = _DAY_NAMES[names[-1]]
-        span = (last - first) % 7  # a range may wrap past Sunday: fri-mon
-        days.update((first + offset) % 7 for offset in range(span + 1))
-    return frozenset(days)
-
-
-@lru_cache(maxsize=256)
-def _parse_weekly(rule: str) -> tuple[frozenset[int], int, int]:
-    """(weekdays, start minute, duration in minutes) of a weekly rule.
-
-    A rule whose end is not after its start runs past midnight into the next day:
-    ``mon-fri 23:30-00:30`` is Friday 23:30 to Saturday 00:30, and not Monday 00:15.
-
-    >>> days, start, length = _parse_weekly("mon-fri 23:30-00:30")
-    >>> sorted(days), start, length
-    ([0, 1, 2, 3, 4], 1410, 60)
-    """
-    match = _WEEKLY.match(rule.lower())
-    if not match:
-        raise ValueError(
-            f"maintenance weekly rule {rule!r} must look like 'sun 02:00-04:00' or "
-            "'mon-fri 23:30-00:30' (days, then a UTC time range)"
-        )
-    try:
-        days = _parse_days(match["days"])
-        start = _parse_clock(match["start"], allow_24=False)
-        end = _parse_clock(match["end"], allow_24=True)
-    except ValueError as exc:
-        raise ValueError(f"maintenance weekly rule {rule!r}: {exc}") from None
-    if start == end:
-        raise ValueError(f"maintenance weekly rule {rule!r}: start and end are the same time")
-    return days, start, (end - start) % _MINUTES_PER_DAY or _MINUTES_PER_DAY
-
-
-@dataclass(frozen=True)
-class MaintenanceWindow:
-    """A planned outage: a one-off ``[start, end)`` or a ``weekly`` rule (times UTC)."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-    weekly: str | None = None
-
-    def __post_init__(self) -> None:
-        """Validate on construction so a bad window cannot reach :func:`in_maintenance`."""
-        if self.weekly is not None:
-            if self.start is not None or self.end is not None:
-                raise ValueError("maintenance entry has both 'weekly' and 'start'/'end': use one")
-            _parse_weekly(self.weekly)
-            return
-        if self.start is None or self.end is None:
-            raise ValueError("maintenance entry needs either 'weekly' or both 'start' and 'end'")
-        start, end = _utc(self.start), _utc(self.end)
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "end", end)
-        if end <= start:
-            raise ValueError(
-                f"maintenance end {end.isoformat()} is not after start {start.isoformat()}"
-            )
-
-    def covers(self, moment: datetime) -> bool:
-        """Is ``moment`` inside this window (start included, end excluded)?"""
-        moment = _utc(moment)
-        if self.weekly is None:
-            return self.start <= moment < self.end  # type: ignore[operator]
-        days, start, length = _parse_weekly(self.weekly)
-        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        week_seconds = moment.weekday() * 86400 + (moment - midnight).total_seconds()
-        for day in days:
-            begin = day * 86400 + start * 60
-            finish = begin + length * 60
-            # The Sunday-night window of a rule runs into Monday of the next week.
-            if begin <= week_seconds < finish or begin <= week_seconds + _SECONDS_PER_WEEK < finish:
-                return True
-        return False
-
-
-def _parse_moment(value: Any, key: str) -> datetime:
-    """A config date-time: a datetime (YAML parses them), a date (midnight UTC) or ISO text.
-
-    >>> _parse_moment("2026-11-25T02:00Z", "start").isoformat()
-    '2026-11-25T02:00:00+00:00'
-    """
-    if isinstance(value, datetime):
-        return _utc(value)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0), tzinfo=UTC)
-    if isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text[-1:] in ("Z", "z"):
-            text = text[:-1] + "+00:00"
-        try:
-            return _utc(datetime.fromisoformat(text))
-        except ValueError:
-            pass
-    raise ValueError(
-        f"maintenance {key} {value!r} is not an ISO-8601 date-time (e.g. 2026-11-25T02:00:00Z)"
-    )
-
-
-def parse_maintenance(entry: Mapping[str, Any]) -> MaintenanceWindow:
-    """Build a window from one ``maintenance:`` config entry; ``ValueError`` says what is wrong.
-
-    >>> parse_maintenance({"weekly": "Sun 02:00-04:00"}).weekly
-    'Sun 02:00-04:00'
-    >>> parse_maintenance({"start": "2026-11-25T02:00:00Z", "end": "2026-11-25T04:00:00Z"}).end.hour
-    4
-    >>> parse_maintenance({"weekly": "sun 25:00-04:00"})  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: maintenance weekly rule 'sun 25:00-04:00': '25:00' is not a time of day (HH:MM, ...)
-    """
-    if not isinstance(entry, Mapping):
-        raise ValueError(
-            "maintenance entry must be a mapping with 'weekly' or 'start'/'end', "
-            f"got {type(entry).__name__}"
-        )
-    unknown = sorted(str(key) for key in entry if key not in ("start", "end", "weekly"))
-    if unknown:
-        raise ValueError(
-            f"maintenance entry has unknown key(s) {', '.join(unknown)}: "
-            "allowed are start, end, weekly"
-        )
-    weekly = entry.get("weekly")
-    if weekly is not None:
-        if not isinstance(weekly, str):
-            raise ValueError(
-                f"maintenance weekly rule must be text like 'sun 02:00-04:00', got {weekly!r}"
-            )
-        weekly = weekly.strip()
-    start = _parse_moment(entry["start"], "start") if entry.get("start") is not None else None
-    end = _parse_moment(entry["end"], "end") if entry.get("end") is not None else None
-    return MaintenanceWindow(start=start, end=end, weekly=weekly)
-
-
-def in_maintenance(moment: datetime, windows: Sequence[MaintenanceWindow]) -> bool:
-    """Does any window cover ``moment``?
-
-    >>> w = [parse_maintenance({"weekly": "mon-fri 23:30-00:30"})]
-    >>> in_maintenance(datetime(2026, 11, 28, 0, 15, tzinfo=UTC), w)  # Saturday
-    True
-    >>> in_maintenance(datetime(2026, 11, 23, 0, 15, tzinfo=UTC), w)  # Monday
-    False
-    """
-    return any(window.covers(moment) for window in windows)

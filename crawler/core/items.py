@@ -62,7 +62,7 @@ class LinkPageResult:
 @dataclass
 class LinkResult:
     """One checked link URL (fragment removed). `result` is from
-    crawler.extract.linkstatus: ok, redirected, broken, blocked, robots."""
+    crawler.core.linkstatus: ok, redirected, broken, blocked, robots."""
 
     url: str
     result: str

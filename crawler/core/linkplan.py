@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from crawler.core.items import LinkPageResult, LinkResult
+from crawler.core.vocabulary import HEALTHY, LinkVerdict
 from crawler.extract.links import url_allowed
 from crawler.extract.urls import WEB_SCHEMES
 
@@ -317,7 +318,7 @@ class LinkPlan:
                 out: list[Output]) -> None:
         """Record the answer for a URL, emit its result once linked, wake its waiters."""
         state.done, state.page, state.final_url = True, page, final_url
-        state.healthy, state.read_at = result.result in ("ok", "redirected"), result.checked_at
+        state.healthy, state.read_at = result.result in HEALTHY, result.checked_at
         if state.sighted:
             out.append(result)
         else:
@@ -354,14 +355,14 @@ class LinkPlan:
                 walk.candidates.add(url)
             read = follow or (navigational and self._may_be_page(url, walk))
             self._want(wants, url, read=read, anchors=fragments and bool(link.fragment))
-        for invalid in getattr(page, "invalid", ()):
+        for invalid in page.invalid:
             if filtered and not url_allowed(invalid.href, include, exclude):
                 skipped["excluded"] += 1
                 continue
             sources.append((invalid.href, ""))
             if invalid.href not in self._invalid:
                 self._invalid.add(invalid.href)
-                out.append(LinkResult(invalid.href, "invalid", read_at, "none", error=invalid.reason))
+                out.append(LinkResult(invalid.href, LinkVerdict.INVALID, read_at, "none", error=invalid.reason))
         out.append(LinkPageResult(resource.slug, page_url, depth, sources,
                                   {k: v for k, v in skipped.items() if v}))
 

@@ -23,6 +23,7 @@ from scrapy.http import HtmlResponse
 from scrapy.http import Response as ScrapyResponse
 
 from crawler.core.timeutil import parse_iso, utcnow
+from crawler.core.vocabulary import HEALTHY
 from crawler.crawl.meta import (
     CONFIRM_KEY,
     FRESH_FINAL_URL_KEY,
@@ -234,5 +235,5 @@ class LinkMemoryMiddleware:
 
     def _fresh(self, known: dict[str, Any]) -> bool:
         last_ok = parse_iso(known.get("last_ok"))
-        healthy = known.get("last_result") in ("ok", "redirected")
+        healthy = known.get("last_result") in HEALTHY
         return healthy and last_ok is not None and (utcnow() - last_ok).total_seconds() < self.recheck_after

@@ -24,7 +24,7 @@ What it does not do, and these middlewares add:
   big for SQLite crashed the storage pipeline and left the run incomplete.
   A status outside 100-599 (RFC 9110, section 15) is refused as a protocol error,
   except 999: LinkedIn and others answer crawlers with it, and a link behind it is
-  "blocked" (crawler.extract.linkstatus), not a protocol failure.
+  "blocked" (crawler.core.linkstatus), not a protocol failure.
 * PrivateAddressGuardMiddleware: a page can link to http://169.254.169.254/ or
   to a router on 192.168.0.1; checking it would let any page probe the network
   healthcrawl runs in. With block_private_addresses (on by default), a link, or

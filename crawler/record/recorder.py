@@ -14,9 +14,10 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from crawler.core.classify import classify
-from crawler.core.history import in_maintenance
 from crawler.core.items import AnnouncementsResult, CheckResult, LinkPageResult, LinkResult
+from crawler.core.maintenance import in_maintenance
 from crawler.core.timeutil import utcnow
+from crawler.core.vocabulary import EventKind
 from crawler.record.timeline import day_of, record_content, record_incident, refresh_daily
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class RunRecorder:
             reasons = [*reasons, "in a maintenance window: not counted in uptime or alerts"]
         previous = store.previous_final_url(item.resource_id, run_id)
         if previous and item.final_url and previous != item.final_url:
-            store.record_event(run_id, resource_id=item.resource_id, kind="moved",
+            store.record_event(run_id, resource_id=item.resource_id, kind=EventKind.MOVED,
                                url=item.url, old=previous, new=item.final_url)
         row = {**item.to_dict(), "status": status, "reasons": reasons, "maintenance": int(maintenance)}
         text = row.pop("main_text")
@@ -137,7 +138,7 @@ class RunRecorder:
             for item in batch:
                 old = previous.get(item.url)
                 if old and item.final_url and old != item.final_url and item.method != "memory":
-                    events.append({"kind": "link-moved", "url": item.url, "old": old, "new": item.final_url})
+                    events.append({"kind": EventKind.LINK_MOVED, "url": item.url, "old": old, "new": item.final_url})
                 if item.final_url:
                     previous[item.url] = item.final_url  # the same URL later in this batch
             # The fields as they are (the store only reads them): to_dict()'s deep copy

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.core.history import CheckPoint, Incident, rollup_days, update_incident
 from crawler.core.timeutil import iso, parse_iso
+from crawler.core.vocabulary import EventKind
 from crawler.extract.maintext import change_summary, fingerprint
 
 if TYPE_CHECKING:
@@ -27,18 +28,13 @@ def record_content(store: Store, run_id: int, resource_id: str, url: str, *,
     digest = fingerprint(text)
     memory = store.resource_memory(resource_id)
     if memory["last_fingerprint"] and memory["last_fingerprint"] != digest:
-        store.record_event(run_id, resource_id=resource_id, kind="content", url=url, old=None, new=None,
+        store.record_event(run_id, resource_id=resource_id, kind=EventKind.CONTENT, url=url, old=None, new=None,
                            detail=change_summary(memory["last_text"] or "", text))
     if memory["last_title"] is not None and title is not None and memory["last_title"] != title:
-        store.record_event(run_id, resource_id=resource_id, kind="title", url=url,
+        store.record_event(run_id, resource_id=resource_id, kind=EventKind.TITLE, url=url,
                            old=memory["last_title"], new=title, detail=None)
     store.remember_content(resource_id, text=text, fingerprint=digest, title=title)
     return digest
-
-
-def _point(check: dict[str, Any]) -> CheckPoint:
-    status = "maintenance" if check.get("maintenance") else check["status"]
-    return CheckPoint(parse_iso(check["checked_at"]), status, check.get("response_ms"), check.get("error"))
 
 
 def record_incident(store: Store, run_id: int, resource_id: str, check: dict[str, Any]) -> str | None:
@@ -48,7 +44,7 @@ def record_incident(store: Store, run_id: int, resource_id: str, check: dict[str
     current = None
     if row is not None:
         current = Incident(parse_iso(row["started_at"]), None, row["first_error"], row["checks_failed"])
-    updated, event = update_incident(current, _point(check))
+    updated, event = update_incident(current, CheckPoint.from_row(check))
     if updated is None or (event is None and updated == current):
         return event
     saved: dict[str, Any] = {
@@ -71,7 +67,7 @@ def record_incident(store: Store, run_id: int, resource_id: str, check: dict[str
 
 def refresh_daily(store: Store, resource_id: str, day: str) -> None:
     """Recompute one day's rollup from its raw checks (cheap: one day, one resource)."""
-    points = [_point(c) for c in store.day_checks(resource_id, day)]
+    points = [CheckPoint.from_row(c) for c in store.day_checks(resource_id, day)]
     store.save_daily([
         {"resource_id": resource_id, "day": r.day.isoformat(), "checks": r.checks, "up": r.up,
          "degraded": r.degraded, "down": r.down, "maintenance": r.maintenance,

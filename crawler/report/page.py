@@ -17,12 +17,16 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from crawler.core.config import CrawlSettings
+from crawler.core.history import ROLLED_UP
+from crawler.core.timeutil import parse_iso
+from crawler.core.vocabulary import WORST_FIRST, LinkVerdict, Status
 from crawler.extract.urls import InvalidURL, resolve_url
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -31,18 +35,15 @@ DETAIL_TEMPLATE = "resource.html.j2"
 DETAIL_DIR = "resources"
 """Detail pages live in this folder beside index.html; links between them are relative."""
 
-STATUSES = ("down", "degraded", "up", "unchecked")
-"""Known statuses, in the order the page lists them (worst first)."""
+_STATUS_RANK = {name: rank for rank, name in enumerate(WORST_FIRST)}
 
-_STATUS_RANK = {name: rank for rank, name in enumerate(STATUSES)}
-
-TLS_WARN_DAYS = 14
-"""Certificates expiring sooner than this are highlighted."""
+UNKNOWN = "unknown"
+"""A history cell whose stored status the page does not know (a newer version's word)."""
 
 HISTORY_SLOTS = 30
 """Cells in the result strip; the sparkline above it uses the same slots so they line up."""
 
-CHECK_STATES = ("up", "degraded", "down", "maintenance")
+CHECK_STATES = ROLLED_UP
 """States a single check can have in the history (maintenance: inside a planned window)."""
 
 UPTIME_WINDOWS = (("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days"))
@@ -63,21 +64,12 @@ def parse_time(value: Any) -> datetime | None:
 
     Returns None for anything unparseable, so one odd value never breaks the page.
     """
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    else:
+    if not isinstance(value, (str, datetime)):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parse_iso(value)
+    except ValueError:
+        return None
 
 
 def fmt_time(value: Any, with_seconds: bool = False) -> str:
@@ -252,6 +244,8 @@ def make_environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    # the vocabulary, so templates compare against the same words as the code
+    env.globals.update(Status=Status, LinkVerdict=LinkVerdict, UNKNOWN=UNKNOWN)
     return env
 
 
@@ -493,11 +487,11 @@ class PageView:
         return [r for r in self.resources if r.incident is not None]
 
 
-STATUS_LABELS = {"up": "Up", "degraded": "Degraded", "down": "Down", "unchecked": "Unchecked"}
-STATUS_SYMBOLS = {"up": "✓", "degraded": "!", "down": "✕", "unchecked": "?"}
-CHECK_LABELS = {"up": "Up", "degraded": "Degraded", "down": "Down", "maintenance": "Maintenance",
-                "unknown": "Unknown"}
-CHECK_SYMBOLS = {"up": "✓", "degraded": "!", "down": "✕", "maintenance": "◷", "unknown": "?"}
+STATUS_LABELS = {Status.UP: "Up", Status.DEGRADED: "Degraded", Status.DOWN: "Down", Status.UNCHECKED: "Unchecked"}
+STATUS_SYMBOLS = {Status.UP: "✓", Status.DEGRADED: "!", Status.DOWN: "✕", Status.UNCHECKED: "?"}
+CHECK_LABELS = {Status.UP: "Up", Status.DEGRADED: "Degraded", Status.DOWN: "Down",
+                Status.MAINTENANCE: "Maintenance", UNKNOWN: "Unknown"}
+CHECK_SYMBOLS = {Status.UP: "✓", Status.DEGRADED: "!", Status.DOWN: "✕", Status.MAINTENANCE: "◷", UNKNOWN: "?"}
 
 
 def _text(value: Any) -> str | None:
@@ -665,7 +659,7 @@ def _check(raw: Any, detail: bool = False) -> CheckView | None:
     if not isinstance(raw, Mapping):
         return None
     status = raw.get("status")
-    status = status if status in CHECK_STATES else "unknown"
+    status = status if status in CHECK_STATES else UNKNOWN
     checked_at = _text(raw.get("checked_at"))
     response = _number(raw.get("response_ms"))
     if response is not None and response < 0:
@@ -798,10 +792,11 @@ def _slug(raw: Mapping[str, Any], name: str, index: int, taken: set[str]) -> str
 
 
 def _resource(
-    raw: Mapping[str, Any], index: int, reference: str | None, slug: str = ""
+    raw: Mapping[str, Any], index: int, reference: str | None, slug: str = "",
+    tls_warning_days: int = CrawlSettings.tls_warning_days,
 ) -> ResourceView:
     status = raw.get("status")
-    status = status if status in _STATUS_RANK else "unchecked"
+    status = status if status in _STATUS_RANK else Status.UNCHECKED
     url = _text(raw.get("url"))
     final_url = _text(raw.get("final_url"))
     name = _text(raw.get("name")) or url or f"Resource {index + 1}"
@@ -809,7 +804,7 @@ def _resource(
     tags = list(dict.fromkeys(_texts(raw.get("tags"))))
     history = _checks(raw.get("history"))[-HISTORY_SLOTS:]
     checks = _checks(raw.get("checks"), detail=True)
-    counts = {state: 0 for state in (*CHECK_STATES, "unknown")}
+    counts = dict.fromkeys((*CHECK_STATES, UNKNOWN), 0)
     for check in history:
         counts[check.status] += 1
 
@@ -847,7 +842,7 @@ def _resource(
         redirects=hops,
         tls_expires_at=tls,
         tls_days_left=days_left,
-        tls_warn=days_left is not None and days_left < TLS_WARN_DAYS,
+        tls_warn=days_left is not None and days_left < tls_warning_days,
         retries=_int(raw.get("retries")) or 0,
         content_type=_text(raw.get("content_type")),
         body_bytes=_int(raw.get("body_bytes")),
@@ -886,18 +881,17 @@ def _sort_key(resource: ResourceView) -> tuple[int, str]:
 def _overall(counts: Mapping[str, int], total: int, has_run: bool) -> tuple[str, str]:
     """One state and one sentence for the banner, worst news first."""
     if not has_run:
-        return "unchecked", "No run yet"
+        return Status.UNCHECKED, "No run yet"
     if total == 0:
-        return "unchecked", "No resources configured"
-    if counts["down"]:
-        noun = "resource" if total == 1 else "resources"
-        return "down", f"{counts['down']} of {total} {noun} down"
-    if counts["degraded"]:
-        noun = "resource" if total == 1 else "resources"
-        return "degraded", f"{counts['degraded']} of {total} {noun} degraded"
-    if counts["up"] == total:
-        return "up", "All resources operational"
-    return "unchecked", "Some resources not checked yet"
+        return Status.UNCHECKED, "No resources configured"
+    noun = "resource" if total == 1 else "resources"
+    if counts[Status.DOWN]:
+        return Status.DOWN, f"{counts[Status.DOWN]} of {total} {noun} down"
+    if counts[Status.DEGRADED]:
+        return Status.DEGRADED, f"{counts[Status.DEGRADED]} of {total} {noun} degraded"
+    if counts[Status.UP] == total:
+        return Status.UP, "All resources operational"
+    return Status.UNCHECKED, "Some resources not checked yet"
 
 
 def build_view(status: Mapping[str, Any]) -> PageView:
@@ -919,6 +913,10 @@ def build_view(status: Mapping[str, Any]) -> PageView:
             complete=raw_run.get("complete") is True,
         )
     reference = generated_at or (run.finished_at if run else None)
+    thresholds = status.get("thresholds")
+    tls_warning_days = CrawlSettings.tls_warning_days
+    if isinstance(thresholds, Mapping) and _int(thresholds.get("tls_warning_days")) is not None:
+        tls_warning_days = _int(thresholds.get("tls_warning_days")) or 0
 
     # Slugs are assigned in document order, so the same document always gives the same files.
     taken: set[str] = set()
@@ -926,14 +924,14 @@ def build_view(status: Mapping[str, Any]) -> PageView:
     for index, raw in enumerate(_list(status.get("resources"))):
         if isinstance(raw, Mapping):
             name = _text(raw.get("name")) or _text(raw.get("url")) or f"Resource {index + 1}"
-            resources.append(_resource(raw, index, reference, _slug(raw, name, index, taken)))
+            resources.append(_resource(raw, index, reference, _slug(raw, name, index, taken), tls_warning_days))
     resources.sort(key=_sort_key)
     status_filters, tag_filters, empty = _filters(resources)
 
     # Trust the document's summary (it is computed from the database), fall back to counting.
     summary = status.get("summary") if isinstance(status.get("summary"), Mapping) else {}
     counts = {}
-    for name in STATUSES:
+    for name in WORST_FIRST:
         given = _int(summary.get(name))
         counts[name] = given if given is not None else sum(r.status == name for r in resources)
     total = _int(summary.get("total"))
@@ -966,13 +964,13 @@ def _filters(
     construction), so the generated ``:has(#id:checked)`` rules never contain data.
     ``f-tags-any`` cannot clash with a tag's id: those all start ``f-tag-`` or ``f-tagx-``.
     """
-    by_status = {name: sum(r.status == name for r in resources) for name in STATUSES}
+    by_status = {name: sum(r.status == name for r in resources) for name in WORST_FIRST}
     status_filters = [FilterView(input_id="f-status-any", label="All", count=len(resources))]
     status_filters += [
         FilterView(input_id=f"f-status-{name}", label=STATUS_LABELS[name], count=by_status[name],
                    status=name)
-        for name in ("down", "degraded", "up", "unchecked")
-        if name != "unchecked" or by_status[name]
+        for name in WORST_FIRST
+        if name != Status.UNCHECKED or by_status[name]
     ]
     names: dict[str, str] = {}
     for resource in resources:
@@ -1019,7 +1017,7 @@ def _context(view: PageView) -> dict[str, Any]:
         "page": view,
         "labels": STATUS_LABELS,
         "symbols": STATUS_SYMBOLS,
-        "statuses": STATUSES,
+        "statuses": WORST_FIRST,
         "check_labels": CHECK_LABELS,
         "check_symbols": CHECK_SYMBOLS,
         "history_slots": HISTORY_SLOTS,

@@ -6,16 +6,17 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from crawler.core.config import CrawlSettings
 from crawler.core.history import CheckPoint, DailyRollup, combined_uptime, response_stats, uptime
 from crawler.core.timeutil import iso, parse_iso, utcnow
+from crawler.core.vocabulary import WORST_FIRST, Status
+from crawler.report.links import link_report
 
 if TYPE_CHECKING:
     from crawler.store.database import Store
 
-UNCHECKED = "unchecked"
 ANNOUNCEMENTS_PER_RESOURCE = 10
 HISTORY_LENGTH = 30
-STATUS_ORDER = ("down", "degraded", "up", UNCHECKED)
 
 # Fields of a check copied to the resource entry, in the order status.json shows them.
 CHECK_FIELDS = (
@@ -41,12 +42,12 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
     with its history (uptime, response times, incidents, changes, freshness).
     `detail_checks` > 0 adds that many recent checks per resource (detail pages)."""
     run = store.run(run_id) if run_id is not None else store.latest_run()
-    settings = json.loads(run["settings"]) if run and run.get("settings") else {}
-    stale_after_days = float(settings.get("stale_after", 60.0))
+    settings = CrawlSettings.from_stored(json.loads(run["settings"]) if run and run.get("settings") else {})
+    stale_after_days = settings.stale_after
     checks = store.checks_for_run(run["id"]) if run else {}
     fetches = store.announcement_fetches(run["id"]) if run else {}
     seen = store.announcements_seen_in(run["id"]) if run else []
-    links = store.link_report(run["id"]) if run else {}
+    links = link_report(store, run["id"]) if run else {}
     events = store.events_for_run(run["id"]) if run else []
     names = {}
     resources = []
@@ -63,7 +64,7 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         entry["freshness"] = freshness(store, resource["id"], entry, fetch, stale_after_days, utcnow())
         names[resource["id"]] = resource["name"]
         resources.append(entry)
-    summary = {"total": len(resources), **dict.fromkeys(STATUS_ORDER, 0)}
+    summary = {"total": len(resources), **dict.fromkeys(WORST_FIRST, 0)}
     for entry in resources:
         summary[entry["status"]] += 1
     summary["broken_links"] = sum(len(entry["broken_links"]) for entry in resources)
@@ -74,15 +75,13 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         "generated_at": iso(utcnow()),
         "run": _run_entry(run) if run else None,
         "summary": summary,
+        # the limits the run's verdicts used, for readers that highlight the same things
+        "thresholds": {"slow_ms": settings.slow_ms, "tls_warning_days": settings.tls_warning_days,
+                       "stale_after_days": settings.stale_after},
         "resources": resources,
         "new_announcements": new,
         "link_events": [_event_entry(e) for e in events if e["resource_id"] is None],
     }
-
-
-def _point(row: dict[str, Any]) -> CheckPoint:
-    status = "maintenance" if row.get("maintenance") else row["status"]
-    return CheckPoint(parse_iso(row["checked_at"]), status, row["response_ms"], row["error"])
 
 
 def _history_item(row: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +95,7 @@ def history_entry(store: Store, resource_id: str, *, now: datetime, detail_check
     joined to the raw days; response times over 7 d; the last 30 results; incidents."""
     raw_since = datetime.combine((now - timedelta(days=7)).date(), datetime.min.time(), UTC)
     rows = store.check_points(resource_id, since=iso(raw_since))
-    points = [_point(r) for r in rows]
+    points = [CheckPoint.from_row(r) for r in rows]
     rollups = [
         DailyRollup(date.fromisoformat(r["day"]), r["checks"], r["up"], r["degraded"], r["down"],
                     r["maintenance"], r["median_ms"], r["p95_ms"])
@@ -207,7 +206,7 @@ def _resource_entry(resource: dict[str, Any], check: dict[str, Any] | None) -> d
     }
     if check is None:
         entry.update(dict.fromkeys(CHECK_FIELDS))
-        entry.update(status=UNCHECKED, redirects=[], retries=0, reasons=["not checked in this run"])
+        entry.update(status=Status.UNCHECKED, redirects=[], retries=0, reasons=["not checked in this run"])
     else:
         entry.update({key: check.get(key) for key in CHECK_FIELDS})
         entry["redirects"] = entry["redirects"] or []

@@ -26,283 +26,26 @@ import functools
 import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from crawler.core.timeutil import iso, utcnow
-from crawler.extract.links import has_anchor
+from crawler.core.vocabulary import HEALTHY, RESOURCE_CHANGES, VERDICTS, EventKind, LinkVerdict
+from crawler.store.schema import MIGRATIONS
 
 if TYPE_CHECKING:
     from crawler.core.config import Config
     from crawler.core.items import LinkPageResult
 
-STATUSES = ("up", "degraded", "down")
 JSON_COLUMNS = ("redirects", "reasons", "tags")
 
 
 class StorageError(Exception):
     """The database cannot be opened or written: a clear message, no traceback."""
 
-
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db["runs"].create(
-        {
-            "id": int,
-            "started_at": str,
-            "finished_at": str,
-            "complete": int,
-            "finish_reason": str,
-            "config_path": str,
-            "total": int,
-            "up": int,
-            "degraded": int,
-            "down": int,
-        },
-        pk="id",
-        not_null={"started_at", "complete"},
-        defaults={"complete": 0},
-    )
-    db["resources"].create(
-        {
-            "id": str,
-            "name": str,
-            "url": str,
-            "organization": str,
-            "language": str,
-            "tags": str,
-            "feed": str,
-            "active": int,
-            "first_seen_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        not_null={"name", "url"},
-    )
-    db["checks"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "resource_id": str,
-            "checked_at": str,
-            "url": str,
-            "final_url": str,
-            "status": str,
-            "http_status": int,
-            "error": str,
-            "error_kind": str,
-            "response_ms": int,
-            "content_type": str,
-            "body_bytes": int,
-            "title": str,
-            "description": str,
-            "tls_expires_at": str,
-            "redirects": str,
-            "retries": int,
-            "reasons": str,
-        },
-        pk="id",
-        not_null={"run_id", "resource_id", "checked_at", "status"},
-        foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
-    )
-    db["checks"].create_index(["run_id", "resource_id"], unique=True)
-    db["checks"].create_index(["resource_id", "checked_at"])
-
-
-def _migration_2(db: sqlite_utils.Database) -> None:
-    """Announcements: one row per item ever seen, and one row per resource per run
-    saying where announcements came from (feed or HTML) and what went wrong."""
-    db["announcements"].create(
-        {
-            "id": int,
-            "resource_id": str,
-            "key": str,
-            "title": str,
-            "url": str,
-            "published": str,
-            "summary": str,
-            "guid": str,
-            "source": str,
-            "first_seen_run": int,
-            "last_seen_run": int,
-            "first_seen_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        not_null={"resource_id", "key", "title", "first_seen_run", "last_seen_run"},
-        foreign_keys=[
-            ("resource_id", "resources", "id"),
-            ("first_seen_run", "runs", "id"),
-            ("last_seen_run", "runs", "id"),
-        ],
-    )
-    db["announcements"].create_index(["resource_id", "key"], unique=True)
-    db["announcements"].create_index(["last_seen_run"])
-    db["announcement_fetches"].create(
-        {
-            "run_id": int,
-            "resource_id": str,
-            "source": str,
-            "feed_url": str,
-            "items": int,
-            "warning": str,
-        },
-        pk=("run_id", "resource_id"),
-        foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
-    )
-
-
-def _migration_3(db: sqlite_utils.Database) -> None:
-    """Link health: the latest state per URL (with validators for conditional
-    requests), where each link was found, one result per URL per run, the pages
-    crawled per resource, and drift events (a resource or link that moved)."""
-    db["links"].create(
-        {
-            "url": str,
-            "last_result": str,
-            "last_status": int,
-            "last_final_url": str,
-            "last_checked": str,
-            "last_ok": str,
-            "consecutive_failures": int,
-            "first_failed": str,
-            "etag": str,
-            "last_modified": str,
-        },
-        pk="url",
-        defaults={"consecutive_failures": 0},
-    )
-    db["link_sources"].create(
-        {
-            "url": str,
-            "fragment": str,
-            "resource_id": str,
-            "page": str,
-            "first_seen_run": int,
-            "last_seen_run": int,
-        },
-        pk=("url", "fragment", "resource_id", "page"),
-        not_null={"url", "fragment", "resource_id", "page"},
-        foreign_keys=[("resource_id", "resources", "id"), ("last_seen_run", "runs", "id")],
-    )
-    db["link_sources"].create_index(["resource_id", "last_seen_run"])
-    db["link_checks"].create(
-        {
-            "run_id": int,
-            "url": str,
-            "result": str,
-            "http_status": int,
-            "final_url": str,
-            "redirects": int,
-            "error": str,
-            "evidence": str,
-            "response_ms": int,
-            "method": str,
-            "not_modified": int,
-            "anchors": str,
-            "checked_at": str,
-        },
-        pk=("run_id", "url"),
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    db["link_pages"].create(
-        {
-            "run_id": int,
-            "resource_id": str,
-            "page": str,
-            "depth": int,
-            "links": int,
-            "skipped": str,
-        },
-        pk=("run_id", "resource_id", "page"),
-        foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
-    )
-    db["events"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "resource_id": str,
-            "kind": str,
-            "url": str,
-            "old": str,
-            "new": str,
-            "at": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    db["events"].create_index(["run_id"])
-
-
-def _migration_4(db: sqlite_utils.Database) -> None:
-    """History: incidents, daily rollups (long windows stay cheap after raw checks
-    are pruned), content fingerprints and maintenance flags, change details."""
-    db["checks"].add_column("fingerprint", str)
-    db["checks"].add_column("maintenance", int, not_null_default=0)
-    db["resources"].add_column("last_text", str)
-    db["resources"].add_column("last_fingerprint", str)
-    db["resources"].add_column("last_title", str)
-    db["events"].add_column("detail", str)
-    db["runs"].add_column("settings", str)  # the crawl settings in force, for reports built later
-    db["events"].create_index(["resource_id", "kind"])
-    db["incidents"].create(
-        {
-            "id": int,
-            "resource_id": str,
-            "started_at": str,
-            "ended_at": str,
-            "first_error": str,
-            "last_error": str,
-            "checks_failed": int,
-            "opened_run": int,
-            "closed_run": int,
-        },
-        pk="id",
-        not_null={"resource_id", "started_at", "checks_failed"},
-        foreign_keys=[("resource_id", "resources", "id")],
-    )
-    db["incidents"].create_index(["resource_id", "ended_at"])
-    db["daily"].create(
-        {
-            "resource_id": str,
-            "day": str,
-            "checks": int,
-            "up": int,
-            "degraded": int,
-            "down": int,
-            "maintenance": int,
-            "median_ms": float,
-            "p95_ms": float,
-        },
-        pk=("resource_id", "day"),
-        foreign_keys=[("resource_id", "resources", "id")],
-    )
-
-
-def _migration_5(db: sqlite_utils.Database) -> None:
-    """Incremental pages: each crawled page's own links as read (PageLinks.as_record),
-    so an unchanged page (304 to a conditional GET) is re-planned without its body."""
-    db["link_pages"].add_column("outlinks", str)
-
-
-def _migration_6(db: sqlite_utils.Database) -> None:
-    """Every page read, followed or not, keeps its own links as the URL's state (with
-    the validators they came with), so an unchanged page answers 304 next time."""
-    db["links"].add_column("page_links", str)
-
-
-# Applied in order, each once; PRAGMA user_version records how many ran.
-# Never edit a released migration: append a new one.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _migration_1,
-    _migration_2,
-    _migration_3,
-    _migration_4,
-    _migration_5,
-    _migration_6,
-)
 JSON_COLUMNS_LINKS = ("anchors", "skipped")
 LINK_STATE_ONLY = ("etag", "last_modified", "page_links")  # kept per URL (links), not per run (link_checks)
 
@@ -409,7 +152,7 @@ class Store:
         return counts
 
     def run_counts(self, run_id: int) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
+        counts = dict.fromkeys(VERDICTS, 0)
         for row in self.db.query(
             "SELECT status, count(*) AS n FROM checks WHERE run_id = ? GROUP BY status", [run_id]
         ):
@@ -600,7 +343,8 @@ class Store:
 
     def last_change(self, resource_id: str) -> dict[str, Any] | None:
         return next(iter(self.db["events"].rows_where(
-            "resource_id = ? AND kind IN ('content', 'title', 'moved')", [resource_id],
+            f"resource_id = ? AND kind IN ({', '.join('?' * len(RESOURCE_CHANGES))})",
+            [resource_id, *RESOURCE_CHANGES],
             order_by="id DESC", limit=1)), None)
 
     def last_new_announcement(self, resource_id: str) -> str | None:
@@ -631,7 +375,7 @@ class Store:
                 ("link_checks", f"run_id IN ({old_runs})"),
                 ("link_pages", f"run_id IN ({old_runs})"),
                 ("announcement_fetches", f"run_id IN ({old_runs})"),
-                ("events", "at < :cutoff AND kind = 'link-moved'"),
+                ("events", f"at < :cutoff AND kind = '{EventKind.LINK_MOVED}'"),
                 ("link_sources", f"last_seen_run IN ({old_runs})"),
             ):
                 counts[table] = self.db.execute(f"DELETE FROM {table} WHERE {where}", {"cutoff": cutoff}).rowcount
@@ -652,24 +396,16 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def link_report(self, run_id: int) -> dict[str, dict[str, Any]]:
-        """Per resource: link counts and the broken, invalid (hrefs no browser could
-        follow), blocked and robots-forbidden links with the pages they were found on."""
-        report: dict[str, dict[str, Any]] = {}
+    def link_page_skips(self, run_id: int) -> list[tuple[str, str | None]]:
+        """(resource_id, skipped counts as JSON) of every page crawled in the run."""
+        return self.db.conn.execute(
+            "SELECT resource_id, skipped FROM link_pages WHERE run_id = ?", [run_id]).fetchall()
 
-        def entry_for(resource_id: str) -> dict[str, Any]:
-            entry = report.get(resource_id)
-            if entry is None:
-                entry = report[resource_id] = _empty_link_entry()
-            return entry
-
-        for resource_id, skipped in self.db.conn.execute(
-                "SELECT resource_id, skipped FROM link_pages WHERE run_id = ?", [run_id]):
-            entry = entry_for(resource_id)
-            entry["pages"] += 1
-            if skipped and skipped != "{}":
-                entry["links"]["skipped"] += sum(json.loads(skipped).values())
-        rows = self.db.conn.execute(
+    def link_source_results(self, run_id: int) -> sqlite3.Cursor:
+        """Every link the run found, with its result: rows of (resource_id, url, fragment,
+        page, result, http_status, error, evidence, anchors as JSON), ordered by resource,
+        URL, fragment and page."""
+        return self.db.conn.execute(
             """SELECT s.resource_id, s.url, s.fragment, s.page, c.result, c.http_status, c.error,
                       c.evidence, c.anchors
                FROM link_sources s JOIN link_checks c ON c.url = s.url AND c.run_id = :run
@@ -677,48 +413,6 @@ class Store:
                ORDER BY s.resource_id, s.url, s.fragment, s.page""",
             {"run": run_id},
         )
-        grouped: dict[tuple[str, str], dict[str, Any]] = {}
-        for resource_id, url, fragment, page, result, http_status, error, evidence, anchors in rows:
-            entry = entry_for(resource_id)
-            shown_url = url
-            if fragment and anchors and result in ("ok", "redirected") \
-                    and not has_anchor(fragment, frozenset(json.loads(anchors))):
-                result, error = "broken", f"fragment #{fragment} not found on the page"
-                shown_url = f"{url}#{fragment}"
-            key = (resource_id, shown_url)
-            link = grouped.get(key)
-            if link is None:
-                link = grouped[key] = {"result": result, "url": shown_url, "status": http_status,
-                                       "error": error, "evidence": evidence, "found_on": []}
-                entry["_urls"].setdefault(shown_url, result)
-            if page not in link["found_on"]:
-                link["found_on"].append(page)
-        for (resource_id, _), link in grouped.items():
-            entry = report[resource_id]
-            result = link.pop("result")
-            if result == "broken":
-                entry["broken_links"].append({k: link[k] for k in ("url", "status", "error", "found_on")})
-            elif result == "blocked":
-                entry["blocked_links"].append({k: link[k] for k in ("url", "status", "evidence", "found_on")})
-            elif result == "robots":
-                entry["robots_links"].append({"url": link["url"], "found_on": link["found_on"]})
-            elif result == "invalid":
-                entry["invalid_links"].append({k: link[k] for k in ("url", "error", "found_on")})
-        for entry in report.values():
-            urls = entry.pop("_urls")
-            results = list(urls.values())
-            entry["links"]["checked"] = sum(r not in ("robots", "skipped", "invalid") for r in results)
-            entry["links"]["broken"] = results.count("broken")
-            entry["links"]["invalid"] = results.count("invalid")
-            entry["links"]["blocked"] = results.count("blocked")
-            entry["links"]["robots"] = results.count("robots")
-        return report
-
-    def link_problem_counts(self, run_id: int) -> dict[str, int]:
-        """Broken and invalid links of a run, each counted once per resource that has it."""
-        report = self.link_report(run_id).values()
-        return {"broken": sum(len(entry["broken_links"]) for entry in report),
-                "invalid": sum(len(entry["invalid_links"]) for entry in report)}
 
     def previous_complete_run(self, run_id: int) -> int | None:
         row = self.db.execute(
@@ -856,17 +550,11 @@ def _link_state(check: dict[str, Any]) -> tuple[Any, ...]:
     ('u', 'ok', None, 't', 'v', 0, None, 't', '"e"', None, '{"links": []}')
     """
     result, at = check["result"], check["checked_at"]
-    failed = result == "broken"
+    failed = result == LinkVerdict.BROKEN
     return (check["url"], result, check.get("http_status"), at, check.get("final_url") or None,
-            int(failed), at if failed else None, at if result in ("ok", "redirected") else None,
+            int(failed), at if failed else None, at if result in HEALTHY else None,
             check.get("etag"), check.get("last_modified"),
             json.dumps(check["page_links"]) if check.get("page_links") is not None else None)
-
-
-def _empty_link_entry() -> dict[str, Any]:
-    return {"links": {"checked": 0, "broken": 0, "invalid": 0, "blocked": 0, "skipped": 0, "robots": 0},
-            "pages": 0, "broken_links": [], "invalid_links": [], "blocked_links": [], "robots_links": [],
-            "_urls": {}}
 
 
 def _to_column(key: str, value: Any) -> Any:

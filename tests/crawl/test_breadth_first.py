@@ -61,7 +61,7 @@ def test_no_page_beyond_depth_is_followed(runs):
 
 def test_each_url_is_requested_once(runs):
     """Once per URL; the only second request is the GET that confirms a failed HEAD
-    (crawler.extract.linkstatus.should_fallback_to_get), which walks a redirect
+    (crawler.core.linkstatus.should_fallback_to_get), which walks a redirect
     chain again from its start."""
     web, outcomes = runs
     for outcome in outcomes:

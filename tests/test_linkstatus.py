@@ -9,18 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extract.linkstatus import (
-    BLOCKED,
-    BROKEN,
-    OK,
-    REDIRECTED,
-    ROBOTS,
-    SKIPPED,
-    STATUSES,
-    bot_block_evidence,
-    classify_link,
-    should_fallback_to_get,
-)
+from crawler.core.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
+from crawler.core.vocabulary import LinkVerdict
+
+OK, REDIRECTED, BROKEN = LinkVerdict.OK, LinkVerdict.REDIRECTED, LinkVerdict.BROKEN
+BLOCKED, ROBOTS = LinkVerdict.BLOCKED, LinkVerdict.ROBOTS
 
 CF_CHALLENGE_BODY = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
 <meta http-equiv="refresh" content="390"><script>window._cf_chl_opt={cvId: '3'};</script>
@@ -38,8 +31,7 @@ a.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js';})();</script></body></h
 
 
 def test_vocabulary_is_small_and_fixed() -> None:
-    assert STATUSES == ("ok", "redirected", "broken", "blocked", "skipped", "robots")
-    assert (OK, REDIRECTED, BROKEN, BLOCKED, SKIPPED, ROBOTS) == STATUSES
+    assert [str(v) for v in LinkVerdict] == ["ok", "redirected", "broken", "invalid", "blocked", "robots", "skipped"]
 
 
 # --- bot_block_evidence ----------------------------------------------------------------
@@ -305,5 +297,5 @@ def test_random_responses(
 ) -> None:
     evidence = bot_block_evidence(status, headers, body)
     assert evidence is None or (isinstance(evidence, str) and evidence)
-    assert classify_link(status, error, evidence, redirected=redirected) in STATUSES
+    assert classify_link(status, error, evidence, redirected=redirected) in set(LinkVerdict)
     assert isinstance(should_fallback_to_get(status, headers), bool)

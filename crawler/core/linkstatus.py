@@ -1,4 +1,4 @@
-"""The fixed vocabulary of link results, and the rules that pick one.
+"""The rules that pick a link's verdict (crawler.core.vocabulary.LinkVerdict).
 
 Pure functions over what a fetch returned (status, headers, first bytes of the
 body), so the spider, the report and the tests agree on one meaning per word.
@@ -12,29 +12,14 @@ short evidence string saying why we think so.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any
 
-__all__ = [
-    "OK",
-    "REDIRECTED",
-    "BROKEN",
-    "BLOCKED",
-    "SKIPPED",
-    "ROBOTS",
-    "STATUSES",
-    "bot_block_evidence",
-    "classify_link",
-    "should_fallback_to_get",
-]
+from crawler.core.vocabulary import LinkVerdict
 
-OK: Final = "ok"  # 2xx or 304 on the first request
-REDIRECTED: Final = "redirected"  # 2xx/304 reached through one or more redirects
-BROKEN: Final = "broken"  # network error, or a 3xx/4xx/5xx without bot-wall evidence
-BLOCKED: Final = "blocked"  # refused to crawlers; see the stored evidence
-SKIPPED: Final = "skipped"  # not requested: excluded scheme, out of scope, over a limit
-ROBOTS: Final = "robots"  # not requested because robots.txt forbids it
+__all__ = ["bot_block_evidence", "classify_link", "should_fallback_to_get"]
 
-STATUSES: Final = (OK, REDIRECTED, BROKEN, BLOCKED, SKIPPED, ROBOTS)
+OK, REDIRECTED, BROKEN = LinkVerdict.OK, LinkVerdict.REDIRECTED, LinkVerdict.BROKEN
+BLOCKED, ROBOTS = LinkVerdict.BLOCKED, LinkVerdict.ROBOTS
 
 # Statuses bot walls answer with; a vendor signature only counts on one of these,
 # since CDNs put their headers on every response, 200s and real 404s included.
@@ -216,8 +201,8 @@ def classify_link(
     evidence: str | None,
     *,
     redirected: bool,
-) -> str:
-    """The one word for a fetched link, from :data:`STATUSES`.
+) -> LinkVerdict:
+    """The one word for a fetched link.
 
     Order matters: a robots.txt refusal is not a fetch at all; bot-wall evidence
     beats the status code (a challenge may come with any status); a network error
@@ -225,14 +210,14 @@ def classify_link(
     are ok (or redirected when a redirect led there); any other status, including
     an unfollowed 3xx, is broken.
 
-    >>> classify_link(200, None, None, redirected=True)
-    'redirected'
-    >>> classify_link(403, None, "rate limited (429)", redirected=False)
-    'blocked'
-    >>> classify_link(None, "DNS lookup failed", None, redirected=False)
-    'broken'
-    >>> classify_link(None, "Forbidden by robots.txt", None, redirected=False)
-    'robots'
+    >>> print(classify_link(200, None, None, redirected=True))
+    redirected
+    >>> print(classify_link(403, None, "rate limited (429)", redirected=False))
+    blocked
+    >>> print(classify_link(None, "DNS lookup failed", None, redirected=False))
+    broken
+    >>> print(classify_link(None, "Forbidden by robots.txt", None, redirected=False))
+    robots
     """
     if error and "robots.txt" in error.lower():
         return ROBOTS

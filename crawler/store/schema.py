@@ -1,0 +1,268 @@
+"""The report database's schema: migrations, applied in order, each once.
+
+``PRAGMA user_version`` records how many ran, so opening a database of any earlier
+version upgrades it in place (crawler.store.database.Store.migrate). Never edit a
+released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "complete": int,
+            "finish_reason": str,
+            "config_path": str,
+            "total": int,
+            "up": int,
+            "degraded": int,
+            "down": int,
+        },
+        pk="id",
+        not_null={"started_at", "complete"},
+        defaults={"complete": 0},
+    )
+    db["resources"].create(
+        {
+            "id": str,
+            "name": str,
+            "url": str,
+            "organization": str,
+            "language": str,
+            "tags": str,
+            "feed": str,
+            "active": int,
+            "first_seen_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name", "url"},
+    )
+    db["checks"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "resource_id": str,
+            "checked_at": str,
+            "url": str,
+            "final_url": str,
+            "status": str,
+            "http_status": int,
+            "error": str,
+            "error_kind": str,
+            "response_ms": int,
+            "content_type": str,
+            "body_bytes": int,
+            "title": str,
+            "description": str,
+            "tls_expires_at": str,
+            "redirects": str,
+            "retries": int,
+            "reasons": str,
+        },
+        pk="id",
+        not_null={"run_id", "resource_id", "checked_at", "status"},
+        foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
+    )
+    db["checks"].create_index(["run_id", "resource_id"], unique=True)
+    db["checks"].create_index(["resource_id", "checked_at"])
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Announcements: one row per item ever seen, and one row per resource per run
+    saying where announcements came from (feed or HTML) and what went wrong."""
+    db["announcements"].create(
+        {
+            "id": int,
+            "resource_id": str,
+            "key": str,
+            "title": str,
+            "url": str,
+            "published": str,
+            "summary": str,
+            "guid": str,
+            "source": str,
+            "first_seen_run": int,
+            "last_seen_run": int,
+            "first_seen_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"resource_id", "key", "title", "first_seen_run", "last_seen_run"},
+        foreign_keys=[
+            ("resource_id", "resources", "id"),
+            ("first_seen_run", "runs", "id"),
+            ("last_seen_run", "runs", "id"),
+        ],
+    )
+    db["announcements"].create_index(["resource_id", "key"], unique=True)
+    db["announcements"].create_index(["last_seen_run"])
+    db["announcement_fetches"].create(
+        {
+            "run_id": int,
+            "resource_id": str,
+            "source": str,
+            "feed_url": str,
+            "items": int,
+            "warning": str,
+        },
+        pk=("run_id", "resource_id"),
+        foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
+    )
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Link health: the latest state per URL (with validators for conditional
+    requests), where each link was found, one result per URL per run, the pages
+    crawled per resource, and drift events (a resource or link that moved)."""
+    db["links"].create(
+        {
+            "url": str,
+            "last_result": str,
+            "last_status": int,
+            "last_final_url": str,
+            "last_checked": str,
+            "last_ok": str,
+            "consecutive_failures": int,
+            "first_failed": str,
+            "etag": str,
+            "last_modified": str,
+        },
+        pk="url",
+        defaults={"consecutive_failures": 0},
+    )
+    db["link_sources"].create(
+        {
+            "url": str,
+            "fragment": str,
+            "resource_id": str,
+            "page": str,
+            "first_seen_run": int,
+            "last_seen_run": int,
+        },
+        pk=("url", "fragment", "resource_id", "page"),
+        not_null={"url", "fragment", "resource_id", "page"},
+        foreign_keys=[("resource_id", "resources", "id"), ("last_seen_run", "runs", "id")],
+    )
+    db["link_sources"].create_index(["resource_id", "last_seen_run"])
+    db["link_checks"].create(
+        {
+            "run_id": int,
+            "url": str,
+            "result": str,
+            "http_status": int,
+            "final_url": str,
+            "redirects": int,
+            "error": str,
+            "evidence": str,
+            "response_ms": int,
+            "method": str,
+            "not_modified": int,
+            "anchors": str,
+            "checked_at": str,
+        },
+        pk=("run_id", "url"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["link_pages"].create(
+        {
+            "run_id": int,
+            "resource_id": str,
+            "page": str,
+            "depth": int,
+            "links": int,
+            "skipped": str,
+        },
+        pk=("run_id", "resource_id", "page"),
+        foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
+    )
+    db["events"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "resource_id": str,
+            "kind": str,
+            "url": str,
+            "old": str,
+            "new": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["events"].create_index(["run_id"])
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """History: incidents, daily rollups (long windows stay cheap after raw checks
+    are pruned), content fingerprints and maintenance flags, change details."""
+    db["checks"].add_column("fingerprint", str)
+    db["checks"].add_column("maintenance", int, not_null_default=0)
+    db["resources"].add_column("last_text", str)
+    db["resources"].add_column("last_fingerprint", str)
+    db["resources"].add_column("last_title", str)
+    db["events"].add_column("detail", str)
+    db["runs"].add_column("settings", str)  # the crawl settings in force, for reports built later
+    db["events"].create_index(["resource_id", "kind"])
+    db["incidents"].create(
+        {
+            "id": int,
+            "resource_id": str,
+            "started_at": str,
+            "ended_at": str,
+            "first_error": str,
+            "last_error": str,
+            "checks_failed": int,
+            "opened_run": int,
+            "closed_run": int,
+        },
+        pk="id",
+        not_null={"resource_id", "started_at", "checks_failed"},
+        foreign_keys=[("resource_id", "resources", "id")],
+    )
+    db["incidents"].create_index(["resource_id", "ended_at"])
+    db["daily"].create(
+        {
+            "resource_id": str,
+            "day": str,
+            "checks": int,
+            "up": int,
+            "degraded": int,
+            "down": int,
+            "maintenance": int,
+            "median_ms": float,
+            "p95_ms": float,
+        },
+        pk=("resource_id", "day"),
+        foreign_keys=[("resource_id", "resources", "id")],
+    )
+
+
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Incremental pages: each crawled page's own links as read (PageLinks.as_record),
+    so an unchanged page (304 to a conditional GET) is re-planned without its body."""
+    db["link_pages"].add_column("outlinks", str)
+
+
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Every page read, followed or not, keeps its own links as the URL's state (with
+    the validators they came with), so an unchanged page answers 304 next time."""
+    db["links"].add_column("page_links", str)
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+    _migration_5,
+    _migration_6,
+)

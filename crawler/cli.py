@@ -196,6 +196,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run_locked(args: argparse.Namespace, config: Config) -> int:
     started = time.monotonic()
+    run_id: int | None
     if args.distributed:
         import redis
 

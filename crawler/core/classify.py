@@ -271,7 +271,7 @@ def classify(
     if expires is not None:
         days = (expires - now).total_seconds() / 86400
         if days < 0:
-            return DOWN, [f"TLS certificate expired on {result.tls_expires_at[:10]}"]
+            return DOWN, [f"TLS certificate expired on {expires.date().isoformat()}"]
         if days < settings.tls_warning_days:
-            reasons.append(f"TLS certificate expires in {int(days)} days ({result.tls_expires_at[:10]})")
+            reasons.append(f"TLS certificate expires in {int(days)} days ({expires.date().isoformat()})")
     return (DEGRADED if reasons else UP), reasons

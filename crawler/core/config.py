@@ -170,7 +170,7 @@ def slugify(text: str) -> str:
 
 _RESOURCE_KEYS = {f.name for f in fields(Resource)}
 _SETTINGS_TYPES: dict[str, type | tuple[type, ...]] = {
-    f.name: (int, float) if f.type in ("float", float) else {"int": int, "str": str, "bool": bool}[f.type]
+    f.name: (int, float) if f.type in ("float", float) else {"int": int, "str": str, "bool": bool}[str(f.type)]
     for f in fields(CrawlSettings)
 }
 _TOP_KEYS = {"settings", "resources", "notify"}
@@ -261,9 +261,9 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
         elif not isinstance(value, expected):
             kind = "text" if expected is str else "true or false" if expected is bool else "a number"
             problems.append(f"{where}: expected {kind}, got {value!r}")
-        elif expected is not bool and expected is not str and not math.isfinite(value):
+        elif isinstance(value, (int, float)) and expected is not bool and not math.isfinite(value):
             problems.append(f"{where}: expected a finite number, got {value!r}")
-        elif expected is not bool and expected is not str and value < 0:
+        elif isinstance(value, (int, float)) and expected is not bool and value < 0:
             problems.append(f"{where}: must not be negative, got {value!r}")
         else:
             values[key] = value
@@ -337,6 +337,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     maintenance = _parse_maintenance(entry.get("maintenance"), label, problems)
     if len(problems) > start:
         return None
+    assert isinstance(name, str) and isinstance(url, str)  # checked above, else a problem was listed
     return Resource(
         name=name.strip(),
         url=url.strip(),

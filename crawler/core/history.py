@@ -207,7 +207,7 @@ def rollup_days(points: Iterable[CheckPoint]) -> list[DailyRollup]:
     rollups = []
     for day in sorted(by_day):
         day_points = by_day[day]
-        counts = dict.fromkeys(ROLLED_UP, 0)
+        counts: dict[str, int] = dict.fromkeys(ROLLED_UP, 0)
         for point in day_points:
             counts[point.status] += 1
         times = _response_times(day_points)

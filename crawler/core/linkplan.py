@@ -421,7 +421,7 @@ class LinkPlan:
                 return
             level = walk.level + 1
             room = walk.resource.max_pages - len(walk.followed)
-            chosen: list[tuple[str, _Fetched, str]] = []
+            chosen: list[tuple[str, PageLinks, str, str]] = []  # url, page, final url, read at
             for url in sorted(walk.candidates):
                 if len(chosen) >= room:
                     break
@@ -430,14 +430,14 @@ class LinkPlan:
                 if state.page is None or final_url in walk.finals or not walk.scope.contains(final_url):
                     continue
                 walk.finals.add(final_url)
-                chosen.append((url, state, final_url))
+                chosen.append((url, state.page, final_url, state.read_at))
             walk.candidates = set()
             walk.level = level
             wants: dict[str, list[bool]] = {}
-            for url, _, _ in chosen:
+            for url, _, _, _ in chosen:
                 walk.followed.add(url)
-            for _, state, final_url in chosen:
-                self._follow(walk, final_url, state.page, level, state.read_at, wants, out)
+            for _, page, final_url, read_at in chosen:
+                self._follow(walk, final_url, page, level, read_at, wants, out)
             self._request(wants, out)
             self._await_candidates(walk)
 

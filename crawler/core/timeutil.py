@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def iso(moment: datetime) -> str: ...
+@overload
+def iso(moment: None) -> None: ...
 def iso(moment: datetime | None) -> str | None:
     """
     >>> iso(datetime(2025, 5, 3, 10, 0, 7, 123, tzinfo=UTC))
@@ -19,6 +24,19 @@ def iso(moment: datetime | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_stored(value: str | datetime) -> datetime:
+    """A time the database must have (when a run started, an incident opened): as
+    parse_iso, but an empty one is an error, not None.
+
+    >>> parse_stored("2026-11-25T07:00:00Z").hour
+    7
+    """
+    moment = parse_iso(value)
+    if moment is None:
+        raise ValueError("a stored time is missing")
+    return moment
 
 
 def as_utc(moment: datetime) -> datetime:

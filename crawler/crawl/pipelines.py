@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.crawl.reactor import running_reactor
 from crawler.crawl.shutdown import run_abandoned
 from crawler.record.recorder import RunRecorder
 from crawler.store.database import Store
@@ -49,7 +50,7 @@ class StoragePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        from twisted.internet import reactor
+        reactor = running_reactor()
 
         stats = self.crawler.stats
         settings = self.crawler.settings
@@ -77,7 +78,7 @@ class StoragePipeline:
         self._close("shutdown")
 
     def _close(self, reason: str) -> None:
-        from twisted.internet import reactor
+        reactor = running_reactor()
 
         if self.recorder is None:
             return

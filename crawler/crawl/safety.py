@@ -37,7 +37,7 @@ What it does not do, and these middlewares add:
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
@@ -53,6 +53,7 @@ from crawler.core.classify import (
     describe_undecodable_body,
 )
 from crawler.crawl.meta import LINK_KEY
+from crawler.crawl.reactor import running_reactor
 
 if TYPE_CHECKING:
     from typing import Self
@@ -163,7 +164,7 @@ class BoundedHttpCompressionMiddleware(HttpCompressionMiddleware):
     """Scrapy's HttpCompressionMiddleware (its size cap does the protecting); only
     its errors are made specific: a bomb, or a body that does not decode."""
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
         try:
             return super().process_response(request, response)
         except IgnoreRequest as exc:
@@ -245,7 +246,7 @@ class PrivateAddressGuardMiddleware:
             return  # you listed a resource on this host: its pages are yours to check
         if is_private_address(host):
             raise PrivateAddress(host, host)
-        from twisted.internet import reactor
+        reactor = running_reactor()
 
         try:
             address = await maybe_deferred_to_future(reactor.resolve(host))

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.crawl.reactor import running_reactor
 from crawler.report.writer import write_reports
 from crawler.store.database import Store
 
@@ -56,7 +57,7 @@ class ShutdownGuard:
         return guard
 
     def engine_started(self) -> None:
-        from twisted.internet import reactor
+        reactor = running_reactor()
 
         # Scrapy installs its handlers at reactor startup; wrap them once they exist.
         reactor.callLater(0, self._wrap_handlers)
@@ -75,7 +76,7 @@ class ShutdownGuard:
         return handler
 
     def _start_timer(self) -> None:
-        from twisted.internet import reactor
+        reactor = running_reactor()
 
         if not self.timer_started:
             self.timer_started = True
@@ -85,7 +86,7 @@ class ShutdownGuard:
         self.closed = True
 
     def _abandon(self) -> None:
-        from twisted.internet import reactor
+        reactor = running_reactor()
 
         if self.closed:
             return

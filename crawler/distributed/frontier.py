@@ -112,7 +112,9 @@ class Frontier:
         """Clear what an earlier run left under this prefix and announce a new run."""
         self.clear_work()
         self.server.delete(self.run_key)
-        self.server.hset(self.run_key, mapping={**descriptor, "state": "running"})
+        mapping: dict[str | bytes, Any] = dict(descriptor.items())
+        mapping["state"] = "running"
+        self.server.hset(self.run_key, mapping=mapping)
 
     def clear_work(self) -> None:
         """Drop a finished run's working keys (queue, plan, slots); its descriptor stays."""

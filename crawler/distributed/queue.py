@@ -101,7 +101,8 @@ class LeasedQueue(Base):
         return run
 
     def commit(self, token: str, outputs: list[Any]) -> None:
-        requests = [(self._encode_request(o), -o.priority) for o in outputs if isinstance(o, Request)]
+        requests: list[tuple[bytes, float]] = [(self._encode_request(o), -o.priority) for o in outputs
+                                               if isinstance(o, Request)]
         items = [pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL) for o in outputs
                  if o is not None and not isinstance(o, Request)]
         self.held.discard(token)

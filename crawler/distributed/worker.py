@@ -63,7 +63,7 @@ class WorkerLifecycle:
 
     def running(self) -> bool:
         run = self.frontier.run()
-        return bool(run) and run.get("token", b"").decode() == self.token and run.get("state") == b"running"
+        return run is not None and run.get("token", b"").decode() == self.token and run.get("state") == b"running"
 
     def spider_opened(self) -> None:
         self._watch.start(1.0, now=False)

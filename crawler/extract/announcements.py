@@ -17,6 +17,7 @@ that announces nothing yields ``[]`` rather than its menu.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -335,10 +336,14 @@ def _tokens(value: str) -> set[str]:
     return {t for t in re.split(r"[^a-z0-9]+", value.lower()) if t}
 
 
+def _classes(el: Tag) -> list[str]:
+    """An element's class names (BeautifulSoup gives a list, or a string for odd markup)."""
+    classes: Any = el.get("class") or []
+    return classes.split() if isinstance(classes, str) else [str(c) for c in classes]
+
+
 def _attr_tokens(el: Tag) -> set[str]:
-    classes = el.get("class") or []
-    if isinstance(classes, str):
-        classes = classes.split()
+    classes = _classes(el)
     values = [c for c in classes if not _TAXONOMY_CLASS.match(c)]
     values.append(str(el.get("id") or ""))
     tokens: set[str] = set()
@@ -352,9 +357,7 @@ def _signature(el: Tag) -> tuple[str, str]:
 
     Later classes vary per item (ids, categories, "featured"), and so do classes with digits.
     """
-    classes = el.get("class") or []
-    if isinstance(classes, str):
-        classes = classes.split()
+    classes = _classes(el)
     stable = [
         c for c in classes if not any(ch.isdigit() for ch in c) and not _TAXONOMY_CLASS.match(c)
     ]
@@ -494,9 +497,7 @@ def _not_title_text(el: Tag) -> bool:
     text, "Read more"."""
     if str(el.get("aria-hidden") or "").lower() == "true":
         return True
-    classes = el.get("class") or []
-    if isinstance(classes, str):
-        classes = classes.split()
+    classes = _classes(el)
     if _HIDDEN_CLASSES.intersection(c.lower() for c in classes):
         return True
     if el.name in _INLINE_TAGS and _attr_tokens(el) & _LABEL_TOKENS:
@@ -902,6 +903,12 @@ def _page_language(soup: BeautifulSoup) -> str | None:
     return lang.strip() if isinstance(lang, str) and lang.strip() else None
 
 
+def _stripped(soup: BeautifulSoup) -> list[Announcement]:
+    """strip_noise as a tier: it yields nothing, it only prepares the page for the next."""
+    strip_noise(soup)
+    return []
+
+
 def _run_tier(
     name: str, produce: Callable[[], Iterable[Announcement]], page_url: str
 ) -> list[Announcement]:
@@ -941,9 +948,9 @@ def extract_announcements(
     items = _run_tier("jsonld", lambda: _jsonld_items(soup, ctx), page_url)
     if items:
         return finalize(items, max_items)
-    _run_tier("noise", lambda: strip_noise(soup) or [], page_url)
+    _run_tier("noise", lambda: _stripped(soup), page_url)
     for name, tier in (("structured", _structured_items), ("listing", _listing_items)):
-        items = _run_tier(name, lambda tier=tier: tier(soup, ctx), page_url)
+        items = _run_tier(name, functools.partial(tier, soup, ctx), page_url)
         if items:
             return finalize(items, max_items)
     return []

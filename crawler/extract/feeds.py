@@ -218,6 +218,8 @@ def _closing_tags(prefix: bytes) -> bytes | None:
     try:
         parser.feed(prefix)
         for event, el in parser.read_events():
+            if not isinstance(el, etree._Element):
+                continue  # only start and end events are asked for: always elements
             name = etree.QName(el).localname
             qualified = f"{el.prefix}:{name}" if el.prefix else name
             if event == "start":

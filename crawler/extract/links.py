@@ -202,7 +202,7 @@ def _anchors(root: etree._Element | None) -> frozenset[str]:
         values = root.xpath("//@id | //a/@name")
     except etree.LxmlError:
         return frozenset()
-    return frozenset(str(v) for v in values if v)
+    return frozenset(str(v) for v in values if v) if isinstance(values, list) else frozenset()
 
 
 def page_anchors(html: str | bytes) -> frozenset[str]:
@@ -363,7 +363,7 @@ def _effective_base(root: etree._Element | None, page_url: str) -> str:
 def _anchor_text(element: etree._Element) -> str:
     """Visible text of a link, else the alt of an image inside it, else its title."""
     try:
-        text = "".join(element.itertext())
+        text = "".join(str(part) for part in element.itertext())
     except (ValueError, etree.LxmlError):
         text = ""
     text = _WS_RE.sub(" ", text).strip()

@@ -198,7 +198,7 @@ def _survey(soup: BeautifulSoup) -> _Survey:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.contents))
         elif _is_text(node):
-            counts[-1] += len("".join(node.split()))
+            counts[-1] += len("".join(str(node).split()))
     return survey
 
 
@@ -380,7 +380,7 @@ def _units(text: str) -> list[str]:
     >>> _units("One. Two!\\nThree")
     ['One.', 'Two!', 'Three']
     """
-    units = []
+    units: list[str] = []
     for line in text.splitlines():
         units.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return units

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.core.history import CheckPoint, Incident, rollup_days, update_incident
-from crawler.core.timeutil import iso, parse_iso
+from crawler.core.timeutil import iso, parse_stored
 from crawler.core.vocabulary import EventKind
 from crawler.extract.maintext import change_summary, fingerprint
 
@@ -43,7 +43,7 @@ def record_incident(store: Store, run_id: int, resource_id: str, check: dict[str
     row = store.open_incident(resource_id)
     current = None
     if row is not None:
-        current = Incident(parse_iso(row["started_at"]), None, row["first_error"], row["checks_failed"])
+        current = Incident(parse_stored(row["started_at"]), None, row["first_error"], row["checks_failed"])
     updated, event = update_incident(current, CheckPoint.from_row(check))
     if updated is None or (event is None and updated == current):
         return event

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crawler import __version__
-from crawler.core.timeutil import iso, parse_iso, utcnow
+from crawler.core.timeutil import iso, parse_stored, utcnow
 
 if TYPE_CHECKING:
     from crawler.store.database import Store
@@ -50,7 +50,7 @@ def build_payloads(store: Store, run_id: int, events: Iterable[str]) -> list[dic
         }
         if event == "recovered":
             payload["downtime_seconds"] = int(
-                (parse_iso(incident["ended_at"]) - parse_iso(incident["started_at"])).total_seconds())
+                (parse_stored(incident["ended_at"]) - parse_stored(incident["started_at"])).total_seconds())
         payloads.append(payload)
     if "announcements" in wanted:
         new: dict[str, list[dict[str, Any]]] = {}

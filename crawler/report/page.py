@@ -35,7 +35,7 @@ DETAIL_TEMPLATE = "resource.html.j2"
 DETAIL_DIR = "resources"
 """Detail pages live in this folder beside index.html; links between them are relative."""
 
-_STATUS_RANK = {name: rank for rank, name in enumerate(WORST_FIRST)}
+_STATUS_RANK: dict[str, int] = {name: rank for rank, name in enumerate(WORST_FIRST)}
 
 UNKNOWN = "unknown"
 """A history cell whose stored status the page does not know (a newer version's word)."""
@@ -929,8 +929,9 @@ def build_view(status: Mapping[str, Any]) -> PageView:
     status_filters, tag_filters, empty = _filters(resources)
 
     # Trust the document's summary (it is computed from the database), fall back to counting.
-    summary = status.get("summary") if isinstance(status.get("summary"), Mapping) else {}
-    counts = {}
+    raw_summary = status.get("summary")
+    summary: Mapping[str, Any] = raw_summary if isinstance(raw_summary, Mapping) else {}
+    counts: dict[str, int] = {}
     for name in WORST_FIRST:
         given = _int(summary.get(name))
         counts[name] = given if given is not None else sum(r.status == name for r in resources)
@@ -994,10 +995,12 @@ def _filters(
         )
 
     empty: list[tuple[str, ...]] = []
-    for status in status_filters:
-        for tag in tag_filters or [None]:
-            if resources and not matches(status, tag):
-                empty.append((status.input_id,) if tag is None else (status.input_id, tag.input_id))
+    for status_filter in status_filters:
+        tag_choices: list[FilterView | None] = [*tag_filters] if tag_filters else [None]
+        for tag_filter in tag_choices:
+            if resources and not matches(status_filter, tag_filter):
+                empty.append((status_filter.input_id,) if tag_filter is None
+                             else (status_filter.input_id, tag_filter.input_id))
     return status_filters, tag_filters, empty
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.core.config import CrawlSettings
 from crawler.core.history import CheckPoint, DailyRollup, combined_uptime, response_stats, uptime
-from crawler.core.timeutil import iso, parse_iso, utcnow
+from crawler.core.timeutil import iso, parse_stored, utcnow
 from crawler.core.vocabulary import WORST_FIRST, Status
 from crawler.report.links import link_report
 
@@ -64,7 +64,7 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         entry["freshness"] = freshness(store, resource["id"], entry, fetch, stale_after_days, utcnow())
         names[resource["id"]] = resource["name"]
         resources.append(entry)
-    summary = {"total": len(resources), **dict.fromkeys(WORST_FIRST, 0)}
+    summary: dict[str, int] = {"total": len(resources), **dict.fromkeys(WORST_FIRST, 0)}
     for entry in resources:
         summary[entry["status"]] += 1
     summary["broken_links"] = sum(len(entry["broken_links"]) for entry in resources)
@@ -155,7 +155,7 @@ def freshness(store: Store, resource_id: str, entry: dict[str, Any], fetch: dict
     elif last is None:
         state, reason = "unknown", "no announcements found"
     else:
-        age = (now - parse_iso(last)).total_seconds() / 86400
+        age = (now - parse_stored(last)).total_seconds() / 86400
         if age > stale_after_days:
             state, reason = "stale", f"no new announcement in {int(age)} days"
     return {"state": state, "last_new_announcement": last, "reason": reason}

@@ -94,7 +94,7 @@ class Store:
         with self.db.conn:
             self.db.execute("UPDATE resources SET active = 0")
             for resource in config.resources:
-                self.db["resources"].upsert(
+                self.db.table("resources").upsert(
                     {
                         "id": resource.slug,
                         "name": resource.name,
@@ -112,7 +112,7 @@ class Store:
                     "UPDATE resources SET first_seen_at = ? WHERE id = ? AND first_seen_at IS NULL",
                     [now, resource.slug],
                 )
-            run = self.db["runs"].insert(
+            run = self.db.table("runs").insert(
                 {
                     "started_at": now,
                     "complete": 0,
@@ -121,6 +121,7 @@ class Store:
                     "settings": json.dumps(dataclasses.asdict(config.settings)),
                 }
             )
+        assert run.last_pk is not None  # an insert always has one
         return int(run.last_pk)
 
     def record_check(self, run_id: int, check: dict[str, Any]) -> None:
@@ -133,14 +134,14 @@ class Store:
         try:
             with self.db.conn:
                 # The (run_id, resource_id) unique index makes a re-check replace, not duplicate.
-                self.db["checks"].insert(row, replace=True)
+                self.db.table("checks").insert(row, replace=True)
         finally:
             self.db.conn.execute("PRAGMA synchronous = NORMAL")
 
     def finish_run(self, run_id: int, *, complete: bool, reason: str) -> dict[str, int]:
         counts = self.run_counts(run_id)
         with self.db.conn:
-            self.db["runs"].update(
+            self.db.table("runs").update(
                 run_id,
                 {
                     "finished_at": iso(utcnow()),
@@ -152,7 +153,7 @@ class Store:
         return counts
 
     def run_counts(self, run_id: int) -> dict[str, int]:
-        counts = dict.fromkeys(VERDICTS, 0)
+        counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
         for row in self.db.query(
             "SELECT status, count(*) AS n FROM checks WHERE run_id = ? GROUP BY status", [run_id]
         ):
@@ -160,11 +161,11 @@ class Store:
         return counts
 
     def latest_run(self) -> dict[str, Any] | None:
-        rows = list(self.db["runs"].rows_where(order_by="id DESC", limit=1))
+        rows = list(self.db.table("runs").rows_where(order_by="id DESC", limit=1))
         return rows[0] if rows else None
 
     def run(self, run_id: int) -> dict[str, Any] | None:
-        rows = list(self.db["runs"].rows_where("id = ?", [run_id]))
+        rows = list(self.db.table("runs").rows_where("id = ?", [run_id]))
         return rows[0] if rows else None
 
     # -- announcements ------------------------------------------------------
@@ -183,9 +184,9 @@ class Store:
         first_seen_run, and only a real change of title, date, link or summary
         moves its updated_at (feed readers then update it in place)."""
         now = iso(utcnow())
-        table = self.db["announcements"]
+        table = self.db.table("announcements")
         with self.db.conn:
-            self.db["announcement_fetches"].insert(
+            self.db.table("announcement_fetches").insert(
                 {"run_id": run_id, "resource_id": resource_id, "source": source,
                  "feed_url": feed_url, "items": len(items), "warning": warning},
                 replace=True,
@@ -278,7 +279,7 @@ class Store:
     def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,
                      old: str | None, new: str | None, detail: str | None = None) -> None:
         with self.db.conn:
-            self.db["events"].insert({"run_id": run_id, "resource_id": resource_id, "kind": kind,
+            self.db.table("events").insert({"run_id": run_id, "resource_id": resource_id, "kind": kind,
                                       "url": url, "old": old, "new": new, "detail": detail,
                                       "at": iso(utcnow())})
 
@@ -294,28 +295,28 @@ class Store:
     def remember_content(self, resource_id: str, *, text: str | None, fingerprint: str | None,
                          title: str | None) -> None:
         with self.db.conn:
-            self.db["resources"].update(resource_id, {"last_text": text, "last_fingerprint": fingerprint,
+            self.db.table("resources").update(resource_id, {"last_text": text, "last_fingerprint": fingerprint,
                                                       "last_title": title})
 
     def open_incident(self, resource_id: str) -> dict[str, Any] | None:
-        return next(iter(self.db["incidents"].rows_where(
+        return next(iter(self.db.table("incidents").rows_where(
             "resource_id = ? AND ended_at IS NULL", [resource_id], order_by="id DESC", limit=1)), None)
 
     def save_incident(self, incident: dict[str, Any]) -> None:
         """Insert a new incident (no id yet) or update an existing one."""
         with self.db.conn:
             if incident.get("id"):
-                self.db["incidents"].update(incident["id"], incident)
+                self.db.table("incidents").update(incident["id"], incident)
             else:
-                self.db["incidents"].insert(incident)
+                self.db.table("incidents").insert(incident)
 
     def incidents(self, resource_id: str, limit: int = 20) -> list[dict[str, Any]]:
-        return list(self.db["incidents"].rows_where("resource_id = ?", [resource_id],
+        return list(self.db.table("incidents").rows_where("resource_id = ?", [resource_id],
                                                      order_by="started_at DESC", limit=limit))
 
     def incidents_in_run(self, run_id: int) -> list[dict[str, Any]]:
         """Incidents opened or closed by this run (what notifications are about)."""
-        return list(self.db["incidents"].rows_where("opened_run = ? OR closed_run = ?", [run_id, run_id],
+        return list(self.db.table("incidents").rows_where("opened_run = ? OR closed_run = ?", [run_id, run_id],
                                                      order_by="id"))
 
     def check_points(self, resource_id: str, since: str | None = None,
@@ -324,25 +325,25 @@ class Store:
         where, params = "resource_id = ?", [resource_id]
         if since:
             where, params = where + " AND checked_at >= ?", [*params, since]
-        return list(self.db["checks"].rows_where(
+        return list(self.db.table("checks").rows_where(
             where, params, order_by="checked_at DESC, id DESC", limit=limit,
             select="checked_at, status, response_ms, error, maintenance, http_status, title"))
 
     def day_checks(self, resource_id: str, day: str) -> list[dict[str, Any]]:
-        return list(self.db["checks"].rows_where(
+        return list(self.db.table("checks").rows_where(
             "resource_id = ? AND substr(checked_at, 1, 10) = ?", [resource_id, day],
             select="checked_at, status, response_ms, error, maintenance"))
 
     def save_daily(self, rows: list[dict[str, Any]]) -> None:
         with self.db.conn:
-            self.db["daily"].upsert_all(rows, pk=("resource_id", "day"))
+            self.db.table("daily").upsert_all(rows, pk=("resource_id", "day"))
 
     def daily(self, resource_id: str, since_day: str) -> list[dict[str, Any]]:
-        return list(self.db["daily"].rows_where("resource_id = ? AND day >= ?", [resource_id, since_day],
+        return list(self.db.table("daily").rows_where("resource_id = ? AND day >= ?", [resource_id, since_day],
                                                  order_by="day"))
 
     def last_change(self, resource_id: str) -> dict[str, Any] | None:
-        return next(iter(self.db["events"].rows_where(
+        return next(iter(self.db.table("events").rows_where(
             f"resource_id = ? AND kind IN ({', '.join('?' * len(RESOURCE_CHANGES))})",
             [resource_id, *RESOURCE_CHANGES],
             order_by="id DESC", limit=1)), None)
@@ -386,7 +387,7 @@ class Store:
         self.db.vacuum()
 
     def events_for_run(self, run_id: int) -> list[dict[str, Any]]:
-        return list(self.db["events"].rows_where("run_id = ?", [run_id], order_by="id"))
+        return list(self.db.table("events").rows_where("run_id = ?", [run_id], order_by="id"))
 
     def previous_final_url(self, resource_id: str, run_id: int) -> str | None:
         row = self.db.execute(
@@ -421,7 +422,7 @@ class Store:
         return row[0]
 
     def announcement_fetches(self, run_id: int) -> dict[str, dict[str, Any]]:
-        return {r["resource_id"]: r for r in self.db["announcement_fetches"].rows_where("run_id = ?", [run_id])}
+        return {r["resource_id"]: r for r in self.db.table("announcement_fetches").rows_where("run_id = ?", [run_id])}
 
     def announcements_seen_in(self, run_id: int) -> list[dict[str, Any]]:
         """Items the run saw, each with `new`: first seen after the previous
@@ -457,13 +458,13 @@ class Store:
     # -- reading ------------------------------------------------------------
 
     def active_resources(self) -> list[dict[str, Any]]:
-        return [_from_row(r) for r in self.db["resources"].rows_where("active = 1", order_by="name")]
+        return [_from_row(r) for r in self.db.table("resources").rows_where("active = 1", order_by="name")]
 
     def checks_for_run(self, run_id: int) -> dict[str, dict[str, Any]]:
         """The run's checks keyed by resource id."""
         return {
             row["resource_id"]: _from_row(row)
-            for row in self.db["checks"].rows_where("run_id = ?", [run_id])
+            for row in self.db.table("checks").rows_where("run_id = ?", [run_id])
         }
 
     def integrity_ok(self) -> bool:

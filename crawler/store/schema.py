@@ -13,7 +13,7 @@ import sqlite_utils
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "started_at": str,
@@ -30,7 +30,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         not_null={"started_at", "complete"},
         defaults={"complete": 0},
     )
-    db["resources"].create(
+    db.table("resources").create(
         {
             "id": str,
             "name": str,
@@ -46,7 +46,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"name", "url"},
     )
-    db["checks"].create(
+    db.table("checks").create(
         {
             "id": int,
             "run_id": int,
@@ -72,14 +72,14 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         not_null={"run_id", "resource_id", "checked_at", "status"},
         foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
     )
-    db["checks"].create_index(["run_id", "resource_id"], unique=True)
-    db["checks"].create_index(["resource_id", "checked_at"])
+    db.table("checks").create_index(["run_id", "resource_id"], unique=True)
+    db.table("checks").create_index(["resource_id", "checked_at"])
 
 
 def _migration_2(db: sqlite_utils.Database) -> None:
     """Announcements: one row per item ever seen, and one row per resource per run
     saying where announcements came from (feed or HTML) and what went wrong."""
-    db["announcements"].create(
+    db.table("announcements").create(
         {
             "id": int,
             "resource_id": str,
@@ -103,9 +103,9 @@ def _migration_2(db: sqlite_utils.Database) -> None:
             ("last_seen_run", "runs", "id"),
         ],
     )
-    db["announcements"].create_index(["resource_id", "key"], unique=True)
-    db["announcements"].create_index(["last_seen_run"])
-    db["announcement_fetches"].create(
+    db.table("announcements").create_index(["resource_id", "key"], unique=True)
+    db.table("announcements").create_index(["last_seen_run"])
+    db.table("announcement_fetches").create(
         {
             "run_id": int,
             "resource_id": str,
@@ -123,7 +123,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     """Link health: the latest state per URL (with validators for conditional
     requests), where each link was found, one result per URL per run, the pages
     crawled per resource, and drift events (a resource or link that moved)."""
-    db["links"].create(
+    db.table("links").create(
         {
             "url": str,
             "last_result": str,
@@ -139,7 +139,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         pk="url",
         defaults={"consecutive_failures": 0},
     )
-    db["link_sources"].create(
+    db.table("link_sources").create(
         {
             "url": str,
             "fragment": str,
@@ -152,8 +152,8 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         not_null={"url", "fragment", "resource_id", "page"},
         foreign_keys=[("resource_id", "resources", "id"), ("last_seen_run", "runs", "id")],
     )
-    db["link_sources"].create_index(["resource_id", "last_seen_run"])
-    db["link_checks"].create(
+    db.table("link_sources").create_index(["resource_id", "last_seen_run"])
+    db.table("link_checks").create(
         {
             "run_id": int,
             "url": str,
@@ -172,7 +172,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         pk=("run_id", "url"),
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["link_pages"].create(
+    db.table("link_pages").create(
         {
             "run_id": int,
             "resource_id": str,
@@ -184,7 +184,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         pk=("run_id", "resource_id", "page"),
         foreign_keys=[("run_id", "runs", "id"), ("resource_id", "resources", "id")],
     )
-    db["events"].create(
+    db.table("events").create(
         {
             "id": int,
             "run_id": int,
@@ -198,21 +198,21 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["events"].create_index(["run_id"])
+    db.table("events").create_index(["run_id"])
 
 
 def _migration_4(db: sqlite_utils.Database) -> None:
     """History: incidents, daily rollups (long windows stay cheap after raw checks
     are pruned), content fingerprints and maintenance flags, change details."""
-    db["checks"].add_column("fingerprint", str)
-    db["checks"].add_column("maintenance", int, not_null_default=0)
-    db["resources"].add_column("last_text", str)
-    db["resources"].add_column("last_fingerprint", str)
-    db["resources"].add_column("last_title", str)
-    db["events"].add_column("detail", str)
-    db["runs"].add_column("settings", str)  # the crawl settings in force, for reports built later
-    db["events"].create_index(["resource_id", "kind"])
-    db["incidents"].create(
+    db.table("checks").add_column("fingerprint", str)
+    db.table("checks").add_column("maintenance", int, not_null_default=0)
+    db.table("resources").add_column("last_text", str)
+    db.table("resources").add_column("last_fingerprint", str)
+    db.table("resources").add_column("last_title", str)
+    db.table("events").add_column("detail", str)
+    db.table("runs").add_column("settings", str)  # the crawl settings in force, for reports built later
+    db.table("events").create_index(["resource_id", "kind"])
+    db.table("incidents").create(
         {
             "id": int,
             "resource_id": str,
@@ -228,8 +228,8 @@ def _migration_4(db: sqlite_utils.Database) -> None:
         not_null={"resource_id", "started_at", "checks_failed"},
         foreign_keys=[("resource_id", "resources", "id")],
     )
-    db["incidents"].create_index(["resource_id", "ended_at"])
-    db["daily"].create(
+    db.table("incidents").create_index(["resource_id", "ended_at"])
+    db.table("daily").create(
         {
             "resource_id": str,
             "day": str,
@@ -249,13 +249,13 @@ def _migration_4(db: sqlite_utils.Database) -> None:
 def _migration_5(db: sqlite_utils.Database) -> None:
     """Incremental pages: each crawled page's own links as read (PageLinks.as_record),
     so an unchanged page (304 to a conditional GET) is re-planned without its body."""
-    db["link_pages"].add_column("outlinks", str)
+    db.table("link_pages").add_column("outlinks", str)
 
 
 def _migration_6(db: sqlite_utils.Database) -> None:
     """Every page read, followed or not, keeps its own links as the URL's state (with
     the validators they came with), so an unchanged page answers 304 next time."""
-    db["links"].add_column("page_links", str)
+    db.table("links").add_column("page_links", str)
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import HtmlResponse
 from scrapy.http import Response as ScrapyResponse
 
@@ -115,7 +115,14 @@ def backoff_seconds(base: float, attempt: int, *, jitter: float = 0.25) -> float
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Waits before each retry. A Retry-After longer than the configured maximum is
-    respected by not retrying at all: the response is reported as it is."""
+    respected by not retrying at all: the response is reported as it is.
+
+    From RetryMiddleware it takes only the settings its constructor reads
+    (retry_http_codes, exceptions_to_retry, max_retry_times, priority_adjust,
+    give_up_log_level); each retry is built by the public get_retry_request."""
+
+    backoff: float  # HEALTH_RETRY_BACKOFF: the first wait, doubled for each later retry
+    retry_after_max: float  # HEALTH_RETRY_AFTER_MAX
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -124,7 +131,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         middleware.retry_after_max = crawler.settings.getfloat("HEALTH_RETRY_AFTER_MAX")
         return middleware
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    async def process_response(  # type: ignore[override]  # Scrapy awaits a coroutine hook
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if request.meta.get("dont_retry"):
             return response
         if response.status not in self.retry_http_codes:
@@ -135,16 +144,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
             if retry_after > self.retry_after_max:
                 return response
             delay = max(delay, retry_after)
-        retry = self._retry(request, f"HTTP {response.status}")
+        retry = self._next_attempt(request, f"HTTP {response.status}")
         if retry is None:
             return response
         await asyncio.sleep(delay)
         return retry
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+    async def process_exception(  # type: ignore[override]  # Scrapy awaits a coroutine hook
+        self, request: Request, exception: Exception
+    ) -> Request | None:
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
-        retry = self._retry(request, exception)
+        retry = self._next_attempt(request, exception)
         if retry is not None:
             await asyncio.sleep(self._delay(request))
         return retry
@@ -155,12 +166,28 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempts = request.meta.get(CONFIRM_KEY, 1)
         if response.status < 400 or request.meta.get("retry_times", 0) + 1 >= attempts:
             return response
-        retry = self._retry(request.replace(meta={**request.meta, "max_retry_times": attempts - 1}),
-                            f"HTTP {response.status} (confirming)")
+        retry = self._next_attempt(request.replace(meta={**request.meta, "max_retry_times": attempts - 1}),
+                                   f"HTTP {response.status} (confirming)")
         if retry is None:
             return response
         await asyncio.sleep(self._delay(request))
         return retry
+
+    def _next_attempt(self, request: Request, reason: str | Exception) -> Request | None:
+        """The retry of `request` (retry_times + 1, stats under retry/), or None once its
+        retries are spent: Scrapy's public get_retry_request, with the per-request meta
+        overrides (max_retry_times, priority_adjust, give_up_log_level) that
+        RetryMiddleware honours."""
+        meta, spider = request.meta, self.crawler.spider
+        assert spider is not None  # middlewares run only while the spider is open
+        return get_retry_request(
+            request,
+            spider=spider,
+            reason=reason,
+            max_retry_times=meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     def _delay(self, request: Request) -> float:
         return backoff_seconds(self.backoff, request.meta.get("retry_times", 0) + 1)

@@ -8,6 +8,12 @@ benchmark's server (``bench/web.py``) saw up to 19 requests in flight on one hos
 with ``concurrency_per_host: 4``. Here a request takes its place in
 ``slot.transferring`` when it is popped; ``Downloader._download`` adding it again is
 harmless (a set) and still frees it when the download ends.
+
+The override is a copy of Scrapy's private ``_process_queue`` with that one line
+added (and the download started with the public ``deferred_from_coro`` where Scrapy
+uses its private ``_schedule_coro``); it calls the private ``_latercall`` and
+``_wait_for_download``. tests/test_scrapy_internals.py records the source of each
+and fails when Scrapy's changes: then compare this copy with the new one.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.core.downloader import Downloader
 from scrapy.utils.asyncio import call_later
-from scrapy.utils.defer import _schedule_coro
+from scrapy.utils.defer import deferred_from_coro
 
 if TYPE_CHECKING:
     from scrapy.core.downloader import Slot
@@ -41,7 +47,7 @@ class PoliteDownloader(Downloader):
             slot.lastseen = now
             request, queue_dfd = slot.queue.popleft()
             slot.transferring.add(request)  # counted now, not when the coroutine starts
-            _schedule_coro(self._wait_for_download(slot, request, queue_dfd))
+            deferred_from_coro(self._wait_for_download(slot, request, queue_dfd))  # settles queue_dfd
             if delay:  # one request per delay: no burst
                 self._process_queue(slot)
                 break

@@ -1,13 +1,20 @@
-"""robots.txt for discovered links: Scrapy's middleware and parser, with two fixes.
+"""robots.txt for discovered links: Scrapy's middleware with one fix, and a Protego parser.
 
-* Scrapy 2.19's ProtegoRobotParser passes (user_agent, url) positionally to
-  Protego.can_fetch, whose signature is (url, user_agent): every URL then reads
-  as allowed. ProtegoParser names the arguments.
+* ProtegoParser calls Protego.can_fetch with named arguments (url, user_agent).
+  It was added because Scrapy's ProtegoRobotParser was thought to pass them in the
+  wrong order, reading every URL as allowed. With the pinned Scrapy 2.19.0 and
+  Protego 0.7.0, Scrapy's parser passes them in the right order
+  (``self.rp.can_fetch(url, user_agent)``), so ProtegoParser is a harmless
+  duplicate until ROBOTSTXT_PARSER in crawler/crawl/settings.py is switched back.
 * While robots.txt of a host is being fetched, RobotsTxtMiddleware makes every
   other request to that host wait on one shared Deferred through asFuture(),
   whose callback returns None: only the first waiter gets the parser, the
   others get None and are let through unchecked. RobotsTxtMiddleware here
-  gives each waiter its own Deferred, relayed from the shared one.
+  gives each waiter its own Deferred, relayed from the shared one. To see that a
+  fetch is under way it reads Scrapy's private ``_parsers`` (netloc -> parser,
+  None, or the Deferred of a fetch in progress); tests/test_scrapy_internals.py
+  fails when Scrapy's code that fills it changes: then check whether the bug is
+  still there, and drop this override if not.
 """
 
 from __future__ import annotations

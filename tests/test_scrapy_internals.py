@@ -1,0 +1,215 @@
+"""Tripwires: the private Scrapy and scrapy-redis code healthcrawl depends on.
+
+A few of our modules override or read what is not Scrapy's public API. The
+versions are pinned (pyproject.toml, requirements.lock), and each test here fails
+when an upgrade changes one of those private pieces, naming the module of ours
+that depends on it and what to re-check there.
+
+Source tripwires compare the sha256 of ``inspect.getsource()`` of the upstream
+code with the one recorded at Scrapy 2.19.0 and scrapy-redis 0.9.1. When one
+fails: read the new upstream code, bring our module in line (or drop the
+override if upstream fixed what it works around), then record the new hash that
+the failure message prints.
+
+The first tests check the pins those hashes stand on: Scrapy and scrapy-redis
+pinned with == in pyproject.toml, the same versions in requirements.lock and
+installed, and every declared dependency locked.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib
+import importlib.metadata
+import inspect
+import tomllib
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from scrapy import Request
+from scrapy.core.engine import ExecutionEngine
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+
+ROOT = Path(__file__).resolve().parents[1]
+PINNED = ("scrapy", "scrapy-redis")  # "==" in pyproject.toml: the hooks below are checked against these
+
+
+def _locked() -> dict[str, str]:
+    """name -> version of each line of requirements.lock that applies to this interpreter."""
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith((" ", "#")):
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate():
+                pins[canonicalize_name(requirement.name)] = str(requirement.specifier).removeprefix("==")
+    return pins
+
+
+def _declared() -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project.get("optional-dependencies", {})
+    return [Requirement(r) for r in [*project["dependencies"], *extras.get("test", [])]]
+
+
+def test_lock_covers_every_declared_dependency():
+    locked = _locked()
+    missing = [str(r) for r in _declared() if canonicalize_name(r.name) not in locked]
+    assert not missing, (f"requirements.lock has no pin for {missing}: regenerate it with the command "
+                         "in its first lines, then run scripts/setup.sh")
+    stale = [str(r) for r in _declared() if locked[canonicalize_name(r.name)] not in r.specifier]
+    assert not stale, f"requirements.lock pins versions pyproject.toml rules out for {stale}: regenerate it"
+
+
+@pytest.mark.parametrize("name", PINNED)
+def test_the_tested_scrapy_is_the_pinned_one(name: str):
+    declared = {str(canonicalize_name(r.name)): r for r in _declared()}[name]
+    specs = list(declared.specifier)
+    assert len(specs) == 1 and specs[0].operator == "==", (
+        f"{name} must be pinned with == in pyproject.toml, not {declared}: the tripwires below hold for one version")
+    pinned = specs[0].version
+    assert _locked()[name] == pinned, f"requirements.lock and pyproject.toml disagree on {name}"
+    assert importlib.metadata.version(name) == pinned, (
+        f"{name} {importlib.metadata.version(name)} is installed, not the pinned {pinned}: "
+        "run scripts/setup.sh --test")
+
+
+class Hook(NamedTuple):
+    target: str  # "module:Qualified.name"
+    sha256: str  # of inspect.getsource(target) at the pinned versions
+    user: str  # the module of ours that depends on it
+    recheck: str  # what to re-check there when it changes
+
+
+DOWNLOADER = "crawler/crawl/downloader.py (PoliteDownloader)"
+ROBOTS = "crawler/crawl/robots.py (RobotsTxtMiddleware)"
+QUEUE = "crawler/distributed/queue.py (LeasedQueue)"
+
+HOOKS = [
+    Hook("scrapy.core.downloader:Downloader._process_queue",
+         "872b81a4bbb4cb1ad45b25c6f8803344a3a18fd5743dec234733891ab94559c8", DOWNLOADER,
+         "PoliteDownloader._process_queue is a copy of this method plus one line (a popped request joins "
+         "slot.transferring at once): copy the new version and add that line again, or drop the override "
+         "if Scrapy now holds the per-host cap itself"),
+    Hook("scrapy.core.downloader:Downloader._latercall",
+         "a63f8c948b8cc3b867d0430c4492a1432c68a1cd9923c2d95e6ad044a0fd1b3b", DOWNLOADER,
+         "the copied _process_queue schedules it after a download delay: check it still clears "
+         "slot.latercall and processes the queue"),
+    Hook("scrapy.core.downloader:Downloader._wait_for_download",
+         "35ca6793c8795004f7ea0f4214f22edd0b5e4e16e931c4726f487835db107a5e", DOWNLOADER,
+         "the copied _process_queue starts it for each popped request: check its arguments and that it "
+         "still settles queue_dfd with the response or the failure"),
+    Hook("scrapy.core.downloader:Downloader._download",
+         "a05f219045c8eb5567038e61b5cb01e8ef87a2fc8f93af9cedb960df68a93565", DOWNLOADER,
+         "the early slot.transferring.add() relies on this method adding the request again (a set) and "
+         "removing it when the download ends: check both still happen"),
+    Hook("scrapy.core.downloader:Downloader._enqueue_request",
+         "1a02e3882d827f480fc371edaee30e1108b2a75b9d6b28c3a6bbee1dab732072", DOWNLOADER,
+         "the override only runs if queued requests still go through self._process_queue(slot)"),
+    Hook("scrapy.downloadermiddlewares.robotstxt:RobotsTxtMiddleware.robot_parser",
+         "4e961c394befa0fcb7291d3533a872d559b8bba106a7264cea210dc143efbcda", ROBOTS,
+         "the override reads self._parsers[netloc] and, while it holds a Deferred, gives each waiter its "
+         "own Deferred because this method awaits the shared one with asFuture() (only the first waiter "
+         "gets the parser): check the bug is still there, and drop the override if not"),
+    Hook("scrapy.downloadermiddlewares.robotstxt:RobotsTxtMiddleware._parse_robots",
+         "7d8641e3b334d6ef90171ded1e7818fcdcf105a91cc99118f9d83e9767ed93e5", ROBOTS,
+         "the override relies on this replacing the Deferred in self._parsers[netloc] with the parser "
+         "before firing it with that parser"),
+    Hook("scrapy.downloadermiddlewares.robotstxt:RobotsTxtMiddleware._robots_error",
+         "aa683557e69839236a2e29a9b636cb0fa54116728ed48ea3cd829e70edf7690a", ROBOTS,
+         "the override relies on a failed robots.txt fetch replacing the Deferred in "
+         "self._parsers[netloc] with None and firing it with None"),
+    Hook("scrapy_redis.queue:Base._encode_request",
+         "6678716815a7f7b27241838996bec888dda43105204b53a48ec5cd577da1be4c", QUEUE,
+         "LeasedQueue encodes requests with it, and the coordinator writes the same bytes itself "
+         "(picklecompat.dumps(request.to_dict(spider=...))): both must still agree"),
+    Hook("scrapy_redis.queue:Base._decode_request",
+         "216f9ecbcda306fae4956a2e98882b81a1b89356b291783eeafce32087542582", QUEUE,
+         "LeasedQueue.pop decodes the frontier's bytes with it: check it still reads what the "
+         "coordinator and _encode_request write"),
+]
+
+
+def _resolve(target: str) -> object:
+    module_name, _, qualname = target.partition(":")
+    obj: object = importlib.import_module(module_name)
+    for name in qualname.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=[h.target.partition(":")[2] for h in HOOKS])
+def test_private_upstream_code_is_the_code_we_were_written_against(hook: Hook):
+    try:
+        source = inspect.getsource(_resolve(hook.target))  # type: ignore[arg-type]
+    except (ImportError, AttributeError) as exc:
+        pytest.fail(f"{hook.target} is gone ({exc}). {hook.user} depends on it: {hook.recheck}.")
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    assert digest == hook.sha256, (
+        f"{hook.target} changed upstream. {hook.user} depends on it: {hook.recheck}. "
+        f"Then record its new sha256 here: {digest}")
+
+
+def test_engine_heartbeat_constant_the_worker_patches():
+    """crawler/distributed/worker.py `_crawl` sets ExecutionEngine._SLOT_HEARTBEAT_INTERVAL
+    (Scrapy has no setting for it) so an idle worker asks its queue for work every 0.2 s."""
+    where = ("crawler/distributed/worker.py `_crawl` patches ExecutionEngine._SLOT_HEARTBEAT_INTERVAL so an "
+             "idle worker polls its shared queue often")
+    assert getattr(ExecutionEngine, "_SLOT_HEARTBEAT_INTERVAL", None) == 5.0, (
+        f"{where}; the constant is gone or its default changed: look for a setting or the new name of the "
+        "idle heartbeat, and update the patch")
+    assert "heartbeat.start(self._SLOT_HEARTBEAT_INTERVAL)" in inspect.getsource(ExecutionEngine), (
+        f"{where}; the engine no longer starts its heartbeat from that constant, so the patch does nothing: "
+        "find what now sets the interval")
+
+
+def test_robots_middleware_keeps_its_parsers_by_netloc():
+    middleware = RobotsTxtMiddleware.from_crawler(get_crawler(settings_dict={"ROBOTSTXT_OBEY": True}))
+    assert getattr(middleware, "_parsers", None) == {}, (
+        "crawler/crawl/robots.py reads RobotsTxtMiddleware._parsers (netloc -> parser, None, or the Deferred "
+        "of a fetch in progress), which Scrapy no longer sets: re-check how it now tracks robots.txt fetches")
+
+
+def test_decompression_bomb_error_carries_the_limit():
+    """crawler/crawl/safety.py (BoundedHttpCompressionMiddleware) reads ``max_size`` from the
+    private scrapy.utils._compression._DecompressionMaxSizeExceeded that Scrapy chains
+    to its IgnoreRequest."""
+    crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 1_000})
+    middleware = HttpCompressionMiddleware.from_crawler(crawler)
+    response = Response("http://example.test/", body=gzip.compress(bytes(100_000)),
+                        headers={"Content-Encoding": "gzip"})
+    with pytest.raises(IgnoreRequest) as caught:
+        middleware.process_response(Request("http://example.test/"), response)
+    assert getattr(caught.value.__cause__, "max_size", None) == 1_000, (
+        "crawler/crawl/safety.py reads the limit from the exception HttpCompressionMiddleware chains to its "
+        f"IgnoreRequest (was _DecompressionMaxSizeExceeded.max_size; now {caught.value.__cause__!r}): "
+        "without it a decompression bomb is reported as a plain ignored request")
+
+
+@pytest.mark.parametrize("name", ["scrapy.core.downloader.handlers.http11",
+                                  "scrapy.core.downloader.handlers._base_streaming"])
+def test_download_handler_loggers_the_spider_quiets(name: str):
+    module = importlib.import_module(name)
+    assert module.logger.name == name, (
+        f"spiders/availability.py quiets the logger {name!r} (a failed body is recorded in the check); "
+        "Scrapy now logs those failures elsewhere: update the names there")
+
+
+def test_retry_middleware_settings_backoff_retry_reads():
+    """BackoffRetryMiddleware (crawler/crawl/middlewares.py) takes these attributes from
+    RetryMiddleware's constructor: public names, but not documented."""
+    middleware = RetryMiddleware.from_crawler(get_crawler())
+    missing = [name for name in ("retry_http_codes", "exceptions_to_retry", "max_retry_times",
+                                 "priority_adjust", "give_up_log_level", "crawler")
+               if not hasattr(middleware, name)]
+    assert not missing, (
+        f"RetryMiddleware no longer sets {missing}; crawler/crawl/middlewares.py BackoffRetryMiddleware reads "
+        "them: read the settings there itself")

@@ -163,7 +163,9 @@ def _crawl(settings: Settings) -> Any:
     from crawler.crawl.runner import WORKER_SPIDER, quiet_below_log_level, tune_gc
 
     # An idle engine asks its scheduler for work every 5 s; a worker whose queue
-    # refills from other workers' pages should look far more often.
+    # refills from other workers' pages should look far more often. Scrapy has no
+    # setting for it, only this private constant: tests/test_scrapy_internals.py
+    # fails when it is renamed or no longer read.
     ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = 0.2
     # scrapy-redis 0.9.1 calls APIs Scrapy 2.19 deprecates (stats.inc_value(spider=...),
     # Spider.log); they still work, and cron mail need not repeat it.

@@ -14,7 +14,8 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
 fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -c "$LOCK" pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -c "$LOCK" pip \
+    2> .venv/pip-install.log || { cat .venv/pip-install.log >&2; exit 1; }
 fi
 extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"

@@ -1,11 +1,6 @@
-"""robots.txt for discovered links: Scrapy's middleware with one fix, and a Protego parser.
+"""robots.txt for discovered links: Scrapy's middleware (and its default Protego
+parser) with one fix.
 
-* ProtegoParser calls Protego.can_fetch with named arguments (url, user_agent).
-  It was added because Scrapy's ProtegoRobotParser was thought to pass them in the
-  wrong order, reading every URL as allowed. With the pinned Scrapy 2.19.0 and
-  Protego 0.7.0, Scrapy's parser passes them in the right order
-  (``self.rp.can_fetch(url, user_agent)``), so ProtegoParser is a harmless
-  duplicate until ROBOTSTXT_PARSER in crawler/crawl/settings.py is switched back.
 * While robots.txt of a host is being fetched, RobotsTxtMiddleware makes every
   other request to that host wait on one shared Deferred through asFuture(),
   whose callback returns None: only the first waiter gets the parser, the
@@ -21,43 +16,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from protego import Protego
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
-from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
-    from typing import Any, Self
+    from typing import Any
 
     from scrapy import Request
-    from scrapy.crawler import Crawler
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-
-
-class ProtegoParser(RobotParser):
-    def __init__(self, robotstxt_body: bytes | str):
-        self.rp = Protego.parse(_text(robotstxt_body))
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> Self:
-        return cls(robotstxt_body)
-
-    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
-        """
-        >>> ProtegoParser(b"User-agent: *\\nDisallow: /private/\\n").allowed("http://a/private/x", "bot/1.0")
-        False
-        >>> ProtegoParser(b"User-agent: *\\nDisallow: /private/\\n").allowed("http://a/public", "bot/1.0")
-        True
-        """
-        return bool(self.rp.can_fetch(url=_text(url), user_agent=_text(user_agent)))
-
-    def crawl_delay(self, user_agent: str | bytes) -> float | None:
-        return self.rp.crawl_delay(user_agent=_text(user_agent))
+    from scrapy.robotstxt import RobotParser
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):

@@ -45,7 +45,6 @@ USER_AGENT = _DEFAULT.user_agent
 # robots.txt governs the links we discover and follow; the spider exempts the
 # resources you listed (and their feeds), which are checked as a browser opens them.
 ROBOTSTXT_OBEY = True
-ROBOTSTXT_PARSER = "crawler.crawl.robots.ProtegoParser"  # see crawler/robots.py for why not Scrapy's
 COOKIES_ENABLED = False
 # Neither a console nor an HTTP server that runs Python code belongs in a cron job.
 TELNETCONSOLE_ENABLED = False

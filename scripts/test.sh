@@ -9,4 +9,5 @@ bash scripts/setup.sh --test
 .venv/bin/ruff check --quiet crawler spiders tests bench  # one lint configuration: pyproject.toml
 .venv/bin/lint-imports --no-cache --no-logo > /dev/null \
   || .venv/bin/lint-imports --no-cache --no-logo           # the layers contract (printed when broken): pyproject.toml [tool.importlinter]
+.venv/bin/mypy                                              # crawler/ type-checks: pyproject.toml [tool.mypy]
 exec .venv/bin/python -m pytest "$@"

@@ -66,7 +66,7 @@ class MetaRefreshHopMiddleware(MetaRefreshMiddleware):
     do not fetch, a HEAD request).
     """
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
         if request.method == "HEAD" or not isinstance(response, HtmlResponse):
             return response  # Scrapy follows a refresh only on an HTML page fetched with GET
         had_hops = HOPS_KEY in request.meta

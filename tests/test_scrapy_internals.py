@@ -91,7 +91,6 @@ class Hook(NamedTuple):
 
 DOWNLOADER = "crawler/crawl/downloader.py (PoliteDownloader)"
 ROBOTS = "crawler/crawl/robots.py (RobotsTxtMiddleware)"
-QUEUE = "crawler/distributed/queue.py (LeasedQueue)"
 
 HOOKS = [
     Hook("scrapy.core.downloader:Downloader._process_queue",
@@ -127,14 +126,6 @@ HOOKS = [
          "aa683557e69839236a2e29a9b636cb0fa54116728ed48ea3cd829e70edf7690a", ROBOTS,
          "the override relies on a failed robots.txt fetch replacing the Deferred in "
          "self._parsers[netloc] with None and firing it with None"),
-    Hook("scrapy_redis.queue:Base._encode_request",
-         "6678716815a7f7b27241838996bec888dda43105204b53a48ec5cd577da1be4c", QUEUE,
-         "LeasedQueue encodes requests with it, and the coordinator writes the same bytes itself "
-         "(picklecompat.dumps(request.to_dict(spider=...))): both must still agree"),
-    Hook("scrapy_redis.queue:Base._decode_request",
-         "216f9ecbcda306fae4956a2e98882b81a1b89356b291783eeafce32087542582", QUEUE,
-         "LeasedQueue.pop decodes the frontier's bytes with it: check it still reads what the "
-         "coordinator and _encode_request write"),
 ]
 
 

@@ -32,12 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from scrapy_redis import picklecompat
 
 from crawler.core.config import Config
 from crawler.core.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, SitemapFetch, SitemapRead
 from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS
-from crawler.distributed.frontier import Frontier
+from crawler.distributed.frontier import Frontier, encode_request
 from crawler.record.recorder import RunRecorder
 from crawler.report.writer import write_reports
 from crawler.store.database import Store
@@ -127,7 +126,7 @@ class _Planner:
                 self.recorder.record(output)
 
     def _push(self, request: Any) -> None:
-        self.frontier.push(picklecompat.dumps(request.to_dict(spider=self.spider)), -request.priority)
+        self.frontier.push(encode_request(request, self.spider), -request.priority)
 
 
 def _collect(frontier: Frontier, planner: _Planner, owner: str, stop: _StopFlag, idle_timeout: float) -> str:

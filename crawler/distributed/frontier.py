@@ -19,14 +19,19 @@ workers' clocks never need to agree.
 
 from __future__ import annotations
 
+import pickle
 import time
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
+from scrapy.utils.request import request_from_dict
 
 from crawler.distributed import DEFAULT_PREFIX
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
 
 LEASE = """
 local t = redis.call('ZRANGE', KEYS[1], 0, 0)
@@ -76,6 +81,16 @@ return #expired
 """
 
 REAPED_SCORE = -1e9  # a reaped request goes to the front of the queue
+
+
+def encode_request(request: Request, spider: Spider) -> bytes:
+    """A request as the frontier stores it: Scrapy's own dict form, pickled; callbacks
+    are named, and found again on the spider that decodes it."""
+    return pickle.dumps(request.to_dict(spider=spider), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode_request(data: bytes, spider: Spider) -> Request:
+    return request_from_dict(pickle.loads(data), spider=spider)
 
 
 class LeaseLost(Exception):

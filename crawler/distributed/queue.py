@@ -19,7 +19,7 @@ from scrapy.utils.asyncgen import as_async_generator
 from scrapy_redis.queue import Base
 from twisted.internet import task
 
-from crawler.distributed.frontier import Frontier, LeaseLost
+from crawler.distributed.frontier import Frontier, LeaseLost, decode_request, encode_request
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -56,7 +56,7 @@ class LeasedQueue(Base):
         original = getattr(request.callback, ORIGINAL, None)
         if original is not None:
             request = request.replace(callback=original[0], errback=original[1])
-        data = self._encode_request(request)
+        data = encode_request(request, self.spider)
         if parent is None:
             self.frontier.push(data, -request.priority)
             return
@@ -71,7 +71,7 @@ class LeasedQueue(Base):
         if leased is None:
             return None
         token, data = leased
-        request = self._decode_request(data)
+        request = decode_request(data, self.spider)
         request.meta[LEASE_KEY] = token
         self.held.add(token)
         wrapped = self._committing(request.callback, token), self._committing(request.errback, token)
@@ -101,7 +101,7 @@ class LeasedQueue(Base):
         return run
 
     def commit(self, token: str, outputs: list[Any]) -> None:
-        requests: list[tuple[bytes, float]] = [(self._encode_request(o), -o.priority) for o in outputs
+        requests: list[tuple[bytes, float]] = [(encode_request(o, self.spider), -o.priority) for o in outputs
                                                if isinstance(o, Request)]
         items = [pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL) for o in outputs
                  if o is not None and not isinstance(o, Request)]

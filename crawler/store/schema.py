@@ -258,6 +258,38 @@ def _migration_6(db: sqlite_utils.Database) -> None:
     db.table("links").add_column("page_links", str)
 
 
+def _migration_7(db: sqlite_utils.Database) -> None:
+    """Notifications: one row per message sent to a channel after a run (an Apprise URL,
+    masked, or a webhook), with the events it carried and how delivery went."""
+    db.table("deliveries").create(
+        {
+            "id": int,
+            "run_id": int,
+            "channel": str,  # the service URL with passwords and tokens masked
+            "kind": str,  # "apprise" or "webhook"
+            "events": str,  # JSON list of the events the message carried
+            "sent_at": str,
+            "ok": int,
+            "attempts": int,
+            "error": str,
+        },
+        pk="id",
+        not_null={"run_id", "channel", "kind", "sent_at", "ok"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("deliveries").create_index(["run_id"])
+
+
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """Full-text search over every announcement ever seen (titles and summaries), kept
+    current by triggers; accents are folded so 'movilidad' finds 'movilidád' and
+    'velo' finds 'vélo'. Existing announcements are indexed as the table is upgraded."""
+    db.table("announcements").enable_fts(
+        ["title", "summary"], fts_version="FTS5", create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -265,4 +297,6 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_4,
     _migration_5,
     _migration_6,
+    _migration_7,
+    _migration_8,
 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from crawler.report.atom import build_feed
 from crawler.report.exports import to_json
+from crawler.report.metrics import write_metrics
 from crawler.report.page import render_index
 from crawler.report.status import build_status
 
@@ -41,8 +42,8 @@ DETAIL_CHECKS = 500  # checks listed on each resource's detail page
 
 
 def write_reports(store: Store, out_dir: str | Path, run_id: int | None = None) -> list[Path]:
-    """index.html, status.json, resources/<slug>.html and the announcement feeds for
-    the latest (or given) run."""
+    """index.html, status.json, resources/<slug>.html, the announcement feeds and
+    metrics.prom (crawler.report.metrics) for the latest (or given) run."""
     out = Path(out_dir)
     detailed = build_status(store, run_id, detail_checks=DETAIL_CHECKS)
     status = {**detailed, "resources": [{k: v for k, v in r.items() if k != "checks"}
@@ -52,6 +53,7 @@ def write_reports(store: Store, out_dir: str | Path, run_id: int | None = None) 
     write_atomic(written[1], render_index(status))
     written += write_detail_pages(detailed, out)
     written += write_feeds(store, out, status["generated_at"])
+    written.append(write_metrics(store, status, out))
     return written
 
 

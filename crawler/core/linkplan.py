@@ -221,6 +221,10 @@ class LinkPlan:
         self._urls: dict[str, _Fetched] = {}
         self._waiters: dict[str, list[_Walk]] = {}
         self._invalid: set[str] = set()
+        # The link results this plan will yield, for a progress display to compare with
+        # those stored: one per URL linked from a page (and one more when an answered URL
+        # is requested again, upgraded to GET), and one per invalid href.
+        self.links_planned = 0
         self._pages: dict[str, list[_Fetched]] = {}  # read pages by site, to let go of when its walks end
         # resources that follow pages, by host: a link there may be some resource's page
         self._followers: dict[str, list[_Walk]] = {}
@@ -362,6 +366,7 @@ class LinkPlan:
             sources.append((invalid.href, ""))
             if invalid.href not in self._invalid:
                 self._invalid.add(invalid.href)
+                self.links_planned += 1
                 out.append(LinkResult(invalid.href, LinkVerdict.INVALID, read_at, "none", error=invalid.reason))
         out.append(LinkPageResult(resource.slug, page_url, depth, sources,
                                   {k: v for k, v in skipped.items() if v}))
@@ -397,16 +402,19 @@ class LinkPlan:
             if state is None:
                 get = read or anchors
                 state = self._urls[url] = _Fetched("GET" if get else "HEAD", read, anchors)
+                self.links_planned += 1
                 out.append(Fetch(url, state.method, read, anchors, 0, PAGE_PRIORITY if read else 0))
                 continue
             if not state.sighted:  # a resource URL, now also a link
                 state.sighted = True
+                self.links_planned += 1
                 if state.done and state.result is not None:
                     out.append(state.result)
                     state.result = None
             if (read and not state.read) or (anchors and not state.anchors and state.method == "HEAD"):
                 if state.done and not state.healthy:
                     continue  # it failed already: its body is not there to read
+                self.links_planned += state.done  # answered already: a second result will come
                 state.method, state.read, state.anchors = "GET", state.read or read, state.anchors or anchors
                 state.seq += 1
                 state.done = False

@@ -211,8 +211,11 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
     else:
         from crawler.crawl.runner import crawl, project_settings  # Scrapy import only when crawling
 
-        run_id = crawl(project_settings(config=args.config, db=args.db, out=args.out,
-                                        verbosity=args.verbose, fast=args.fast))
+        settings = project_settings(config=args.config, db=args.db, out=args.out,
+                                    verbosity=args.verbose, fast=args.fast)
+        # the live progress line (crawler.crawl.progress) for a person at a terminal, not for cron
+        settings.set("HEALTH_PROGRESS", sys.stderr.isatty(), priority="cmdline")
+        run_id = crawl(settings)
     with Store(args.db) as store:
         run = store.run(run_id) if run_id is not None else None
         problems = _link_problems(args.out, run, store) if run is not None else {"broken": 0, "invalid": 0}

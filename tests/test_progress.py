@@ -1,16 +1,22 @@
-"""The progress line's denominator: LinkPlan.links_planned counts the link results
-the plan will yield, so "links n/N" ends at N/N, whatever order answers arrive in.
-(The line itself is tested on a real crawl under a pseudo-terminal: tests/crawl/test_progress.py.)"""
+"""The progress line: when it is on, and its denominator, LinkPlan.links_planned,
+which counts the link results the plan will yield, so "links n/N" ends at N/N
+whatever order answers arrive in. (The line itself is tested on a real crawl under
+a pseudo-terminal: tests/crawl/test_progress.py.)"""
 
 from __future__ import annotations
 
 import random
+import sys
 
 import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from crawler.core.config import Resource
 from crawler.core.items import LinkResult
 from crawler.core.linkplan import LinkPlan
+from crawler.crawl.progress import ProgressLine
 from tests.test_linkplan import SITE, Driver, Web, generated_web, page
 
 
@@ -58,3 +64,29 @@ def test_overlapping_resources_upgrades_fragments_and_invalid_hrefs() -> None:
 
 def test_a_new_plan_has_planned_nothing() -> None:
     assert LinkPlan([Resource("site", SITE + "/", depth=2)]).links_planned == 0
+
+
+class Terminal:
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("enabled,tty,on", [(True, True, True), (True, False, False), (False, True, False)])
+def test_the_line_is_on_only_when_enabled_and_stderr_is_a_terminal(monkeypatch, enabled, tty, on) -> None:
+    monkeypatch.setattr(sys, "stderr", Terminal(tty))
+    crawler = get_crawler(settings_dict={"HEALTH_PROGRESS": enabled})
+    if on:
+        assert isinstance(ProgressLine.from_crawler(crawler), ProgressLine)
+    else:
+        with pytest.raises(NotConfigured):
+            ProgressLine.from_crawler(crawler)
+
+
+def test_scrapy_crawl_shows_no_line_by_default() -> None:
+    settings = Settings()
+    settings.setmodule("crawler.crawl.settings")
+    assert settings.getbool("HEALTH_PROGRESS") is False
+    assert "crawler.crawl.progress.ProgressLine" in settings.getdict("EXTENSIONS")

@@ -124,6 +124,9 @@ ITEM_PIPELINES = {
     "crawler.crawl.pipelines.StoragePipeline": 300,
 }
 EXTENSIONS = {
+    # the live progress line, only with HEALTH_PROGRESS on (`healthcrawl run` turns it on
+    # when stderr is a terminal) and stderr a terminal; finished before the report is written
+    "crawler.crawl.progress.ProgressLine": 490,
     "crawler.crawl.extensions.ReportWriter": 500,
     "crawler.crawl.shutdown.ShutdownGuard": 510,
 }

@@ -67,7 +67,7 @@ class ProgressLine:
             TextColumn("links {task.completed:.0f}/{task.total:.0f}"),
             TextColumn("pages {task.fields[pages]}"),
             TimeElapsedColumn(),
-            console=Console(file=stream),
+            console=Console(file=stream, soft_wrap=True),  # long log lines printed above it stay whole
             auto_refresh=False,  # redrawn by the looping call, in the reactor's thread
             redirect_stdout=False,  # stdout is for the summary line
         )

@@ -1,12 +1,15 @@
-"""The live progress line: the real CLI on a pseudo-terminal shows it and ends it
-cleanly; with stderr a pipe (cron, CI) stderr stays empty on a healthy web."""
+"""The live progress line: the real CLI on a pseudo-terminal shows it, prints log
+lines above it, and ends it cleanly, also when a run is stopped with Ctrl-C; with
+stderr a pipe (cron, CI) stderr stays empty on a healthy web."""
 
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -29,7 +32,12 @@ ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])")
 def _page(request: Request) -> Response:
     time.sleep(0.03)  # slow enough for a few frames of the line
     path = request.path
-    if path in ("/", "/docs/"):
+    if path == "/stuck":
+        time.sleep(15)  # longer than the shutdown grace (5 s)
+        links = ""
+    elif path == "/hangs/":
+        links = '<a href="/stuck">stuck</a>'
+    elif path in ("/", "/docs/"):
         links = "".join(f'<a href="{path}s{n}/">section {n}</a>' for n in range(3))
     elif path.endswith("/") and "/s" in path:
         links = "".join(f'<a href="{path}leaf{n}">leaf {n}</a>' for n in range(LEAVES))
@@ -59,9 +67,11 @@ def paths(web: HTTPServer, tmp_path: Path) -> list[str]:
     return ["--config", str(config), "--db", str(tmp_path / "health.db"), "--out", str(tmp_path / "out")]
 
 
-def run_on_terminal(*args: str, columns: int = 120, timeout: float = 120) -> tuple[int, str]:
-    """Run the CLI with stdout and stderr on a pseudo-terminal, as in a shell; return
-    its exit code and everything the terminal received (escape codes included)."""
+def run_on_terminal(*args: str, columns: int = 120, timeout: float = 120,
+                    interrupt_after: float | None = None) -> tuple[int, str]:
+    """Run the CLI with stdout and stderr on a pseudo-terminal, as in a shell (and
+    press Ctrl-C after `interrupt_after` seconds); return its exit code and everything
+    the terminal received (escape codes included)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "COLUMNS": str(columns)}
@@ -71,9 +81,13 @@ def run_on_terminal(*args: str, columns: int = 120, timeout: float = 120) -> tup
                             stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
     os.close(slave)
     received = bytearray()
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     try:
         while time.monotonic() < deadline:
+            if interrupt_after is not None and time.monotonic() - started > interrupt_after:
+                proc.send_signal(signal.SIGINT)
+                interrupt_after = None
             ready, _, _ = select.select([master], [], [], 0.2)
             if not ready:
                 continue
@@ -113,12 +127,13 @@ def test_a_terminal_sees_the_line_grow_and_end_above_the_summary(paths: list[str
     assert len(shown) >= 2, lines
     last = shown[-1]
     resources, resource_total, links, planned, pages = map(int, last.groups()[:5])
-    # 2 resource pages and their 6 sections, each section's leaves, followed pages' links
+    # each resource page links 3 sections (followed: 2 + 6 pages read), each section 12 leaves
     assert (resources, resource_total) == (2, 2)
     assert links == planned == 2 * 3 + 2 * 3 * LEAVES
     assert pages == 2 + 6
-    progress = [(int(m[3]), int(m[4])) for m in shown]
-    assert progress == sorted(progress), "the counts only grow"
+    counts = [tuple(map(int, m.groups()[:5])) for m in shown]
+    for earlier, later in itertools.pairwise(counts):
+        assert all(a <= b for a, b in zip(earlier, later, strict=True)), "the counts only grow"
     # the final line stays, once, above the summary, and nothing follows the summary
     assert lines[-1].startswith("healthcrawl: 2 resources: 2 up")
     assert FRAME.search(lines[-2]) and lines[-2] == last.string
@@ -135,6 +150,21 @@ def test_log_lines_are_printed_above_the_line_not_through_it(paths: list[str]) -
     assert any("Spider opened" in line for line in logged)
     assert frames(lines)
     assert not [line for line in logged if "resources " in line and "links " in line]
+
+
+def test_a_run_stopped_while_a_request_hangs_ends_the_line_too(web: HTTPServer, tmp_path: Path) -> None:
+    # Ctrl-C; the shutdown guard gives up on the hanging request after its grace and
+    # stops the reactor without spider_closed: the line still ends, cursor shown
+    config = write_config(tmp_path / "resources.yaml", [{"name": "Hangs", "url": web.url_for("/hangs/")}])
+    code, raw = run_on_terminal("run", "--config", str(config), "--db", str(tmp_path / "health.db"),
+                                "--out", str(tmp_path / "out"), interrupt_after=2)
+    lines = screen_lines(raw)
+    assert code == 1, raw
+    assert any("WARNING: stopped waiting for 1 in-flight request(s)" in line for line in lines)
+    assert FRAME.search(lines[-2]) and lines[-1].startswith("healthcrawl: 1 resources")
+    assert "INCOMPLETE (shutdown)" in lines[-1]
+    assert ESCAPE.search(raw[raw.rindex("healthcrawl: 1 resources"):]) is None
+    assert raw.count("\x1b[?25l") == raw.count("\x1b[?25h") == 1
 
 
 def test_with_stderr_not_a_terminal_stderr_stays_empty(paths: list[str]) -> None:

@@ -30,6 +30,7 @@ HEALTH_RETRY_BACKOFF = _DEFAULT.retry_backoff  # seconds before the first retry,
 HEALTH_RETRY_AFTER_MAX = _DEFAULT.retry_after_max  # longest Retry-After honoured; longer means give up
 HEALTH_SHUTDOWN_GRACE = 5.0  # after SIGINT/SIGTERM, seconds to wait for in-flight requests
 HEALTH_FAST = False  # skip links found healthy within HEALTH_RECHECK_AFTER (`run --fast`)
+HEALTH_PROGRESS = False  # a live progress line on stderr (`healthcrawl run` sets it when stderr is a terminal)
 HEALTH_RECHECK_AFTER = _DEFAULT.recheck_after  # seconds
 HEALTH_BLOCK_PRIVATE_ADDRESSES = _DEFAULT.block_private_addresses  # refuse links to private/local addresses
 # What earlier runs learnt about each link URL (crawler.store.database.Store.link_memory):

@@ -470,6 +470,39 @@ class Store:
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+    # -- search ---------------------------------------------------------------------
+
+    def search_announcements(self, match: str, *, since: str | None = None, resource_id: str | None = None,
+                             limit: int = 20) -> list[dict[str, Any]]:
+        """Announcements whose title or summary match `match`, an FTS5 query
+        (crawler.report.search writes one from what a person typed), each with its
+        resource's name and a `score`: bm25, higher is better, a word in the title
+        weighing five times one in the summary. Best first, then newest first (published, else
+        first seen); `since` (ISO-8601, UTC) keeps the items dated, or undated and
+        first seen, at or after it. A query FTS5 cannot parse is a ValueError with
+        SQLite's message."""
+        try:
+            return [dict(row) for row in self.db.query(
+                """SELECT a.resource_id, r.name AS resource_name, a.title, a.url, a.published,
+                          a.first_seen_at, a.summary, -bm25(announcements_fts, 5.0, 1.0) AS score
+                   FROM announcements_fts
+                   JOIN announcements a ON a.id = announcements_fts.rowid
+                   JOIN resources r ON r.id = a.resource_id
+                   WHERE announcements_fts MATCH :match
+                     AND (:since IS NULL OR coalesce(a.published, a.first_seen_at) >= :since)
+                     AND (:resource IS NULL OR a.resource_id = :resource)
+                   ORDER BY score DESC, coalesce(a.published, a.first_seen_at) DESC, a.id DESC
+                   LIMIT :limit""",
+                {"match": match, "since": since, "resource": resource_id, "limit": limit})]
+        except sqlite3.OperationalError as exc:
+            if str(exc).startswith("fts5:"):
+                raise ValueError(str(exc)) from None
+            raise
+
+    def resource_ids(self) -> list[str]:
+        """The slug of every resource ever configured, active or not."""
+        return [row[0] for row in self.db.execute("SELECT id FROM resources ORDER BY id")]
+
 
 def read_link_memory(path: str | Path) -> dict[str, dict[str, Any]]:
     """What earlier runs learnt about each link URL (Store.link_memory), for a crawl
@@ -571,3 +604,63 @@ def _from_row(row: dict[str, Any]) -> dict[str, Any]:
             out[key] = json.loads(out[key])
     return out
 
+
+# Questions people ask of the whole database, by name: read-only and without
+# parameters, so Datasette serves each as a canned query (crawler.report.datasette
+# gives them titles). Times are compared as stored: ISO-8601 text in UTC with a Z.
+CANNED_QUERIES = {
+    "broken_links": f"""
+WITH latest AS (SELECT max(id) AS run_id FROM runs WHERE complete = 1)
+SELECT r.name AS resource,
+       s.url || CASE WHEN s.fragment != '' THEN '#' || s.fragment ELSE '' END AS link,
+       c.result, c.http_status, c.error,
+       count(DISTINCT s.page) AS pages, group_concat(DISTINCT s.page) AS found_on,
+       latest.run_id AS run
+FROM latest
+JOIN link_checks c ON c.run_id = latest.run_id
+JOIN link_sources s ON s.url = c.url
+                   AND s.first_seen_run <= latest.run_id AND s.last_seen_run >= latest.run_id
+JOIN resources r ON r.id = s.resource_id
+WHERE c.result IN ('{LinkVerdict.BROKEN}', '{LinkVerdict.INVALID}')
+GROUP BY s.resource_id, s.url, s.fragment
+ORDER BY r.name, link
+""",
+    "new_announcements": """
+SELECT a.first_seen_at, r.name AS resource, a.title, a.url, a.published, a.source
+FROM announcements a
+JOIN resources r ON r.id = a.resource_id
+WHERE a.first_seen_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
+  AND a.first_seen_run > (SELECT min(f.run_id) FROM announcement_fetches f
+                          WHERE f.resource_id = a.resource_id)
+ORDER BY a.first_seen_at DESC, a.published DESC, a.id DESC
+""",
+    "uptime_30_days": """
+SELECT r.name AS resource,
+       round(100.0 * sum(d.up + d.degraded) / nullif(sum(d.checks - d.maintenance), 0), 2) AS uptime_percent,
+       sum(d.checks) AS checks, sum(d.up) AS up, sum(d.degraded) AS degraded, sum(d.down) AS down,
+       sum(d.maintenance) AS maintenance, min(d.day) AS first_day, max(d.day) AS last_day
+FROM daily d
+JOIN resources r ON r.id = d.resource_id
+WHERE d.day > date('now', '-30 days') AND r.active = 1
+GROUP BY d.resource_id
+ORDER BY uptime_percent IS NULL, uptime_percent, r.name
+""",
+    "open_incidents": """
+SELECT r.name AS resource, i.started_at,
+       CASE WHEN i.minutes >= 1440 THEN (i.minutes / 1440) || ' d ' ELSE '' END
+           || (i.minutes % 1440 / 60) || ' h ' || (i.minutes % 60) || ' min' AS open_for,
+       i.minutes AS open_minutes, i.checks_failed, i.first_error, i.last_error, r.url
+FROM (SELECT *, CAST((julianday('now') - julianday(started_at)) * 1440 AS INTEGER) AS minutes
+      FROM incidents WHERE ended_at IS NULL) i
+JOIN resources r ON r.id = i.resource_id
+ORDER BY i.started_at, r.name
+""",
+    "moved_links": f"""
+SELECT e.at, e.url AS link, e.old AS previous_target, e.new AS new_target,
+       (SELECT group_concat(DISTINCT r.name) FROM link_sources s JOIN resources r ON r.id = s.resource_id
+        WHERE s.url = e.url) AS linked_from
+FROM events e
+WHERE e.kind = '{EventKind.LINK_MOVED}'
+ORDER BY e.at DESC, e.id DESC
+""",
+}

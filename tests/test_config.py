@@ -32,7 +32,7 @@ def test_valid_file_loads_into_frozen_dataclasses():
     alpha, beta = config.resources
     assert alpha.slug == "alpha" and alpha.language == "es" and alpha.tags == ("a", "b")
     assert alpha.feed == "https://alpha.example/feed/"
-    assert beta.language == "en" and beta.tags == () and beta.feed is None
+    assert beta.language is None and beta.tags == () and beta.feed is None
     assert config.settings.timeout == 5 and config.settings.concurrency_per_host == 2
     assert config.settings.user_agent == "test-agent" and config.settings.retries == 1
     assert config.settings.slow_ms == CrawlSettings().slow_ms
@@ -44,7 +44,7 @@ def test_bundled_resources_file_is_valid_and_has_the_eight_links():
     config = load_config(ROOT / "resources.yaml")
     assert len(config.resources) == 8
     assert all(r.url.startswith("https://") and r.organization and r.tags for r in config.resources)
-    assert {r.language for r in config.resources} <= {"en", "es", "fr", "nl"}
+    assert {r.language for r in config.resources} <= {"en", "es", "fr", "nl", None}
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,10 @@ class Resource:
     name: str
     url: str
     organization: str = ""
-    language: str = "en"
+    # A hint for reading dates; None lets the page's <html lang> (or the feed's own
+    # language) decide, with English as the fallback. A fixed "en" here made every
+    # undeclared French or Spanish site lose its dated announcements.
+    language: str | None = None
     tags: tuple[str, ...] = ()
     feed: str | None = None
     announcements: AnnouncementSelectors | None = None
@@ -320,8 +323,8 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     feed = entry.get("feed")
     if feed is not None:
         _check_url(feed, f"{label}: field 'feed'", problems)
-    language = entry.get("language", "en")
-    if language not in LANGUAGES:
+    language = entry.get("language")
+    if language is not None and language not in LANGUAGES:
         problems.append(f"{label}: field 'language': {language!r} is not one of {', '.join(LANGUAGES)}")
     organization = entry.get("organization", "")
     if not isinstance(organization, str):

@@ -99,6 +99,7 @@ def site():
     server.expect_request("/press/").respond_with_response(
         page("<h1>Press</h1>", f'<script type="application/ld+json">{json.dumps(JSONLD)}</script>'))
     server.expect_request("/fr/").respond_with_response(page(FR_LISTING, lang="fr"))
+    server.expect_request("/fr-undeclared/").respond_with_response(page(FR_LISTING, lang="fr"))
     server.expect_request("/nl/").respond_with_response(page(NL_ARTICLES, lang="nl"))
     server.expect_request("/calls/").respond_with_response(page(CUSTOM))
     server.expect_request("/empty/").respond_with_response(page(EMPTY))
@@ -122,6 +123,7 @@ def runs(site, tmp_path_factory):
         {"name": "Forum", "url": url("/forum/")},
         {"name": "Press", "url": url("/press/")},
         {"name": "Region", "url": url("/fr/"), "language": "fr"},
+        {"name": "Region, language not declared", "url": url("/fr-undeclared/")},
         {"name": "Stad", "url": url("/nl/"), "language": "nl"},
         {"name": "Calls", "url": url("/calls/"),
          "announcements": {"item": "tr.call", "title": ".name", "link": "a.go", "date": ".when"}},
@@ -192,6 +194,17 @@ def test_french_listing_with_text_dates(runs):
         ("Ouverture des données de qualité de l'air", f"{base}/actu/donnees", "2024-03-12"),
         ("Appel à projets pour les quartiers durables", f"{base}/actu/appel", "2024-02-28"),
     ]
+
+
+def test_an_undeclared_language_is_read_from_the_page(runs):
+    """No `language:` in resources.yaml: the page's <html lang="fr"> reads "3 juin 2024".
+    A fixed English default used to drop every one of these items without a word."""
+    region = by_name(runs["status_1"])["Region"]
+    undeclared = by_name(runs["status_1"])["Region, language not declared"]
+    assert undeclared["language"] is None
+    assert [(a["title"], a["published"]) for a in undeclared["announcements"]] == [
+        (a["title"], a["published"]) for a in region["announcements"]]
+    assert len(undeclared["announcements"]) == 3
 
 
 def test_dutch_articles_with_time_tags(runs):
@@ -267,7 +280,7 @@ def test_atom_feed_parses_with_stable_ids_and_updates_in_place(runs):
 def test_every_resource_gets_its_own_feed(runs):
     feeds = sorted(p.name for p in (runs["out"] / "feeds").iterdir())
     assert feeds == ["blog.xml", "broken-feed.xml", "calls.xml", "empty.xml", "forum.xml", "press.xml",
-                     "region.xml", "stad.xml"]
+                     "region-language-not-declared.xml", "region.xml", "stad.xml"]
     region = feedparser.parse((runs["out"] / "feeds" / "region.xml").read_bytes())
     assert not region.bozo and len(region.entries) == 3
 

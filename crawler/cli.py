@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import __version__
-from crawler.core.config import NOTIFY_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
+from crawler.core.config import DIGEST_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
 from crawler.core.timeutil import parse_iso
 from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS, DEFAULT_PREFIX
 from crawler.store.database import StorageError, Store
@@ -63,8 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on", choices=("links", "resources"), default="links",
                      help="exit 1 when a resource is down, and also (links, the default) when a link is broken")
     run.add_argument("--notify-on", type=_events_arg, metavar="EVENTS",
-                     help="webhook events to send, comma-separated: down,recovered,announcements "
-                     "(default: the notify.on list of resources.yaml)")
+                     help="events to notify in this run, comma-separated: down, recovered, announcements, "
+                     "broken_links, tls_expiring (default: each channel's on: list in resources.yaml)")
     run.add_argument("--distributed", metavar="REDIS_URL",
                      help="coordinate a distributed run: seed a Redis frontier (redis://HOST:PORT/DB) that "
                      "`healthcrawl worker` processes take requests from, then merge their results here")
@@ -140,6 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, default=Path("resources.yaml"),
                        help="resources file to validate (default: resources.yaml)")
     check.set_defaults(handler=cmd_check_config)
+
+    notify = commands.add_parser(
+        "notify", help="send a sample digest to every notification channel, to check the setup",
+        description="Send a sample digest to every Apprise channel of notify.apprise, and a `test`\n"
+        "payload to every webhook, and say which were delivered. Nothing is stored.\n"
+        "Exit code 0: all delivered; 1: some failed; 2: no channel configured.\n\n"
+        "Example:\n  healthcrawl notify --test --config resources.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    notify.add_argument("--config", type=Path, default=Path("resources.yaml"),
+                        help="resources file whose notify: block to use (default: resources.yaml)")
+    notify.add_argument("--test", action="store_true", required=True,
+                        help="send the sample digest (required: notify sends nothing else on its own)")
+    notify.set_defaults(handler=cmd_notify)
     _query_commands(commands)
     return parser
 
@@ -161,9 +175,9 @@ def _date_arg(text: str) -> datetime:
 
 def _events_arg(text: str) -> tuple[str, ...]:
     events = tuple(e.strip() for e in text.split(",") if e.strip())
-    unknown = [e for e in events if e not in NOTIFY_EVENTS]
+    unknown = [e for e in events if e not in DIGEST_EVENTS]
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown event {unknown[0]!r} (use {', '.join(NOTIFY_EVENTS)})")
+        raise argparse.ArgumentTypeError(f"unknown event {unknown[0]!r} (use {', '.join(DIGEST_EVENTS)})")
     return events
 
 
@@ -276,18 +290,40 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def _notify(args: argparse.Namespace, config: Config, run_id: int) -> None:
-    """POST webhooks for what changed in the run; failures are reported, never fatal."""
-    from crawler.report.notify import build_payloads, deliver
-
-    if not config.notify.webhooks:
+    """Webhooks and Apprise digests for what changed in the run; a failure is a warning,
+    never fatal. With -v every delivery is listed."""
+    if not (config.notify.webhooks or config.notify.apprise):
         return
+    from crawler.report.notify import notify_run
+
     with Store(args.db) as store:
-        payloads = build_payloads(store, run_id, args.notify_on or config.notify.on)
-    for delivery in deliver(config.notify.webhooks, payloads, timeout=config.notify.timeout,
-                            retries=config.notify.retries):
+        deliveries = notify_run(store, config, run_id, args.notify_on)
+    _print_deliveries(deliveries, verbose=args.verbose > 0)
+
+
+def _print_deliveries(deliveries: Sequence[Any], *, verbose: bool) -> None:
+    """One line per delivery that failed (or per delivery, verbose); channels are masked."""
+    for delivery in deliveries:
+        events = ", ".join(delivery.events)
         if not delivery.ok:
-            print(f"healthcrawl: warning: webhook {delivery.url} ({delivery.event}) failed after "
+            print(f"healthcrawl: warning: {delivery.kind} {delivery.channel} ({events}) failed after "
                   f"{delivery.attempts} attempts: {delivery.error}", file=sys.stderr)
+        elif verbose:
+            print(f"healthcrawl: notified {delivery.kind} {delivery.channel} ({events})", file=sys.stderr)
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    from crawler.report.notify import notify_test
+
+    config = load_config(args.config)
+    if not (config.notify.webhooks or config.notify.apprise):
+        return fail(f"{args.config}: no notify.apprise channels or notify.webhooks to send to")
+    deliveries = notify_test(config)
+    _print_deliveries(deliveries, verbose=True)
+    failed = sum(not d.ok for d in deliveries)
+    print(f"healthcrawl: test sent to {len(deliveries)} channels, {len(deliveries) - failed} delivered, "
+          f"{failed} failed")
+    return EXIT_DOWN if failed else EXIT_OK
 
 
 def cmd_prune(args: argparse.Namespace) -> int:

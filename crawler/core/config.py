@@ -8,6 +8,7 @@ a half-done crawl.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 import unicodedata
@@ -138,17 +139,30 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
-NOTIFY_EVENTS = ("down", "recovered", "announcements")
+NOTIFY_EVENTS = ("down", "recovered", "announcements")  # what a webhook payload can be about
+# What an Apprise digest can carry: the webhook events, plus links newly broken since the
+# last run and certificates that entered the tls_warning_days window.
+DIGEST_EVENTS = (*NOTIFY_EVENTS, "broken_links", "tls_expiring")
+
+
+@dataclass(frozen=True)
+class AppriseChannel:
+    """One Apprise URL (mailto://, slack://, json://, ...) and the events it wants."""
+
+    url: str
+    on: tuple[str, ...] = DIGEST_EVENTS
 
 
 @dataclass(frozen=True)
 class Notify:
-    """The `notify:` block: webhooks POSTed after a run when something changed."""
+    """The `notify:` block: webhooks POSTed, and Apprise digests sent, after a run when
+    something changed."""
 
     webhooks: tuple[str, ...] = ()
     on: tuple[str, ...] = NOTIFY_EVENTS
     timeout: float = 10.0
     retries: int = 2
+    apprise: tuple[AppriseChannel, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -416,9 +430,10 @@ def _parse_notify(raw: Any, problems: list[str]) -> Notify:
         problems.append("notify: expected a mapping with 'webhooks'")
         return Notify()
     raw = {("on" if key is True else key): value for key, value in raw.items()}  # YAML 1.1 reads `on:` as true
-    unknown = set(raw) - {"webhooks", "on", "timeout", "retries"}
+    unknown = set(raw) - {"webhooks", "on", "timeout", "retries", "apprise"}
     if unknown:
-        problems.append(f"notify: unknown key {sorted(unknown)[0]!r} (allowed: on, retries, timeout, webhooks)")
+        problems.append(
+            f"notify: unknown key {sorted(unknown)[0]!r} (allowed: apprise, on, retries, timeout, webhooks)")
     hooks = raw.get("webhooks", [])
     hooks = [hooks] if isinstance(hooks, str) else hooks
     if not isinstance(hooks, list):
@@ -439,7 +454,65 @@ def _parse_notify(raw: Any, problems: list[str]) -> Notify:
         problems.append(f"notify: field 'retries': expected a whole number of 0 or more, got {retries!r}")
         retries = 2
     return Notify(webhooks=tuple(h.strip() for h in hooks if isinstance(h, str)), on=tuple(events),
-                  timeout=float(timeout), retries=retries)
+                  timeout=float(timeout), retries=retries, apprise=_parse_apprise(raw.get("apprise"), problems))
+
+
+def _parse_apprise(raw: Any, problems: list[str]) -> tuple[AppriseChannel, ...]:
+    """`apprise:` is a list of Apprise URLs, each a string or `{url: ..., on: [...]}`.
+
+    Each URL is read by Apprise itself, so a typo stops the run here rather than
+    failing silently after it; problems never quote the URL, which holds secrets.
+    """
+    if raw is None:
+        return ()
+    entries = [raw] if isinstance(raw, (str, dict)) else raw
+    if not isinstance(entries, list):
+        problems.append("notify: field 'apprise': expected a list of Apprise URLs")
+        return ()
+    channels = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"notify: field 'apprise' #{number}"
+        if isinstance(entry, dict):
+            entry = {("on" if key is True else key): value for key, value in entry.items()}
+            unknown = set(entry) - {"url", "on"}
+            if unknown:
+                problems.append(f"{where}: unknown key {sorted(unknown)[0]!r} (allowed: on, url)")
+            url, events = entry.get("url"), entry.get("on", list(DIGEST_EVENTS))
+        else:
+            url, events = entry, list(DIGEST_EVENTS)
+        events = [events] if isinstance(events, str) else events
+        if not isinstance(events, list) or not events or any(e not in DIGEST_EVENTS for e in events):
+            problems.append(f"{where}: field 'on': expected some of {', '.join(DIGEST_EVENTS)}, got {events!r}")
+            continue
+        if not isinstance(url, str) or "://" not in url:
+            problems.append(f"{where}: expected an Apprise URL such as mailto://… or slack://…")
+            continue
+        problem = _apprise_problem(url.strip())
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        channels.append(AppriseChannel(url=url.strip(), on=tuple(dict.fromkeys(events))))
+    return tuple(channels)
+
+
+def _apprise_problem(url: str) -> str | None:
+    """Why Apprise cannot use this URL, without repeating it (it holds secrets)."""
+    try:
+        import apprise
+    except ImportError:
+        return ("the apprise package is not installed; install it with "
+                ".venv/bin/pip install -e '.[notify]'")
+    quiet = logging.getLogger("apprise")  # its own message quotes the URL, half masked
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    finally:
+        quiet.setLevel(level)
+    if plugin is None:
+        scheme = url.split("://", 1)[0]
+        return (f"Apprise cannot read this {scheme}:// URL (an unknown service, or a missing "
+                "or malformed part; see https://github.com/caronc/apprise/wiki)")
+    return None
 
 
 def _parse_expect(raw: Any, label: str, problems: list[str]) -> Expectation | None:

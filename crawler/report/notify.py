@@ -1,27 +1,31 @@
-"""Webhooks after a run: a resource went down, came back, or announced something.
+"""Notifications after a run: webhooks and Apprise digests, every delivery recorded.
 
-Payloads are JSON POSTs (documented in README, "Webhooks"). A webhook that fails
-is retried, then logged; it never fails the crawl.
+Webhook payloads are JSON POSTs, one per event (docs/history.md, "Webhooks"); an
+Apprise channel gets one digest per run (crawler.report.digest, .channels). A
+delivery that fails is retried, recorded and reported; it never fails the crawl.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from crawler import __version__
+from crawler.core.config import DIGEST_EVENTS, NOTIFY_EVENTS
 from crawler.core.timeutil import iso, parse_stored, utcnow
+from crawler.report.channels import Delivery, send_digest
+from crawler.report.digest import collect, sample
 
 if TYPE_CHECKING:
+    from crawler.core.config import Config
     from crawler.store.database import Store
 
-logger = logging.getLogger(__name__)
 USER_AGENT = f"healthcrawl/{__version__} webhook"
 
 
@@ -68,13 +72,54 @@ def _resource(row: dict[str, Any]) -> dict[str, Any]:
     return {"name": row["name"], "slug": row["id"], "url": row["url"]}
 
 
-@dataclass(frozen=True)
-class Delivery:
-    url: str
-    event: str
-    ok: bool
-    attempts: int
-    error: str | None = None
+def notify_run(store: Store, config: Config, run_id: int, events: Iterable[str] | None = None) -> list[Delivery]:
+    """Send what the run changed to every webhook and Apprise channel, and record each
+    delivery. `events` (run --notify-on) narrows every channel's own list for this run."""
+    notify = config.notify
+    deliveries: list[Delivery] = []
+    wanted = None if events is None else set(events)
+    if notify.webhooks:
+        hook_events = notify.on if wanted is None else [e for e in NOTIFY_EVENTS if e in wanted]
+        payloads = build_payloads(store, run_id, hook_events)
+        deliveries += deliver(notify.webhooks, payloads, timeout=notify.timeout, retries=notify.retries)
+    if notify.apprise:
+        digest = collect(store, run_id, tls_warning_days=config.settings.tls_warning_days)
+        if wanted is not None:
+            digest = digest.only(wanted)
+        deliveries += send_digest(notify.apprise, digest, timeout=notify.timeout, retries=notify.retries)
+    for delivery in deliveries:
+        store.record_delivery(run_id, channel=delivery.channel, kind=delivery.kind, events=delivery.events,
+                              ok=delivery.ok, attempts=delivery.attempts, error=delivery.error)
+    return deliveries
+
+
+def notify_test(config: Config) -> list[Delivery]:
+    """A sample digest to every Apprise channel (all its events) and a `test` payload to
+    every webhook, so a user can see the setup work before anything happens."""
+    notify = config.notify
+    test_payload = {"event": "test", "at": iso(utcnow()),
+                    "message": "a test from healthcrawl notify --test: this webhook works"}
+    deliveries = deliver(notify.webhooks, [test_payload], timeout=notify.timeout, retries=0)
+    channels = tuple(replace(channel, on=DIGEST_EVENTS) for channel in notify.apprise)
+    return deliveries + send_digest(channels, sample(config), timeout=notify.timeout, retries=0)
+
+
+def mask_webhook(url: str) -> str:
+    """A webhook URL fit to print: tokens often sit in its path or query, so only the
+    host and the first path segment are kept.
+
+    >>> mask_webhook("https://hooks.slack.com/services/T000/B000/XXXXSECRET")
+    'https://hooks.slack.com/services/****'
+    >>> mask_webhook("http://user:pw@127.0.0.1:8080/hook?token=abc")
+    'http://127.0.0.1:8080/hook?****'
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    segments = parts.path.split("/")
+    path = "/".join(segments[:2]) + ("/****" if len(segments) > 2 and any(segments[2:]) else "")
+    return f"{parts.scheme}://{host}{path}{'?****' if parts.query else ''}"
 
 
 def post_json(url: str, payload: dict[str, Any], timeout: float) -> None:
@@ -110,10 +155,9 @@ def deliver(
                     if attempt <= retries:
                         time.sleep(backoff * 2 ** (attempt - 1))
                     continue
-                results.append(Delivery(url, payload["event"], True, attempt))
+                results.append(Delivery(mask_webhook(url), "webhook", (payload["event"],), True, attempt))
                 break
             else:
-                logger.warning("webhook %s failed for %s after %d attempts: %s",
-                               url, payload["event"], retries + 1, error)
-                results.append(Delivery(url, payload["event"], False, retries + 1, error))
+                results.append(Delivery(mask_webhook(url), "webhook", (payload["event"],), False, retries + 1,
+                                        error and error.replace(url, mask_webhook(url))))
     return results

@@ -283,6 +283,20 @@ class Store:
                                       "url": url, "old": old, "new": new, "detail": detail,
                                       "at": iso(utcnow())})
 
+    # -- notifications ------------------------------------------------------------
+
+    def record_delivery(self, run_id: int, *, channel: str, kind: str, events: Sequence[str], ok: bool,
+                        attempts: int, error: str | None) -> None:
+        """One message to one channel after a run; `channel` must already be masked."""
+        with self.db.conn:
+            self.db.table("deliveries").insert({
+                "run_id": run_id, "channel": channel, "kind": kind, "events": json.dumps(list(events)),
+                "sent_at": iso(utcnow()), "ok": int(ok), "attempts": attempts, "error": error})
+
+    def deliveries(self, run_id: int) -> list[dict[str, Any]]:
+        rows = self.db.table("deliveries").rows_where("run_id = ?", [run_id], order_by="id")
+        return [{**row, "events": json.loads(row["events"] or "[]"), "ok": bool(row["ok"])} for row in rows]
+
     # -- history: content, incidents, daily rollups ------------------------------
 
     def resource_memory(self, resource_id: str) -> dict[str, Any]:
@@ -414,6 +428,15 @@ class Store:
                ORDER BY s.resource_id, s.url, s.fragment, s.page""",
             {"run": run_id},
         )
+
+    def link_verdicts(self, run_id: int, urls: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """(result, anchors as JSON) of each of these URLs as that run checked it. Works for
+        any run, unlike link_source_results, whose pages are the latest run's only."""
+        rows = self.db.conn.execute(
+            """SELECT url, result, anchors FROM link_checks
+               WHERE run_id = ? AND url IN (SELECT value FROM json_each(?))""",
+            [run_id, json.dumps(list(urls))])
+        return {url: (result, anchors) for url, result, anchors in rows}
 
     def previous_complete_run(self, run_id: int) -> int | None:
         row = self.db.execute(

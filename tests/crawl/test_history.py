@@ -119,6 +119,17 @@ def test_a_dead_webhook_is_reported_and_never_fails_the_run(history):
     assert "Traceback" not in second.stderr
 
 
+def test_every_webhook_delivery_is_stored(history):
+    db = sqlite3.connect(history["out"] / "health.db")
+    rows = db.execute("SELECT run_id, kind, channel, events, ok, attempts FROM deliveries ORDER BY id").fetchall()
+    db.close()
+    assert [(run, kind, channel.rsplit("/", 1)[1], events, ok, attempts)
+            for run, kind, channel, events, ok, attempts in rows] == [
+        (2, "webhook", "hook", '["down"]', 1, 1), (2, "webhook", "dead-hook", '["down"]', 0, 2),
+        (4, "webhook", "hook", '["recovered"]', 1, 1), (4, "webhook", "dead-hook", '["recovered"]', 0, 2),
+    ]
+
+
 def test_content_and_title_changes_are_events_but_dates_are_not(history):
     db = sqlite3.connect(history["out"] / "health.db")
     events = db.execute("SELECT run_id, kind, old, new, detail FROM events WHERE resource_id = 'city' "

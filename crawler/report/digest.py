@@ -246,8 +246,15 @@ def render(digest: Digest) -> tuple[str, str]:
 
 
 def _when(value: str | None) -> str:
+    """A date as people read it; a date-only item (stored at midnight) shows no time.
+
+    >>> _when("2026-12-03T09:30:00Z"), _when("2026-12-03T00:00:00Z"), _when(None)
+    ('2026-12-03 09:30 UTC', '2026-12-03', 'undated')
+    """
     moment = parse_iso(value)
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "undated"
+    if moment is None:
+        return "undated"
+    return moment.strftime("%Y-%m-%d" if (moment.hour, moment.minute) == (0, 0) else "%Y-%m-%d %H:%M UTC")
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -166,6 +166,20 @@ def _scrub(text: str, url: str, shown: str) -> str:
     return text
 
 
+def _reason(detail: str) -> str:
+    """The root cause of a logged exception, short: urllib3 nests it several levels deep.
+
+    >>> _reason("Max retries exceeded (Caused by NewConnectionError('<conn>: Failed to establish "
+    ...         "a new connection: [Errno 111] Connection refused'))")
+    'Connection refused'
+    >>> _reason(" SMTP AUTH extension not supported by server.")
+    'SMTP AUTH extension not supported by server.'
+    """
+    errno = re.search(r"\[Errno -?\d+\] ([^'\"()]+)", detail)
+    text = errno.group(1) if errno else detail
+    return " ".join(text.split())[:200]
+
+
 class _ThreadLog(logging.Handler):
     """Apprise says why a send failed only in its log: keep each thread's last warning,
     and the exception it logs at debug level just after ("SMTP AUTH extension not
@@ -183,7 +197,7 @@ class _ThreadLog(logging.Handler):
         if record.levelno >= logging.WARNING:
             self._last[record.thread or 0] = [message]
         elif "Exception" in message and record.thread in self._last:
-            self._last[record.thread or 0][1:] = [message.split(":", 1)[-1].strip()[:200].replace("\n", " ").strip()]
+            self._last[record.thread or 0][1:] = [_reason(message.split(":", 1)[-1])]
 
     def last(self) -> str | None:
         lines = self._last.get(threading.get_ident())

@@ -795,6 +795,17 @@ def test_incident_first_error_shown_when_it_differs() -> None:
     assert _flat(box) == "Down, since not a time · 7 failed checks First error: connection timed out"
 
 
+def test_a_content_event_is_the_change_line_not_an_empty_old_to_new_line() -> None:
+    status = sample_status()
+    iadb = next(r for r in status["resources"] if r["name"] == IADB)
+    iadb["events"] = [{"kind": "content", "url": iadb["url"], "old": None, "new": None, "at": "2026-11-25T07:00:00Z"},
+                      {"kind": "title", "url": iadb["url"], "old": "Urban", "new": "Urban Development",
+                       "at": "2026-11-25T07:00:00Z"}]
+    card = _by_name(_soup(status), IADB)
+    assert [_flat(p) for p in card.select(".event")] == ["Title changed: Urban → Urban Development"]
+    assert card.select_one(".change") is not None
+
+
 def test_last_change_freshness_tls_and_maintenance(soup: BeautifulSoup) -> None:
     card = _by_name(soup, IADB)
     assert _flat(card.select_one(".change")) == 'Content changed 47 h ago: + "New call for projects" − "Old headline"'

@@ -26,7 +26,7 @@ import jinja2
 from crawler.core.config import CrawlSettings
 from crawler.core.history import ROLLED_UP
 from crawler.core.timeutil import parse_iso
-from crawler.core.vocabulary import WORST_FIRST, LinkVerdict, Status
+from crawler.core.vocabulary import WORST_FIRST, EventKind, LinkVerdict, Status
 from crawler.extract.urls import InvalidURL, resolve_url
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -581,10 +581,12 @@ def _problem_links(raw: Mapping[str, Any]) -> list[LinkView]:
 
 
 def _events(value: Any) -> list[EventView]:
+    """The run's changes as "old → new" lines; a content change has no old and new (its
+    diff is the card's "Content changed" line), so it is not listed again as "– → –"."""
     return [
         EventView(_text(e.get("kind")) or "event", _text(e.get("url")), _text(e.get("old")), _text(e.get("new")))
         for e in (value if isinstance(value, (list, tuple)) else [])
-        if isinstance(e, Mapping)
+        if isinstance(e, Mapping) and e.get("kind") != EventKind.CONTENT
     ]
 
 

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from crawler import __version__
-from crawler.core.config import DIGEST_EVENTS, Config, ConfigError, CrawlSettings, load_config, parse_duration
+from crawler.core.config import (
+    DIGEST_EVENTS,
+    Config,
+    ConfigError,
+    CrawlSettings,
+    effective_render,
+    load_config,
+    parse_duration,
+)
 from crawler.core.timeutil import parse_iso
 from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS, DEFAULT_PREFIX
 from crawler.store.database import StorageError, Store
@@ -195,12 +203,31 @@ def fail(message: str, code: int = EXIT_USAGE) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if not _browser_ready(config):
+        return EXIT_USAGE
     print(f"{args.config}: OK, {len(config.resources)} resources")
     return EXIT_OK
 
 
+def _browser_ready(config: Config) -> bool:
+    """A resource with render: true needs Chromium here (an error); one with render: auto
+    is read without it (a warning)."""
+    if all(effective_render(r, config.settings) == "off" for r in config.resources):
+        return True  # and Scrapy stays unimported for check-config
+    from crawler.crawl.render import render_problems
+
+    errors, warnings = render_problems(config)
+    for warning in warnings:
+        print(f"healthcrawl: warning: {warning}", file=sys.stderr)
+    for error in errors:
+        fail(error)
+    return not errors
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if not _browser_ready(config):
+        return EXIT_USAGE
     Store(args.db).close()  # fail early and clearly on an unusable database path
     try:
         with RunLock(args.db):

@@ -18,7 +18,7 @@ from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.core.classify import describe_failure, http_reason
-from crawler.core.config import ConfigError, load_config
+from crawler.core.config import RENDER_MODES, ConfigError, effective_render, load_config
 from crawler.core.items import AnnouncementsResult, CheckResult, LinkResult
 from crawler.core.linkplan import (
     Fetch,
@@ -35,14 +35,24 @@ from crawler.core.linkstatus import bot_block_evidence, classify_link, should_fa
 from crawler.core.timeutil import iso, parse_iso, utcnow
 from crawler.core.vocabulary import LinkVerdict
 from crawler.crawl.meta import (
+    CHECK_KEY,
     CONFIRM_KEY,
     FRESH_FINAL_URL_KEY,
     FRESH_FLAG,
     HOPS_KEY,
     LINK_KEY,
+    PLAIN_KEY,
     REMEMBERED_PAGE_KEY,
+    RENDER_FETCH_KEY,
     SITEMAP_KEY,
     latency_ms,
+)
+from crawler.crawl.render import (
+    apply_render_settings,
+    describe_render_failure,
+    render_meta,
+    render_seconds,
+    wants_render,
 )
 from crawler.crawl.safety import PrivateAddress
 from crawler.crawl.settings import apply_crawl_settings
@@ -82,6 +92,7 @@ class AvailabilitySpider(scrapy.Spider):
         except ConfigError as exc:
             raise UsageError(str(exc), print_help=False) from None
         apply_crawl_settings(settings, config.settings)
+        apply_render_settings(settings, config)
         settings.set("HEALTH_LOADED_CONFIG", config, priority="spider")
         if settings.get("HEALTH_LINK_MEMORY") is None:  # a distributed worker has it from the coordinator
             settings.set("HEALTH_LINK_MEMORY", read_link_memory(settings.get("HEALTH_DB_PATH")), priority="spider")
@@ -89,6 +100,7 @@ class AvailabilitySpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._plan: LinkPlan | None = None
+        self._render_sites: dict[str, str] | None = None  # site root -> render mode of its resources
         # Failures these loggers report are recorded in the check itself (a link whose host
         # is down also fails its robots.txt fetch; an oversized or cut-off body is the
         # check's error); on stderr they would only fill cron mail.
@@ -132,30 +144,79 @@ class AvailabilitySpider(scrapy.Spider):
     async def parse(self, response: Response) -> Any:
         resource: Resource = response.meta["resource"]
         result = self._result(resource, response.request, response)
+        if self.settings.getbool("HEALTH_RENDERING") and wants_render(
+                effective_render(resource, self.config.settings), result.content_type, response.body):
+            yield self.render_request(resource, response, result)
+            return
+        page = await asyncio.to_thread(self._read_page, resource, result, response)
+        for output in self._page_outputs(resource, result, page, response, response):
+            yield output
+
+    # -- a page only scripts fill in: read again in headless Chromium (crawler.crawl.render)
+
+    def render_request(self, resource: Resource, plain: Response, result: CheckResult) -> scrapy.Request:
+        """The browser's reading of a resource page already fetched plainly (whose
+        answer stays the check's availability facts)."""
+        return scrapy.Request(
+            plain.url, callback=self.parse_rendered, errback=self.render_failed, dont_filter=True,
+            meta={**render_meta(resource.render_wait_for, self.config.settings.render_timeout), "resource": resource,
+                  "started_at": plain.meta["started_at"], CHECK_KEY: result, PLAIN_KEY: plain},
+        )
+
+    async def parse_rendered(self, response: Response) -> Any:
+        resource: Resource = response.meta["resource"]
+        result: CheckResult = response.meta[CHECK_KEY]
+        plain: Response = response.meta[PLAIN_KEY]
+        result.rendered = True
+        seconds = render_seconds(response)
+        result.render_ms = round(seconds * 1000) if seconds is not None else None
+        page = await asyncio.to_thread(self._read_page, resource, result, response)
+        for output in self._page_outputs(resource, result, page, plain, response):
+            yield output
+
+    def render_failed(self, failure: Failure) -> Any:
+        """The browser could not read the page: the check stands on the plain answer,
+        with the reason, and the plain HTML is read as for any page."""
+        meta = failure.request.meta
+        resource: Resource = meta["resource"]
+        result: CheckResult = meta[CHECK_KEY]
+        plain: Response = meta[PLAIN_KEY]
+        result.render_error = describe_render_failure(failure.value)
+        page = self._read_page(resource, result, plain)
+        yield from self._page_outputs(resource, result, page, plain, plain)
+
+    def _read_page(self, resource: Resource, result: CheckResult, response: Response) -> ResourcePage:
         selectors = resource.announcements.as_dict() if resource.announcements else None
-        page = await asyncio.to_thread(
-            read_resource_page, response.body, result.content_type, response.url,
+        return read_resource_page(
+            response.body, result.content_type, response.url,
             explicit_feed=resource.feed, selectors=selectors, language=resource.language,
             fetched_at=parse_iso(response.meta["started_at"]),
         )
+
+    def _page_outputs(self, resource: Resource, result: CheckResult, page: ResourcePage, plain: Response,
+                      read: Response) -> Iterator[Any]:
+        """The check, the announcements and the links of a resource page: `plain` is the
+        answer to the check's request, `read` the one whose body was read (the same,
+        unless the browser read it)."""
+        selectors = resource.announcements.as_dict() if resource.announcements else None
         result.title, result.description, result.main_text = page.title, page.description, page.main_text
         yield result
         links = None
         if page.html is not None:
             if page.feed_url is not None:
-                yield self._feed_request(resource, page, response)
+                yield self._feed_request(resource, page, plain)
             else:
                 yield AnnouncementsResult(resource.slug, "selectors" if selectors else "html",
                                           _as_dicts(page.announcements or []))
-            links = extract_links(response.body, response.url, include_assets=self.plan.read_assets)
+            links = extract_links(read.body, read.url, include_assets=self.plan.read_assets)
+        response = plain
         # the resource page is a link too: other pages (and itself) may point at it
         as_link = self._link_result(link_spelling(resource.url), "GET", response.request, response, links)
         results = (as_link,)
         if as_link.final_url and as_link.final_url != as_link.url:
             results += (replace(as_link, url=as_link.final_url, redirects=0,
                                 result=classify_link(response.status, None, None, redirected=False)),)
-        for output in self._outcome(ResourceRead(resource.slug, results, links)):
-            yield output
+        yield from self._outcome(ResourceRead(resource.slug, results, links))
 
     # -- the plan: outcomes in, requests and results out
 
@@ -238,7 +299,48 @@ class AvailabilitySpider(scrapy.Spider):
         result = self._link_result(fetch.url, fetch.method, response.request, response, page)
         if fetch.read and page is not None:
             result.page_links = page.as_record()
+            if response.status != 304 and self._renders_followed(fetch.url, response):
+                yield self.render_page_request(fetch, response, result, page)
+                return
         yield from self._outcome(LinkRead(fetch, result, page if fetch.read else None))
+
+    # -- a followed page of a resource that renders: its links as the browser shows them
+
+    def _renders_followed(self, url: str, response: Response) -> bool:
+        if not self.settings.getbool("HEALTH_RENDERING"):
+            return False
+        if self._render_sites is None:
+            modes: dict[str, str] = {}
+            for resource in self.config.resources:  # one site, several resources: the most rendering wins
+                mode = effective_render(resource, self.config.settings)
+                site = site_root(resource.url)
+                if RENDER_MODES.index(mode) > RENDER_MODES.index(modes.get(site, "off")):
+                    modes[site] = mode
+            self._render_sites = modes
+        mode = self._render_sites.get(site_root(url), "off")
+        return wants_render(mode, _header(response, b"Content-Type"), response.body)
+
+    def render_page_request(self, fetch: Fetch, plain: Response, result: LinkResult,
+                            page: PageLinks) -> scrapy.Request:
+        """The browser's reading of a followed page; the link's check stays the plain answer."""
+        return scrapy.Request(
+            plain.url, callback=self.page_rendered, errback=self.page_render_failed, dont_filter=True,
+            meta={**render_meta(None, self.config.settings.render_timeout), "started_at": plain.meta["started_at"],
+                  RENDER_FETCH_KEY: fetch, CHECK_KEY: result, PLAIN_KEY: page},
+        )
+
+    def page_rendered(self, response: Response) -> Any:
+        fetch: Fetch = response.meta[RENDER_FETCH_KEY]
+        result: LinkResult = response.meta[CHECK_KEY]
+        page = extract_links(response.body, response.url, include_assets=self.plan.read_assets)
+        result.page_links = page.as_record()
+        yield from self._outcome(LinkRead(fetch, result, page))
+
+    def page_render_failed(self, failure: Failure) -> Any:
+        meta = failure.request.meta
+        self.logger.info("render: %s read without the browser: %s", meta[RENDER_FETCH_KEY].url,
+                         describe_render_failure(failure.value))
+        yield from self._outcome(LinkRead(meta[RENDER_FETCH_KEY], meta[CHECK_KEY], meta[PLAIN_KEY]))
 
     def link_failed(self, failure: Failure) -> Any:
         fetch: Fetch = failure.request.meta[LINK_KEY]

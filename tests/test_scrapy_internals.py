@@ -40,7 +40,7 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 ROOT = Path(__file__).resolve().parents[1]
-PINNED = ("scrapy", "scrapy-redis")  # "==" in pyproject.toml: the hooks below are checked against these
+PINNED = ("scrapy", "scrapy-redis", "scrapy-playwright")  # "==" in pyproject.toml: the hooks below hold for these
 
 
 def _locked() -> dict[str, str]:
@@ -129,6 +129,28 @@ HOOKS = [
          "aa683557e69839236a2e29a9b636cb0fa54116728ed48ea3cd829e70edf7690a", ROBOTS,
          "the override relies on a failed robots.txt fetch replacing the Deferred in "
          "self._parsers[netloc] with None and firing it with None"),
+]
+
+
+RENDER = "crawler/crawl/render.py (RenderHandler)"
+HANDLER = "scrapy_playwright.handler:ScrapyPlaywrightDownloadHandler"
+HOOKS += [
+    Hook(f"{HANDLER}.__init__", "1af6eda92854a92745842be8cc29c487d3b5cefba16344c6004580082d9a7af2", RENDER,
+         "RenderHandler sets self.abort_request after this returns (our predicate needs the crawler's "
+         "settings, PLAYWRIGHT_ABORT_REQUEST takes none): check the attribute keeps its name and role"),
+    Hook(f"{HANDLER}._make_request_handler", "c7274881ffab210f2314529cf09b4069b41ac8f49d30e10d345dec537fe8f882",
+         RENDER, "every request the page makes must still go through self.abort_request before continuing: "
+         "it is where block_private_addresses reaches the browser"),
+    Hook(f"{HANDLER}._download_request_with_page",
+         "a590aa75a4a9bff0da75199b328f264b6a85aa0cc048010cb7e082511ecd1ed7", RENDER,
+         "with playwright_include_page the page must be in request.meta['playwright_page'] before "
+         "navigating, and left open: RenderHandler closes it, also when its deadline cancels the render"),
+    Hook(f"{HANDLER}._browser_disconnected_callback",
+         "91593df2c07eee5d51c94f7d14f36b8ab06a7c825ff74379e12227efdd26d5a9", RENDER,
+         "closing self.browser (memory over render_memory_mb) relies on this deleting self.browser, so "
+         "_maybe_launch_browser launches a fresh one for the next page"),
+    Hook(f"{HANDLER}._maybe_launch_browser", "e3cfde82db4812b9101edb2bc2ddcf7ade89294a3980ff4156da7852fa097824",
+         RENDER, "a restart relies on this launching when self.browser is absent"),
 ]
 
 

@@ -267,6 +267,8 @@ def classify(
     if result.retries:
         plural = "y" if result.retries == 1 else "ies"
         reasons.append(f"up after {result.retries} retr{plural}")
+    if result.render_error:  # it answers, but what its scripts show could not be read
+        reasons.append(f"not rendered: {result.render_error}")
     expires = parse_iso(result.tls_expires_at)
     if expires is not None:
         days = (expires - now).total_seconds() / 86400

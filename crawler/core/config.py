@@ -55,6 +55,12 @@ class CrawlSettings:
     confirm_down: int = 0  # attempts that must all fail before "down"; 0 means 1 + retries
     retention: float = 90.0  # days of raw checks `healthcrawl prune` keeps by default
     block_private_addresses: bool = True  # links (not listed resources) to private/local hosts are refused
+    # Reading pages in headless Chromium (docs/rendering.md): the default for resources that
+    # do not say; "off", "on" (true) or "auto" (only pages that look like an app shell).
+    render: str = "off"
+    render_concurrency: int = 2  # browser pages open at once
+    render_timeout: float = 30.0  # seconds for one page to load and settle, then it is an error
+    render_memory_mb: int = 1500  # a browser whose processes grow past this is restarted
 
     @classmethod
     def from_stored(cls, values: dict[str, Any]) -> CrawlSettings:
@@ -120,6 +126,9 @@ class Resource:
     sitemap: bool = False  # with depth > 0, also crawl the pages sitemap.xml lists
     expect: Expectation | None = None
     maintenance: tuple[MaintenanceWindow, ...] = ()  # planned outages: excluded from uptime and alerts
+    # Reading the page in a browser: None follows settings.render; "on", "off" or "auto".
+    render: str | None = None
+    render_wait_for: str | None = None  # a CSS selector to wait for (within render_timeout)
 
     @property
     def slug(self) -> str:
@@ -263,6 +272,13 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
         return CrawlSettings()
     values: dict[str, Any] = {}
     for key, value in raw.items():
+        if key == "render":
+            mode = render_mode(value)
+            if mode is None:
+                problems.append(f"settings: field 'render': expected true, false or auto, got {value!r}")
+            else:
+                values[key] = mode
+            continue
         if key in _DURATION_SETTINGS and isinstance(value, str):
             seconds = parse_duration(value)
             if seconds is None:
@@ -284,7 +300,7 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
             problems.append(f"{where}: must not be negative, got {value!r}")
         else:
             values[key] = value
-    for key in ("concurrency", "concurrency_per_host", "timeout"):
+    for key in ("concurrency", "concurrency_per_host", "timeout", "render_concurrency", "render_timeout"):
         if key in values and values[key] == 0:
             problems.append(f"settings: field {key!r}: must be greater than 0")
             values.pop(key)
@@ -352,6 +368,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     links = _parse_link_options(entry, label, problems)
     expect = _parse_expect(entry.get("expect"), label, problems)
     maintenance = _parse_maintenance(entry.get("maintenance"), label, problems)
+    render = _parse_render(entry, label, problems)
     if len(problems) > start:
         return None
     assert isinstance(name, str) and isinstance(url, str)  # checked above, else a problem was listed
@@ -366,7 +383,51 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
         expect=expect,
         maintenance=maintenance,
         **links,
+        **render,
     )
+
+
+RENDER_MODES = ("off", "auto", "on")  # from least to most rendering
+
+
+def render_mode(value: Any) -> str | None:
+    """`render:` as written (true, false, "auto", or a mode's name) as a mode; None
+    when it is none of these.
+
+    >>> render_mode(True), render_mode(False), render_mode("auto"), render_mode("sometimes")
+    ('on', 'off', 'auto', None)
+    """
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return value if value in RENDER_MODES else None
+
+
+def effective_render(resource: Resource, settings: CrawlSettings) -> str:
+    """How a resource's page is read: its own `render:`, else the settings' default."""
+    return resource.render or settings.render
+
+
+def _parse_render(entry: dict[str, Any], label: str, problems: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "render" in entry:
+        mode = render_mode(entry["render"])
+        if mode is None:
+            problems.append(f"{label}: field 'render': expected true, false or auto, got {entry['render']!r}")
+        else:
+            values["render"] = mode
+    selector = entry.get("render_wait_for")
+    if selector is not None:
+        if not isinstance(selector, str) or not selector.strip():
+            problems.append(f"{label}: field 'render_wait_for': expected a CSS selector")
+        else:
+            try:
+                soupsieve.compile(selector)
+            except (soupsieve.SelectorSyntaxError, ValueError) as exc:
+                problems.append(f"{label}: field 'render_wait_for': invalid CSS selector {selector!r}: "
+                                f"{str(exc).splitlines()[0]}")
+            else:
+                values["render_wait_for"] = selector.strip()
+    return values
 
 
 _LINK_OPTIONS: dict[str, type] = {

@@ -26,6 +26,11 @@ class CheckResult:
     error: str | None = None  # human-readable, e.g. "DNS lookup failed for example.invalid"
     error_kind: str | None = None  # dns | refused | timeout | tls | redirects | http | size | ...
     main_text: str | None = None  # the page's text without boilerplate, for change detection
+    # Read in headless Chromium (render: on, or auto and the HTML was an app shell); the
+    # facts above stay those of the plain request, the page's text and links the browser's.
+    rendered: bool = False
+    render_ms: int | None = None  # how long the browser took to open and read the page
+    render_error: str | None = None  # why the browser could not read it (the plain HTML was read)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

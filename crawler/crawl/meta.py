@@ -15,6 +15,9 @@ CONFIRM_KEY = "healthcrawl_confirm"  # attempts that must all fail before a reso
 REMEMBERED_PAGE_KEY = "healthcrawl_remembered_page"  # the PageLinks to use if a page answers 304
 FRESH_FINAL_URL_KEY = "healthcrawl_fresh_final_url"  # where a link answered from memory ended last time
 FRESH_FLAG = "healthcrawl:fresh"  # response flag: answered from memory (--fast), not the network
+CHECK_KEY = "healthcrawl_check"  # a rendering's CheckResult, taken from the plain answer
+PLAIN_KEY = "healthcrawl_plain"  # a rendering's plain answer (or its links), read instead if the browser fails
+RENDER_FETCH_KEY = "healthcrawl_render_fetch"  # the Fetch of a followed page the browser reads again
 
 
 def latency_ms(request: Request) -> int:

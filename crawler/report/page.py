@@ -421,6 +421,7 @@ class ResourceView:
     content_type: str | None
     body_bytes: int | None
     reasons: list[str]
+    render_ms: float | None = None  # set when the page was read in headless Chromium
     announcements: list[AnnouncementView] = field(default_factory=list)
     announcements_warning: str | None = None
     links: dict[str, int] = field(default_factory=dict)
@@ -849,6 +850,7 @@ def _resource(
         content_type=_text(raw.get("content_type")),
         body_bytes=_int(raw.get("body_bytes")),
         reasons=_texts(raw.get("reasons")),
+        render_ms=(_number(raw.get("render_ms")) or 0.0) if raw.get("rendered") is True else None,
         announcements=_announcements(raw.get("announcements")),
         announcements_warning=_text(raw.get("announcements_warning")),
         links=_link_counts(raw.get("links")),

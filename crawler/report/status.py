@@ -34,6 +34,9 @@ CHECK_FIELDS = (
     "content_type",
     "body_bytes",
     "reasons",
+    "rendered",
+    "render_ms",
+    "render_error",
 )
 
 
@@ -211,4 +214,5 @@ def _resource_entry(resource: dict[str, Any], check: dict[str, Any] | None) -> d
         entry.update({key: check.get(key) for key in CHECK_FIELDS})
         entry["redirects"] = entry["redirects"] or []
         entry["reasons"] = entry["reasons"] or []
+        entry["rendered"] = bool(entry["rendered"])  # stored as 0/1, NULL before migration 9
     return entry

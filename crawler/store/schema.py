@@ -290,6 +290,14 @@ def _migration_8(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_9(db: sqlite_utils.Database) -> None:
+    """Pages read in headless Chromium: whether a check's page was rendered, how long
+    the browser took, and why it could not when it failed."""
+    db.table("checks").add_column("rendered", int)
+    db.table("checks").add_column("render_ms", int)
+    db.table("checks").add_column("render_error", str)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -299,4 +307,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_6,
     _migration_7,
     _migration_8,
+    _migration_9,
 )

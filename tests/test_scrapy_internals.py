@@ -132,7 +132,7 @@ HOOKS = [
 ]
 
 
-RENDER = "crawler/crawl/render.py (RenderHandler)"
+RENDER = "crawler/crawl/render_handler.py (RenderHandler)"
 HANDLER = "scrapy_playwright.handler:ScrapyPlaywrightDownloadHandler"
 HOOKS += [
     Hook(f"{HANDLER}.__init__", "1af6eda92854a92745842be8cc29c487d3b5cefba16344c6004580082d9a7af2", RENDER,

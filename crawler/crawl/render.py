@@ -3,8 +3,8 @@
 Only pages are rendered, never link checks: a resource whose `render` is on (or
 auto, and its plain HTML looks like an application shell) is first fetched plainly,
 which gives its availability facts, then opened in the browser to read the DOM the
-scripts built. This module holds everything the browser needs, so the spider only
-asks for `render_meta()`:
+scripts built. This module and the handler in `render_handler` hold everything the browser
+needs, so the spider only asks for `render_meta()`:
 
 * the system Chromium, found once, never downloaded (`find_chromium`);
 * one browser per run, `render_concurrency` pages at once, images, media and fonts
@@ -19,32 +19,22 @@ asks for `render_meta()`:
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
-import logging
 import os
 import shutil
-import socket
-import time
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from crawler.core.config import effective_render
-from crawler.crawl.safety import is_private_address
 from crawler.extract.page import is_html
 from crawler.extract.shell import looks_like_app_shell
 
 if TYPE_CHECKING:
-    from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
     from crawler.core.config import Config, CrawlSettings
-
-logger = logging.getLogger(__name__)
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ENV = "HEALTHCRAWL_CHROMIUM"  # a path, when Chromium is not on PATH under these names
@@ -106,8 +96,8 @@ def browser_settings(crawl: CrawlSettings, chromium: str) -> dict[str, Any]:
     """The Scrapy settings that put scrapy-playwright behind http(s) for this run."""
     timeout_ms = int(crawl.render_timeout * 1000)
     return {
-        "DOWNLOAD_HANDLERS": {"http": "crawler.crawl.render.RenderHandler",
-                              "https": "crawler.crawl.render.RenderHandler"},
+        "DOWNLOAD_HANDLERS": {"http": "crawler.crawl.render_handler.RenderHandler",
+                              "https": "crawler.crawl.render_handler.RenderHandler"},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True,
                                       "args": [*CHROMIUM_ARGS, f"--healthcrawl-render={os.getpid()}"],
@@ -199,98 +189,6 @@ def describe_render_failure(exc: BaseException) -> str:
     if name == "TargetClosedError" or "has been closed" in message or "crashed" in message.lower():
         return f"the browser tab or the browser crashed: {message}"
     return f"{name}: {message}"
-
-
-# -- the download handler -----------------------------------------------------------------
-
-try:
-    from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-except ImportError:  # the optional extra is not installed: nothing renders (render_problems says so)
-    ScrapyPlaywrightDownloadHandler = object
-
-
-class RenderHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright's handler with healthcrawl's guards: a hard deadline and a
-    closed page for every render, the address guard on every browser request, and a
-    browser restarted when it grows too big."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        settings = crawler.settings
-        self.render_timeout = settings.getfloat("HEALTH_RENDER_TIMEOUT", 30.0)
-        self.memory_limit = settings.getint("HEALTH_RENDER_MEMORY_MB", 1500) * 1024 * 1024
-        self.block_private = settings.getbool("HEALTH_BLOCK_PRIVATE_ADDRESSES")
-        config = settings.get("HEALTH_LOADED_CONFIG")
-        self.listed_hosts = frozenset(urlsplit(r.url).hostname or "" for r in config.resources) if config else \
-            frozenset()
-        self.abort_request = self.abort
-        self.max_body = settings.getint("DOWNLOAD_MAXSIZE")
-        self._resolved: dict[str, bool] = {}
-        self._rendering = 0
-        self.peak_memory = 0
-
-    async def download_request(self, request: Request) -> Response:
-        if not request.meta.get("playwright"):
-            return await super().download_request(request)
-        self._rendering += 1
-        started = time.monotonic()
-        try:
-            response = await asyncio.wait_for(super().download_request(request), timeout=self.render_timeout + 2)
-        except TimeoutError as exc:
-            raise RenderTimeout(f"the page did not finish loading within {self.render_timeout:g} s "
-                                "(render_timeout)") from exc
-        finally:
-            self._rendering -= 1
-            page = request.meta.pop(PAGE_KEY, None)
-            if page is not None:
-                with suppress(Exception):
-                    await asyncio.wait_for(page.close(), timeout=5)
-            await self._restart_if_too_big()
-        request.meta["download_latency"] = time.monotonic() - started
-        if self.max_body and len(response.body) > self.max_body:
-            raise RenderTimeout(f"the rendered page is {len(response.body)} bytes, over max_body_bytes "
-                                f"({self.max_body})")
-        return response
-
-    async def abort(self, request: Any) -> bool:
-        """Whether the browser must not make this request: images, media and fonts,
-        URLs that are not http(s), and (block_private_addresses) hosts that resolve to
-        private or local addresses, unless a listed resource lives on that host."""
-        if request.resource_type in BLOCKED_TYPES:
-            return True
-        parts = urlsplit(request.url)
-        if parts.scheme not in ("http", "https"):
-            return parts.scheme not in ("data", "blob", "about")
-        if not self.block_private:
-            return False
-        host = parts.hostname or ""
-        if host in self.listed_hosts:
-            return False
-        if host not in self._resolved:
-            self._resolved[host] = await _resolves_private(host)
-        if self._resolved[host]:
-            logger.info("render: refused %s (block_private_addresses)", request.url)
-        return self._resolved[host]
-
-    async def _restart_if_too_big(self) -> None:
-        """Between pages, a browser over render_memory_mb is closed; scrapy-playwright
-        launches a fresh one for the next page."""
-        used = browser_memory()
-        self.peak_memory = max(self.peak_memory, used)
-        if used > self.memory_limit and self._rendering == 0 and hasattr(self, "browser"):
-            logger.warning("render: the browser uses %d MB, over render_memory_mb; restarting it", used >> 20)
-            with suppress(Exception):
-                await self.browser.close()
-
-
-async def _resolves_private(host: str) -> bool:
-    if is_private_address(host):
-        return True
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError:
-        return False  # the page's own request fails as the browser reports it
-    return any(is_private_address(str(info[4][0])) for info in infos)
 
 
 def browser_memory(marker: str | None = None, measure: str = "Pss") -> int:

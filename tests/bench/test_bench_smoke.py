@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bench import peers
+from bench import peers, render
 from bench.run import BenchConfig, run, web_spec
+from crawler.crawl.render import find_chromium
 
 pytestmark = pytest.mark.crawl
 
@@ -81,3 +82,14 @@ def test_peer_finds_the_same_broken_links(tmp_path, capsys, tool):
     assert not figures["timed_out"]
     assert figures["agrees_with_truth"], (figures["broken_missed"], figures["broken_extra"])
     assert (tmp_path / "results" / "latest.json").exists()
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="needs Chromium (scripts/test.sh installs it)")
+def test_render_bench_reads_every_app_and_prints_its_figures(capsys):
+    """python -m bench.render on two apps: both runs correct, every column printed."""
+    assert render.main(["--pages", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "plain HTML (peer)" in printed and "rendered (render: true)" in printed
+    assert "render time per page: median" in printed and "rendered / plain: wall" in printed
+    rendered_row = next(line for line in printed.splitlines() if line.startswith("rendered (render: true)"))
+    assert " yes " in rendered_row and " MB" in rendered_row

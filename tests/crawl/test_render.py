@@ -1,0 +1,246 @@
+"""Pages read in a real headless Chromium (render), against servers on loopback.
+
+The server's own log is the witness: which requests the browser made (its API
+calls, its subresources), how many pages it had open at once, and what it never
+reached. Whole crawls run through the CLI in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from crawler.crawl.render import find_chromium
+from tests.conftest import by_name, load_status, run_cli, write_config
+
+pytestmark = [pytest.mark.crawl,
+              pytest.mark.skipif(find_chromium() is None, reason="needs Chromium (scripts/test.sh installs it)")]
+
+SHELL = ('<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Vite App</title></head>'
+         '<body><div id="app"></div><script src="/static/{name}.js"></script></body></html>')
+# Builds the title, a news list dated in Spanish and links (one broken) from a JSON API.
+APP_JS = """
+fetch("/api/{name}").then(r => r.json()).then(data => {{
+  document.title = data.title;
+  const app = document.getElementById("app");
+  app.innerHTML = "<h1>" + data.title + "</h1>" + data.items.map(i =>
+    `<article><h2><a href="${{i.url}}">${{i.title}}</a></h2><time>${{i.date}}</time><p>${{i.summary}}</p></article>`
+  ).join("") + '<a href="/gone-{name}">un enlace roto</a>';
+  {extra}
+}});
+"""
+NEWS = [("Nueva ciclovía en el centro", "2 de diciembre de 2026"), ("Plan de agua 2030", "15 de noviembre de 2026")]
+
+
+class Web:
+    """The local web and what it saw: every request line, and the most API calls (one
+    per open page) in flight at once."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.lock = threading.Lock()
+        self.api_now = self.api_max = 0
+        self.release = threading.Event()  # lets the never-ending script go at teardown
+
+    def log(self, request: Request) -> None:
+        with self.lock:
+            self.lines.append(f"{request.method} {request.path}")
+
+    def count(self, line: str) -> int:
+        return sum(1 for seen in self.lines if seen == line)
+
+    def handler(self, request: Request) -> Response:
+        self.log(request)
+        path = request.path
+        if match := re.fullmatch(r"/app/(?:\w+/)*(\w+)/", path):
+            return Response(SHELL.format(name=match[1]), content_type="text/html; charset=utf-8")
+        if match := re.fullmatch(r"/static/(\w+)\.js", path):
+            return Response(self.script(match[1]), content_type="text/javascript")
+        if match := re.fullmatch(r"/api/(\w+)", path):
+            return self.api(match[1])
+        if path == "/ssr/":
+            return Response('<html lang="es"><head><title>Ciudad</title><script src="/ssr.js"></script></head><body>'
+                            "<main><h1>Noticias de la ciudad</h1>" + "<p>La ciudad publica sus noticias. </p>" * 12
+                            + '<article><h2><a href="/news/ssr">Mercado</a></h2><time>1 de diciembre de 2026</time>'
+                            "</article></main></body></html>", content_type="text/html; charset=utf-8")
+        if path == "/hang.js":
+            self.release.wait(60)
+            return Response("", content_type="text/javascript")
+        if path in ("/loop/", "/iframes/", "/never/"):
+            return Response(HOSTILE[path], content_type="text/html; charset=utf-8")
+        if path.startswith("/gone"):
+            return Response("gone", status=404)
+        return Response("<title>ok</title><p>ok</p>", content_type="text/html")
+
+    def api(self, name: str) -> Response:
+        with self.lock:
+            self.api_now += 1
+            self.api_max = max(self.api_max, self.api_now)
+        try:
+            time.sleep(0.3)  # each page holds its API call a while, so open pages overlap
+            items = [{"title": f"{title} ({name})", "date": date, "url": f"/news/{name}/{n}",
+                      "summary": "Movilidad urbana sostenible."} for n, (title, date) in enumerate(NEWS)]
+            return Response(json.dumps({"title": f"Ciudad {name}", "items": items}),
+                            content_type="application/json")
+        finally:
+            with self.lock:
+                self.api_now -= 1
+
+    def script(self, name: str) -> str:
+        extra = ""
+        if name == "followed":  # the resource page links to a page that is itself an app
+            extra = 'app.insertAdjacentHTML("beforeend", \'<a href="/app/followed/inner/">inner</a>\');'
+        if name == "guarded":  # what block_private_addresses must stop, from inside the page
+            extra = ("fetch('http://localhost:' + location.port + '/secret').catch(() => {});"
+                     "fetch('http://10.20.30.40/router').catch(() => {});"
+                     "const img = document.createElement('img'); img.src = '/picture.png'; app.appendChild(img);")
+        return APP_JS.format(name=name, extra=extra)
+
+
+HOSTILE = {
+    "/never/": '<html><head><title>Never</title></head><body><p>Cargando</p><script src="/hang.js"></script></body></html>',
+    "/loop/": "<html><head><title>Loop</title></head><body><script>while (true) {}</script></body></html>",
+    "/iframes/": ("<html><head><title>Frames</title></head><body><script>for (let i = 0; i < 1000; i++) {"
+                  "const f = document.createElement('iframe'); f.src = '/frame/' + i; document.body.appendChild(f);}"
+                  "</script></body></html>"),
+}
+
+
+@pytest.fixture(scope="module")
+def web():
+    site = Web()
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.expect_request(re.compile(".*")).respond_with_handler(site.handler)
+    server.start()
+    yield server, site
+    site.release.set()
+    server.clear()
+    server.stop()
+
+
+def crawl(folder, server, resources, **settings):
+    config = write_config(folder / "r.yaml", resources, retries=0, **settings)
+    out = folder / "out"
+    result = run_cli("run", "--config", str(config), "--db", str(out / "h.db"), "--out", str(out), timeout=240)
+    return result, out
+
+
+@pytest.fixture(scope="module")
+def apps(web, tmp_path_factory):
+    """Five resources read by the browser, two at a time, and a server-side page with
+    render: auto that must not be."""
+    server, site = web
+    resources = [{"name": "App", "url": server.url_for("/app/main/"), "render": True},
+                 {"name": "Auto app", "url": server.url_for("/app/auto/"), "render": "auto"},
+                 {"name": "Server page", "url": server.url_for("/ssr/"), "render": "auto"},
+                 {"name": "Followed", "url": server.url_for("/app/followed/"), "render": True, "depth": 1},
+                 {"name": "Guarded", "url": server.url_for("/app/guarded/"), "render": True},
+                 {"name": "Fifth", "url": server.url_for("/app/fifth/"), "render": True}]
+    result, out = crawl(tmp_path_factory.mktemp("apps"), server, resources, render_concurrency=2)
+    return {"result": result, "status": by_name(load_status(out)), "out": out, "site": site}
+
+
+def test_an_app_shell_is_read_as_the_browser_shows_it(apps):
+    assert "Traceback" not in apps["result"].stderr
+    app = apps["status"]["App"]
+    assert app["status"] == "up" and app["rendered"] is True and app["render_ms"] > 0
+    assert app["title"] == "Ciudad main"
+    assert [(a["title"], a["published"][:10]) for a in app["announcements"]] == [
+        ("Nueva ciclovía en el centro (main)", "2026-12-02"), ("Plan de agua 2030 (main)", "2026-11-15")]
+    assert [link["url"] for link in app["broken_links"]] == [apps["status"]["App"]["url"].replace("/app/main/",
+                                                                                                  "/gone-main")]
+    assert app["links"]["checked"] == 3  # two news pages and the broken link, each checked plainly
+    assert apps["site"].count("HEAD /news/main/0") == 1  # links are plain requests, not browser loads
+
+
+def test_auto_renders_the_app_and_not_the_server_side_page(apps):
+    site, status = apps["site"], apps["status"]
+    assert status["Auto app"]["rendered"] is True and status["Auto app"]["title"] == "Ciudad auto"
+    page = status["Server page"]
+    assert page["rendered"] is False and page["title"] == "Ciudad" and len(page["announcements"]) == 1
+    assert site.count("GET /ssr/") == 1  # fetched plainly, once
+    assert site.count("GET /ssr.js") == 0  # no browser ever loaded it
+    assert site.count("GET /static/auto.js") == 1 and site.count("GET /api/auto") == 1
+
+
+def test_the_followed_pages_of_a_rendering_resource_are_read_by_the_browser(apps):
+    followed = apps["status"]["Followed"]
+    broken = {link["url"].rsplit("/", 1)[1] for link in followed["broken_links"]}
+    assert broken == {"gone-followed", "gone-inner"}  # gone-inner exists only in the inner app's script output
+    assert followed["pages_crawled"] == 2
+
+
+def test_the_browser_never_has_more_pages_open_than_render_concurrency(apps):
+    assert apps["site"].api_max == 2  # five apps, each holding its API call 300 ms: two at a time, not more
+
+
+def test_a_page_cannot_reach_private_addresses_or_load_images(apps):
+    guarded = apps["status"]["Guarded"]
+    assert guarded["rendered"] is True and guarded["title"] == "Ciudad guarded"
+    lines = apps["site"].lines
+    assert "GET /secret" not in lines, "the page's script reached localhost"
+    assert "GET /picture.png" not in lines, "an image was loaded"
+
+
+def test_status_page_says_which_resources_were_rendered(apps):
+    html = (apps["out"] / "index.html").read_text()
+    assert html.count('<p class="rendered">') == 5
+
+
+def test_without_the_address_guard_the_same_page_does_reach_localhost(web, tmp_path):
+    """The guard test above could pass for want of trying: here the request is made."""
+    server, site = web
+    result, out = crawl(tmp_path, server, [{"name": "Guarded", "url": server.url_for("/app/guarded/"),
+                                            "render": True}], block_private_addresses=False)
+    assert result.returncode in (0, 1) and by_name(load_status(out))["Guarded"]["rendered"] is True
+    assert "GET /secret" in site.lines
+
+
+def test_pages_that_never_settle_end_as_errors_and_the_run_goes_on(web, tmp_path):
+    server, site = web
+    resources = [{"name": name, "url": server.url_for(path), "render": True}
+                 for name, path in (("Never", "/never/"), ("Loop", "/loop/"), ("Frames", "/iframes/"))]
+    resources.append({"name": "After", "url": server.url_for("/app/after/"), "render": True})
+    started = time.monotonic()
+    result, out = crawl(tmp_path, server, resources, render_timeout=5, render_concurrency=2)
+    elapsed = time.monotonic() - started
+    assert "Traceback" not in result.stderr and "run 1 complete" in result.stdout, result.stderr[-2000:]
+    status = by_name(load_status(out))
+    for name in ("Never", "Loop", "Frames"):
+        entry = status[name]
+        assert entry["status"] == "degraded" and entry["rendered"] is False, (name, entry["reasons"])
+        assert entry["render_error"] and f"not rendered: {entry['render_error']}" in entry["reasons"]
+        assert entry["title"] == name.replace("Frames", "Frames")  # read from the plain HTML instead
+    assert status["After"]["rendered"] is True and status["After"]["title"] == "Ciudad after"
+    assert elapsed < 120  # three pages of at most render_timeout + 2 s each, two at a time: no hang
+
+
+def test_render_true_without_chromium_is_a_config_error_naming_the_resource(web, tmp_path):
+    server, _ = web
+    config = write_config(tmp_path / "r.yaml", [{"name": "App", "url": server.url_for("/app/x/"), "render": True}])
+    env = {"HEALTHCRAWL_CHROMIUM": str(tmp_path / "no-chromium-here")}
+    for args in (("check-config", "--config", str(config)),
+                 ("run", "--config", str(config), "--db", str(tmp_path / "h.db"), "--out", str(tmp_path))):
+        result = run_cli(*args, env=env)
+        assert result.returncode == 2, result.stderr
+        assert 'resource "App": render: true needs a browser' in result.stderr
+        assert "apt-get install chromium" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_render_auto_without_chromium_reads_plainly_with_a_warning(web, tmp_path):
+    server, _ = web
+    config = write_config(tmp_path / "r.yaml", [{"name": "Server page", "url": server.url_for("/ssr/"),
+                                                 "render": "auto"}], retries=0)
+    out = tmp_path / "out"
+    result = run_cli("run", "--config", str(config), "--db", str(out / "h.db"), "--out", str(out),
+                     env={"HEALTHCRAWL_CHROMIUM": str(tmp_path / "none")})
+    assert result.returncode == 0, result.stderr
+    assert 'warning: resource "Server page": render: auto reads the page without a browser' in result.stderr
+    page = by_name(load_status(out))["Server page"]
+    assert page["status"] == "up" and page["rendered"] is False and page["title"] == "Ciudad"

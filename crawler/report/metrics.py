@@ -87,7 +87,7 @@ class StatusCollector:
                      started)
         yield _gauge("run_finished_timestamp_seconds", "When the run the report is about finished (unix time); "
                      "absent while it has not.", finished)
-        yield _gauge("run_duration_seconds", "How long the run took, start to finish.",
+        yield _gauge("run_duration_seconds", "How long the run took, start to finish, in whole seconds (as the times are stored).",
                      finished - started if started is not None and finished is not None else None)
         yield _gauge("run_complete", "1 if the run finished and checked every resource, else 0.",
                      int(run["complete"]) if run else None)

@@ -17,13 +17,16 @@ PLACEHOLDER_TITLE = re.compile(
     r"loading(?:\s*(?:\.\.\.|…))?|untitled|document|index|home)\s*$",
     re.IGNORECASE,
 )
+NOTHING_TO_READ = 20  # characters: a page with scripts and less text than this is all script
 # The empty element a framework mounts into: id="app", id="root", Next.js, Nuxt, ...
 MOUNT_POINT = re.compile(r"^(?:app|root|main|__next|__nuxt|__layout|svelte|application)$", re.IGNORECASE)
+MOUNT_TAGS = ["div", "main", "section"]
+APP_ELEMENTS = ["app-root"]  # Angular mounts into its own element, which needs no id
 
 
 def looks_like_app_shell(html: bytes | str) -> bool:
     """Almost no visible text, at least one script, and nothing else to read: no
-    title or a placeholder one, or an empty element the app mounts into.
+    title or a placeholder one, an empty element the app mounts into, or no text at all.
 
     >>> looks_like_app_shell(b'<title>Vite App</title><div id="app"></div><script src="/main.js"></script>')
     True
@@ -38,12 +41,16 @@ def looks_like_app_shell(html: bytes | str) -> bool:
     if soup.find("script") is None:
         return False
     title = soup.title.get_text() if soup.title is not None else None
-    for element in soup(["script", "style", "noscript", "template", "head"]):
+    # Not <head> itself: lxml keeps a <main> it does not know in a head that was never
+    # closed, and the page's text would go with it.
+    for element in soup(["script", "style", "noscript", "template", "title"]):
         element.decompose()
     text = " ".join(soup.get_text(" ").split())
     if len(text) >= VISIBLE_TEXT_MAX:
         return False
-    if title is None or PLACEHOLDER_TITLE.match(title):
+    if title is None or PLACEHOLDER_TITLE.match(title) or len(text) < NOTHING_TO_READ:
+        return True
+    if any(not element.get_text(strip=True) for element in soup.find_all(APP_ELEMENTS)):
         return True
     return any(MOUNT_POINT.match(str(element.get("id", ""))) and not element.get_text(strip=True)
-               for element in soup.find_all(["div", "main", "section", "app-root"]))
+               for element in soup.find_all(MOUNT_TAGS))

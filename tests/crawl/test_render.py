@@ -72,7 +72,7 @@ class Web:
         if path == "/hang.js":
             self.release.wait(60)
             return Response("", content_type="text/javascript")
-        if path in ("/loop/", "/iframes/", "/never/"):
+        if path in HOSTILE:
             return Response(HOSTILE[path], content_type="text/html; charset=utf-8")
         if path.startswith("/gone"):
             return Response("gone", status=404)
@@ -109,6 +109,15 @@ HOSTILE = {
     "/iframes/": ("<html><head><title>Frames</title></head><body><script>for (let i = 0; i < 1000; i++) {"
                   "const f = document.createElement('iframe'); f.src = '/frame/' + i; document.body.appendChild(f);}"
                   "</script></body></html>"),
+    # After building itself, the app navigates the tab to a local file, then to data:.
+    "/escape/": ('<html><head><title>Escape</title></head><body><div id="app"></div><script>'
+                 'document.title = "Ciudad escape"; document.getElementById("app").textContent = "Noticias";'
+                 'location.href = "file:///etc/hostname";'
+                 'setTimeout(() => { location.href = "data:text/html,<title>data page</title>"; }, 50);'
+                 "</script></body></html>"),
+    # Small as served, 300 kB once its script has run.
+    "/huge/": ('<html><head><title>Huge</title></head><body><div id="app"></div><script>'
+               'document.getElementById("app").textContent = "x".repeat(300000);</script></body></html>'),
 }
 
 
@@ -244,3 +253,18 @@ def test_render_auto_without_chromium_reads_plainly_with_a_warning(web, tmp_path
     assert 'warning: resource "Server page": render: auto reads the page without a browser' in result.stderr
     page = by_name(load_status(out))["Server page"]
     assert page["status"] == "up" and page["rendered"] is False and page["title"] == "Ciudad"
+
+
+def test_a_rendered_page_cannot_leave_for_file_or_data_urls_and_keeps_the_size_limit(web, tmp_path):
+    server, site = web
+    resources = [{"name": "Escape", "url": server.url_for("/escape/"), "render": True},
+                 {"name": "Huge", "url": server.url_for("/huge/"), "render": True}]
+    result, out = crawl(tmp_path, server, resources, render_timeout=5, max_body_bytes=200_000)
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    status = by_name(load_status(out))
+    escape = status["Escape"]
+    assert escape["rendered"] is True and escape["title"] == "Ciudad escape", escape  # the app, not the file
+    assert "data page" not in json.dumps(escape)
+    huge = status["Huge"]
+    assert huge["status"] == "degraded" and huge["rendered"] is False
+    assert "over max_body_bytes (200000)" in huge["render_error"] and huge["title"] == "Huge"

@@ -7,10 +7,14 @@ reached. Whole crawls run through the CLI in a subprocess.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -62,6 +66,9 @@ class Web:
             return Response(SHELL.format(name=match[1]), content_type="text/html; charset=utf-8")
         if match := re.fullmatch(r"/static/(\w+)\.js", path):
             return Response(self.script(match[1]), content_type="text/javascript")
+        if path == "/api/crash":  # the browser dies while this page is open
+            self.kill_browsers()
+            return Response("{}", content_type="application/json")
         if match := re.fullmatch(r"/api/(\w+)", path):
             return self.api(match[1])
         if path == "/ssr/":
@@ -91,6 +98,14 @@ class Web:
         finally:
             with self.lock:
                 self.api_now -= 1
+
+    @staticmethod
+    def kill_browsers() -> None:
+        """SIGKILL every Chromium a healthcrawl run started (marked --healthcrawl-render)."""
+        for entry in Path("/proc").iterdir():
+            with contextlib.suppress(OSError):
+                if entry.name.isdigit() and b"--healthcrawl-render=" in (entry / "cmdline").read_bytes():
+                    os.kill(int(entry.name), signal.SIGKILL)
 
     def script(self, name: str) -> str:
         extra = ""
@@ -268,3 +283,18 @@ def test_a_rendered_page_cannot_leave_for_file_or_data_urls_and_keeps_the_size_l
     huge = status["Huge"]
     assert huge["status"] == "degraded" and huge["rendered"] is False
     assert "over max_body_bytes (200000)" in huge["render_error"] and huge["title"] == "Huge"
+
+
+def test_a_crashed_browser_is_an_error_for_its_page_and_the_next_page_renders(web, tmp_path):
+    """The browser is killed while it holds one page; one page at a time, so the other
+    resource renders in the browser launched after it, whichever comes first."""
+    server, _ = web
+    resources = [{"name": "Crash", "url": server.url_for("/app/crash/"), "render": True},
+                 {"name": "Survivor", "url": server.url_for("/app/survivor/"), "render": True}]
+    result, out = crawl(tmp_path, server, resources, render_timeout=10, render_concurrency=1)
+    assert "Traceback" not in result.stderr and "run 1 complete" in result.stdout, result.stderr[-2000:]
+    status = by_name(load_status(out))
+    crash = status["Crash"]
+    assert crash["status"] == "degraded" and crash["rendered"] is False and crash["title"] == "Vite App"
+    assert crash["render_error"].startswith("the browser tab or the browser crashed: "), crash["render_error"]
+    assert status["Survivor"]["rendered"] is True and status["Survivor"]["title"] == "Ciudad survivor"

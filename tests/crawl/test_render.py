@@ -63,6 +63,8 @@ class Web:
         self.log(request)
         path = request.path
         if match := re.fullmatch(r"/app/(?:\w+/)*(\w+)/", path):
+            if match[1] == "after" and request.user_agent.string.startswith("healthcrawl"):
+                time.sleep(1.5)  # its plain answer last, so the browser reads it after the hostile pages
             return Response(SHELL.format(name=match[1]), content_type="text/html; charset=utf-8")
         if match := re.fullmatch(r"/static/(\w+)\.js", path):
             return Response(self.script(match[1]), content_type="text/javascript")
@@ -227,12 +229,14 @@ def test_without_the_address_guard_the_same_page_does_reach_localhost(web, tmp_p
 
 
 def test_pages_that_never_settle_end_as_errors_and_the_run_goes_on(web, tmp_path):
+    """Each hostile page in turn (one page at a time, so each has the browser to itself
+    and a slow machine cannot starve the next), then an app: it still renders."""
     server, site = web
     resources = [{"name": name, "url": server.url_for(path), "render": True}
                  for name, path in (("Never", "/never/"), ("Loop", "/loop/"), ("Frames", "/iframes/"))]
     resources.append({"name": "After", "url": server.url_for("/app/after/"), "render": True})
     started = time.monotonic()
-    result, out = crawl(tmp_path, server, resources, render_timeout=5, render_concurrency=2)
+    result, out = crawl(tmp_path, server, resources, render_timeout=4, render_concurrency=1)
     elapsed = time.monotonic() - started
     assert "Traceback" not in result.stderr and "run 1 complete" in result.stdout, result.stderr[-2000:]
     status = by_name(load_status(out))
@@ -240,9 +244,11 @@ def test_pages_that_never_settle_end_as_errors_and_the_run_goes_on(web, tmp_path
         entry = status[name]
         assert entry["status"] == "degraded" and entry["rendered"] is False, (name, entry["reasons"])
         assert entry["render_error"] and f"not rendered: {entry['render_error']}" in entry["reasons"]
-        assert entry["title"] == name.replace("Frames", "Frames")  # read from the plain HTML instead
-    assert status["After"]["rendered"] is True and status["After"]["title"] == "Ciudad after"
-    assert elapsed < 120  # three pages of at most render_timeout + 2 s each, two at a time: no hang
+        assert entry["title"] == name  # read from the plain HTML instead
+    after = status["After"]
+    assert after["rendered"] is True and after["title"] == "Ciudad after", after["render_error"]
+    assert site.count("GET /api/after") == 1
+    assert elapsed < 120  # three pages of at most render_timeout + 2 s each, then the app: no hang
 
 
 def test_render_true_without_chromium_is_a_config_error_naming_the_resource(web, tmp_path):

@@ -49,8 +49,8 @@ RENDERED_KEY = "health_rendered"  # request meta: this request is the browser's 
 PAGE_KEY = "playwright_page"  # scrapy-playwright's meta key for the page it opened
 
 
-class RenderTimeout(Exception):
-    """The page did not load and settle within render_timeout."""
+class RenderLimit(Exception):
+    """The page went past one of the limits of a render: render_timeout, max_body_bytes."""
 
 
 def find_chromium() -> str | None:
@@ -177,10 +177,10 @@ def render_seconds(response: Response) -> float | None:
 def describe_render_failure(exc: BaseException) -> str:
     """One line a reader can act on, for why the browser could not read a page.
 
-    >>> describe_render_failure(RenderTimeout("the page did not finish loading within 5 s (render_timeout)"))
+    >>> describe_render_failure(RenderLimit("the page did not finish loading within 5 s (render_timeout)"))
     'the page did not finish loading within 5 s (render_timeout)'
     """
-    if isinstance(exc, RenderTimeout):
+    if isinstance(exc, RenderLimit):
         return str(exc)
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     name = type(exc).__name__

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from crawler.crawl.render import BLOCKED_TYPES, PAGE_KEY, RenderTimeout, browser_memory
+from crawler.crawl.render import BLOCKED_TYPES, PAGE_KEY, RenderLimit, browser_memory
 from crawler.crawl.safety import is_private_address
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
-
 
 
 class RenderHandler(ScrapyPlaywrightDownloadHandler):
@@ -59,7 +58,7 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
                 response = await asyncio.wait_for(super().download_request(request),
                                                   timeout=self.render_timeout + 2)
             except TimeoutError as exc:
-                raise RenderTimeout(f"the page did not finish loading within {self.render_timeout:g} s "
+                raise RenderLimit(f"the page did not finish loading within {self.render_timeout:g} s "
                                     "(render_timeout)") from exc
             finally:
                 self._rendering -= 1
@@ -70,7 +69,7 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
                 await self._restart_if_too_big()
         request.meta["download_latency"] = time.monotonic() - started
         if self.max_body and len(response.body) > self.max_body:
-            raise RenderTimeout(f"the rendered page is {len(response.body)} bytes, over max_body_bytes "
+            raise RenderLimit(f"the rendered page is {len(response.body)} bytes, over max_body_bytes "
                                 f"({self.max_body})")
         return response
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.crawl.render import BLOCKED_TYPES, PAGE_KEY, RenderLimit, browser_memory
-from crawler.crawl.safety import is_private_address
+from crawler.crawl.safety import is_private_address, listed_hosts
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -38,9 +38,7 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
         self.render_timeout = settings.getfloat("HEALTH_RENDER_TIMEOUT", 30.0)
         self.memory_limit = settings.getint("HEALTH_RENDER_MEMORY_MB", 1500) * 1024 * 1024
         self.block_private = settings.getbool("HEALTH_BLOCK_PRIVATE_ADDRESSES")
-        config = settings.get("HEALTH_LOADED_CONFIG")
-        self.listed_hosts = frozenset(urlsplit(r.url).hostname or "" for r in config.resources) if config else \
-            frozenset()
+        self.listed_hosts = listed_hosts(settings.get("HEALTH_LOADED_CONFIG"))
         self.abort_request = self.abort
         self.max_body = settings.getint("DOWNLOAD_MAXSIZE")
         self._resolved: dict[str, bool] = {}

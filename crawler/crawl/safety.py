@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
+    from crawler.core.config import Config
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 FOLLOWED_SCHEMES = frozenset({"http", "https"})  # what RedirectMiddleware will follow
 
@@ -223,6 +225,12 @@ def is_private_address(address: str) -> bool:
             or ip.is_unspecified or ip.is_multicast)
 
 
+def listed_hosts(config: Config | None) -> frozenset[str]:
+    """The hosts of the listed resources: whoever lists a resource there may reach it,
+    private address or not."""
+    return frozenset(urlsplit(r.url).hostname or "" for r in config.resources) if config else frozenset()
+
+
 class PrivateAddressGuardMiddleware:
     """Resolves the host of each link check (and of each redirect it takes) with
     the crawler's own caching resolver before it is fetched."""
@@ -234,9 +242,7 @@ class PrivateAddressGuardMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("HEALTH_BLOCK_PRIVATE_ADDRESSES"):
             raise NotConfigured
-        config = crawler.settings.get("HEALTH_LOADED_CONFIG")
-        hosts = {urlsplit(r.url).hostname or "" for r in config.resources} if config else set()
-        return cls(frozenset(hosts))
+        return cls(listed_hosts(crawler.settings.get("HEALTH_LOADED_CONFIG")))
 
     async def process_request(self, request: Request) -> None:
         if LINK_KEY not in request.meta:

@@ -6,12 +6,22 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from urllib.parse import urlsplit
 
 import pytest
 
 from crawler.core.config import Resource
 from crawler.core.items import LinkPageResult, LinkResult
-from crawler.core.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, Scope, SitemapFetch, SitemapRead
+from crawler.core.linkplan import (
+    Fetch,
+    LinkPlan,
+    LinkRead,
+    ResourceRead,
+    Scope,
+    SitemapFetch,
+    SitemapRead,
+    link_spelling,
+)
 from crawler.extract.links import InvalidLink, Link, PageLinks
 
 SITE = "http://a.test"
@@ -90,6 +100,13 @@ class Driver:
         return out
 
 
+def in_folder(url: str, root: str) -> bool:
+    """The reference's own scope rule, written apart from crawler's Scope: same host and
+    port, path at or under the root's folder (the root here always ends in "/")."""
+    here, there = urlsplit(url), urlsplit(root)
+    return here.netloc == there.netloc and (here.path.rstrip("/") + "/").startswith(there.path)
+
+
 def bfs(web: Web, root: str, depth: int, max_pages: int) -> set[tuple[str, int]]:
     """Pages within `depth` hops of `root`, closest first, ties in URL order, at most `max_pages`."""
     distance = {root: 0}
@@ -99,32 +116,44 @@ def bfs(web: Web, root: str, depth: int, max_pages: int) -> set[tuple[str, int]]
         if distance[url] == depth:
             continue
         for link in web.pages[url].links:
-            if link.url in web.pages and link.url not in distance and Scope(root).contains(link.url):
+            if link.url in web.pages and link.url not in distance and in_folder(link.url, root):
                 distance[link.url] = distance[url] + 1
                 queue.append(link.url)
     ranked = sorted(distance, key=lambda u: (distance[u], u))[:max_pages]
     return {(url, distance[url]) for url in ranked}
 
 
-def generated_web(seed: int, pages: int = 60, links: int = 6) -> Web:
-    """A site whose pages link forward and back, so most pages have paths of several lengths."""
+def generated_web(seed: int, pages: int = 60, links: int = 6, folder: str = "") -> Web:
+    """A site whose pages link forward and back, so most pages have paths of several lengths.
+    With a `folder`, the site's pages live under it, and pages outside it (one in a
+    look-alike folder, "/docs-old" beside "/docs") link in and are linked to: reachable,
+    but out of the resource's scope."""
     rng = random.Random(seed)
     site = {}
+    outside = [f"/elsewhere/{k}" for k in range(3)] + [f"{folder}-old/{k}" for k in range(3)] if folder else []
     for number in range(pages):
-        hrefs = [f"/p/{rng.randrange(pages)}" for _ in range(links)]
-        hrefs += [f"/leaf/{number}-{k}" for k in range(3)] + ["/missing"]
+        hrefs = [f"{folder}/p/{rng.randrange(pages)}" for _ in range(links)]
+        hrefs += [f"{folder}/leaf/{number}-{k}" for k in range(3)] + [f"{folder}/missing"]
         if number + 1 < pages:
-            hrefs.append(f"/p/{number + 1}")
-        site["/" if number == 0 else f"/p/{number}"] = page(*hrefs)
-    return Web({p: v for p, v in site.items()}, {SITE + "/missing": 404})
+            hrefs.append(f"{folder}/p/{number + 1}")
+        if outside:
+            hrefs.append(rng.choice(outside))
+        site[f"{folder}/" if number == 0 else f"{folder}/p/{number}"] = page(*hrefs)
+    for path in outside:
+        site[path] = page(*(f"{folder}/p/{rng.randrange(pages)}" for _ in range(3)))
+    return Web(site, {SITE + f"{folder}/missing": 404})
 
 
+@pytest.mark.parametrize("folder", ["", "/docs"])
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("depth,max_pages", [(1, 100), (2, 100), (3, 100), (3, 12)])
-def test_followed_pages_are_the_breadth_first_set_whatever_the_order(seed, depth, max_pages):
-    web = generated_web(seed)
-    resource = Resource("site", SITE + "/", depth=depth, max_pages=max_pages)
-    truth = {("site", url, d) for url, d in bfs(web, SITE + "/", depth, max_pages)}
+def test_followed_pages_are_the_breadth_first_set_whatever_the_order(seed, depth, max_pages, folder):
+    web = generated_web(seed, folder=folder)
+    root = SITE + folder + "/"
+    resource = Resource("site", root, depth=depth, max_pages=max_pages)
+    truth = {("site", url, d) for url, d in bfs(web, root, depth, max_pages)}
+    if folder:
+        assert any(not in_folder(url, root) for url in web.pages), "the web has pages out of scope"
     seen = []
     for order in range(5):
         driver = Driver([resource], web, random.Random(seed * 100 + order)).run()
@@ -258,3 +287,30 @@ def test_a_redirect_to_another_site_is_not_followed():
     outputs = plan.apply(LinkRead(fetch, moved, web.pages[SITE + "/moved"]))
     assert not any(isinstance(o, LinkPageResult) for o in outputs)
     assert plan.finished
+
+
+@pytest.mark.parametrize(
+    ("url", "root", "expected"),
+    [
+        ("https://ex.org/docs/a", "https://ex.org/docs/", True),
+        ("http://EX.org/docs/a", "https://ex.org/docs/", True),  # scheme-agnostic
+        ("https://ex.org:443/docs/", "http://ex.org/docs/", True),  # default ports
+        ("https://ex.org/docs", "https://ex.org/docs/", True),  # the folder itself
+        ("https://ex.org/docs/x", "https://ex.org/docs/index.html", True),
+        ("https://ex.org/docs/x", "https://ex.org/docs", True),  # no slash: folder
+        ("https://ex.org/docsearch", "https://ex.org/docs", False),
+        ("https://ex.org/blog/", "https://ex.org/docs/", False),
+        ("https://ex.org/", "https://ex.org", True),
+        ("https://www.ex.org/", "https://ex.org/", False),  # www is another host
+        ("https://sub.ex.org/", "https://ex.org/", False),
+        ("http://ex.org:8080/", "http://ex.org/", False),
+        ("http://[::1]:8080/a", "http://[::1]:8080/", True),
+        ("mailto:a@ex.org", "https://ex.org/", False),
+        ("ftp://ex.org/", "https://ex.org/", False),
+        ("http://[::1/", "https://ex.org/", False),
+        ("", "https://ex.org/", False),
+    ],
+)
+def test_scope(url: str, root: str, expected: bool) -> None:
+    """The rule a resource's depth follows (links arrive spelled by the extractor)."""
+    assert Scope(root).contains(link_spelling(url)) is expected

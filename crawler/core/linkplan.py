@@ -122,7 +122,8 @@ Output = Fetch | SitemapFetch | LinkResult | LinkPageResult
 class Scope:
     """The same-site test of one resource, for URLs spelled as the link extractor
     spells them (lower-case host, no default port): same host and port, http and
-    https alike, under the resource's directory (see extract.links.same_site).
+    https alike, under the resource's directory (see scope_dir). ``www.`` is not
+    folded: ``example.org`` and ``www.example.org`` are two sites.
 
     >>> scope = Scope("https://Ex.org/docs/index.html")
     >>> [scope.contains(u) for u in ("http://ex.org/docs/a", "https://ex.org/docs", "https://ex.org/blog/")]
@@ -130,17 +131,33 @@ class Scope:
     """
 
     def __init__(self, root_url: str) -> None:
-        from crawler.extract.links import _scope_dir
-
         spelled = link_spelling(root_url)
         self.netloc = netloc_of(spelled) or None
         path = spelled.split("://", 1)[-1].partition("/")[2]
-        self.dir = _scope_dir("/" + path.partition("?")[0])
+        self.dir = scope_dir("/" + path.partition("?")[0])
 
     def contains(self, url: str) -> bool:
         if self.netloc is None:
             return False
         return _under(url, self.netloc, self.dir)
+
+
+def scope_dir(path: str) -> str:
+    """The directory a root URL stands for.
+
+    A last segment with a dot is a file (its folder is the scope); without one it
+    is taken as a folder even when the trailing slash is missing, because people
+    write ``https://example.org/docs`` to mean the docs section.
+
+    >>> scope_dir("/docs/index.html"), scope_dir("/docs"), scope_dir("")
+    ('/docs/', '/docs/', '/')
+    """
+    if not path or path == "/":
+        return "/"
+    head, _, last = path.rpartition("/")
+    if "." in last:
+        return head + "/"
+    return path if path.endswith("/") else path + "/"
 
 
 def netloc_of(url: str) -> str:

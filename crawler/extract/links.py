@@ -19,12 +19,11 @@ move the ``#fragment`` out into :attr:`Link.fragment`.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -43,7 +42,6 @@ __all__ = [
     "has_anchor",
     "page_anchors",
     "parse_srcset",
-    "same_site",
     "url_allowed",
 ]
 
@@ -467,65 +465,6 @@ tag='a', text='L'),)
 
     return PageLinks(links=tuple(links), skipped=skipped, anchors=anchors, base_url=base,
                      invalid=tuple(invalid.values()))
-
-
-# --- scope -----------------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=4096)
-def _scope_parts(url: str) -> tuple[tuple[str, int | None], str] | None:
-    """((host, non-default port), path) of a web URL as the standard parses it;
-    http and https deliberately alike. None for anything else."""
-    try:
-        parts = urlsplit(resolve_url(url))
-        host_port = (parts.hostname or "", parts.port)
-    except (InvalidURL, ValueError):
-        return None
-    if not host_port[0] or parts.scheme not in WEB_SCHEMES:
-        return None
-    return host_port, parts.path or "/"
-
-
-def _scope_dir(path: str) -> str:
-    """The directory a root URL stands for.
-
-    A last segment with a dot is a file (its folder is the scope); without one it
-    is taken as a folder even when the trailing slash is missing, because people
-    write ``https://example.org/docs`` to mean the docs section.
-
-    >>> _scope_dir("/docs/index.html"), _scope_dir("/docs"), _scope_dir("")
-    ('/docs/', '/docs/', '/')
-    """
-    if not path or path == "/":
-        return "/"
-    head, _, last = path.rpartition("/")
-    if "." in last:
-        return head + "/"
-    return path if path.endswith("/") else path + "/"
-
-
-def same_site(url: str, root_url: str, *, path_prefix: bool = True) -> bool:
-    """Is ``url`` inside the crawl scope of ``root_url``?
-
-    Same host and same non-default port, http and https alike; with
-    ``path_prefix``, also under the root's directory (see :func:`_scope_dir`).
-    ``www.`` is not folded: ``example.org`` and ``www.example.org`` are two sites.
-
-    >>> same_site("https://ex.org/docs/a", "http://EX.org/docs/index.html")
-    True
-    >>> same_site("https://ex.org/blog/", "https://ex.org/docs")
-    False
-    >>> same_site("https://ex.org/docs", "https://ex.org/docs/")
-    True
-    >>> same_site("https://ex.org:8080/", "https://ex.org/", path_prefix=False)
-    False
-    """
-    here, root = _scope_parts(url), _scope_parts(root_url)
-    if here is None or root is None or here[0] != root[0]:
-        return False
-    if not path_prefix:
-        return True
-    path, scope = here[1], _scope_dir(root[1])
-    return path.startswith(scope) or path + "/" == scope
 
 
 def url_allowed(

@@ -547,18 +547,6 @@ def _insert_sql(table: str, columns: tuple[str, ...], *, replace: bool = False) 
     return f"INSERT{' OR REPLACE' if replace else ''} INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})"
 
 
-@functools.lru_cache(maxsize=64)
-def _upsert_sql(table: str, columns: tuple[str, ...], *, pk: str) -> str:
-    """Insert a row, or update only the given columns of the row with that key
-    (what sqlite-utils' ``upsert`` does).
-
-    >>> _upsert_sql("t", ("id", "a"), pk="id")
-    'INSERT INTO [t] ([id], [a]) VALUES (?, ?) ON CONFLICT ([id]) DO UPDATE SET [a] = excluded.[a]'
-    """
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk)
-    return f"{_insert_sql(table, columns)} ON CONFLICT ([{pk}]) DO UPDATE SET {updates}"
-
-
 _EVENT_COLUMNS = ("run_id", "resource_id", "kind", "url", "old", "new", "detail", "at")
 # A link's running state. The bound values describe this result alone (a streak
 # of 1 or 0, first failure and last success at this check when they apply); on a

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ from crawler.extract.links import (
     has_anchor,
     page_anchors,
     parse_srcset,
-    same_site,
     url_allowed,
 )
 from crawler.extract.urls import InvalidURL, is_web_url, resolve_url, url_scheme
@@ -420,51 +418,17 @@ def test_a_record_from_before_invalid_links_still_loads() -> None:
     assert page.skipped == {"invalid": 2}  # its hrefs were not kept; the count is all there is
 
 
-def test_five_thousand_links_is_fast() -> None:
+def test_five_thousand_links_in_document_order() -> None:
+    # Their speed is measured by the bench (python -m bench), not asserted here.
     html = "<html><body><ul>" + "".join(
         f'<li><a href="/item/{i}?ref=list#c{i % 3}">Item <b>{i}</b></a>'
         f' <a href="https://partner{i % 40}.example.com/p/{i}">partner</a></li>'
         for i in range(2500)
     ) + "</ul></body></html>"
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        page = extract_links(html, "https://example.org/list")
-        best = min(best, time.perf_counter() - start)
+    page = extract_links(html, "https://example.org/list")
     assert len(page.links) == 5000
     assert page.links[0] == Link("https://example.org/item/0?ref=list", "c0", "a", "Item 0")
-    # Around 40 ms on a laptop (35 before the WHATWG parser); the bound leaves room for slow CI machines.
-    assert best < 0.25, f"5,000 links took {best * 1000:.0f} ms"
-
-
-# --- scope helpers ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("url", "root", "prefix", "expected"),
-    [
-        ("https://ex.org/docs/a", "https://ex.org/docs/", True, True),
-        ("http://EX.org/docs/a", "https://ex.org/docs/", True, True),  # scheme-agnostic
-        ("https://ex.org:443/docs/", "http://ex.org/docs/", True, True),  # default ports
-        ("https://ex.org/docs", "https://ex.org/docs/", True, True),  # the folder itself
-        ("https://ex.org/docs/x", "https://ex.org/docs/index.html", True, True),
-        ("https://ex.org/docs/x", "https://ex.org/docs", True, True),  # no slash: folder
-        ("https://ex.org/docsearch", "https://ex.org/docs", True, False),
-        ("https://ex.org/blog/", "https://ex.org/docs/", True, False),
-        ("https://ex.org/blog/", "https://ex.org/docs/", False, True),
-        ("https://ex.org/", "https://ex.org", True, True),
-        ("https://www.ex.org/", "https://ex.org/", False, False),  # www is another host
-        ("https://sub.ex.org/", "https://ex.org/", False, False),
-        ("http://ex.org:8080/", "http://ex.org/", False, False),
-        ("http://[::1]:8080/a", "http://[::1]:8080/", True, True),
-        ("mailto:a@ex.org", "https://ex.org/", False, False),
-        ("ftp://ex.org/", "https://ex.org/", False, False),
-        ("http://[::1/", "https://ex.org/", False, False),
-        ("", "https://ex.org/", False, False),
-    ],
-)
-def test_same_site(url: str, root: str, prefix: bool, expected: bool) -> None:
-    assert same_site(url, root, path_prefix=prefix) is expected
+    assert page.links[-1] == Link("https://partner19.example.com/p/2499", None, "a", "partner")
 
 
 def test_url_allowed() -> None:

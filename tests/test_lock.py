@@ -22,14 +22,13 @@ with RunLock(sys.argv[1]) as lock:
     print("locked", flush=True)
     sys.stdin.read()
 """
-# Tries once; exit 0 if it got the lock (held for argv[2] seconds), 3 with the message
-# on stderr if refused.
+# Tries once; exit 0 if it got the lock, 3 with the message on stderr if refused.
 CONTENDER = """
-import sys, time
+import sys
 from crawler.store.lock import LockHeld, RunLock
 try:
     with RunLock(sys.argv[1]):
-        time.sleep(float(sys.argv[2]) if len(sys.argv) > 2 else 0)
+        pass
 except LockHeld as exc:
     print(exc, file=sys.stderr)
     sys.exit(3)
@@ -101,15 +100,43 @@ def test_two_processes_contend_and_only_one_wins(holder):
     assert after.returncode == 0, err
 
 
+# Starts, says "ready", waits for "go" on stdin, then tries once: "won" and holds the
+# lock until stdin closes, or "refused" and exit 3.
+RACER = """
+import sys
+from crawler.store.lock import LockHeld, RunLock
+print("ready", flush=True)
+sys.stdin.readline()
+try:
+    with RunLock(sys.argv[1]):
+        print("won", flush=True)
+        sys.stdin.read()
+except LockHeld as exc:
+    print("refused", flush=True)
+    print(exc, file=sys.stderr)
+    sys.exit(3)
+"""
+
+
 def test_simultaneous_starts_let_exactly_one_run(tmp_path: Path):
+    """Four processes, all started and waiting, are told to go at once; the winner
+    holds the lock until every one has answered, so no start time can matter."""
     db = tmp_path / "health.db"
-    runs = [python(CONTENDER, str(db), "2") for _ in range(4)]
-    codes = []
-    for proc in runs:
-        _, err = proc.communicate(timeout=30)
-        codes.append(proc.returncode)
-        assert proc.returncode in (0, 3), err
-    assert sorted(codes) == [0, 3, 3, 3]
+    racers = [python(RACER, str(db)) for _ in range(4)]
+    for proc in racers:
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    for proc in racers:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    answers = [proc.stdout.readline().strip() for proc in racers]
+    assert sorted(answers) == ["refused", "refused", "refused", "won"], answers
+    for proc in racers:
+        proc.stdin.close()
+    codes = sorted(proc.wait(timeout=20) for proc in racers)
+    assert codes == [0, 3, 3, 3]
+    for proc in racers:
+        proc.stdout.close()
+        proc.stderr.close()
     assert not lock_path_for(db).exists()
 
 

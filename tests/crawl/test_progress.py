@@ -14,7 +14,9 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,9 +31,26 @@ LEAVES = 12  # links on each section page
 ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])")
 
 
+class Witness:
+    """What the tests wait for instead of guessing times: the paths the web was asked
+    for, and a gate that holds one leaf until the terminal has shown a frame."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.hold_leaf = False
+        self.frame_shown = threading.Event()
+
+
+WITNESS = Witness()
+HELD_LEAF = "/s0/leaf0"
+
+
 def _page(request: Request) -> Response:
-    time.sleep(0.03)  # slow enough for a few frames of the line
+    time.sleep(0.03)
     path = request.path
+    WITNESS.seen.add(path)
+    if path == HELD_LEAF and WITNESS.hold_leaf:
+        WITNESS.frame_shown.wait(timeout=60)  # so the line is drawn mid-run on a machine of any speed
     if path == "/stuck":
         time.sleep(15)  # longer than the shutdown grace (5 s)
         links = ""
@@ -68,10 +87,12 @@ def paths(web: HTTPServer, tmp_path: Path) -> list[str]:
 
 
 def run_on_terminal(*args: str, columns: int = 120, timeout: float = 120,
-                    interrupt_after: float | None = None) -> tuple[int, str]:
+                    interrupt_when: Callable[[], bool] | None = None,
+                    on_output: Callable[[bytes], None] | None = None) -> tuple[int, str]:
     """Run the CLI with stdout and stderr on a pseudo-terminal, as in a shell (and
-    press Ctrl-C after `interrupt_after` seconds); return its exit code and everything
-    the terminal received (escape codes included)."""
+    press Ctrl-C once `interrupt_when()` is true; `on_output` sees all received so far
+    after each read); return its exit code and everything the terminal received
+    (escape codes included)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "COLUMNS": str(columns)}
@@ -81,13 +102,12 @@ def run_on_terminal(*args: str, columns: int = 120, timeout: float = 120,
                             stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
     os.close(slave)
     received = bytearray()
-    started = time.monotonic()
-    deadline = started + timeout
+    deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            if interrupt_after is not None and time.monotonic() - started > interrupt_after:
+            if interrupt_when is not None and interrupt_when():
                 proc.send_signal(signal.SIGINT)
-                interrupt_after = None
+                interrupt_when = None
             ready, _, _ = select.select([master], [], [], 0.2)
             if not ready:
                 continue
@@ -98,6 +118,8 @@ def run_on_terminal(*args: str, columns: int = 120, timeout: float = 120,
             if not chunk:
                 break
             received += chunk
+            if on_output is not None:
+                on_output(bytes(received))
         returncode = proc.wait(timeout=max(deadline - time.monotonic(), 1))
     finally:
         proc.kill()
@@ -119,8 +141,19 @@ def frames(lines: list[str]) -> list[re.Match[str]]:
     return [m for m in map(FRAME.search, lines) if m]
 
 
+def _release_on_first_frame(received: bytes) -> None:
+    if FRAME.search(ESCAPE.sub("", received.decode("utf-8", errors="replace"))):
+        WITNESS.frame_shown.set()
+
+
 def test_a_terminal_sees_the_line_grow_and_end_above_the_summary(paths: list[str]) -> None:
-    code, raw = run_on_terminal("run", *paths)
+    # one leaf is held until a frame is on the terminal: a frame mid-run, then the last
+    WITNESS.hold_leaf, WITNESS.frame_shown = True, threading.Event()
+    try:
+        code, raw = run_on_terminal("run", *paths, on_output=_release_on_first_frame)
+    finally:
+        WITNESS.hold_leaf = False
+        WITNESS.frame_shown.set()
     lines = screen_lines(raw)
     assert code == 0, raw
     shown = frames(lines)
@@ -153,11 +186,13 @@ def test_log_lines_are_printed_above_the_line_not_through_it(paths: list[str]) -
 
 
 def test_a_run_stopped_while_a_request_hangs_ends_the_line_too(web: HTTPServer, tmp_path: Path) -> None:
-    # Ctrl-C; the shutdown guard gives up on the hanging request after its grace and
-    # stops the reactor without spider_closed: the line still ends, cursor shown
+    # Ctrl-C once the crawl is waiting on /stuck; the shutdown guard gives up on the
+    # hanging request after its grace and stops the reactor without spider_closed:
+    # the line still ends, cursor shown
     config = write_config(tmp_path / "resources.yaml", [{"name": "Hangs", "url": web.url_for("/hangs/")}])
+    WITNESS.seen.discard("/stuck")
     code, raw = run_on_terminal("run", "--config", str(config), "--db", str(tmp_path / "health.db"),
-                                "--out", str(tmp_path / "out"), interrupt_after=2)
+                                "--out", str(tmp_path / "out"), interrupt_when=lambda: "/stuck" in WITNESS.seen)
     lines = screen_lines(raw)
     assert code == 1, raw
     assert any("WARNING: stopped waiting for 1 in-flight request(s)" in line for line in lines)

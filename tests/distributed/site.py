@@ -57,6 +57,8 @@ class CountingSite:
         self.in_flight = [0] * shape.hosts
         self.max_in_flight = [0] * shape.hosts
         self.bases: list[str] = []
+        self.held = 0  # requests waiting at the gate now
+        self._gate: asyncio.Event | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
@@ -81,6 +83,22 @@ class CountingSite:
             server = await asyncio.start_server(lambda r, w, h=host: self._serve(h, r, w), address, 0)
             self._servers.append(server)
             self.bases.append(f"http://{address}:{server.sockets[0].getsockname()[1]}")
+
+    def hold(self) -> None:
+        """From now on every request waits unanswered until `release`: whoever sent
+        it keeps it in flight (in distributed mode: leased, not committed)."""
+        async def close() -> None:
+            self._gate = asyncio.Event()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
+
+    def release(self) -> None:
+        async def open_() -> None:
+            if self._gate is not None:
+                self._gate.set()
+                self._gate = None
+
+        asyncio.run_coroutine_threadsafe(open_(), self._loop).result(10)
 
     def reset(self) -> None:
         self.requests.clear()
@@ -111,6 +129,12 @@ class CountingSite:
                 self.in_flight[host] += 1
                 self.max_in_flight[host] = max(self.max_in_flight[host], self.in_flight[host])
                 try:
+                    if (gate := self._gate) is not None:
+                        self.held += 1
+                        try:
+                            await gate.wait()
+                        finally:
+                            self.held -= 1
                     await asyncio.sleep(self.shape.latency)
                     status, headers, body = self._answer(host, path)
                 finally:

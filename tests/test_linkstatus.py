@@ -8,6 +8,7 @@ import http.client
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scrapy.http.headers import Headers
 
 from crawler.core.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.core.vocabulary import LinkVerdict
@@ -85,8 +86,7 @@ def test_cf_mitigated_header_counts_on_any_status() -> None:
 
 
 def test_scrapy_headers_object() -> None:
-    scrapy_headers = pytest.importorskip("scrapy.http.headers")
-    headers = scrapy_headers.Headers({"Server": "cloudflare", "Cf-Mitigated": "challenge"})
+    headers = Headers({"Server": "cloudflare", "Cf-Mitigated": "challenge"})
     assert bot_block_evidence(403, headers, None) == (
         "Cloudflare challenge (cf-mitigated: challenge), status 403"
     )

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from crawler.cli import main
 from crawler.core.config import parse_config
 from crawler.core.timeutil import iso, utcnow
-from crawler.report.search import SearchError, fts_query, search
+from crawler.report.search import Match, SearchError, fts_query, search
 from crawler.store.database import Store
 from crawler.store.schema import MIGRATIONS
 
@@ -159,9 +159,13 @@ def test_nothing_to_search_for_is_a_clear_error(store, query):
     max_size=12).map("".join)))
 def test_any_text_either_searches_or_says_why_never_crashes(store, text):
     try:
-        search(store, text)
-    except SearchError:
-        pass
+        matches = search(store, text)
+    except SearchError as exc:
+        message = str(exc)  # says what to change, in words
+        assert message.startswith(("nothing to search for in ", "cannot search for ")), message
+        assert "double quotes" in message or "give a word" in message, message
+    else:
+        assert all(isinstance(m, Match) and m.title for m in matches)
 
 
 def test_the_fts_query_quotes_every_word():

@@ -23,8 +23,15 @@ from werkzeug import Request, Response
 from crawler.crawl.render import find_chromium
 from tests.conftest import by_name, load_status, run_cli, write_config
 
-pytestmark = [pytest.mark.crawl,
-              pytest.mark.skipif(find_chromium() is None, reason="needs Chromium (scripts/test.sh installs it)")]
+pytestmark = pytest.mark.crawl
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _chromium() -> None:
+    """Missing Chromium fails these tests, as it fails tests/browser/: a skipped
+    render suite would let a broken renderer ship while CI stays green."""
+    if find_chromium() is None:
+        pytest.fail("Chromium not found: scripts/system-packages.sh installs it", pytrace=False)
 
 SHELL = ('<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Vite App</title></head>'
          '<body><div id="app"></div><script src="/static/{name}.js"></script></body></html>')

@@ -26,10 +26,13 @@ from crawler.core.config import (
     load_config,
     parse_duration,
 )
+from crawler.core.extras import install_hint
+from crawler.core.layout import DEFAULT_DB, LEGACY_DB, REPORT_DIR, published_database_warning
 from crawler.core.timeutil import parse_iso
 from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS, DEFAULT_PREFIX
 from crawler.store.database import StorageError, Store
 from crawler.store.lock import LockHeld, RunLock
+from crawler.store.relocate import move_database
 
 EXIT_OK, EXIT_DOWN, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -38,11 +41,11 @@ def _paths(parser: argparse.ArgumentParser, *, config: bool = False, out: bool =
     if config:
         parser.add_argument("--config", type=Path, default=Path("resources.yaml"),
                             help="resources file to check (default: resources.yaml)")
-    parser.add_argument("--db", type=Path, default=Path("reports/health.db"),
-                        help="report database (default: reports/health.db)")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
+                        help=f"report database, kept out of the published folder (default: {DEFAULT_DB})")
     if out:
-        parser.add_argument("--out", type=Path, default=Path("reports"),
-                            help="directory for index.html and status.json (default: reports/)")
+        parser.add_argument("--out", type=Path, default=REPORT_DIR,
+                            help=f"folder to publish: index.html, status.json, feeds (default: {REPORT_DIR}/)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="check every resource, store the results, write the report",
         description="Check every resource, store the results, write the report.\n\n"
-        "Example:\n  healthcrawl run --config resources.yaml --db reports/health.db --out reports/",
+        "Example:\n  healthcrawl run --config resources.yaml --db data/health.db --out reports/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _paths(run, config=True, out=True)
@@ -105,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="rebuild index.html and status.json from the database alone",
         description="Rebuild index.html and status.json from the database alone.\n\n"
-        "Example:\n  healthcrawl report --db reports/health.db --out reports/",
+        "Example:\n  healthcrawl report --db data/health.db --out reports/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _paths(report, out=True)
@@ -412,8 +415,8 @@ def _query_commands(commands: argparse._SubParsersAction) -> None:
         description="Write datasette.yml, Datasette's metadata for the report database: what each table\n"
         "and column holds, and canned queries (broken links now, new announcements, uptime over\n"
         "30 days, open incidents, moved links). Then print the command that serves it.\n\n"
-        "Example:\n  healthcrawl datasette --db reports/health.db\n"
-        "  datasette reports/health.db -m reports/datasette.yml",
+        "Example:\n  healthcrawl datasette --db data/health.db\n"
+        "  datasette data/health.db -m data/datasette.yml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _paths(datasette)
@@ -467,7 +470,7 @@ def cmd_datasette(args: argparse.Namespace) -> int:
     path = write_metadata(args.db, args.out or args.db.parent)
     print(f"healthcrawl: wrote {path}; browse the database with:\n  {serve_command(args.db, path)}")
     if importlib.util.find_spec("datasette") is None:
-        print("healthcrawl: Datasette is not installed: pip install 'healthcrawl[datasette]'", file=sys.stderr)
+        print(f"healthcrawl: Datasette is not installed: run {install_hint('datasette')}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -490,9 +493,28 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _settle_database(args: argparse.Namespace) -> None:
+    """The database out of the published folder: a setup from before data/ has it in
+    reports/, and its first command under this layout moves it (said once, on stderr).
+    If it cannot be moved now, it is used where it is, so no history is lost."""
+    db: Path | None = getattr(args, "db", None)
+    if db == DEFAULT_DB and not db.exists() and LEGACY_DB.exists():
+        try:
+            for line in move_database(LEGACY_DB, DEFAULT_DB):
+                print(f"healthcrawl: moved out of the published folder: {line}", file=sys.stderr)
+        except (LockHeld, OSError) as exc:
+            print(f"healthcrawl: warning: could not move {LEGACY_DB} to {DEFAULT_DB} ({exc}); "
+                  f"using it where it is", file=sys.stderr)
+            args.db = LEGACY_DB
+    out: Path | None = getattr(args, "out", None)
+    if args.db is not None and out is not None and (warning := published_database_warning(args.db, out)):
+        print(f"healthcrawl: warning: {warning}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _settle_database(args)
         return args.handler(args)
     except (ConfigError, StorageError) as exc:
         return fail(str(exc))

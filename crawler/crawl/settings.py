@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.request import getproxies
 
 from crawler.core.config import CrawlSettings
+from crawler.core.layout import DEFAULT_DB, REPORT_DIR
 from crawler.record.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE
 
 if TYPE_CHECKING:
@@ -24,8 +25,8 @@ NEWSPIDER_MODULE = "spiders"
 
 # Where things live (the CLI's --config/--db/--out override these).
 HEALTH_CONFIG = "resources.yaml"  # the resources file to check
-HEALTH_DB_PATH = "reports/health.db"  # the SQLite report database
-HEALTH_REPORT_DIR = "reports"  # index.html and status.json are written here
+HEALTH_DB_PATH = str(DEFAULT_DB)  # the SQLite report database, out of the published folder (crawler.core.layout)
+HEALTH_REPORT_DIR = str(REPORT_DIR)  # the published folder: index.html, status.json, feeds
 HEALTH_RETRY_BACKOFF = _DEFAULT.retry_backoff  # seconds before the first retry, doubled after
 HEALTH_RETRY_AFTER_MAX = _DEFAULT.retry_after_max  # longest Retry-After honoured; longer means give up
 HEALTH_SHUTDOWN_GRACE = 5.0  # after SIGINT/SIGTERM, seconds to wait for in-flight requests

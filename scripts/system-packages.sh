@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Install the system programs the tests drive for real: headless Chromium and its
-# driver (status page tests), and redis-server (distributed mode; each test module
-# starts its own on a free loopback port). Only what is missing is installed.
+# Install system programs healthcrawl drives for real: headless Chromium (render: and
+# the status page tests), its driver (status page tests), and redis-server
+# (distributed mode; each test module starts its own on a free loopback port).
+#   scripts/system-packages.sh [chromium] [chromium-driver] [redis-server]
+# With no names, all three (what the tests need). Only what is missing is installed.
 set -euo pipefail
+[ $# -gt 0 ] || set -- chromium chromium-driver redis-server
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+for package in "$@"; do
+  case "$package" in
+    chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    chromium-driver) [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver) ;;
+    redis-server) command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) ;;
+    *) echo "system-packages: unknown package $package" >&2; exit 2 ;;
+  esac
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then

@@ -144,10 +144,12 @@ class AvailabilitySpider(scrapy.Spider):
     async def parse(self, response: Response) -> Any:
         resource: Resource = response.meta["resource"]
         result = self._result(resource, response.request, response)
-        if self.settings.getbool("HEALTH_RENDERING") and wants_render(
-                effective_render(resource, self.config.settings), result.content_type, response.body):
-            yield self.render_request(resource, response, result)
-            return
+        if wants_render(effective_render(resource, self.config.settings), result.content_type, response.body):
+            if self.settings.getbool("HEALTH_RENDERING"):
+                yield self.render_request(resource, response, result)
+                return
+            # render: auto on a machine without the browser: read plainly, and say why (degraded)
+            result.render_error = self.settings.get("HEALTH_RENDER_UNAVAILABLE")
         page = await asyncio.to_thread(self._read_page, resource, result, response)
         for output in self._page_outputs(resource, result, page, response, response):
             yield output

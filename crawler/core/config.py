@@ -20,6 +20,7 @@ import soupsieve
 import yaml
 
 from crawler import __version__
+from crawler.core.extras import install_hint
 from crawler.core.maintenance import MaintenanceWindow, parse_maintenance
 from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 
@@ -561,8 +562,7 @@ def _apprise_problem(url: str) -> str | None:
     try:
         import apprise
     except ImportError:
-        return ("the apprise package is not installed; install it with "
-                ".venv/bin/pip install -e '.[notify]'")
+        return f"the apprise package is not installed: run {install_hint('notify')}"
     quiet = logging.getLogger("apprise")  # its own message quotes the URL, half masked
     level, quiet.level = quiet.level, logging.CRITICAL
     try:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.core.config import effective_render
+from crawler.core.extras import install_hint
 from crawler.extract.page import is_html
 from crawler.extract.shell import looks_like_app_shell
 
@@ -69,6 +70,16 @@ def playwright_missing() -> bool:
     return importlib.util.find_spec("scrapy_playwright") is None
 
 
+def browser_unavailable() -> str | None:
+    """Why this machine cannot render pages, in words a user can act on; None when it can."""
+    missing = []
+    if playwright_missing():
+        missing.append(f"scrapy-playwright is not installed: run {install_hint('render')}")
+    if find_chromium() is None:
+        missing.append(f"Chromium was not found: {INSTALL_HINT}")
+    return "; ".join(missing) or None
+
+
 def render_problems(config: Config) -> tuple[list[str], list[str]]:
     """(errors, warnings) about this machine for the resources that render: a resource
     with `render: true` cannot be read without Chromium (an error, exit 2); one with
@@ -77,14 +88,9 @@ def render_problems(config: Config) -> tuple[list[str], list[str]]:
     wanting = [name for name, mode in modes.items() if mode != "off"]
     if not wanting:
         return [], []
-    missing = []
-    if playwright_missing():
-        missing.append("scrapy-playwright is not installed (.venv/bin/pip install -e '.[render]')")
-    if find_chromium() is None:
-        missing.append(f"Chromium was not found: {INSTALL_HINT}")
-    if not missing:
+    why = browser_unavailable()
+    if why is None:
         return [], []
-    why = "; ".join(missing)
     errors = [f'{config.path}: resource "{name}": render: true needs a browser, but {why}'
               for name, mode in modes.items() if mode == "on"]
     warnings = [f'resource "{name}": render: auto reads the page without a browser: {why}'
@@ -118,6 +124,9 @@ def apply_render_settings(settings: BaseSettings, config: Config) -> None:
     chromium = find_chromium()
     if modes == {"off"} or chromium is None or playwright_missing():
         settings.set("HEALTH_RENDERING", False, priority="spider")
+        # what a page that wanted the browser says instead (render: auto; true is refused earlier)
+        settings.set("HEALTH_RENDER_UNAVAILABLE", None if modes == {"off"} else browser_unavailable(),
+                     priority="spider")
         return
     settings.setdict(browser_settings(config.settings, chromium), priority="spider")
     settings.set("HEALTH_RENDERING", True, priority="spider")

@@ -107,12 +107,13 @@ class CountingSite:
     def repeated(self) -> dict[tuple[int, str, str], int]:
         """(host, method, path) asked more than once (HEAD then GET after a HEAD
         error is one check: healthcrawl retries a failed HEAD with GET)."""
-        return {key: n for key, n in self.requests.items() if n > 1 and key[2] != "/robots.txt"}
+        return {key: n for key, n in dict(self.requests).items() if n > 1 and key[2] != "/robots.txt"}
 
     def requested_paths(self) -> Counter[tuple[int, str]]:
         """Requests per (host, path), any method, robots.txt left out."""
         counts: Counter[tuple[int, str]] = Counter()
-        for (host, _method, path), n in self.requests.items():
+        # dict() copies in one step: the server's thread adds requests meanwhile
+        for (host, _method, path), n in dict(self.requests).items():
             if path != "/robots.txt":
                 counts[(host, path)] += n
         return counts

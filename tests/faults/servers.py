@@ -150,21 +150,23 @@ class HostileHTTPServer(RawServer):
     def __init__(self, routes: dict[str, Handler]):
         super().__init__()
         self.routes = dict(routes)
+        self.served: set[str] = set()  # routes whose handler has answered at least once
 
     def serve(self, sock: socket.socket) -> None:
         path = _read_request_path(sock)
         if path is None:
             return
-        handler = self._handler_for(path)
+        route, handler = self._handler_for(path)
         handler(Exchange(sock, path, self.stopped))
+        self.served.add(route)
 
-    def _handler_for(self, path: str) -> Handler:
+    def _handler_for(self, path: str) -> tuple[str, Handler]:
         if path in self.routes:
-            return self.routes[path]
+            return path, self.routes[path]
         for route, handler in self.routes.items():
             if route.endswith("*") and path.startswith(route[:-1]):
-                return handler
-        return respond(b"no such page", status=404, content_type="text/plain")
+                return route, handler
+        return "", respond(b"no such page", status=404, content_type="text/plain")
 
 
 class ConnectionLog:
@@ -289,12 +291,16 @@ class Drip:
                 ex.send(b"x")
 
 
-def delayed(seconds: float, handler: Handler) -> Handler:
-    """`handler`, after keeping the client waiting `seconds`."""
+def after(done: Callable[[], bool], handler: Handler, *, patience: float = 90) -> Handler:
+    """`handler`, once `done()` holds (polled), keeping the client waiting until then:
+    an answer that must come after others, on a machine of any speed."""
 
     def wrapper(ex: Exchange) -> None:
-        if not ex.stopped.wait(seconds):
-            handler(ex)
+        deadline = time.monotonic() + patience
+        while not done() and time.monotonic() < deadline:
+            if ex.stopped.wait(0.05):
+                return
+        handler(ex)
 
     return wrapper
 

@@ -1,37 +1,26 @@
-"""Render the status document (the same dict written as status.json) into index.html
-and one detail page per resource (resources/<slug>.html).
+"""View models of the status page, built from the status document (status.json).
 
-Every page is one static file with no scripts and no external assets, so it can be
-served from anywhere (GitHub Pages, a bucket, a file share) and opened offline.
-Everything scraped from the web is untrusted: the environment autoescapes all
-output and only http(s) URLs ever become links. Charts are inline SVG whose
-coordinates are computed here, so the templates only ever print numbers into them.
-Filtering works without JavaScript: radio inputs plus CSS rules generated from
-CSS-safe keys (never from raw tag text).
+The document may come from an older or newer version, or be edited by hand: every
+builder here tolerates nulls, missing keys and unknown words, so the templates can
+read every field without a test. Everything the templates decide (order, counts,
+filters, which links need attention) is decided here, where it is testable.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from crawler.core.config import CrawlSettings
 from crawler.core.history import ROLLED_UP
-from crawler.core.timeutil import parse_iso
-from crawler.core.vocabulary import WORST_FIRST, EventKind, LinkVerdict, Status
-from crawler.extract.urls import InvalidURL, resolve_url
+from crawler.core.vocabulary import WORST_FIRST, EventKind, Status
+from crawler.report.page.filters import duration_ms, fmt_percent, fmt_span, fmt_time, parse_time, tag_key
+from crawler.report.page.sparkline import Sparkline, build_sparkline
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
-INDEX_TEMPLATE = "index.html.j2"
-DETAIL_TEMPLATE = "resource.html.j2"
 DETAIL_DIR = "resources"
 """Detail pages live in this folder beside index.html; links between them are relative."""
 
@@ -50,206 +39,8 @@ UPTIME_WINDOWS = (("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("9
 
 CHANGE_LABELS = {"content": "Content changed", "title": "Title changed", "moved": "Moved"}
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9-]+")
-_TAG_SAFE = re.compile(r"[a-z0-9-]{1,64}")
 _SLUG_MAX = 80
-
-
-# --------------------------------------------------------------------------- filters
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Parse an ISO-8601 timestamp (``Z`` allowed) into an aware UTC datetime.
-
-    Returns None for anything unparseable, so one odd value never breaks the page.
-    """
-    if not isinstance(value, (str, datetime)):
-        return None
-    try:
-        return parse_iso(value)
-    except ValueError:
-        return None
-
-
-def fmt_time(value: Any, with_seconds: bool = False) -> str:
-    """Show a timestamp in UTC; readers are in many time zones and there is no JS to localise."""
-    parsed = parse_time(value)
-    if parsed is None:
-        return "—" if value in (None, "") else str(value)
-    pattern = "%Y-%m-%d %H:%M:%S UTC" if with_seconds else "%Y-%m-%d %H:%M UTC"
-    return parsed.strftime(pattern)
-
-
-def fmt_date(value: Any) -> str:
-    """Date only, for things measured in days such as certificate expiry."""
-    parsed = parse_time(value)
-    if parsed is None:
-        return "—" if value in (None, "") else str(value)
-    return parsed.strftime("%Y-%m-%d")
-
-
-def duration_ms(value: Any) -> str:
-    """Human duration from milliseconds: ``412 ms``, ``3.2 s``, ``18 s``, ``2 min 5 s``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        return "—"
-    ms = max(float(value), 0.0)
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    seconds = ms / 1000
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-def reltime(value: Any, reference: Any) -> str:
-    """``in 38 days`` / ``3 h ago`` relative to the report time, not the reader's clock.
-
-    The page is static, so "now" is when it was generated; anything else would be a lie
-    the moment the file is cached.
-    """
-    when, ref = parse_time(value), parse_time(reference)
-    if when is None or ref is None:
-        return ""
-    seconds = (when - ref).total_seconds()
-    span = abs(seconds)
-    if span < 60:
-        amount = f"{span:.0f} s"
-    elif span < 3600:
-        amount = f"{span // 60:.0f} min"
-    elif span < 48 * 3600:
-        amount = f"{span // 3600:.0f} h"
-    else:
-        days = int(span // 86400)
-        amount = f"{days} day" if days == 1 else f"{days} days"
-    return f"in {amount}" if seconds >= 0 else f"{amount} ago"
-
-
-def safe_href(value: Any) -> str | None:
-    """Return the URL only if it is a plain http(s) URL a browser can open, else None.
-
-    Scraped URLs can be ``javascript:``, ``data:`` or obfuscated with control
-    characters that browsers strip; anything not unambiguously http(s), or that the
-    URL Standard rejects, stays text.
-
-    >>> safe_href("https://ex.org/a"), safe_href("http://localhost]"), safe_href("java\tscript:x")
-    ('https://ex.org/a', None, None)
-    """
-    if not isinstance(value, str) or not value:
-        return None
-    # Browsers silently drop tabs/newlines and trim spaces, which is how
-    # "java\tscript:" sneaks past naive checks; refuse anything of the kind.
-    if _CONTROL.search(value) or value != value.strip():
-        return None
-    lowered = value.lower()
-    for prefix in ("http://", "https://"):
-        if lowered.startswith(prefix):
-            rest = value[len(prefix) :]
-            host = re.split(r"[/?#]", rest, maxsplit=1)[0]
-            if host and not host.startswith(("@", ":")):
-                try:
-                    resolve_url(value)
-                except InvalidURL:
-                    return None
-                return value
-    return None
-
-
-def filesize(value: Any) -> str:
-    """Body size in binary units; None stays a dash."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        return "—"
-    size = float(value)
-    for unit in ("B", "KiB", "MiB"):
-        if size < 1024 or unit == "MiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GiB"  # pragma: no cover - loop always returns
-
-
-def fmt_span(seconds: Any) -> str:
-    """Incident length in words people use: ``12 min``, ``3 h 12 min``, ``4 days 2 h``."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or math.isnan(seconds):
-        return "—"
-    if seconds < 60:
-        return "under 1 min"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} days {hours} h" if hours else f"{days} days"
-
-
-def fmt_percent(ratio: Any) -> str:
-    """Uptime ratio as a percentage, rounded *down* so 99.996 % never reads as 100 %."""
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or math.isnan(ratio):
-        return "—"
-    if ratio >= 1:
-        return "100%"
-    # round() first: 0.57 * 10000 is 5699.999…, which floor alone would turn into 56.99 %.
-    hundredths = math.floor(round(max(ratio, 0.0) * 10000, 6))
-    text = f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def tag_key(tag: str) -> str:
-    """A CSS class (and id part) for a tag, safe to put into a selector.
-
-    Only tags made of ``[a-z0-9-]`` are used verbatim; anything else (quotes, braces,
-    spaces, capitals, other scripts) becomes a hash, so no tag text ever reaches CSS.
-    The prefixes differ (``tag-`` / ``tagx-``) so the two kinds cannot collide.
-    """
-    if _TAG_SAFE.fullmatch(tag):
-        return f"tag-{tag}"
-    return "tagx-" + hashlib.sha256(tag.encode("utf-8")).hexdigest()[:12]
-
-
-FILTERS = {
-    "span": fmt_span,
-    "percent": fmt_percent,
-    "duration_ms": duration_ms,
-    "reltime": reltime,
-    "safe_href": safe_href,
-    "fmt_time": fmt_time,
-    "fmt_date": fmt_date,
-    "bytes": filesize,
-}
-
-
-def make_environment() -> jinja2.Environment:
-    """Jinja environment for the report: autoescaped (also for ``.j2``), strict, filters registered.
-
-    StrictUndefined turns a template typo into an error in tests instead of an empty cell
-    on the live page; the view models below guarantee every name the template reads exists.
-    """
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm", "xml", "j2"),
-            default_for_string=True,
-            default=True,
-        ),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS)
-    # the vocabulary, so templates compare against the same words as the code
-    env.globals.update(Status=Status, LinkVerdict=LinkVerdict, UNKNOWN=UNKNOWN)
-    return env
-
-
-# --------------------------------------------------------------------------- view models
 
 
 @dataclass(frozen=True)
@@ -325,27 +116,6 @@ class CheckView:
     http_status: int | None = None
     title: str | None = None
     tooltip: str = ""
-
-
-@dataclass(frozen=True)
-class Sparkline:
-    """Inline SVG chart, coordinates already computed (numbers only, formatted as text).
-
-    ``lines`` and ``areas`` are ``points`` attribute values, one per run of consecutive
-    measured checks (a down check has no response time and breaks the line); ``dots``
-    are measured checks with no measured neighbour, drawn as round caps.
-    """
-
-    width: int
-    height: int
-    lines: list[str]
-    areas: list[str]
-    dots: list[str]
-    last: str | None
-    low_ms: float
-    high_ms: float
-    samples: int
-    label: str
 
 
 @dataclass(frozen=True)
@@ -590,67 +360,6 @@ def _events(value: Any) -> list[EventView]:
         if isinstance(e, Mapping) and e.get("kind") != EventKind.CONTENT
     ]
 
-
-def _num(value: float) -> str:
-    """SVG coordinate: at most one decimal, no trailing zeros; digits only, never data."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-def build_sparkline(
-    values: Sequence[float | None],
-    *,
-    slots: int | None = None,
-    width: int = 300,
-    height: int = 40,
-    pad: float = 4.0,
-    what: str | None = None,
-) -> Sparkline | None:
-    """Response-time chart points, or None when nothing was measured.
-
-    Value ``i`` sits at the centre of slot ``slots - len(values) + i``, so with
-    ``slots=HISTORY_SLOTS`` each point is right above its cell in the result strip.
-    The scale starts at 0 ms: jitter of 10 ms on a 400 ms page stays a flat line
-    instead of looking like an outage. ``None`` (a failed check) breaks the line.
-    """
-    count = len(values)
-    present = [v for v in values if v is not None]
-    if not present:
-        return None
-    slots = max(slots or count, count)
-    offset = slots - count
-    step = width / slots
-    low, high = min(present), max(present)
-    scale = (height - 2 * pad) / high if high > 0 else 0.0
-    zero = height - pad
-
-    runs: list[list[tuple[float, float]]] = []
-    current: list[tuple[float, float]] = []
-    for index, value in enumerate(values):
-        if value is None:
-            if current:
-                runs.append(current)
-            current = []
-            continue
-        current.append(((offset + index + 0.5) * step, zero - value * scale))
-    if current:
-        runs.append(current)
-
-    lines, areas, dots = [], [], []
-    for run in runs:
-        points = " ".join(f"{_num(x)},{_num(y)}" for x, y in run)
-        if len(run) == 1:
-            dots.append(f"{points} {points}")  # zero-length line + round cap = a dot
-            continue
-        lines.append(points)
-        areas.append(f"{_num(run[0][0])},{_num(zero)} {points} {_num(run[-1][0])},{_num(zero)}")
-    last = None
-    if values[-1] is not None:
-        x, y = runs[-1][-1]
-        last = f"{_num(x)},{_num(y)} {_num(x)},{_num(y)}"
-    what = what or (f"last {count} checks" if count != 1 else "last check")
-    label = f"Response time, {what}: min {duration_ms(low)}, max {duration_ms(high)}"
-    return Sparkline(width, height, lines, areas, dots, last, low, high, len(present), label)
 
 
 def _response_values(checks: Sequence[CheckView]) -> list[float | None]:
@@ -1008,40 +717,3 @@ def _filters(
     return status_filters, tag_filters, empty
 
 
-_ENV: jinja2.Environment | None = None
-
-
-def _environment() -> jinja2.Environment:
-    """One environment per process so templates are compiled once."""
-    global _ENV
-    if _ENV is None:
-        _ENV = make_environment()
-    return _ENV
-
-
-def _context(view: PageView) -> dict[str, Any]:
-    return {
-        "page": view,
-        "labels": STATUS_LABELS,
-        "symbols": STATUS_SYMBOLS,
-        "statuses": WORST_FIRST,
-        "check_labels": CHECK_LABELS,
-        "check_symbols": CHECK_SYMBOLS,
-        "history_slots": HISTORY_SLOTS,
-    }
-
-
-def render_index(status: Mapping[str, Any]) -> str:
-    """Render the whole status page as one HTML string."""
-    view = build_view(status)
-    return _environment().get_template(INDEX_TEMPLATE).render(_context(view))
-
-
-def render_detail_pages(status: Mapping[str, Any]) -> dict[str, str]:
-    """One HTML page per resource, keyed by its slug (the file is ``resources/<slug>.html``).
-
-    The view is built once, so slugs agree with the links on index.html.
-    """
-    view = build_view(status)
-    template = _environment().get_template(DETAIL_TEMPLATE)
-    return {r.slug: template.render(_context(view), r=r) for r in view.resources}

@@ -273,8 +273,8 @@ class Store:
             conn.executemany(_insert_sql("link_pages", _PAGE_COLUMNS, replace=True),
                              [(run_id, p.resource_id, p.page, p.depth, len(p.sources), json.dumps(p.skipped))
                               for p in pages])
-            conn.executemany(_SOURCE_UPSERT, [(url, fragment, p.resource_id, p.page, run_id, run_id)
-                                              for p in pages for url, fragment in p.sources])
+            conn.executemany(_SOURCE_UPSERT, [(url, fragment, p.resource_id, p.page, text, run_id, run_id)
+                                              for p in pages for url, fragment, text in p.sources])
 
     def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,
                      old: str | None, new: str | None, detail: str | None = None) -> None:
@@ -418,11 +418,11 @@ class Store:
 
     def link_source_results(self, run_id: int) -> sqlite3.Cursor:
         """Every link the run found, with its result: rows of (resource_id, url, fragment,
-        page, result, http_status, error, evidence, anchors as JSON), ordered by resource,
-        URL, fragment and page."""
+        page, result, http_status, error, evidence, anchors as JSON, link text), ordered by
+        resource, URL, fragment and page. The text is None for links stored before it was kept."""
         return self.db.conn.execute(
             """SELECT s.resource_id, s.url, s.fragment, s.page, c.result, c.http_status, c.error,
-                      c.evidence, c.anchors
+                      c.evidence, c.anchors, s.text
                FROM link_sources s JOIN link_checks c ON c.url = s.url AND c.run_id = :run
                WHERE s.last_seen_run = :run
                ORDER BY s.resource_id, s.url, s.fragment, s.page""",
@@ -567,9 +567,10 @@ _EVENT_COLUMNS = ("run_id", "resource_id", "kind", "url", "old", "new", "detail"
 # or without validators keeps the stored ones, and last_ok stays until a success.
 _PAGE_COLUMNS = ("run_id", "resource_id", "page", "depth", "links", "skipped")
 _SOURCE_UPSERT = """
-INSERT INTO link_sources (url, fragment, resource_id, page, first_seen_run, last_seen_run)
-VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (url, fragment, resource_id, page) DO UPDATE SET last_seen_run = excluded.last_seen_run
+INSERT INTO link_sources (url, fragment, resource_id, page, text, first_seen_run, last_seen_run)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (url, fragment, resource_id, page) DO UPDATE SET last_seen_run = excluded.last_seen_run,
+                                                             text = excluded.text
 """
 _LINK_STATE_UPSERT = """
 INSERT INTO links (url, last_result, last_status, last_checked, last_final_url,

@@ -17,7 +17,6 @@ from crawler.report.page.filters import (
     fmt_span,
     fmt_time,
     parse_time,
-    reltime,
     safe_href,
     tag_key,
 )
@@ -70,7 +69,6 @@ __all__ = [
     "fmt_time",
     "make_environment",
     "parse_time",
-    "reltime",
     "render_detail_pages",
     "render_index",
     "safe_href",

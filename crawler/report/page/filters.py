@@ -69,29 +69,6 @@ def duration_ms(value: Any) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
-def reltime(value: Any, reference: Any) -> str:
-    """``in 38 days`` / ``3 h ago`` relative to the report time, not the reader's clock.
-
-    The page is static, so "now" is when it was generated; anything else would be a lie
-    the moment the file is cached.
-    """
-    when, ref = parse_time(value), parse_time(reference)
-    if when is None or ref is None:
-        return ""
-    seconds = (when - ref).total_seconds()
-    span = abs(seconds)
-    if span < 60:
-        amount = f"{span:.0f} s"
-    elif span < 3600:
-        amount = f"{span // 60:.0f} min"
-    elif span < 48 * 3600:
-        amount = f"{span // 3600:.0f} h"
-    else:
-        days = int(span // 86400)
-        amount = f"{days} day" if days == 1 else f"{days} days"
-    return f"in {amount}" if seconds >= 0 else f"{amount} ago"
-
-
 def safe_href(value: Any) -> str | None:
     """Return the URL only if it is a plain http(s) URL a browser can open, else None.
 
@@ -178,7 +155,6 @@ FILTERS = {
     "span": fmt_span,
     "percent": fmt_percent,
     "duration_ms": duration_ms,
-    "reltime": reltime,
     "safe_href": safe_href,
     "fmt_time": fmt_time,
     "fmt_date": fmt_date,

@@ -8,6 +8,7 @@ filters, which links need attention) is decided here, where it is testable.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,7 @@ from typing import Any
 
 from crawler.core.config import CrawlSettings
 from crawler.core.history import ROLLED_UP
-from crawler.core.vocabulary import WORST_FIRST, EventKind, Status
+from crawler.core.vocabulary import WORST_FIRST, EventKind, LinkVerdict, Status
 from crawler.report.page.filters import duration_ms, fmt_percent, fmt_span, fmt_time, parse_time, tag_key
 from crawler.report.page.sparkline import Sparkline, build_sparkline
 
@@ -38,6 +39,9 @@ CHECK_STATES = ROLLED_UP
 UPTIME_WINDOWS = (("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days"))
 
 CHANGE_LABELS = {"content": "Content changed", "title": "Title changed", "moved": "Moved"}
+
+NEW_SHOWN = 50
+"""New announcements listed at the top of the page; the feeds and export have them all."""
 
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9-]+")
 _SLUG_MAX = 80
@@ -73,6 +77,7 @@ class LinkView:
     url: str
     detail: str | None
     found_on: list[str]
+    text: str | None = None  # the link's words on its page, as a reader sees it
 
 
 @dataclass(frozen=True)
@@ -151,10 +156,11 @@ class FreshnessView:
 
 @dataclass(frozen=True)
 class FilterView:
-    """One radio button of the status or tag filter.
+    """One radio button of the status, links or tag filter.
 
     ``input_id`` and ``tag_class`` go into generated CSS selectors, so they are built only
     from fixed words and :func:`tag_key` output, never from tag text (that is ``label``).
+    ``link_problems`` is the choice that keeps only resources with broken or invalid links.
     """
 
     input_id: str
@@ -162,6 +168,13 @@ class FilterView:
     count: int
     status: str | None = None
     tag_class: str | None = None
+    link_problems: bool = False
+
+    def matches(self, resource: ResourceView) -> bool:
+        """Does this choice keep the resource's card? ("All" keeps every card.)"""
+        return ((self.status is None or resource.status == self.status)
+                and (self.tag_class is None or self.tag_class in resource.tag_keys)
+                and (not self.link_problems or resource.has_link_problems))
 
 
 @dataclass(frozen=True)
@@ -222,6 +235,24 @@ class ResourceView:
         """Empty slots before the oldest cell, so the newest check is always at the right."""
         return max(HISTORY_SLOTS - len(self.history), 0)
 
+    @property
+    def broken_count(self) -> int:
+        return sum(link.kind == LinkVerdict.BROKEN for link in self.problem_links)
+
+    @property
+    def invalid_count(self) -> int:
+        return sum(link.kind == LinkVerdict.INVALID for link in self.problem_links)
+
+    @property
+    def has_link_problems(self) -> bool:
+        """Broken or invalid links: what the exit code counts, so the card is not all green."""
+        return bool(self.broken_count or self.invalid_count)
+
+    @property
+    def link_problems_text(self) -> str:
+        """The card's badge: ``5 broken links, 1 invalid``."""
+        return link_problems_text(self.broken_count, self.invalid_count)
+
 
 @dataclass(frozen=True)
 class RunView:
@@ -232,6 +263,18 @@ class RunView:
     finished_at: str | None
     duration_ms: float | None
     complete: bool
+    usual_interval: str | None = None  # how often runs usually come, in words
+    overdue_at: str | None = None  # past this, the page says the report is out of date
+
+
+@dataclass(frozen=True)
+class FilterGroups:
+    """The filter's radio groups, and the choices that together match no card."""
+
+    status: list[FilterView]
+    links: list[FilterView]
+    tags: list[FilterView]
+    empty: list[tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -247,10 +290,29 @@ class PageView:
     overall_text: str
     resources: list[ResourceView] = field(default_factory=list)
     new_announcements: list[AnnouncementView] = field(default_factory=list)
+    new_total: int = 0  # all new announcements; the page lists the first NEW_SHOWN
+    new_for_days: float = CrawlSettings.new_for
     status_filters: list[FilterView] = field(default_factory=list)
+    link_filters: list[FilterView] = field(default_factory=list)
     tag_filters: list[FilterView] = field(default_factory=list)
     empty_filters: list[tuple[str, ...]] = field(default_factory=list)
     """Input ids of filter choices that together match no card: CSS then shows a note."""
+    links_text: str | None = None  # "8 broken links on 3 resources", None when there are none
+    overdue: bool = False  # already out of date when it was written (a late `healthcrawl report`)
+
+    @property
+    def headline(self) -> str:
+        """The banner's sentence: resources, then what the exit code also counts, links."""
+        return f"{self.overall_text} · {self.links_text}" if self.links_text else self.overall_text
+
+    @property
+    def new_window(self) -> str:
+        """``7 days``, ``36 hours``: how long an announcement stays new, for headings."""
+        hours = self.new_for_days * 24
+        if hours < 48 and hours != round(hours / 24) * 24:
+            return f"{hours:g} hours" if hours != 1 else "hour"
+        days = round(self.new_for_days, 1)
+        return "day" if days == 1 else f"{days:g} days"
 
     @property
     def open_incidents(self) -> list[ResourceView]:
@@ -347,7 +409,8 @@ def _problem_links(raw: Mapping[str, Any]) -> list[LinkView]:
                 detail = _text(link.get("evidence"))
             else:
                 detail = "not checked: robots.txt forbids it"
-            views.append(LinkView(kind, _text(link.get("url")) or "", detail, _texts(link.get("found_on"))))
+            views.append(LinkView(kind, _text(link.get("url")) or "", detail, _texts(link.get("found_on")),
+                                  _text(link.get("text"))))
     return views
 
 
@@ -531,6 +594,7 @@ def _resource(
     if tls_time is not None and ref_time is not None:
         days_left = math.floor((tls_time - ref_time).total_seconds() / 86400)
 
+    error = _text(raw.get("error"))
     language = _text(raw.get("language"))
     if language and not re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", language):
         language = None
@@ -546,7 +610,7 @@ def _resource(
         http_status=_int(raw.get("http_status")),
         final_url=final_url,
         redirected=final_url is not None and not _same_url(url, final_url),
-        error=_text(raw.get("error")),
+        error=error,
         response_ms=_number(raw.get("response_ms")),
         title=_text(raw.get("title")),
         description=_text(raw.get("description")),
@@ -558,7 +622,8 @@ def _resource(
         retries=_int(raw.get("retries")) or 0,
         content_type=_text(raw.get("content_type")),
         body_bytes=_int(raw.get("body_bytes")),
-        reasons=_texts(raw.get("reasons")),
+        # a down check's reason is usually its error, already shown once
+        reasons=[reason for reason in _texts(raw.get("reasons")) if reason != error],
         render_ms=(_number(raw.get("render_ms")) or 0.0) if raw.get("rendered") is True else None,
         announcements=_announcements(raw.get("announcements")),
         announcements_warning=_text(raw.get("announcements_warning")),
@@ -587,12 +652,30 @@ def _resource(
     )
 
 
-def _sort_key(resource: ResourceView) -> tuple[int, str]:
-    return (_STATUS_RANK[resource.status], resource.name.casefold())
+def _sort_key(resource: ResourceView) -> tuple[int, bool, str]:
+    """Worst status first; within a status, resources with broken links before clean ones."""
+    return (_STATUS_RANK[resource.status], not resource.has_link_problems, resource.name.casefold())
 
 
-def _overall(counts: Mapping[str, int], total: int, has_run: bool) -> tuple[str, str]:
-    """One state and one sentence for the banner, worst news first."""
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def link_problems_text(broken: int, invalid: int) -> str:
+    """``8 broken links, 1 invalid``: the links the exit code counts, in words.
+
+    >>> link_problems_text(1, 0), link_problems_text(8, 1), link_problems_text(0, 2)
+    ('1 broken link', '8 broken links, 1 invalid', '2 invalid links')
+    """
+    if not broken:
+        return _plural(invalid, "invalid link")
+    text = _plural(broken, "broken link")
+    return f"{text}, {invalid} invalid" if invalid else text
+
+
+def _overall(counts: Mapping[str, int], total: int, has_run: bool, link_problems: bool) -> tuple[str, str]:
+    """One state and one sentence for the banner, worst news first. Broken links alone
+    are not "operational": they fail the run too, so the banner is not green."""
     if not has_run:
         return Status.UNCHECKED, "No run yet"
     if total == 0:
@@ -603,8 +686,26 @@ def _overall(counts: Mapping[str, int], total: int, has_run: bool) -> tuple[str,
     if counts[Status.DEGRADED]:
         return Status.DEGRADED, f"{counts[Status.DEGRADED]} of {total} {noun} degraded"
     if counts[Status.UP] == total:
+        if link_problems:
+            return Status.DEGRADED, "The resource is up" if total == 1 else f"All {total} resources up"
         return Status.UP, "All resources operational"
     return Status.UNCHECKED, "Some resources not checked yet"
+
+
+def _links_summary(summary: Mapping[str, Any], resources: Sequence[ResourceView]) -> str | None:
+    """``8 broken links on 3 resources`` from the document's summary (counted from the
+    database), falling back to counting the cards; None when no link is broken or invalid."""
+    broken = _int(summary.get("broken_links"))
+    invalid = _int(summary.get("invalid_links"))
+    where = _int(summary.get("resources_with_link_problems"))
+    broken = sum(r.broken_count for r in resources) if broken is None else max(broken, 0)
+    invalid = sum(r.invalid_count for r in resources) if invalid is None else max(invalid, 0)
+    if where is None:
+        where = sum(r.has_link_problems for r in resources)
+    if not (broken or invalid):
+        return None
+    text = link_problems_text(broken, invalid)
+    return f"{text} on {_plural(where, 'resource')}" if where else text
 
 
 def build_view(status: Mapping[str, Any]) -> PageView:
@@ -618,12 +719,15 @@ def build_view(status: Mapping[str, Any]) -> PageView:
         took = None
         if start_t is not None and finish_t is not None and finish_t >= start_t:
             took = (finish_t - start_t).total_seconds() * 1000
+        interval = _number(raw_run.get("usual_interval_seconds"))
         run = RunView(
             id=raw_run.get("id"),
             started_at=started,
             finished_at=finished,
             duration_ms=took,
             complete=raw_run.get("complete") is True,
+            usual_interval=fmt_span(interval) if interval is not None and interval > 0 else None,
+            overdue_at=_text(raw_run.get("overdue_at")) if parse_time(raw_run.get("overdue_at")) else None,
         )
     reference = generated_at or (run.finished_at if run else None)
     thresholds = status.get("thresholds")
@@ -639,7 +743,7 @@ def build_view(status: Mapping[str, Any]) -> PageView:
             name = _text(raw.get("name")) or _text(raw.get("url")) or f"Resource {index + 1}"
             resources.append(_resource(raw, index, reference, _slug(raw, name, index, taken), tls_warning_days))
     resources.sort(key=_sort_key)
-    status_filters, tag_filters, empty = _filters(resources)
+    filters = _filters(resources)
 
     # Trust the document's summary (it is computed from the database), fall back to counting.
     raw_summary = status.get("summary")
@@ -652,7 +756,12 @@ def build_view(status: Mapping[str, Any]) -> PageView:
     if total is None:
         total = len(resources) if resources else sum(counts.values())
 
-    overall, overall_text = _overall(counts, total, run is not None)
+    links_text = _links_summary(summary, resources)
+    overall, overall_text = _overall(counts, total, run is not None, links_text is not None)
+    new = _announcements(status.get("new_announcements"))
+    new_for = _number(thresholds.get("new_for_days")) if isinstance(thresholds, Mapping) else None
+    overdue_at = parse_time(run.overdue_at) if run else None
+    generated_t = parse_time(generated_at)
     return PageView(
         generated_at=generated_at,
         reference=reference,
@@ -662,21 +771,26 @@ def build_view(status: Mapping[str, Any]) -> PageView:
         overall=overall,
         overall_text=overall_text,
         resources=resources,
-        new_announcements=_announcements(status.get("new_announcements")),
-        status_filters=status_filters,
-        tag_filters=tag_filters,
-        empty_filters=empty,
+        new_announcements=new[:NEW_SHOWN],
+        new_total=len(new),
+        new_for_days=new_for if new_for is not None and new_for >= 0 else CrawlSettings.new_for,
+        status_filters=filters.status,
+        link_filters=filters.links,
+        tag_filters=filters.tags,
+        empty_filters=filters.empty,
+        links_text=links_text,
+        overdue=overdue_at is not None and generated_t is not None and generated_t > overdue_at,
     )
 
 
-def _filters(
-    resources: Sequence[ResourceView],
-) -> tuple[list[FilterView], list[FilterView], list[tuple[str, ...]]]:
+def _filters(resources: Sequence[ResourceView]) -> FilterGroups:
     """Radio buttons for the CSS-only filter, and the combinations that match nothing.
 
-    Input ids are ``f-status-<status>`` (a fixed word) and ``f-<tag key>`` (CSS-safe by
-    construction), so the generated ``:has(#id:checked)`` rules never contain data.
-    ``f-tags-any`` cannot clash with a tag's id: those all start ``f-tag-`` or ``f-tagx-``.
+    Input ids are ``f-status-<status>`` and ``f-links-<choice>`` (fixed words) and
+    ``f-<tag key>`` (CSS-safe by construction), so the generated ``:has(#id:checked)``
+    rules never contain data. ``f-tags-any`` cannot clash with a tag's id: those all
+    start ``f-tag-`` or ``f-tagx-``. The links group is there only when some resource
+    has broken or invalid links.
     """
     by_status = {name: sum(r.status == name for r in resources) for name in WORST_FIRST}
     status_filters = [FilterView(input_id="f-status-any", label="All", count=len(resources))]
@@ -686,6 +800,12 @@ def _filters(
         for name in WORST_FIRST
         if name != Status.UNCHECKED or by_status[name]
     ]
+    troubled = sum(r.has_link_problems for r in resources)
+    link_filters: list[FilterView] = []
+    if troubled:
+        link_filters = [FilterView(input_id="f-links-any", label="All", count=len(resources)),
+                        FilterView(input_id="f-links-problems", label="Broken links", count=troubled,
+                                   link_problems=True)]
     names: dict[str, str] = {}
     for resource in resources:
         for tag, key in zip(resource.tags, resource.tag_keys, strict=True):
@@ -700,20 +820,10 @@ def _filters(
             for key, tag in ordered
         ]
 
-    def matches(status: FilterView, tag: FilterView | None) -> int:
-        return sum(
-            (status.status is None or r.status == status.status)
-            and (tag is None or tag.tag_class is None or tag.tag_class in r.tag_keys)
-            for r in resources
-        )
-
     empty: list[tuple[str, ...]] = []
-    for status_filter in status_filters:
-        tag_choices: list[FilterView | None] = [*tag_filters] if tag_filters else [None]
-        for tag_filter in tag_choices:
-            if resources and not matches(status_filter, tag_filter):
-                empty.append((status_filter.input_id,) if tag_filter is None
-                             else (status_filter.input_id, tag_filter.input_id))
-    return status_filters, tag_filters, empty
-
-
+    if resources:
+        groups = [group for group in (status_filters, link_filters, tag_filters) if group]
+        for choice in itertools.product(*groups):
+            if not any(all(f.matches(r) for f in choice) for r in resources):
+                empty.append(tuple(f.input_id for f in choice))
+    return FilterGroups(status_filters, link_filters, tag_filters, empty)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.core.timeutil import iso, parse_iso, utcnow
 from crawler.report.links import link_rows
-from crawler.report.status import build_status, new_since, run_settings
+from crawler.report.status import build_status, new_since
 
 if TYPE_CHECKING:
     from crawler.store.database import Store
@@ -96,7 +96,7 @@ def _resource_rows(store: Store, request: Export) -> list[dict[str, Any]]:
 
 
 def _announcement_rows(store: Store, request: Export) -> list[dict[str, Any]]:
-    recent = {a["id"] for a in store.new_announcements(new_since(run_settings(store.latest_run()), utcnow()))}
+    recent = {a["id"] for a in store.new_announcements(new_since(store.latest_run(), utcnow()))}
     rows = []
     for a in store.announcements_since(iso(request.since)):
         new = a["id"] in recent

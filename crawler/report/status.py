@@ -55,7 +55,7 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
     checks = store.checks_for_run(run["id"]) if run else {}
     fetches = store.announcement_fetches(run["id"]) if run else {}
     seen = store.announcements_seen_in(run["id"]) if run else []
-    since = new_since(settings, now)
+    since = new_since(run, now)
     recent = store.new_announcements(since) if run else []
     marks = ({a["id"] for a in recent}, {a["id"] for a in seen if a["new"]})
     links = link_report(store, run["id"]) if run else {}
@@ -103,9 +103,16 @@ def run_settings(run: dict[str, Any] | None) -> CrawlSettings:
     return CrawlSettings.from_stored(json.loads(run["settings"]) if run and run.get("settings") else {})
 
 
-def new_since(settings: CrawlSettings, now: datetime) -> str:
-    """Announcements first seen at or after this moment are new (the `new_for` window)."""
-    return iso(now - timedelta(days=settings.new_for))
+def new_since(run: dict[str, Any] | None, now: datetime) -> str:
+    """Announcements first seen at or after this moment are new: `new_for` days before the
+    run started (before `now` without a run). Counted from the run, not from when a report
+    is written, so status.json, a later `healthcrawl report` and `export` agree.
+
+    >>> new_since({"started_at": "2026-11-25T07:00:00Z", "settings": '{"new_for": 1.5}'}, utcnow())
+    '2026-11-23T19:00:00Z'
+    """
+    moment = parse_stored(run["started_at"]) if run else now
+    return iso(moment - timedelta(days=run_settings(run).new_for))
 
 
 def _history_item(row: dict[str, Any]) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def simulate(db: Path, config_path: Path, days: int, links: int) -> None:
                 ))
                 if links and not down:
                     urls = [f"{resource.url}page/{k}" for k in range(links)]
-                    recorder.record(LinkPageResult(resource.slug, page, 0, [(u, "") for u in urls], {}))
+                    recorder.record(LinkPageResult(resource.slug, page, 0, [(u, "", "") for u in urls], {}))
                     for url in urls:
                         recorder.record(LinkResult(url, "ok", at, "HEAD", http_status=200, final_url=url,
                                                    response_ms=rng.randint(20, 300)))

@@ -115,19 +115,33 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=cmd_report)
 
     export = commands.add_parser(
-        "export", help="print the latest results as JSON or CSV on stdout",
-        description="Print the latest results as JSON (same as status.json) or CSV.\n\n"
+        "export", help="print the latest results, or announcements, links or checks, as JSON or CSV",
+        description="Print on stdout, as JSON or CSV:\n"
+        "  status         the status document (= status.json); as CSV one row per resource (default)\n"
+        "  resources      one row per resource, with reasons, link counts and uptime\n"
+        "  announcements  one row per announcement ever seen, marked new within settings.new_for\n"
+        "  links          one row per link and page of the latest run: url, result, status, error,\n"
+        "                 text, found_on, resource\n"
+        "  checks         one row per check of every resource\n\n"
         "Example:\n  healthcrawl export --format csv > status.csv\n"
-        "  healthcrawl export --format json --new-only --since 2026-11-01",
+        "  healthcrawl export --what links --format csv > links.csv\n"
+        "  healthcrawl export --what announcements --new-only --since 7d",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _paths(export)
-    export.add_argument("--format", choices=("json", "csv"), default="json")
-    export.add_argument("--since", type=_date_arg, metavar="DATE",
-                        help="only announcements published (undated: first seen) on or after DATE "
-                        "(YYYY-MM-DD or ISO-8601)")
+    from crawler.report.exports import WHAT
+
+    export.add_argument("--what", choices=WHAT, default="status",
+                        help="what to print: status (default), resources, announcements, links or checks")
+    export.add_argument("--format", choices=("json", "csv"), default="json",
+                        help="json (default): the document, or a list of objects; csv: a header and one row each")
+    export.add_argument("--since", type=_since_arg, metavar="PERIOD|DATE",
+                        help="only announcements published (undated: first seen), or checks taken, within "
+                        "PERIOD (7d, 12h: as search --since) or on or after DATE (YYYY-MM-DD or ISO-8601); "
+                        "for status, announcements and checks")
     export.add_argument("--new-only", action="store_true",
-                        help="only announcements new since the previous complete run")
+                        help="only announcements marked new: first seen within settings.new_for "
+                        "(default 7 days); for status and announcements")
     export.set_defaults(handler=cmd_export)
 
     prune = commands.add_parser(
@@ -378,15 +392,6 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _status(db: Path) -> dict:
-    from crawler.report.status import build_status
-
-    if not db.exists():
-        raise StorageError(f"no database at {db}: run `healthcrawl run` first")
-    with Store(db) as store:
-        return build_status(store)
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from crawler.report.writer import write_reports
 
@@ -399,10 +404,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from crawler.report.exports import filter_announcements, to_csv, to_json
+    from crawler.report.exports import Export, export
 
-    status = filter_announcements(_status(args.db), since=args.since, new_only=args.new_only)
-    sys.stdout.write(to_json(status) if args.format == "json" else to_csv(status))
+    request = Export(what=args.what, since=args.since, new_only=args.new_only)
+    problem = request.unsupported()
+    if problem:
+        return fail(problem)
+    if not args.db.exists():
+        raise StorageError(f"no database at {args.db}: run `healthcrawl run` first")
+    with Store(args.db) as store:
+        sys.stdout.write(export(store, request, args.format))
     return EXIT_OK
 
 

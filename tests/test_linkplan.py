@@ -31,9 +31,9 @@ def page(*hrefs: str, ids: tuple[str, ...] = (), invalid: tuple[str, ...] = ()) 
     links = []
     for href in hrefs:
         url, _, fragment = href.partition("#")
-        links.append(Link(url if "://" in url else SITE + url, fragment or None, "a"))
+        links.append(Link(url if "://" in url else SITE + url, fragment or None, "a", f"to {href}"))
     return PageLinks(tuple(links), anchors=frozenset(ids),
-                     invalid=tuple(InvalidLink(h, "not a valid URL", "a") for h in invalid))
+                     invalid=tuple(InvalidLink(h, "not a valid URL", "a", f"to {h}") for h in invalid))
 
 
 class Web:
@@ -190,7 +190,8 @@ def test_the_resource_page_is_not_requested_again_for_links_to_itself():
     own = driver.results()[SITE + "/"]
     assert own.anchors == ["present"]  # the #fragment verdicts are decided on these
     (sources,) = [i.sources for i in driver.items if isinstance(i, LinkPageResult)]
-    assert sorted(sources) == [(SITE + "/", ""), (SITE + "/", "missing"), (SITE + "/", "present")]
+    assert sorted(sources) == [(SITE + "/", "", "to /"), (SITE + "/", "missing", "to /#missing"),
+                               (SITE + "/", "present", "to /#present")]  # each with its link text
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -244,7 +245,7 @@ def test_a_url_two_resources_reach_is_listed_under_both_and_requested_once():
     two = Resource("two", SITE + "/b/", depth=2)
     for seed in range(10):
         driver = Driver([one, two], web, random.Random(seed)).run()
-        sources = {(i.resource_id, url) for i in driver.items if isinstance(i, LinkPageResult) for url, _ in i.sources}
+        sources = {(i.resource_id, url) for i in driver.items if isinstance(i, LinkPageResult) for url, _, _ in i.sources}
         assert ("one", SITE + "/shared/page") in sources and ("two", SITE + "/shared/page") in sources
         assert [f.url for f in driver.fetches].count(SITE + "/shared/page") == 1
         # followed for `one` (in scope, 1 hop); not for `two` (outside /b/)
@@ -263,7 +264,7 @@ def test_a_page_one_resource_read_deep_is_followed_shallow_for_another_without_a
         assert ("deep", SITE + "/s/p", 2) in driver.followed()
         assert [f.url for f in driver.fetches].count(SITE + "/s/p") == 1
         near_sources = {url for i in driver.items if isinstance(i, LinkPageResult) and i.resource_id == "near"
-                        for url, _ in i.sources}
+                        for url, _, _ in i.sources}
         assert SITE + "/s/p" in near_sources
         assert not any(p == SITE + "/s/p" and r == "near" for r, p, _ in driver.followed())  # outside /n/
 
@@ -273,7 +274,7 @@ def test_invalid_hrefs_are_links_with_result_invalid_once():
     driver = Driver([Resource("site", SITE + "/", depth=1)], web, random.Random(0)).run()
     invalid = driver.results()["http://"]
     assert (invalid.result, invalid.error) == ("invalid", "not a valid URL")
-    pages_listing_it = {i.page for i in driver.items if isinstance(i, LinkPageResult) if ("http://", "") in i.sources}
+    pages_listing_it = {i.page for i in driver.items if isinstance(i, LinkPageResult) if ("http://", "", "to http://") in i.sources}
     assert pages_listing_it == {SITE + "/", SITE + "/a"}
 
 

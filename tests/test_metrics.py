@@ -53,8 +53,8 @@ def record_run(store: Store, *, alpha_news: int, check_all: bool = False) -> int
                                 http_status=200, response_ms=40))
     recorder.record(AnnouncementsResult("alpha-ministry", "html", [announcement(n) for n in range(alpha_news)]))
     recorder.record(LinkPageResult("alpha-ministry", "https://alpha.example/", 0, [
-        ("https://alpha.example/ok", ""), ("https://alpha.example/gone", ""), ("https://alpha.example/500", ""),
-        ("http://", ""), ("https://walled.example/", "")], {}))
+        ("https://alpha.example/ok", "", "OK"), ("https://alpha.example/gone", "", "Gone"),
+        ("https://alpha.example/500", "", "Error"), ("http://", "", "Empty"), ("https://walled.example/", "", "")], {}))
     for item in (link("https://alpha.example/ok", "ok"), link("https://alpha.example/gone", "broken", 404),
                  link("https://alpha.example/500", "broken", 500), link("http://", "invalid", None),
                  link("https://walled.example/", "blocked", 403)):

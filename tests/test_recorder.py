@@ -172,7 +172,7 @@ def test_a_batch_that_cannot_be_written_is_reported_and_holds_nothing_back(store
 
 def test_crawled_pages_wait_in_the_batch_with_link_results_and_a_check_writes_them(store, clock):
     rec = recorder(store, clock)
-    rec.record(LinkPageResult("alpha", "http://a.example/", 0, [("http://l.example/1", "")], {"mailto": 1}))
+    rec.record(LinkPageResult("alpha", "http://a.example/", 0, [("http://l.example/1", "", "")], {"mailto": 1}))
     rec.record(result(1))
     assert store.db.execute("SELECT count(*) FROM link_pages").fetchone()[0] == 0  # pending
     rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))

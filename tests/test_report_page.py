@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import itertools
 import re
 from datetime import datetime, timedelta
@@ -21,12 +23,12 @@ from crawler.report.page import (
     fmt_span,
     fmt_time,
     make_environment,
-    reltime,
     render_detail_pages,
     render_index,
     safe_href,
     tag_key,
 )
+from crawler.report.page.render import CLOCK_SCRIPT
 
 XSS_TITLE = "<script>alert(1)</script>"
 XSS_DESCRIPTION = '"><img src=x onerror=alert(1)>'
@@ -35,14 +37,34 @@ XSS_ERROR = "<b>bold</b> connection reset"
 XSS_TAG = '"]{}</style><script>alert(1)</script>'
 XSS_SUMMARY = '+ "<img src=x onerror=alert(1)>" − "</style>"'
 XSS_CHECK_ERROR = "</title><script>alert('tip')</script>"
+XSS_LINK_TEXT = '<img src=x onerror=alert("text")> Annual report'
+
 RTL_TAG = "مدينة"
 RTL_NAME = "وزارة الإسكان والتنمية العمرانية"
 RTL_TITLE = "الصفحة الرئيسية — وزارة الإسكان"
 
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "base-uri 'none'; form-action 'none'"
+CSP = re.compile(
+    r"default-src 'none'; script-src 'sha256-(?P<hash>[A-Za-z0-9+/]{43}=)'; style-src 'unsafe-inline'; "
+    r"img-src data:; base-uri 'none'; form-action 'none'; require-trusted-types-for 'script'"
 )
+"""Nothing loads; one inline script runs, the one whose hash the policy names."""
+
+
+def _csp_allows_only_its_script(page: BeautifulSoup) -> None:
+    """The policy is strict, and its hash is the hash of the page's one script."""
+    policy = CSP.fullmatch(page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"])
+    assert policy is not None
+    (script,) = page.find_all("script")
+    assert not script.attrs, "no src, no type: an inline classic script"
+    digest = base64.b64encode(hashlib.sha256(script.string.encode("utf-8")).digest()).decode()
+    assert policy["hash"] == digest
+    assert script.string == CLOCK_SCRIPT
+
+
+def _without_clock(raw: str) -> str:
+    """The page's HTML without the clock script, which is ours and the only script."""
+    assert raw.count(f"<script>{CLOCK_SCRIPT}</script>") == 1
+    return raw.replace(f"<script>{CLOCK_SCRIPT}</script>", "")
 
 
 def _resource(name: str, status: str | None, **fields: Any) -> dict[str, Any]:
@@ -157,6 +179,7 @@ def sample_status() -> dict[str, Any]:
             ],
             links={"checked": 57, "broken": 1, "invalid": 1, "blocked": 2, "skipped": 3, "robots": 0},
             broken_links=[{"url": "https://www.iadb.org/old-page", "status": 404, "error": "HTTP 404 Not Found",
+                           "text": "Urban plan 2019",
                            "found_on": ["https://www.iadb.org/en/who-we-are/topics/urban-development-and-housing"]}],
             invalid_links=[{"url": "http://localhost]", "error": "invalid URL: host contains a forbidden code point ']'",
                             "found_on": ["https://www.iadb.org/en/who-we-are/topics/urban-development-and-housing"]}],
@@ -271,6 +294,8 @@ def sample_status() -> dict[str, Any]:
             incident={"started_at": "2026-11-25T06:30:00Z", "first_error": XSS_ERROR, "checks_failed": 2},
             last_change={"at": "2026-11-25T06:59:54Z", "kind": "<script>", "summary": XSS_SUMMARY},
             freshness={"state": "<i>stale</i>", "reason": "<b>why</b>"},
+            broken_links=[{"url": "https://evil.example/report.pdf", "status": 404, "error": "HTTP 404",
+                           "text": XSS_LINK_TEXT, "found_on": ["https://evil.example/"]}],
         ),
         _resource("Pending Portal", "unchecked", url="https://pending.example.org/"),
         _resource(
@@ -328,16 +353,14 @@ def soup() -> BeautifulSoup:
 def test_head_has_charset_viewport_and_strict_csp(soup: BeautifulSoup) -> None:
     assert soup.find("meta", charset=True)["charset"].lower() == "utf-8"
     assert "width=device-width" in soup.find("meta", attrs={"name": "viewport"})["content"]
-    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
-    assert csp is not None
-    assert csp["content"] == CSP
-    assert "script-src" not in csp["content"]
+    _csp_allows_only_its_script(soup)
 
 
 def test_header_and_summary_counts(soup: BeautifulSoup) -> None:
     assert _text(soup.find("h1")) == "healthcrawl status"
     assert _text(soup.select_one("#summary")) == "3 up · 1 degraded · 2 down · 2 unchecked"
-    assert _text(soup.select_one("#overall-text")) == "2 of 8 resources down"
+    # the headline counts what the exit code counts: resources down, and broken or invalid links
+    assert _text(soup.select_one("#overall-text")) == "2 of 8 resources down · 2 broken links, 1 invalid on 2 resources"
     assert soup.select_one("#overall")["data-status"] == "down"
 
 
@@ -469,8 +492,8 @@ def test_unicode_and_rtl_text_survive(soup: BeautifulSoup) -> None:
 # ----------------------------------------------------------------- untrusted input
 
 
-def test_no_script_elements_anywhere(soup: BeautifulSoup) -> None:
-    assert soup.find_all("script") == []
+def test_no_script_but_the_clock_anywhere(soup: BeautifulSoup) -> None:
+    assert [script.string for script in soup.find_all("script")] == [CLOCK_SCRIPT]
     assert soup.find_all("img") == []
     assert soup.find_all(["iframe", "object", "embed", "form", "base"]) == []
 
@@ -493,21 +516,21 @@ def test_xss_payloads_are_literal_text(soup: BeautifulSoup) -> None:
     assert card.select_one(".error b") is None
     assert card.select_one(".org i") is None
     assert card.select_one(".reasons u") is None
-    raw = render_index(sample_status())
-    assert "<script>" not in raw
+    raw = _without_clock(render_index(sample_status()))
+    assert "<script" not in raw
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
 
 
 def test_xss_in_tags_check_errors_and_summaries_is_text(soup: BeautifulSoup) -> None:
     card = _by_name(soup, "Evil Resource")
     assert [_text(chip) for chip in card.select(".chip.tag")] == [XSS_TAG, "a b", "ok-tag"]
-    assert _flat(card.select_one(".change")) == f"Changed 6 s ago: {XSS_SUMMARY}"
+    assert _flat(card.select_one(".change")) == f"Changed 2026-11-25 06:59 UTC: {XSS_SUMMARY}"
     assert _flat(card.select_one(".fresh")) == "Freshness unknown: <b>why</b>"  # unknown state, reason as text
     tips = [cell["title"] for cell in card.select("li.cell")]
     assert sum(XSS_CHECK_ERROR in tip for tip in tips) == 2
     assert card.select_one(".cell title, .cell script, .change img, .fresh b") is None
-    raw = render_index(sample_status())
-    assert "<script>" not in raw and "<img" not in raw
+    raw = _without_clock(render_index(sample_status()))
+    assert "<script" not in raw and "<img" not in raw
     assert raw.count("</style>") == 1  # a tag's "</style>" never closes the style element
     assert "&lt;/title&gt;&lt;script&gt;alert(&#39;tip&#39;)&lt;/script&gt;" in raw
 
@@ -517,13 +540,15 @@ def test_javascript_url_is_never_a_link(soup: BeautifulSoup) -> None:
         assert not tag["href"].strip().lower().startswith(("javascript:", "data:text", "vbscript:"))
     card = _by_name(soup, "Evil Resource")
     assert card.select_one(".res-name a") is None
-    # The only link left on the card is to its own detail page.
-    assert [a["href"] for a in card.find_all("a")] == ["resources/evil-resource.html"]
+    # The only links left on the card are to its own detail page and the http(s) links it checked.
+    assert [a["href"] for a in card.find_all("a") if not a.find_parent(class_="plinks")] == [
+        "resources/evil-resource.html"]
     # Still shown, as text, so a human can see what is wrong.
     assert XSS_URL in _text(card.select_one(".urls"))
 
 
-INTERNAL_LINK = re.compile(r"(#r-[a-z0-9-]+|resources/[a-z0-9-]+\.html|\.\./index\.html(#r-[a-z0-9-]+)?)")
+INTERNAL_LINK = re.compile(r"(#r-[a-z0-9-]+|resources/[a-z0-9-]+\.html|\.\./index\.html(#r-[a-z0-9-]+)?"
+                           r"|(\.\./)?(announcements\.(xml|json)|status\.json|feeds/[a-z0-9-]+\.(xml|json)))")
 
 
 def _check_links(soup: BeautifulSoup) -> None:
@@ -587,7 +612,8 @@ def test_minimal_document_with_missing_keys() -> None:
 
 def test_all_up_says_operational() -> None:
     status = sample_status()
-    status["resources"] = [r for r in status["resources"] if r["status"] == "up"]
+    status["resources"] = [{**r, "broken_links": [], "invalid_links": []}
+                           for r in status["resources"] if r["status"] == "up"]
     status["summary"] = None
     soup = _soup(status)
     assert _text(soup.select_one("#overall-text")) == "All resources operational"
@@ -621,7 +647,7 @@ def test_environment_autoescapes_j2_and_is_strict() -> None:
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing }}").render()
-    for name in ("duration_ms", "reltime", "safe_href", "fmt_time"):
+    for name in ("duration_ms", "safe_href", "fmt_time"):
         assert name in env.filters
 
 
@@ -668,20 +694,6 @@ def test_duration_ms(ms: Any, text: str) -> None:
 )
 def test_fmt_time(value: Any, text: str) -> None:
     assert fmt_time(value) == text
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        ("2026-11-25T07:00:30Z", "in 30 s"),
-        ("2026-11-25T06:55:00Z", "5 min ago"),
-        ("2026-11-25T10:00:00Z", "in 3 h"),
-        ("2027-01-02T00:00:00Z", "in 37 days"),
-        (None, ""),
-    ],
-)
-def test_reltime(value: Any, text: str) -> None:
-    assert reltime(value, "2026-11-25T07:00:00Z") == text
 
 
 # ----------------------------------------------------------------- history: uptime, sparkline, strip
@@ -778,7 +790,7 @@ def test_incident_duration_and_active_incidents(soup: BeautifulSoup) -> None:
     assert _flat(mirror) == "Down for 3 h 12 min, since 2026-11-25 03:48 UTC · 7 failed checks"
     assert mirror.select_one(".first-error") is None  # same as the error shown below it
     assert _by_name(soup, IADB).select_one(".incident") is None
-    items = [_text(li) for li in soup.select("#active-incidents li")]
+    items = [_text(li).replace(" ,", ",") for li in soup.select("#active-incidents li")]
     assert items == [
         f"Evil Resource — down for 30 min, since 2026-11-25 06:30 UTC {XSS_ERROR}",
         f"IADB Mirror — down for 3 h 12 min, since 2026-11-25 03:48 UTC {MIRROR_DNS}",
@@ -808,8 +820,11 @@ def test_a_content_event_is_the_change_line_not_an_empty_old_to_new_line() -> No
 
 def test_last_change_freshness_tls_and_maintenance(soup: BeautifulSoup) -> None:
     card = _by_name(soup, IADB)
-    assert _flat(card.select_one(".change")) == 'Content changed 47 h ago: + "New call for projects" − "Old headline"'
-    assert _text(card.select_one(".fresh")) == "Fresh: last new announcement 3 days ago"
+    # Absolute UTC without script; clock.js makes them relative (tests/browser/).
+    change = card.select_one(".change")
+    assert _flat(change) == 'Content changed 2026-11-23 07:00 UTC: + "New call for projects" − "Old headline"'
+    assert change.time.has_attr("data-ago") and change.time["datetime"] == "2026-11-23T07:00:03Z"
+    assert _text(card.select_one(".fresh")) == "Fresh: last new announcement 2026-11-21 07:00 UTC"
     stale = _by_name(soup, "UN-Habitat").select_one(".fresh")
     assert stale["data-state"] == "stale"
     assert _text(stale).endswith("Stale: no new announcement in 74 days")
@@ -831,8 +846,9 @@ def test_card_links_to_its_detail_page(soup: BeautifulSoup) -> None:
 # ----------------------------------------------------------------- filters without JavaScript
 
 SAFE_RULE = re.compile(
-    r'\.board(:has\(#f-(status|tags?x?)-[a-z0-9-]+:checked\))+ '
-    r'(\.resource:not\((\[data-status="[a-z]+"\]|\.tagx?-[a-z0-9-]+)\)|\.no-match) \{ display: (none|block); \}'
+    r'\.board(:has\(#f-(status|links|tags?x?)-[a-z0-9-]+:checked\))+ '
+    r'(\.resource:not\((\[data-status="[a-z]+"\]|\[data-links="problems"\]|\.tagx?-[a-z0-9-]+)\)|\.no-match)'
+    r' \{ display: (none|block); \}'
 )
 
 
@@ -875,9 +891,14 @@ def test_filter_rules_are_generated_from_safe_keys_only(soup: BeautifulSoup) -> 
     key = tag_key(XSS_TAG)
     assert f".board:has(#f-{key}:checked) .resource:not(.{key}) {{ display: none; }}" in rules
     # No combination that has cards gets the "no match" note; the empty ones all do.
-    assert ".board:has(#f-status-down:checked):has(#f-tag-urban:checked) .no-match { display: block; }" in rules
-    assert not any("#f-status-down:checked):has(#f-tag-latin-america" in r for r in rules)
-    assert not any("f-status-any:checked):has(#f-tags-any" in r for r in rules)
+    assert '.board:has(#f-links-problems:checked) .resource:not([data-links="problems"]) { display: none; }' in rules
+    assert (".board:has(#f-status-down:checked):has(#f-links-any:checked):has(#f-tag-urban:checked)"
+            " .no-match { display: block; }") in rules
+    assert (".board:has(#f-status-degraded:checked):has(#f-links-problems:checked):has(#f-tags-any:checked)"
+            " .no-match { display: block; }") in rules
+    assert not any("#f-status-down:checked):has(#f-links-any:checked):has(#f-tag-latin-america" in r for r in rules)
+    assert not any("f-status-any:checked):has(#f-links-any:checked):has(#f-tags-any" in r for r in rules)
+    assert not any("f-status-up:checked):has(#f-links-problems:checked):has(#f-tags-any" in r for r in rules)
     style = soup.find("style").get_text()
     for needle in ("<script", "</style", "alert", RTL_TAG, '"]{}', "a b"):
         assert needle not in style
@@ -952,10 +973,10 @@ def test_one_detail_page_per_resource_with_index_slugs(details: dict[str, Beauti
     assert all(re.fullmatch(r"[a-z0-9-]+", slug) for slug in details)
 
 
-def test_detail_page_same_head_and_no_script(details: dict[str, BeautifulSoup]) -> None:
+def test_detail_page_same_head_and_only_the_clock_script(details: dict[str, BeautifulSoup]) -> None:
     for page in details.values():
-        assert page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"] == CSP
-        assert page.find_all("script") == [] and page.find_all("img") == []
+        _csp_allows_only_its_script(page)
+        assert page.find_all("img") == []
         assert page.select_one("a#back")["href"] == "../index.html"
         assert page.find(re.compile(r"^h[1-6]$")).name == "h1"
         assert len(page.find_all("h1")) == 1
@@ -969,7 +990,9 @@ def test_detail_page_full_history_table(details: dict[str, BeautifulSoup]) -> No
     assert [_text(td) for td in rows[0].find_all("td")] == ["2026-11-25 06:59 UTC", "✓ Up", "200", "522 ms", ""]
     downs = [r for r in rows if r["data-s"] == "down"]
     assert len(downs) == 3
-    assert [_text(td) for td in downs[0].find_all("td")][1:] == ["✕ Down", "—", "—", "connection timed out"]
+    # the error has its column, and a copy under the state that only a narrow screen shows
+    assert [_text(td) for td in downs[0].find_all("td")][1:] == [
+        "✕ Down connection timed out", "—", "—", "connection timed out"]
     headers = [_text(th) for th in page.select("table.checks thead th")]
     assert headers == ["Time", "Status", "HTTP", "Response", "Error"]
     chart = page.select_one("#response-time svg.spark")
@@ -985,8 +1008,8 @@ def test_detail_page_incidents_with_durations(details: dict[str, BeautifulSoup])
     page = details["iadb-mirror"]
     rows = [[_text(td) for td in tr.find_all("td")] for tr in page.select("table.incidents tbody tr")]
     assert rows == [
-        ["2026-11-25 03:48 UTC", "✕ ongoing", "3 h 12 min", "7", MIRROR_DNS],
-        ["2026-11-20 22:10 UTC", "2026-11-21 01:40 UTC", "3 h 30 min", "4", "connection refused"],
+        ["2026-11-25 03:48 UTC", "✕ ongoing", f"3 h 12 min {MIRROR_DNS}", "7", MIRROR_DNS],
+        ["2026-11-20 22:10 UTC", "2026-11-21 01:40 UTC", "3 h 30 min connection refused", "4", "connection refused"],
     ]
     # No "checks" key: the table falls back to the 30-check history, newest first.
     times = [_text(tr.td) for tr in page.select("table.checks tbody tr")]
@@ -995,8 +1018,8 @@ def test_detail_page_incidents_with_durations(details: dict[str, BeautifulSoup])
 
 
 def test_detail_pages_escape_everything(details: dict[str, BeautifulSoup]) -> None:
-    raw = render_detail_pages(sample_status())["evil-resource"]
-    assert "<script>" not in raw and "<img" not in raw
+    raw = _without_clock(render_detail_pages(sample_status())["evil-resource"])
+    assert "<script" not in raw and "<img" not in raw
     page = details["evil-resource"]
     assert _text(page.find("h1")) == "Evil Resource"
     errors = [_text(td) for td in page.select("table.checks td.err")]
@@ -1059,3 +1082,148 @@ def test_the_tls_highlight_follows_the_runs_tls_warning_days(thresholds: dict | 
     tls = _by_name(_soup(document), "Expiring").select_one(".tls")
     assert "20 days left" in _text(tls)
     assert ("warn" in (tls.get("class") or [])) is warned
+
+
+# ----------------------------------------------------------------- what the exit code counts: links
+
+
+def test_up_with_broken_links_is_not_all_green() -> None:
+    status = sample_status()
+    status["resources"] = [r for r in status["resources"] if r["status"] == "up"]
+    status["summary"] = None
+    soup = _soup(status)
+    headline = "All 3 resources up · 1 broken link, 1 invalid on 1 resource"
+    assert _text(soup.select_one("#overall-text")) == headline
+    assert soup.select_one("#overall")["data-status"] == "degraded"
+    assert soup.title.string == f"{headline} · healthcrawl status"
+    first, *rest = soup.select(".resource")  # among the up ones, the one with broken links comes first
+    assert _text(first.select_one(".res-name")) == IADB and first["data-links"] == "problems"
+    assert _text(first.select_one(".res-head .links-badge")) == "✕ 1 broken link, 1 invalid"
+    assert all(card.select_one(".links-badge") is None and not card.has_attr("data-links") for card in rest)
+
+
+def test_headline_link_counts_come_from_the_documents_summary(soup: BeautifulSoup) -> None:
+    status = sample_status()
+    status["summary"] = {**status["summary"], "broken_links": 8, "invalid_links": 0,
+                         "resources_with_link_problems": 3}
+    assert _text(_soup(status).select_one("#overall-text")) == "2 of 8 resources down · 8 broken links on 3 resources"
+
+
+def test_a_broken_link_is_listed_with_its_text(soup: BeautifulSoup) -> None:
+    (broken,) = _by_name(soup, IADB).select('.plink[data-kind="broken"]')
+    assert _text(broken.select_one(".ptext")) == "Urban plan 2019"
+    assert broken.select_one(".purl a")["href"] == "https://www.iadb.org/old-page"
+    (invalid,) = _by_name(soup, IADB).select('.plink[data-kind="invalid"]')
+    assert invalid.select_one(".ptext") is None  # no text recorded: the URL alone, as before
+    evil = _by_name(soup, "Evil Resource").select_one('.plink[data-kind="broken"] .ptext')
+    assert _text(evil) == XSS_LINK_TEXT and evil.find("img") is None
+
+
+def test_links_filter_keeps_the_resources_with_broken_links(soup: BeautifulSoup) -> None:
+    group = soup.select_one('fieldset[data-group="links"]')
+    assert [i["id"] for i in group.select("input")] == ["f-links-any", "f-links-problems"]
+    assert group.select_one("input")["name"] == "links-filter" and group.select_one("input").has_attr("checked")
+    assert _text(group.select_one('label[for="f-links-problems"]')) == "✕ Broken links 2"
+    kept = [_text(c.select_one(".res-name")) for c in soup.select('.resource[data-links="problems"]')]
+    assert kept == ["Evil Resource", IADB]
+
+
+def test_no_links_filter_when_no_link_is_broken_or_invalid() -> None:
+    status = sample_status()
+    status["resources"] = [{**r, "broken_links": [], "invalid_links": []} for r in status["resources"]]
+    soup = _soup(status)
+    assert soup.select_one('fieldset[data-group="links"]') is None
+    assert not any("f-links" in rule for rule in _filter_rules(soup))
+
+
+def test_a_down_card_shows_its_error_once(soup: BeautifulSoup, details: dict[str, BeautifulSoup]) -> None:
+    status = sample_status()
+    mirror = next(r for r in status["resources"] if r["name"] == "IADB Mirror")
+    mirror["reasons"] = [MIRROR_DNS]  # as the classifier writes it: a down check's reason is its error
+    card = _by_name(_soup(status), "IADB Mirror")
+    shown = " ".join(_text(part) for part in card.select(".incident, .res-main"))
+    assert shown.count(MIRROR_DNS) == 1 and card.select_one(".reasons") is None
+    page = BeautifulSoup(render_detail_pages(status)["iadb-mirror"], "lxml")
+    shown = " ".join(_text(part) for part in page.select(".detail-head, #latest"))
+    assert shown.count(MIRROR_DNS) == 1
+
+
+# ----------------------------------------------------------------- new announcements, feeds, times
+
+
+def _new(count: int) -> list[dict[str, Any]]:
+    return [{"resource": "IADB", "title": f"Item {n}", "url": f"https://www.iadb.org/n/{n}",
+             "published": None, "first_seen": "2026-11-24T07:00:00Z", "new": True} for n in range(count)]
+
+
+@pytest.mark.parametrize(("days", "window"), [(7, "7 days"), (1, "day"), (1.5, "36 hours"), (0.5, "12 hours")])
+def test_new_announcements_are_new_for_the_configured_window(days: float, window: str) -> None:
+    status = sample_status()
+    status["thresholds"] = {"new_for_days": days}
+    status["new_announcements"] = _new(3)
+    soup = _soup(status)
+    section = soup.select_one("#new-announcements")
+    assert _text(section.select_one("h2")) == f"New in the last {window} 3"
+    assert [_text(li.select_one(".new-tag")) for li in section.select("li")] == ["New"] * 3
+    assert section.select_one(".new-tag")["title"] == "first seen 2026-11-24 07:00 UTC"
+    assert "undated" in _text(section)  # published: null reads as undated, never as an error
+
+
+def test_a_long_new_list_is_cut_with_a_pointer_to_the_rest() -> None:
+    status = sample_status()
+    status["new_announcements"] = _new(60)
+    section = _soup(status).select_one("#new-announcements")
+    assert _text(section.select_one("h2")) == "New in the last 7 days 60"
+    assert len(section.select("li")) == 50
+    assert _text(section.select_one(".more")) == "and 10 more in status.json"
+
+
+def test_the_feeds_and_status_json_are_linked(soup: BeautifulSoup, details: dict[str, BeautifulSoup]) -> None:
+    atom = soup.select('head link[rel="alternate"][type="application/atom+xml"]')
+    assert [link["href"] for link in atom] == ["announcements.xml"]
+    assert soup.select_one('head link[rel="alternate"][type="application/feed+json"]')["href"] == "announcements.json"
+    hrefs = [a["href"] for a in soup.select("#feeds a")]
+    assert hrefs[:3] == ["announcements.xml", "announcements.json", "status.json"]
+    slugs = [card["id"].removeprefix("r-") for card in soup.select(".resource")]
+    assert hrefs[3:] == [f"feeds/{slug}.{kind}" for slug in slugs for kind in ("xml", "json")]
+    page = details["iadb-mirror"]
+    assert [link["href"] for link in page.select('head link[type="application/atom+xml"]')] == [
+        "../announcements.xml", "../feeds/iadb-mirror.xml"]
+    assert {a["href"] for a in page.select("footer a")} == {
+        "../announcements.xml", "../announcements.json", "../status.json",
+        "../feeds/iadb-mirror.xml", "../feeds/iadb-mirror.json"}
+
+
+def test_times_are_absolute_utc_marked_for_the_clock(soup: BeautifulSoup) -> None:
+    updated = soup.select_one(".generated time")
+    assert updated.has_attr("data-ago") and _text(updated) == "2026-11-25 07:00 UTC"
+    assert updated["title"] == "2026-11-25 07:00:00 UTC"
+    ongoing = _by_name(soup, "IADB Mirror").select_one(".incident [data-since]")
+    assert ongoing["data-since"] == "2026-11-25T03:48:00Z" and _text(ongoing) == "3 h 12 min"
+
+
+def _with_habit(generated_at: str) -> dict[str, Any]:
+    status = sample_status()
+    status["generated_at"] = generated_at
+    status["run"] = {**status["run"], "usual_interval_seconds": 3600, "overdue_at": "2026-11-25T08:59:58Z"}
+    return status
+
+
+def test_the_overdue_warning_waits_for_the_clock() -> None:
+    warning = _soup(_with_habit("2026-11-25T07:00:00Z")).select_one("#overdue")
+    assert warning.has_attr("hidden") and warning["data-overdue-at"] == "2026-11-25T08:59:58Z"
+    assert _flat(warning) == (
+        "⚠ This report may be out of date. It shows the run that started 2026-11-25 06:59 UTC. Runs usually "
+        "come every 1 h, so a newer one was due before 2026-11-25 08:59 UTC: check that the scheduled run "
+        "still works.")
+
+
+def test_a_report_written_after_it_was_due_warns_without_script() -> None:
+    status = _with_habit("2026-11-26T07:00:00Z")  # `healthcrawl report` on a database nobody updates
+    assert not _soup(status).select_one("#overdue").has_attr("hidden")
+    page = BeautifulSoup(render_detail_pages(status)["iadb-mirror"], "lxml")
+    assert not page.select_one("#overdue").has_attr("hidden")
+
+
+def test_no_overdue_warning_before_runs_have_a_habit(soup: BeautifulSoup) -> None:
+    assert soup.select_one("#overdue") is None

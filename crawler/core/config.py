@@ -53,6 +53,7 @@ class CrawlSettings:
     delay: float = 0.0  # seconds between two requests to one host
     recheck_after: float = 86400.0  # with --fast, links healthy this recently are not rechecked
     stale_after: float = 60.0  # days without a new announcement before a resource is "stale"
+    new_for: float = 7.0  # days an announcement is marked new after first seen (page, feeds, export --new-only)
     confirm_down: int = 0  # attempts that must all fail before "down"; 0 means 1 + retries
     retention: float = 90.0  # days of raw checks `healthcrawl prune` keeps by default
     block_private_addresses: bool = True  # links (not listed resources) to private/local hosts are refused

@@ -54,13 +54,15 @@ class AnnouncementsResult:
 
 @dataclass
 class LinkPageResult:
-    """A page whose links were read: which (url, fragment) pairs it links to, and
-    how many links were skipped (mailto:, tel:, javascript:, data:, excluded...)."""
+    """A page whose links were read: which (url, fragment, link text) it links to, and
+    how many links were skipped (mailto:, tel:, javascript:, data:, excluded...).
+    The text is the anchor's words ('' for images without alt, sitemap entries...),
+    so a report can say which link is broken as a reader of the page sees it."""
 
     resource_id: str
     page: str
     depth: int
-    sources: list[tuple[str, str]]
+    sources: list[tuple[str, str, str]]
     skipped: dict[str, int]
 
 

@@ -312,13 +312,13 @@ class LinkPlan:
             pages = [url for url in outcome.pages if walk.scope.contains(url)]
             if pages:
                 wants: dict[str, list[bool]] = {}
-                sources: list[tuple[str, str]] = []
+                sources: list[tuple[str, str, str]] = []
                 excluded = 0
                 for url in pages:
                     if not url_allowed(url, walk.resource.include_patterns, walk.resource.exclude_patterns):
                         excluded += 1
                         continue
-                    sources.append((url, ""))
+                    sources.append((url, "", ""))
                     if url not in walk.followed:
                         walk.candidates.add(url)
                     self._want(wants, url, read=True, anchors=False)
@@ -359,7 +359,7 @@ class LinkPlan:
         filtered = bool(include or exclude)
         may_follow = depth < resource.depth
         fragments = resource.check_fragments
-        sources: list[tuple[str, str]] = []
+        sources: list[tuple[str, str, str]] = []
         skipped = Counter(page.skipped)
         for link in page.links:
             tag = link.tag
@@ -370,7 +370,7 @@ class LinkPlan:
             if filtered and not url_allowed(url, include, exclude):
                 skipped["excluded"] += 1
                 continue
-            sources.append((url, link.fragment or ""))
+            sources.append((url, link.fragment or "", link.text))
             follow = may_follow and navigational and walk.scope.contains(url)
             if follow and url not in walk.followed:
                 walk.candidates.add(url)
@@ -380,7 +380,7 @@ class LinkPlan:
             if filtered and not url_allowed(invalid.href, include, exclude):
                 skipped["excluded"] += 1
                 continue
-            sources.append((invalid.href, ""))
+            sources.append((invalid.href, "", invalid.text))
             if invalid.href not in self._invalid:
                 self._invalid.add(invalid.href)
                 self.links_planned += 1

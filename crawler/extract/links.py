@@ -140,26 +140,36 @@ class PageLinks:
     invalid: tuple[InvalidLink, ...] = ()
 
     def as_record(self) -> dict[str, Any]:
-        """The page as stored for the next run: its links as [url, fragment, tag], its
-        invalid links as [href, reason, tag] and what was skipped while reading it."""
-        return {"links": [[link.url, link.fragment or "", link.tag] for link in self.links],
+        """The page as stored for the next run: its links as [url, fragment, tag, text], its
+        invalid links as [href, reason, tag, text] and what was skipped while reading it."""
+        return {"links": [[link.url, link.fragment or "", link.tag, link.text] for link in self.links],
                 "skipped": dict(self.skipped),
-                "invalid": [[bad.href, bad.reason, bad.tag] for bad in self.invalid]}
+                "invalid": [[bad.href, bad.reason, bad.tag, bad.text] for bad in self.invalid]}
 
     @classmethod
     def remembered(cls, record: dict[str, Any], anchors: list[str]) -> PageLinks:
         """A page as an earlier run read it (an unchanged page answers 304, no body).
-        Records written before invalid links were kept have none.
+        Records written before invalid links were kept have none; records written
+        before link text was kept have links without text.
 
-        >>> page = PageLinks(links=(Link("http://a/x", "top", "a"),), skipped={"mailto": 1},
-        ...                  invalid=(InvalidLink("http://", "invalid URL: empty host", "a"),))
+        >>> page = PageLinks(links=(Link("http://a/x", "top", "a", "Back to top"),), skipped={"mailto": 1},
+        ...                  invalid=(InvalidLink("http://", "invalid URL: empty host", "a", "Home"),))
         >>> again = PageLinks.remembered(page.as_record(), ["top"])
         >>> again.links == page.links, again.invalid == page.invalid, again.skipped, sorted(again.anchors)
         (True, True, {'mailto': 1}, ['top'])
+        >>> PageLinks.remembered({"links": [["http://a/x", "", "a"]]}, []).links[0].text
+        ''
         """
-        links = tuple(Link(url, fragment or None, tag) for url, fragment, tag in record.get("links", []))
-        invalid = tuple(InvalidLink(href, reason, tag) for href, reason, tag in record.get("invalid", []))
+        links = tuple(Link(url, fragment or None, tag, _text_of(rest))
+                      for url, fragment, tag, *rest in record.get("links", []))
+        invalid = tuple(InvalidLink(href, reason, tag, _text_of(rest))
+                        for href, reason, tag, *rest in record.get("invalid", []))
         return cls(links, dict(record.get("skipped", {})), frozenset(anchors), invalid=invalid)
+
+
+def _text_of(rest: list[Any]) -> str:
+    """The link text of a stored link entry, '' for entries stored before it was kept."""
+    return rest[0] if rest and isinstance(rest[0], str) else ""
 
 
 # --- parsing ---------------------------------------------------------------------------

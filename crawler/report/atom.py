@@ -2,7 +2,9 @@
 
 Entry ids are tag URIs derived from the announcement's identity, so a reader never
 shows an item twice; a changed title or date moves `updated`, not the id, so the
-item is updated in place. Built with ElementTree: text is always escaped.
+item is updated in place. An item first seen within the `new_for` window carries
+``<category term="new">``, the same mark the page and ``export --new-only`` use.
+Built with ElementTree: text is always escaped.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from crawler.extract.urls import is_web_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TAG_DATE = "2026"  # the date part of our tag URIs; never change it, ids depend on it
+NEW_SCHEME = "urn:healthcrawl:state"  # the scheme of the "new" category
 ET.register_namespace("", ATOM_NS)
 
 
@@ -59,8 +62,10 @@ def build_feed(
     entries: Iterable[dict[str, Any]],
     resources: dict[str, dict[str, Any]],
     link: str | None = None,
+    new_ids: frozenset[int] | set[int] = frozenset(),
 ) -> str:
-    """An Atom document; `entries` are announcement rows, `resources` maps id to resource row."""
+    """An Atom document; `entries` are announcement rows, `resources` maps id to resource row,
+    `new_ids` are the row ids of the announcements to mark new."""
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     _sub(feed, "id", feed_id)
     _sub(feed, "title", title)
@@ -81,6 +86,8 @@ def build_feed(
         author = _sub(entry, "author")
         _sub(author, "name", resource["name"])
         _sub(entry, "category", term=row["resource_id"], label=resource["name"])
+        if row.get("id") in new_ids:
+            _sub(entry, "category", term="new", scheme=NEW_SCHEME, label="New")
         if row.get("summary"):
             _sub(entry, "summary", row["summary"])
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
 
 ANNOUNCEMENTS_PER_RESOURCE = 10
 HISTORY_LENGTH = 30
+RUN_GAPS = 10  # the usual interval between runs is the median of the latest this many gaps
+MIN_RUN_GAPS = 3  # fewer gaps than this are no habit yet (the first runs are often by hand)
+OVERDUE_FACTOR = 2  # a report older than this many usual intervals says so
 
 # Fields of a check copied to the resource entry, in the order status.json shows them.
 CHECK_FIELDS = (
@@ -45,11 +49,15 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
     with its history (uptime, response times, incidents, changes, freshness).
     `detail_checks` > 0 adds that many recent checks per resource (detail pages)."""
     run = store.run(run_id) if run_id is not None else store.latest_run()
-    settings = CrawlSettings.from_stored(json.loads(run["settings"]) if run and run.get("settings") else {})
+    settings = run_settings(run)
     stale_after_days = settings.stale_after
+    now = utcnow()
     checks = store.checks_for_run(run["id"]) if run else {}
     fetches = store.announcement_fetches(run["id"]) if run else {}
     seen = store.announcements_seen_in(run["id"]) if run else []
+    since = new_since(run, now)
+    recent = store.new_announcements(since) if run else []
+    marks = ({a["id"] for a in recent}, {a["id"] for a in seen if a["new"]})
     links = link_report(store, run["id"]) if run else {}
     events = store.events_for_run(run["id"]) if run else []
     names = {}
@@ -58,13 +66,13 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         entry = _resource_entry(resource, checks.get(resource["id"]))
         fetch = fetches.get(resource["id"])
         own = [a for a in seen if a["resource_id"] == resource["id"]]
-        entry["announcements"] = [_announcement_entry(a) for a in own[:ANNOUNCEMENTS_PER_RESOURCE]]
+        entry["announcements"] = [_announcement_entry(a, *marks) for a in own[:ANNOUNCEMENTS_PER_RESOURCE]]
         entry["announcements_source"] = fetch["source"] if fetch else None
         entry["announcements_warning"] = fetch["warning"] if fetch else None
         entry.update(_link_entry(links.get(resource["id"])))
         entry["events"] = [_event_entry(e) for e in events if e["resource_id"] == resource["id"]]
-        entry.update(history_entry(store, resource["id"], now=utcnow(), detail_checks=detail_checks))
-        entry["freshness"] = freshness(store, resource["id"], entry, fetch, stale_after_days, utcnow())
+        entry.update(history_entry(store, resource["id"], now=now, detail_checks=detail_checks))
+        entry["freshness"] = freshness(store, resource["id"], entry, fetch, stale_after_days, now)
         names[resource["id"]] = resource["name"]
         resources.append(entry)
     summary: dict[str, int] = {"total": len(resources), **dict.fromkeys(WORST_FIRST, 0)}
@@ -72,19 +80,39 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         summary[entry["status"]] += 1
     summary["broken_links"] = sum(len(entry["broken_links"]) for entry in resources)
     summary["invalid_links"] = sum(len(entry["invalid_links"]) for entry in resources)
-    new = [{"resource": names[a["resource_id"]], **_announcement_entry(a)}
-           for a in seen if a["new"] and a["resource_id"] in names]
+    summary["resources_with_link_problems"] = sum(bool(entry["broken_links"] or entry["invalid_links"])
+                                                  for entry in resources)
+    new = [{"resource": names[a["resource_id"]], **_announcement_entry(a, *marks)}
+           for a in recent if a["resource_id"] in names]
     return {
-        "generated_at": iso(utcnow()),
-        "run": _run_entry(run) if run else None,
+        "generated_at": iso(now),
+        "run": _run_entry(run, store.run_starts(run["id"], RUN_GAPS + 1)) if run else None,
         "summary": summary,
         # the limits the run's verdicts used, for readers that highlight the same things
         "thresholds": {"slow_ms": settings.slow_ms, "tls_warning_days": settings.tls_warning_days,
-                       "stale_after_days": settings.stale_after},
+                       "stale_after_days": settings.stale_after, "new_for_days": settings.new_for},
         "resources": resources,
+        "new_since": since,
         "new_announcements": new,
         "link_events": [_event_entry(e) for e in events if e["resource_id"] is None],
     }
+
+
+def run_settings(run: dict[str, Any] | None) -> CrawlSettings:
+    """The settings a run recorded; defaults before any run or for an older version's run."""
+    return CrawlSettings.from_stored(json.loads(run["settings"]) if run and run.get("settings") else {})
+
+
+def new_since(run: dict[str, Any] | None, now: datetime) -> str:
+    """Announcements first seen at or after this moment are new: `new_for` days before the
+    run started (before `now` without a run). Counted from the run, not from when a report
+    is written, so status.json, a later `healthcrawl report` and `export` agree.
+
+    >>> new_since({"started_at": "2026-11-25T07:00:00Z", "settings": '{"new_for": 1.5}'}, utcnow())
+    '2026-11-23T19:00:00Z'
+    """
+    moment = parse_stored(run["started_at"]) if run else now
+    return iso(moment - timedelta(days=run_settings(run).new_for))
 
 
 def _history_item(row: dict[str, Any]) -> dict[str, Any]:
@@ -178,23 +206,49 @@ def _event_entry(row: dict[str, Any]) -> dict[str, Any]:
     return {"kind": row["kind"], "url": row["url"], "old": row["old"], "new": row["new"], "at": row["at"]}
 
 
-def _announcement_entry(row: dict[str, Any]) -> dict[str, Any]:
+def _announcement_entry(row: dict[str, Any], recent_ids: set[int], this_run_ids: set[int]) -> dict[str, Any]:
+    """`new`: first seen within the `new_for` window (what the page, feeds and export
+    mark); `new_this_run`: first seen by this run (what digests and webhooks send, once)."""
     return {
         "title": row["title"],
         "url": row["url"],
         "published": row["published"],
         "first_seen": row["first_seen_at"],
-        "new": bool(row["new"]),
+        "new": row["id"] in recent_ids,
+        "new_this_run": row["id"] in this_run_ids,
         "summary": row["summary"] or "",
     }
 
 
-def _run_entry(run: dict[str, Any]) -> dict[str, Any]:
+def usual_interval(starts: list[str]) -> float | None:
+    """Seconds between runs as they usually come: the median gap between these start
+    times (any order), or None when there are too few to call it a habit.
+
+    >>> usual_interval(["2026-01-01T04:00:00Z", "2026-01-01T03:00:00Z", "2026-01-01T02:00:00Z", "2026-01-01T01:00:00Z",
+    ...                 "2026-01-01T00:05:00Z", "2026-01-01T00:00:00Z"])
+    3600.0
+    >>> usual_interval(["2026-01-01T01:00:00Z", "2026-01-01T00:00:00Z"]) is None
+    True
+    """
+    moments = sorted(parse_stored(s) for s in starts)
+    gaps = [(b - a).total_seconds() for a, b in zip(moments, moments[1:], strict=False)]
+    gaps = [gap for gap in gaps if gap > 0]
+    return float(statistics.median(gaps)) if len(gaps) >= MIN_RUN_GAPS else None
+
+
+def _run_entry(run: dict[str, Any], starts: list[str]) -> dict[str, Any]:
+    """The run, with how often runs usually come and when this report is overdue: older
+    than twice that, the page warns that the next run may not have happened."""
+    interval = usual_interval(starts)
+    as_of = run["finished_at"] or run["started_at"]
+    overdue = iso(parse_stored(as_of) + timedelta(seconds=OVERDUE_FACTOR * interval)) if interval else None
     return {
         "id": run["id"],
         "started_at": run["started_at"],
         "finished_at": run["finished_at"],
         "complete": bool(run["complete"]),
+        "usual_interval_seconds": interval,
+        "overdue_at": overdue,
     }
 
 

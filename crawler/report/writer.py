@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from crawler.report.atom import build_feed
 from crawler.report.exports import to_json
+from crawler.report.jsonfeed import build_json_feed
 from crawler.report.metrics import write_metrics
 from crawler.report.page import render_index
 from crawler.report.status import build_status
@@ -52,29 +53,30 @@ def write_reports(store: Store, out_dir: str | Path, run_id: int | None = None) 
     write_atomic(written[0], to_json(status))
     write_atomic(written[1], render_index(status))
     written += write_detail_pages(detailed, out)
-    written += write_feeds(store, out, status["generated_at"])
+    written += write_feeds(store, out, status["generated_at"], status["new_since"])
     written.append(write_metrics(store, status, out))
     return written
 
 
-def write_feeds(store: Store, out: Path, updated: str) -> list[Path]:
-    """announcements.xml across resources, and feeds/<slug>.xml for each resource."""
+def write_feeds(store: Store, out: Path, updated: str, new_since: str | None = None) -> list[Path]:
+    """announcements.xml and .json (JSON Feed) across resources, and feeds/<slug>.xml and
+    .json for each resource; items first seen at or after `new_since` are marked new."""
     resources = {r["id"]: r for r in store.active_resources()}
-    everything = out / "announcements.xml"
-    write_atomic(everything, build_feed(
-        feed_id="urn:healthcrawl:announcements", title="healthcrawl: latest announcements",
-        updated=updated, entries=store.latest_announcements(FEED_SIZE), resources=resources,
-    ))
-    written = [everything]
-    for resource_id, resource in resources.items():
-        path = out / "feeds" / f"{resource_id}.xml"
-        write_atomic(path, build_feed(
-            feed_id=f"urn:healthcrawl:announcements:{resource_id}",
-            title=f"{resource['name']}: announcements (via healthcrawl)", updated=updated,
-            entries=store.latest_announcements(FEED_SIZE, resource_id), resources=resources,
-            link=resource["url"],
-        ))
-        written.append(path)
+    new_ids = {a["id"] for a in store.new_announcements(new_since)} if new_since else set()
+    written = []
+    feeds = [(out / "announcements", "urn:healthcrawl:announcements", "healthcrawl: latest announcements",
+              None, None)]
+    feeds += [(out / "feeds" / resource_id, f"urn:healthcrawl:announcements:{resource_id}",
+               f"{resource['name']}: announcements (via healthcrawl)", resource_id, resource["url"])
+              for resource_id, resource in resources.items()]
+    for base, feed_id, title, resource_id, link in feeds:
+        entries = store.latest_announcements(FEED_SIZE, resource_id)
+        atom, jsonfeed = base.with_suffix(".xml"), base.with_suffix(".json")
+        write_atomic(atom, build_feed(feed_id=feed_id, title=title, updated=updated, entries=entries,
+                                      resources=resources, link=link, new_ids=new_ids))
+        write_atomic(jsonfeed, build_json_feed(title=title, entries=entries, resources=resources,
+                                               home_page_url=link, new_ids=new_ids))
+        written += [atom, jsonfeed]
     return written
 
 

@@ -168,6 +168,11 @@ class Store:
         rows = list(self.db.table("runs").rows_where("id = ?", [run_id]))
         return rows[0] if rows else None
 
+    def run_starts(self, up_to: int, limit: int = 11) -> list[str]:
+        """When the latest `limit` runs up to run `up_to` started, newest first."""
+        return [row[0] for row in self.db.execute(
+            "SELECT started_at FROM runs WHERE id <= ? ORDER BY id DESC LIMIT ?", [up_to, limit])]
+
     # -- announcements ------------------------------------------------------
 
     def record_announcements(
@@ -273,8 +278,8 @@ class Store:
             conn.executemany(_insert_sql("link_pages", _PAGE_COLUMNS, replace=True),
                              [(run_id, p.resource_id, p.page, p.depth, len(p.sources), json.dumps(p.skipped))
                               for p in pages])
-            conn.executemany(_SOURCE_UPSERT, [(url, fragment, p.resource_id, p.page, run_id, run_id)
-                                              for p in pages for url, fragment in p.sources])
+            conn.executemany(_SOURCE_UPSERT, [(url, fragment, p.resource_id, p.page, text, run_id, run_id)
+                                              for p in pages for url, fragment, text in p.sources])
 
     def record_event(self, run_id: int, *, resource_id: str | None, kind: str, url: str,
                      old: str | None, new: str | None, detail: str | None = None) -> None:
@@ -332,6 +337,16 @@ class Store:
         """Incidents opened or closed by this run (what notifications are about)."""
         return list(self.db.table("incidents").rows_where("opened_run = ? OR closed_run = ?", [run_id, run_id],
                                                      order_by="id"))
+
+    def checks_since(self, since: str | None = None) -> list[dict[str, Any]]:
+        """Every stored check (of every resource, active or not) taken at or after `since`
+        (ISO-8601, UTC; None for all), oldest first."""
+        return [dict(row) for row in self.db.query(
+            """SELECT c.resource_id, r.name AS resource_name, c.run_id, c.checked_at, c.status, c.maintenance,
+                      c.http_status, c.response_ms, c.error, c.final_url, c.title
+               FROM checks c JOIN resources r ON r.id = c.resource_id
+               WHERE :since IS NULL OR c.checked_at >= :since
+               ORDER BY c.checked_at, c.resource_id""", {"since": since})]
 
     def check_points(self, resource_id: str, since: str | None = None,
                      limit: int | None = None) -> list[dict[str, Any]]:
@@ -418,11 +433,11 @@ class Store:
 
     def link_source_results(self, run_id: int) -> sqlite3.Cursor:
         """Every link the run found, with its result: rows of (resource_id, url, fragment,
-        page, result, http_status, error, evidence, anchors as JSON), ordered by resource,
-        URL, fragment and page."""
+        page, result, http_status, error, evidence, anchors as JSON, link text), ordered by
+        resource, URL, fragment and page. The text is None for links stored before it was kept."""
         return self.db.conn.execute(
             """SELECT s.resource_id, s.url, s.fragment, s.page, c.result, c.http_status, c.error,
-                      c.evidence, c.anchors
+                      c.evidence, c.anchors, s.text
                FROM link_sources s JOIN link_checks c ON c.url = s.url AND c.run_id = :run
                WHERE s.last_seen_run = :run
                ORDER BY s.resource_id, s.url, s.fragment, s.page""",
@@ -467,6 +482,28 @@ class Store:
             {"previous": previous, "run": run_id},
         )
         return [dict(r) for r in rows]
+
+    def new_announcements(self, since: str) -> list[dict[str, Any]]:
+        """Announcements first seen at or after `since` (ISO-8601, UTC), whether or not the
+        site still lists them, newest sighting first. A resource's first reading is its
+        baseline, not news, so its items are left out (see NOT_BASELINE)."""
+        rows = self.db.query(
+            f"""SELECT a.* FROM announcements a
+                WHERE a.first_seen_at >= :since AND {NOT_BASELINE}
+                ORDER BY a.first_seen_at DESC, a.published IS NULL, a.published DESC, a.id DESC""",
+            {"since": since},
+        )
+        return [dict(r) for r in rows]
+
+    def announcements_since(self, since: str | None = None) -> list[dict[str, Any]]:
+        """Every announcement ever seen of the configured resources, with the resource's
+        name; `since` keeps those published, or undated and first seen, at or after it.
+        Newest first (published, else first seen)."""
+        return [dict(row) for row in self.db.query(
+            """SELECT a.*, r.name AS resource_name FROM announcements a
+               JOIN resources r ON r.id = a.resource_id AND r.active = 1
+               WHERE :since IS NULL OR coalesce(a.published, a.first_seen_at) >= :since
+               ORDER BY coalesce(a.published, a.first_seen_at) DESC, a.id DESC""", {"since": since})]
 
     def latest_announcements(self, limit: int = 100, resource_id: str | None = None) -> list[dict[str, Any]]:
         """Newest items ever seen (for feeds), newest published first, undated by first sighting."""
@@ -555,9 +592,10 @@ _EVENT_COLUMNS = ("run_id", "resource_id", "kind", "url", "old", "new", "detail"
 # or without validators keeps the stored ones, and last_ok stays until a success.
 _PAGE_COLUMNS = ("run_id", "resource_id", "page", "depth", "links", "skipped")
 _SOURCE_UPSERT = """
-INSERT INTO link_sources (url, fragment, resource_id, page, first_seen_run, last_seen_run)
-VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (url, fragment, resource_id, page) DO UPDATE SET last_seen_run = excluded.last_seen_run
+INSERT INTO link_sources (url, fragment, resource_id, page, text, first_seen_run, last_seen_run)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (url, fragment, resource_id, page) DO UPDATE SET last_seen_run = excluded.last_seen_run,
+                                                             text = excluded.text
 """
 _LINK_STATE_UPSERT = """
 INSERT INTO links (url, last_result, last_status, last_checked, last_final_url,
@@ -616,6 +654,11 @@ def _from_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# An announcement `a` is news, not part of its resource's baseline, when it was first seen
+# after the resource's first reading (that reading records what the site already had).
+NOT_BASELINE = """a.first_seen_run > (SELECT min(f.run_id) FROM announcement_fetches f
+                              WHERE f.resource_id = a.resource_id)"""
+
 # Questions people ask of the whole database, by name: read-only and without
 # parameters, so Datasette serves each as a canned query (crawler.report.datasette
 # gives them titles). Times are compared as stored: ISO-8601 text in UTC with a Z.
@@ -636,13 +679,12 @@ WHERE c.result IN ('{LinkVerdict.BROKEN}', '{LinkVerdict.INVALID}')
 GROUP BY s.resource_id, s.url, s.fragment
 ORDER BY r.name, link
 """,
-    "new_announcements": """
+    "new_announcements": f"""
 SELECT a.first_seen_at, r.name AS resource, a.title, a.url, a.published, a.source
 FROM announcements a
 JOIN resources r ON r.id = a.resource_id
 WHERE a.first_seen_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')
-  AND a.first_seen_run > (SELECT min(f.run_id) FROM announcement_fetches f
-                          WHERE f.resource_id = a.resource_id)
+  AND {NOT_BASELINE}
 ORDER BY a.first_seen_at DESC, a.published DESC, a.id DESC
 """,
     "uptime_30_days": """

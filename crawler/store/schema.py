@@ -298,6 +298,13 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     db.table("checks").add_column("render_error", str)
 
 
+def _migration_10(db: sqlite_utils.Database) -> None:
+    """The words of each link as its page shows them (the anchor's text, else an image's
+    alt), so a broken link is reported as a reader sees it, as LinkChecker does. Links
+    found before this migration have none until their page is read again."""
+    db.table("link_sources").add_column("text", str)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -308,4 +315,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
 )

@@ -1,17 +1,23 @@
 """The status pages as a person sees them: real layout at desktop and phone widths,
-CSS-only filters that respond to clicks, no console errors, no network requests, and
-no serious accessibility violations (axe-core) in the light or the dark theme."""
+CSS-only filters that respond to clicks with script turned off, the one hashed script
+making times relative when it runs, no console errors (a CSP refusal is one), no
+network requests, and no serious accessibility violations (axe-core) in the light or
+the dark theme."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crawler.report.page import render_index
+from crawler.report.page.render import CLOCK_SCRIPT
 from crawler.report.writer import write_detail_pages
 from tests.test_report_page import MIRROR_DNS, XSS_TITLE, sample_status
 
@@ -29,6 +35,7 @@ SCREENSHOT_COPIES = {
     "phone": Path("/tmp/healthcrawl-v2-phone.png"),
 }
 DETAIL_SCREENSHOT = Path("/tmp/healthcrawl-v2-detail.png")
+PHONE_DETAIL_SCREENSHOT = Path("/tmp/healthcrawl-v2-detail-phone.png")
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +90,23 @@ def _full_page_screenshot(driver: Any, path: Path, width: int, height: int) -> N
         _set_viewport(driver, width, height)
 
 
+@contextlib.contextmanager
+def _without_script(driver: Any) -> Iterator[None]:
+    """Pages opened inside run no script at all, as in a browser with JavaScript off."""
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def _only_the_clock_script(driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    scripts = driver.find_elements(By.TAG_NAME, "script")
+    assert [driver.execute_script("return arguments[0].text", s) for s in scripts] == [CLOCK_SCRIPT]
+
+
 def _console_errors(driver: Any) -> list[dict[str, Any]]:
     return [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
 
@@ -126,13 +150,25 @@ def _click_filter(driver: Any, group: str, text: str) -> None:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_page_renders_in_chromium(browser: Any, site: Path, tmp_path: Path, viewport: str) -> None:
-    from selenium.common.exceptions import NoAlertPresentException
-    from selenium.webdriver.common.by import By
 
     width, height = VIEWPORTS[viewport]
     _set_viewport(browser, width, height)
     _color_scheme(browser, "light")
-    _open(browser, site / "index.html")
+    with _without_script(browser):  # the page as written: absolute times, nothing rewritten
+        _open(browser, site / "index.html")
+        _check_the_page(browser, width)
+    assert _console_errors(browser) == []
+    _assert_offline(_requested_urls(browser))
+
+    shot = tmp_path / f"status-{viewport}.png"
+    _full_page_screenshot(browser, shot, width, height)
+    assert shot.stat().st_size > 10_000
+    shutil.copyfile(shot, SCREENSHOT_COPIES[viewport])
+
+
+def _check_the_page(browser: Any, width: int) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
 
     summary = browser.find_element(By.ID, "summary")
     assert summary.is_displayed()
@@ -166,7 +202,7 @@ def test_page_renders_in_chromium(browser: Any, site: Path, tmp_path: Path, view
 
     xss = browser.find_element(By.CSS_SELECTOR, "#r-evil-resource .title-text")
     assert xss.text == XSS_TITLE
-    assert browser.find_elements(By.TAG_NAME, "script") == []
+    _only_the_clock_script(browser)
     assert browser.find_elements(By.TAG_NAME, "img") == []
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018 - accessing it is the check
@@ -178,16 +214,13 @@ def test_page_renders_in_chromium(browser: Any, site: Path, tmp_path: Path, view
     badge = browser.find_element(By.CSS_SELECTOR, "#r-iadb-mirror .badge")
     assert " ".join(badge.text.split()) == "✕ DOWN"  # CSS uppercases the label; the symbol stays.
 
-    assert _console_errors(browser) == []
-    _assert_offline(_requested_urls(browser))
-
-    shot = tmp_path / f"status-{viewport}.png"
-    _full_page_screenshot(browser, shot, width, height)
-    assert shot.stat().st_size > 10_000
-    shutil.copyfile(shot, SCREENSHOT_COPIES[viewport])
-
 
 def test_filters_work_by_clicking_labels_without_javascript(browser: Any, site: Path) -> None:
+    with _without_script(browser):
+        _filters_work(browser, site)
+
+
+def _filters_work(browser: Any, site: Path) -> None:
     from selenium.webdriver.common.by import By
 
     _set_viewport(browser, *VIEWPORTS["desktop"])
@@ -209,7 +242,15 @@ def test_filters_work_by_clicking_labels_without_javascript(browser: Any, site: 
     assert _visible_cards(browser) == []
     assert no_match.is_displayed()
 
+    # The links filter combines too: down AND with broken links is the evil resource alone.
     _click_filter(browser, "tag", "All")
+    _click_filter(browser, "links", "Broken links")
+    visible = [c.get_attribute("id") for c in browser.find_elements(By.CSS_SELECTOR, ".resource") if c.is_displayed()]
+    assert visible == ["r-evil-resource"]
+    _click_filter(browser, "status", "Up")
+    visible = [c.get_attribute("id") for c in browser.find_elements(By.CSS_SELECTOR, ".resource") if c.is_displayed()]
+    assert visible == ["r-iadb-housing-and-urban-development-division"]
+    _click_filter(browser, "links", "All")
     _click_filter(browser, "status", "All")
     assert _visible_cards(browser) == everything
     assert not no_match.is_displayed()
@@ -295,3 +336,81 @@ def test_no_serious_accessibility_violations(browser: Any, site: Path, axe_sourc
         assert report == {"index.html": [], "iadb-mirror.html": []}, json.dumps(report, indent=1)
     finally:
         _color_scheme(browser, "light")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _written_hours_ago(tmp_path: Path, *, overdue_in: timedelta) -> Path:
+    """The sample page as if written 3 h 10 min ago by a run that usually comes hourly,
+    with an incident open for 50 h 30 min; `overdue_in` from now the report is overdue."""
+    now = datetime.now(UTC)
+    status = sample_status()
+    written = now - timedelta(hours=3, minutes=10)
+    status["generated_at"] = _iso(written)
+    status["run"] = {**status["run"], "started_at": _iso(written), "finished_at": _iso(written),
+                     "usual_interval_seconds": 3600, "overdue_at": _iso(now + overdue_in)}
+    mirror = next(r for r in status["resources"] if r["name"] == "IADB Mirror")
+    mirror["incident"] = {**mirror["incident"], "started_at": _iso(now - timedelta(hours=50, minutes=30))}
+    (tmp_path / "index.html").write_text(render_index(status), encoding="utf-8")
+    return tmp_path / "index.html"
+
+
+def test_the_clock_makes_times_relative_when_the_page_is_read(browser: Any, tmp_path: Path) -> None:
+    """The hashed script runs under the page's CSP (a refusal would be a console error)
+    and counts from the reader's now, not from when the page was written."""
+    from selenium.webdriver.common.by import By
+
+    _set_viewport(browser, *VIEWPORTS["desktop"])
+    _open(browser, _written_hours_ago(tmp_path, overdue_in=timedelta(hours=1)))
+    assert browser.find_element(By.CSS_SELECTOR, ".generated").text == "Updated 3 h ago"
+    updated = browser.find_element(By.CSS_SELECTOR, ".generated time")
+    assert updated.get_attribute("title").endswith(" UTC")  # the exact time stays on hover
+    assert browser.find_element(By.CSS_SELECTOR, "#run time").text == "3 h ago"
+    incident = browser.find_element(By.CSS_SELECTOR, "#r-iadb-mirror .incident .lead")
+    assert incident.text == "Down for 2 days 2 h"
+    assert not browser.find_element(By.ID, "overdue").is_displayed()
+    assert _console_errors(browser) == []
+
+
+def test_an_overdue_report_says_so_when_read(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _set_viewport(browser, *VIEWPORTS["desktop"])
+    page = _written_hours_ago(tmp_path, overdue_in=-timedelta(hours=1))
+    _open(browser, page)
+    warning = browser.find_element(By.ID, "overdue")
+    assert warning.is_displayed()
+    assert warning.text.startswith("⚠ This report may be out of date.")
+    assert "Runs usually come every 1 h" in warning.text
+    with _without_script(browser):  # written before it was due: only the clock can tell
+        _open(browser, page)
+        assert not browser.find_element(By.ID, "overdue").is_displayed()
+        assert browser.find_element(By.CSS_SELECTOR, ".generated").text.endswith(" UTC")
+
+
+def test_a_detail_page_fits_a_phone(browser: Any, site: Path, tmp_path: Path) -> None:
+    """390 px: the check history and incident tables fit without scrolling sideways,
+    and the error of a failed check is still there, under its state."""
+    from selenium.webdriver.common.by import By
+
+    width, height = VIEWPORTS["phone"]
+    _set_viewport(browser, width, height)
+    try:
+        for slug in ("iadb-mirror", "iadb-housing-and-urban-development-division", "evil-resource"):
+            _open(browser, site / "resources" / f"{slug}.html")
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+            wraps = browser.execute_script(
+                "return [...document.querySelectorAll('.table-wrap')].map(w => [w.scrollWidth, w.clientWidth])")
+            assert wraps and all(scroll <= client for scroll, client in wraps), (slug, wraps)
+        _open(browser, site / "resources" / "iadb-mirror.html")
+        down = browser.find_element(By.CSS_SELECTOR, "table.checks tbody tr[data-s='down']")
+        assert down.find_element(By.CSS_SELECTOR, ".err-inline").text == MIRROR_DNS
+        assert not down.find_element(By.CSS_SELECTOR, "td.err").is_displayed()
+        shot = tmp_path / "detail-phone.png"
+        _full_page_screenshot(browser, shot, width, height)
+        assert shot.stat().st_size > 10_000
+        shutil.copyfile(shot, PHONE_DETAIL_SCREENSHOT)
+    finally:
+        _set_viewport(browser, *VIEWPORTS["desktop"])

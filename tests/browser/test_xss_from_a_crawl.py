@@ -1,5 +1,6 @@
-"""A page whose title, description, announcements and links are XSS payloads is
-crawled for real; the status page and the Atom feed built from it stay inert."""
+"""A page whose title, description, announcements and links (their URLs and their
+text) are XSS payloads is crawled for real; the status page, the Atom feed and the
+JSON Feed built from it stay inert."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pytest_httpserver import HTTPServer
 from selenium.common.exceptions import NoAlertPresentException
 from werkzeug import Response
 
+from crawler.report.page.render import CLOCK_SCRIPT
 from tests.conftest import by_name, load_status, run_cli, write_config
 
 pytestmark = [pytest.mark.crawl, pytest.mark.browser]
@@ -25,6 +27,9 @@ JSONLD = {"@context": "https://schema.org", "@type": "ItemList", "itemListElemen
 ]}
 
 
+LINK_TEXT = "<script>alert(5)</script> annual report"
+LINK_TEXT_HTML = LINK_TEXT.replace("<", "&lt;").replace(">", "&gt;")  # the page shows it as text
+
 # As a CMS embeds it: "</" escaped, so the headline cannot close the script element early.
 LDJSON = json.dumps(JSONLD).replace("</", "<\\/")
 
@@ -35,14 +40,17 @@ def crawled(tmp_path_factory):
     html = (f"<html><head><title>{TITLE}</title>"
             f"<meta name=description content='x\" onmouseover=\"alert(3)'>"
             f"<script type=application/ld+json>{LDJSON}</script></head>"
-            f"<body><a href='javascript:alert(4)'>js</a><a href='/news/plain'>n</a></body></html>")
+            f"<body><a href='javascript:alert(4)'>js</a><a href='/news/plain'>n</a>"
+            f"<a href='/gone'>{LINK_TEXT_HTML}</a></body></html>")
     server.expect_request("/evil").respond_with_response(Response(html, content_type="text/html"))
     server.expect_request("/news/plain").respond_with_response(Response("ok", content_type="text/html"))
+    server.expect_request("/gone").respond_with_response(Response("gone", status=404))
     server.start()
     folder = tmp_path_factory.mktemp("xss")
     config = write_config(folder / "r.yaml", [{"name": "Evil <b>site</b>", "url": server.url_for("/evil")}])
     out = folder / "out"
-    result = run_cli("run", "--config", str(config), "--db", str(out / "h.db"), "--out", str(out))
+    result = run_cli("run", "--config", str(config), "--db", str(out / "h.db"), "--out", str(out),
+                     "--fail-on", "resources")
     yield out, result
     server.clear()
     server.stop()
@@ -66,7 +74,9 @@ def test_status_page_renders_the_payloads_inert(crawled, browser):
         browser.switch_to.alert  # noqa: B018 - raises when no dialog is open
     text = browser.find_element("tag name", "body").text
     assert '<script>alert("title")</script>' in text, "the title shows as literal text"
-    assert browser.execute_script("return document.scripts.length") == 0
+    assert browser.find_element("css selector", ".plink[data-kind='broken'] .ptext").text == LINK_TEXT
+    # one script: the page's clock, allowed by hash; no markup from the crawl became one
+    assert browser.execute_script("return [...document.scripts].map(s => s.text)") == [CLOCK_SCRIPT]
     hrefs = browser.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)")
     assert not [h for h in hrefs if not h.startswith(("http://", "https://", "file:"))]
     onattrs = browser.execute_script(
@@ -85,3 +95,13 @@ def test_atom_feed_carries_the_payloads_as_text(crawled):
     assert feed.entries[0].author == "Evil <b>site</b>", "names are text, not markup"
     for entry in feed.entries:
         assert all(not link.href.startswith("javascript:") for link in entry.get("links", []))
+
+
+def test_json_feed_carries_the_payloads_as_text(crawled):
+    out, _ = crawled
+    feed = json.loads((out / "announcements.json").read_text(encoding="utf-8"))
+    assert sorted(item["title"] for item in feed["items"]) == ["Plain news & more", "evil"]
+    assert all(item.get("url", "https://").startswith(("http://", "https://")) for item in feed["items"])
+    assert all(set(item) <= {"id", "title", "url", "content_text", "summary", "date_published", "date_modified",
+                             "authors", "tags"} for item in feed["items"]), "no content_html: text only"
+    assert feed["items"][0]["authors"] == [{"name": "Evil <b>site</b>"}]

@@ -1,14 +1,20 @@
-"""A local imitation of sites that publish in different ways, crawled twice: feeds are
-found and read, HTML listings in several languages are understood, navigation is never
-an announcement, and the second run marks only what is genuinely new."""
+"""A local imitation of sites that publish in different ways, crawled three times: feeds
+are found and read, HTML listings in several languages are understood, navigation is
+never an announcement, the second run marks only what is genuinely new, and the third,
+with nothing changed, still shows it as new (new lasts `new_for` days, not one run)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -138,11 +144,16 @@ def runs(site, tmp_path_factory):
     status_1 = load_status(out)
     atom_1 = (out / "announcements.xml").read_text(encoding="utf-8")
     # Between runs: one new post, and an existing post is retitled.
-    blog.items.insert(0, ("Nuevo informe sobre ciudades sostenibles", "/blog/informe/", "Wed, 21 May 2025 09:00:00 +0000"))
+    # Published an hour ago, so `--since 7d` finds it and none of the older posts.
+    an_hour_ago = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+    blog.items.insert(0, ("Nuevo informe sobre ciudades sostenibles", "/blog/informe/", an_hour_ago))
     blog.items[2] = ("Vivienda asequible en América Latina (actualizado)", "/blog/vivienda/", blog.items[2][2])
     second = run_cli(*args)
-    return {"first": first, "second": second, "status_1": status_1, "status_2": load_status(out),
-            "atom_1": atom_1, "atom_2": (out / "announcements.xml").read_text(encoding="utf-8"),
+    status_2, atom_2 = load_status(out), (out / "announcements.xml").read_text(encoding="utf-8")
+    third = run_cli(*args)  # nothing changed: a reader the next day
+    return {"first": first, "second": second, "third": third, "status_1": status_1, "status_2": status_2,
+            "status_3": load_status(out), "atom_1": atom_1, "atom_2": atom_2,
+            "atom_3": (out / "announcements.xml").read_text(encoding="utf-8"),
             "out": out, "base": url("/").rstrip("/")}
 
 
@@ -150,9 +161,10 @@ def titles(entry: dict) -> list[str]:
     return [a["title"] for a in entry["announcements"]]
 
 
-def test_both_runs_succeed(runs):
+def test_every_run_succeeds(runs):
     assert runs["first"].returncode == 0, runs["first"].stderr
     assert runs["second"].returncode == 0, runs["second"].stderr
+    assert runs["third"].returncode == 0, runs["third"].stderr
 
 
 def test_rss_feed_is_discovered_and_read(runs):
@@ -256,10 +268,10 @@ def test_items_are_stored_once_with_first_and_last_seen_runs(runs):
     rows = db.execute("SELECT title, first_seen_run, last_seen_run FROM announcements "
                       "WHERE resource_id = 'blog' ORDER BY title").fetchall()
     assert rows == [
-        ("Ciudades inteligentes y movilidad urbana", 1, 2),
-        ("Datos abiertos para la gestión municipal", 1, 2),
-        ("Nuevo informe sobre ciudades sostenibles", 2, 2),
-        ("Vivienda asequible en América Latina (actualizado)", 1, 2),
+        ("Ciudades inteligentes y movilidad urbana", 1, 3),
+        ("Datos abiertos para la gestión municipal", 1, 3),
+        ("Nuevo informe sobre ciudades sostenibles", 2, 3),
+        ("Vivienda asequible en América Latina (actualizado)", 1, 3),
     ]
 
 
@@ -279,27 +291,66 @@ def test_atom_feed_parses_with_stable_ids_and_updates_in_place(runs):
 
 def test_every_resource_gets_its_own_feed(runs):
     feeds = sorted(p.name for p in (runs["out"] / "feeds").iterdir())
-    assert feeds == ["blog.xml", "broken-feed.xml", "calls.xml", "empty.xml", "forum.xml", "press.xml",
-                     "region-language-not-declared.xml", "region.xml", "stad.xml"]
+    slugs = ["blog", "broken-feed", "calls", "empty", "forum", "press", "region-language-not-declared", "region",
+             "stad"]
+    assert feeds == sorted(f"{slug}.{kind}" for slug in slugs for kind in ("json", "xml"))
     region = feedparser.parse((runs["out"] / "feeds" / "region.xml").read_bytes())
     assert not region.bozo and len(region.entries) == 3
 
 
-def test_page_shows_new_since_last_run_and_latest_announcements(runs):
+def test_new_lasts_past_the_next_run(runs):
+    """Run 3 changed nothing: the item is still new (first seen within new_for), but it
+    is no longer new in this run, which is what digests and webhooks send."""
+    status = runs["status_3"]
+    assert [(a["resource"], a["title"], a["new_this_run"]) for a in status["new_announcements"]] == [
+        ("Blog", "Nuevo informe sobre ciudades sostenibles", False)]
+    blog = by_name(status)["Blog"]
+    assert [a["title"] for a in blog["announcements"] if a["new"]] == ["Nuevo informe sobre ciudades sostenibles"]
+    assert status["thresholds"]["new_for_days"] == 7.0
+
+
+def test_page_shows_the_new_item_the_day_after_and_latest_announcements(runs):
     html = (runs["out"] / "index.html").read_text(encoding="utf-8")
-    assert 'id="new-since-last-run"' in html
-    assert "Nuevo informe sobre ciudades sostenibles" in html
+    page = BeautifulSoup(html, "lxml")
+    section = page.select_one("#new-announcements")
+    assert section.select_one("h2").get_text(" ", strip=True) == "New in the last 7 days 1"
+    assert "Nuevo informe sobre ciudades sostenibles" in section.get_text()
     assert "Slimme straatverlichting in Brussel uitgerold" in html
+    assert page.select_one('head link[rel="alternate"][type="application/atom+xml"]')["href"] == "announcements.xml"
+
+
+def test_the_feeds_mark_the_new_item(runs):
+    atom = feedparser.parse(runs["atom_3"])
+    marked = [e.title for e in atom.entries if any(t.term == "new" for t in e.get("tags", []))]
+    assert marked == ["Nuevo informe sobre ciudades sostenibles"]
+    feed = json.loads((runs["out"] / "announcements.json").read_text(encoding="utf-8"))
+    assert [item["title"] for item in feed["items"] if "new" in item["tags"]] == marked
+    assert {item["id"] for item in feed["items"]} == {e.id for e in atom.entries}, "the same ids as Atom"
 
 
 def test_export_new_only_and_since(runs):
     db = str(runs["out"] / "health.db")
     new_only = json.loads(run_cli("export", "--db", db, "--new-only").stdout)
     assert [a["title"] for r in new_only["resources"] for a in r["announcements"]] == [
-        "Nuevo informe sobre ciudades sostenibles"]
+        "Nuevo informe sobre ciudades sostenibles"], "still new the run after it was first seen"
     since = json.loads(run_cli("export", "--db", db, "--since", "2025-05-01").stdout)
     recent = {a["title"] for r in since["resources"] for a in r["announcements"]}
     assert "Smart city partnership announces new grants" in recent
     assert "Nouvelle stratégie de mobilité pour la Région" not in recent
+    week = json.loads(run_cli("export", "--db", db, "--since", "7d").stdout)
+    assert [a["title"] for r in week["resources"] for a in r["announcements"]] == [
+        "Nuevo informe sobre ciudades sostenibles"]
     bad = run_cli("export", "--db", db, "--since", "last week")
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+def test_export_announcements_as_rows(runs):
+    db = str(runs["out"] / "health.db")
+    rows = json.loads(run_cli("export", "--db", db, "--what", "announcements", "--new-only").stdout)
+    assert [(r["resource"], r["title"], r["new"]) for r in rows] == [
+        ("blog", "Nuevo informe sobre ciudades sostenibles", True)]
+    every = run_cli("export", "--db", db, "--what", "announcements", "--format", "csv").stdout
+    assert every.startswith("resource,resource_name,title,url,published,first_seen,new,summary,source\n")
+    rows = list(csv.DictReader(io.StringIO(every)))
+    assert len(rows) == 20  # every item ever seen, the retitled one once
+    assert [row["title"] for row in rows if row["new"] == "true"] == ["Nuevo informe sobre ciudades sostenibles"]

@@ -406,7 +406,8 @@ def test_robots_txt_forbidden_link_is_reported_and_never_requested(crawl, web, r
     private = web.main.url("/private/secret")
     assert seen(crawl, web.main, "/private/secret") == []
     assert [s.method for s in seen(crawl, web.main, "/robots.txt")] == ["GET"]
-    assert resources["hosts"]["robots_links"] == [{"url": private, "found_on": [web.main.url("/hosts/")]}]
+    assert resources["hosts"]["robots_links"] == [{"url": private, "text": "/private/secret",
+                                                   "found_on": [web.main.url("/hosts/")]}]
     (site_robots,) = resources["site"]["robots_links"]
     assert sorted(site_robots["found_on"]) == sorted(web.main.url(f"/site/p/{i}") for i in FOLLOWED if i % 6 == 0)
     assert checks[private]["result"] == "robots" and checks[private]["http_status"] is None
@@ -417,7 +418,7 @@ def test_fragments_present_is_ok_and_missing_is_broken(resources, web, checks, c
     target = web.main.url("/doc/target")
     assert anchors["broken_links"] == [{"url": f"{target}#missing", "status": 200,
                                         "error": "fragment #missing not found on the page",
-                                        "found_on": [web.main.url("/anchors/")]}]
+                                        "text": "/doc/target#missing", "found_on": [web.main.url("/anchors/")]}]
     assert anchors["links"] == {"checked": 3, "broken": 1, "invalid": 0, "blocked": 0, "skipped": 0, "robots": 0}
     assert checks[target]["result"] == "ok" and "present" in checks[target]["anchors"]
     assert [s.method for s in seen(crawl, web.main, "/doc/target")] == ["GET"]  # one GET serves both

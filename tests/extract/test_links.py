@@ -403,11 +403,11 @@ def test_page_record_round_trip() -> None:
     page = extract_links('<a href="/x#t">x</a><a href="mailto:a@b">m</a><img src="http://">', "https://ex.org/",
                          include_assets=True)
     record = page.as_record()
-    assert record == {"links": [["https://ex.org/x", "t", "a"]], "skipped": {"mailto": 1},
-                      "invalid": [["http://", "invalid URL: empty host", "img"]]}
+    assert record == {"links": [["https://ex.org/x", "t", "a", "x"]], "skipped": {"mailto": 1},
+                      "invalid": [["http://", "invalid URL: empty host", "img", ""]]}
     again = PageLinks.remembered(record, ["t"])
     assert (again.links, again.skipped, again.anchors) == (
-        (Link("https://ex.org/x", "t", "a"),), {"mailto": 1}, frozenset({"t"}))
+        (Link("https://ex.org/x", "t", "a", "x"),), {"mailto": 1}, frozenset({"t"}))
     assert again.invalid == (InvalidLink("http://", "invalid URL: empty host", "img"),)
 
 

@@ -1,37 +1,27 @@
-"""Render the status document (the same dict written as status.json) into index.html
-and one detail page per resource (resources/<slug>.html).
+"""View models of the status page, built from the status document (status.json).
 
-Every page is one static file with no scripts and no external assets, so it can be
-served from anywhere (GitHub Pages, a bucket, a file share) and opened offline.
-Everything scraped from the web is untrusted: the environment autoescapes all
-output and only http(s) URLs ever become links. Charts are inline SVG whose
-coordinates are computed here, so the templates only ever print numbers into them.
-Filtering works without JavaScript: radio inputs plus CSS rules generated from
-CSS-safe keys (never from raw tag text).
+The document may come from an older or newer version, or be edited by hand: every
+builder here tolerates nulls, missing keys and unknown words, so the templates can
+read every field without a test. Everything the templates decide (order, counts,
+filters, which links need attention) is decided here, where it is testable.
 """
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from crawler.core.config import CrawlSettings
 from crawler.core.history import ROLLED_UP
-from crawler.core.timeutil import parse_iso
 from crawler.core.vocabulary import WORST_FIRST, EventKind, LinkVerdict, Status
-from crawler.extract.urls import InvalidURL, resolve_url
+from crawler.report.page.filters import duration_ms, fmt_percent, fmt_span, fmt_time, parse_time, tag_key
+from crawler.report.page.sparkline import Sparkline, build_sparkline
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
-INDEX_TEMPLATE = "index.html.j2"
-DETAIL_TEMPLATE = "resource.html.j2"
 DETAIL_DIR = "resources"
 """Detail pages live in this folder beside index.html; links between them are relative."""
 
@@ -50,206 +40,11 @@ UPTIME_WINDOWS = (("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("9
 
 CHANGE_LABELS = {"content": "Content changed", "title": "Title changed", "moved": "Moved"}
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+NEW_SHOWN = 50
+"""New announcements listed at the top of the page; the feeds and export have them all."""
+
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9-]+")
-_TAG_SAFE = re.compile(r"[a-z0-9-]{1,64}")
 _SLUG_MAX = 80
-
-
-# --------------------------------------------------------------------------- filters
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Parse an ISO-8601 timestamp (``Z`` allowed) into an aware UTC datetime.
-
-    Returns None for anything unparseable, so one odd value never breaks the page.
-    """
-    if not isinstance(value, (str, datetime)):
-        return None
-    try:
-        return parse_iso(value)
-    except ValueError:
-        return None
-
-
-def fmt_time(value: Any, with_seconds: bool = False) -> str:
-    """Show a timestamp in UTC; readers are in many time zones and there is no JS to localise."""
-    parsed = parse_time(value)
-    if parsed is None:
-        return "—" if value in (None, "") else str(value)
-    pattern = "%Y-%m-%d %H:%M:%S UTC" if with_seconds else "%Y-%m-%d %H:%M UTC"
-    return parsed.strftime(pattern)
-
-
-def fmt_date(value: Any) -> str:
-    """Date only, for things measured in days such as certificate expiry."""
-    parsed = parse_time(value)
-    if parsed is None:
-        return "—" if value in (None, "") else str(value)
-    return parsed.strftime("%Y-%m-%d")
-
-
-def duration_ms(value: Any) -> str:
-    """Human duration from milliseconds: ``412 ms``, ``3.2 s``, ``18 s``, ``2 min 5 s``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        return "—"
-    ms = max(float(value), 0.0)
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    seconds = ms / 1000
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-def reltime(value: Any, reference: Any) -> str:
-    """``in 38 days`` / ``3 h ago`` relative to the report time, not the reader's clock.
-
-    The page is static, so "now" is when it was generated; anything else would be a lie
-    the moment the file is cached.
-    """
-    when, ref = parse_time(value), parse_time(reference)
-    if when is None or ref is None:
-        return ""
-    seconds = (when - ref).total_seconds()
-    span = abs(seconds)
-    if span < 60:
-        amount = f"{span:.0f} s"
-    elif span < 3600:
-        amount = f"{span // 60:.0f} min"
-    elif span < 48 * 3600:
-        amount = f"{span // 3600:.0f} h"
-    else:
-        days = int(span // 86400)
-        amount = f"{days} day" if days == 1 else f"{days} days"
-    return f"in {amount}" if seconds >= 0 else f"{amount} ago"
-
-
-def safe_href(value: Any) -> str | None:
-    """Return the URL only if it is a plain http(s) URL a browser can open, else None.
-
-    Scraped URLs can be ``javascript:``, ``data:`` or obfuscated with control
-    characters that browsers strip; anything not unambiguously http(s), or that the
-    URL Standard rejects, stays text.
-
-    >>> safe_href("https://ex.org/a"), safe_href("http://localhost]"), safe_href("java\tscript:x")
-    ('https://ex.org/a', None, None)
-    """
-    if not isinstance(value, str) or not value:
-        return None
-    # Browsers silently drop tabs/newlines and trim spaces, which is how
-    # "java\tscript:" sneaks past naive checks; refuse anything of the kind.
-    if _CONTROL.search(value) or value != value.strip():
-        return None
-    lowered = value.lower()
-    for prefix in ("http://", "https://"):
-        if lowered.startswith(prefix):
-            rest = value[len(prefix) :]
-            host = re.split(r"[/?#]", rest, maxsplit=1)[0]
-            if host and not host.startswith(("@", ":")):
-                try:
-                    resolve_url(value)
-                except InvalidURL:
-                    return None
-                return value
-    return None
-
-
-def filesize(value: Any) -> str:
-    """Body size in binary units; None stays a dash."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        return "—"
-    size = float(value)
-    for unit in ("B", "KiB", "MiB"):
-        if size < 1024 or unit == "MiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GiB"  # pragma: no cover - loop always returns
-
-
-def fmt_span(seconds: Any) -> str:
-    """Incident length in words people use: ``12 min``, ``3 h 12 min``, ``4 days 2 h``."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or math.isnan(seconds):
-        return "—"
-    if seconds < 60:
-        return "under 1 min"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} days {hours} h" if hours else f"{days} days"
-
-
-def fmt_percent(ratio: Any) -> str:
-    """Uptime ratio as a percentage, rounded *down* so 99.996 % never reads as 100 %."""
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or math.isnan(ratio):
-        return "—"
-    if ratio >= 1:
-        return "100%"
-    # round() first: 0.57 * 10000 is 5699.999…, which floor alone would turn into 56.99 %.
-    hundredths = math.floor(round(max(ratio, 0.0) * 10000, 6))
-    text = f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def tag_key(tag: str) -> str:
-    """A CSS class (and id part) for a tag, safe to put into a selector.
-
-    Only tags made of ``[a-z0-9-]`` are used verbatim; anything else (quotes, braces,
-    spaces, capitals, other scripts) becomes a hash, so no tag text ever reaches CSS.
-    The prefixes differ (``tag-`` / ``tagx-``) so the two kinds cannot collide.
-    """
-    if _TAG_SAFE.fullmatch(tag):
-        return f"tag-{tag}"
-    return "tagx-" + hashlib.sha256(tag.encode("utf-8")).hexdigest()[:12]
-
-
-FILTERS = {
-    "span": fmt_span,
-    "percent": fmt_percent,
-    "duration_ms": duration_ms,
-    "reltime": reltime,
-    "safe_href": safe_href,
-    "fmt_time": fmt_time,
-    "fmt_date": fmt_date,
-    "bytes": filesize,
-}
-
-
-def make_environment() -> jinja2.Environment:
-    """Jinja environment for the report: autoescaped (also for ``.j2``), strict, filters registered.
-
-    StrictUndefined turns a template typo into an error in tests instead of an empty cell
-    on the live page; the view models below guarantee every name the template reads exists.
-    """
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm", "xml", "j2"),
-            default_for_string=True,
-            default=True,
-        ),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS)
-    # the vocabulary, so templates compare against the same words as the code
-    env.globals.update(Status=Status, LinkVerdict=LinkVerdict, UNKNOWN=UNKNOWN)
-    return env
-
-
-# --------------------------------------------------------------------------- view models
 
 
 @dataclass(frozen=True)
@@ -282,6 +77,7 @@ class LinkView:
     url: str
     detail: str | None
     found_on: list[str]
+    text: str | None = None  # the link's words on its page, as a reader sees it
 
 
 @dataclass(frozen=True)
@@ -328,27 +124,6 @@ class CheckView:
 
 
 @dataclass(frozen=True)
-class Sparkline:
-    """Inline SVG chart, coordinates already computed (numbers only, formatted as text).
-
-    ``lines`` and ``areas`` are ``points`` attribute values, one per run of consecutive
-    measured checks (a down check has no response time and breaks the line); ``dots``
-    are measured checks with no measured neighbour, drawn as round caps.
-    """
-
-    width: int
-    height: int
-    lines: list[str]
-    areas: list[str]
-    dots: list[str]
-    last: str | None
-    low_ms: float
-    high_ms: float
-    samples: int
-    label: str
-
-
-@dataclass(frozen=True)
 class IncidentView:
     """An outage: open (``ended_at`` None) or closed, with its length in words."""
 
@@ -381,10 +156,11 @@ class FreshnessView:
 
 @dataclass(frozen=True)
 class FilterView:
-    """One radio button of the status or tag filter.
+    """One radio button of the status, links or tag filter.
 
     ``input_id`` and ``tag_class`` go into generated CSS selectors, so they are built only
     from fixed words and :func:`tag_key` output, never from tag text (that is ``label``).
+    ``link_problems`` is the choice that keeps only resources with broken or invalid links.
     """
 
     input_id: str
@@ -392,6 +168,13 @@ class FilterView:
     count: int
     status: str | None = None
     tag_class: str | None = None
+    link_problems: bool = False
+
+    def matches(self, resource: ResourceView) -> bool:
+        """Does this choice keep the resource's card? ("All" keeps every card.)"""
+        return ((self.status is None or resource.status == self.status)
+                and (self.tag_class is None or self.tag_class in resource.tag_keys)
+                and (not self.link_problems or resource.has_link_problems))
 
 
 @dataclass(frozen=True)
@@ -452,6 +235,24 @@ class ResourceView:
         """Empty slots before the oldest cell, so the newest check is always at the right."""
         return max(HISTORY_SLOTS - len(self.history), 0)
 
+    @property
+    def broken_count(self) -> int:
+        return sum(link.kind == LinkVerdict.BROKEN for link in self.problem_links)
+
+    @property
+    def invalid_count(self) -> int:
+        return sum(link.kind == LinkVerdict.INVALID for link in self.problem_links)
+
+    @property
+    def has_link_problems(self) -> bool:
+        """Broken or invalid links: what the exit code counts, so the card is not all green."""
+        return bool(self.broken_count or self.invalid_count)
+
+    @property
+    def link_problems_text(self) -> str:
+        """The card's badge: ``5 broken links, 1 invalid``."""
+        return link_problems_text(self.broken_count, self.invalid_count)
+
 
 @dataclass(frozen=True)
 class RunView:
@@ -462,6 +263,18 @@ class RunView:
     finished_at: str | None
     duration_ms: float | None
     complete: bool
+    usual_interval: str | None = None  # how often runs usually come, in words
+    overdue_at: str | None = None  # past this, the page says the report is out of date
+
+
+@dataclass(frozen=True)
+class FilterGroups:
+    """The filter's radio groups, and the choices that together match no card."""
+
+    status: list[FilterView]
+    links: list[FilterView]
+    tags: list[FilterView]
+    empty: list[tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -477,10 +290,29 @@ class PageView:
     overall_text: str
     resources: list[ResourceView] = field(default_factory=list)
     new_announcements: list[AnnouncementView] = field(default_factory=list)
+    new_total: int = 0  # all new announcements; the page lists the first NEW_SHOWN
+    new_for_days: float = CrawlSettings.new_for
     status_filters: list[FilterView] = field(default_factory=list)
+    link_filters: list[FilterView] = field(default_factory=list)
     tag_filters: list[FilterView] = field(default_factory=list)
     empty_filters: list[tuple[str, ...]] = field(default_factory=list)
     """Input ids of filter choices that together match no card: CSS then shows a note."""
+    links_text: str | None = None  # "8 broken links on 3 resources", None when there are none
+    overdue: bool = False  # already out of date when it was written (a late `healthcrawl report`)
+
+    @property
+    def headline(self) -> str:
+        """The banner's sentence: resources, then what the exit code also counts, links."""
+        return f"{self.overall_text} · {self.links_text}" if self.links_text else self.overall_text
+
+    @property
+    def new_window(self) -> str:
+        """``7 days``, ``36 hours``: how long an announcement stays new, for headings."""
+        hours = self.new_for_days * 24
+        if hours < 48 and hours != round(hours / 24) * 24:
+            return f"{hours:g} hours" if hours != 1 else "hour"
+        days = round(self.new_for_days, 1)
+        return "day" if days == 1 else f"{days:g} days"
 
     @property
     def open_incidents(self) -> list[ResourceView]:
@@ -577,7 +409,8 @@ def _problem_links(raw: Mapping[str, Any]) -> list[LinkView]:
                 detail = _text(link.get("evidence"))
             else:
                 detail = "not checked: robots.txt forbids it"
-            views.append(LinkView(kind, _text(link.get("url")) or "", detail, _texts(link.get("found_on"))))
+            views.append(LinkView(kind, _text(link.get("url")) or "", detail, _texts(link.get("found_on")),
+                                  _text(link.get("text"))))
     return views
 
 
@@ -590,67 +423,6 @@ def _events(value: Any) -> list[EventView]:
         if isinstance(e, Mapping) and e.get("kind") != EventKind.CONTENT
     ]
 
-
-def _num(value: float) -> str:
-    """SVG coordinate: at most one decimal, no trailing zeros; digits only, never data."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-def build_sparkline(
-    values: Sequence[float | None],
-    *,
-    slots: int | None = None,
-    width: int = 300,
-    height: int = 40,
-    pad: float = 4.0,
-    what: str | None = None,
-) -> Sparkline | None:
-    """Response-time chart points, or None when nothing was measured.
-
-    Value ``i`` sits at the centre of slot ``slots - len(values) + i``, so with
-    ``slots=HISTORY_SLOTS`` each point is right above its cell in the result strip.
-    The scale starts at 0 ms: jitter of 10 ms on a 400 ms page stays a flat line
-    instead of looking like an outage. ``None`` (a failed check) breaks the line.
-    """
-    count = len(values)
-    present = [v for v in values if v is not None]
-    if not present:
-        return None
-    slots = max(slots or count, count)
-    offset = slots - count
-    step = width / slots
-    low, high = min(present), max(present)
-    scale = (height - 2 * pad) / high if high > 0 else 0.0
-    zero = height - pad
-
-    runs: list[list[tuple[float, float]]] = []
-    current: list[tuple[float, float]] = []
-    for index, value in enumerate(values):
-        if value is None:
-            if current:
-                runs.append(current)
-            current = []
-            continue
-        current.append(((offset + index + 0.5) * step, zero - value * scale))
-    if current:
-        runs.append(current)
-
-    lines, areas, dots = [], [], []
-    for run in runs:
-        points = " ".join(f"{_num(x)},{_num(y)}" for x, y in run)
-        if len(run) == 1:
-            dots.append(f"{points} {points}")  # zero-length line + round cap = a dot
-            continue
-        lines.append(points)
-        areas.append(f"{_num(run[0][0])},{_num(zero)} {points} {_num(run[-1][0])},{_num(zero)}")
-    last = None
-    if values[-1] is not None:
-        x, y = runs[-1][-1]
-        last = f"{_num(x)},{_num(y)} {_num(x)},{_num(y)}"
-    what = what or (f"last {count} checks" if count != 1 else "last check")
-    label = f"Response time, {what}: min {duration_ms(low)}, max {duration_ms(high)}"
-    return Sparkline(width, height, lines, areas, dots, last, low, high, len(present), label)
 
 
 def _response_values(checks: Sequence[CheckView]) -> list[float | None]:
@@ -822,6 +594,7 @@ def _resource(
     if tls_time is not None and ref_time is not None:
         days_left = math.floor((tls_time - ref_time).total_seconds() / 86400)
 
+    error = _text(raw.get("error"))
     language = _text(raw.get("language"))
     if language and not re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", language):
         language = None
@@ -837,7 +610,7 @@ def _resource(
         http_status=_int(raw.get("http_status")),
         final_url=final_url,
         redirected=final_url is not None and not _same_url(url, final_url),
-        error=_text(raw.get("error")),
+        error=error,
         response_ms=_number(raw.get("response_ms")),
         title=_text(raw.get("title")),
         description=_text(raw.get("description")),
@@ -849,7 +622,8 @@ def _resource(
         retries=_int(raw.get("retries")) or 0,
         content_type=_text(raw.get("content_type")),
         body_bytes=_int(raw.get("body_bytes")),
-        reasons=_texts(raw.get("reasons")),
+        # a down check's reason is usually its error, already shown once
+        reasons=[reason for reason in _texts(raw.get("reasons")) if reason != error],
         render_ms=(_number(raw.get("render_ms")) or 0.0) if raw.get("rendered") is True else None,
         announcements=_announcements(raw.get("announcements")),
         announcements_warning=_text(raw.get("announcements_warning")),
@@ -878,12 +652,30 @@ def _resource(
     )
 
 
-def _sort_key(resource: ResourceView) -> tuple[int, str]:
-    return (_STATUS_RANK[resource.status], resource.name.casefold())
+def _sort_key(resource: ResourceView) -> tuple[int, bool, str]:
+    """Worst status first; within a status, resources with broken links before clean ones."""
+    return (_STATUS_RANK[resource.status], not resource.has_link_problems, resource.name.casefold())
 
 
-def _overall(counts: Mapping[str, int], total: int, has_run: bool) -> tuple[str, str]:
-    """One state and one sentence for the banner, worst news first."""
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def link_problems_text(broken: int, invalid: int) -> str:
+    """``8 broken links, 1 invalid``: the links the exit code counts, in words.
+
+    >>> link_problems_text(1, 0), link_problems_text(8, 1), link_problems_text(0, 2)
+    ('1 broken link', '8 broken links, 1 invalid', '2 invalid links')
+    """
+    if not broken:
+        return _plural(invalid, "invalid link")
+    text = _plural(broken, "broken link")
+    return f"{text}, {invalid} invalid" if invalid else text
+
+
+def _overall(counts: Mapping[str, int], total: int, has_run: bool, link_problems: bool) -> tuple[str, str]:
+    """One state and one sentence for the banner, worst news first. Broken links alone
+    are not "operational": they fail the run too, so the banner is not green."""
     if not has_run:
         return Status.UNCHECKED, "No run yet"
     if total == 0:
@@ -894,8 +686,26 @@ def _overall(counts: Mapping[str, int], total: int, has_run: bool) -> tuple[str,
     if counts[Status.DEGRADED]:
         return Status.DEGRADED, f"{counts[Status.DEGRADED]} of {total} {noun} degraded"
     if counts[Status.UP] == total:
+        if link_problems:
+            return Status.DEGRADED, "The resource is up" if total == 1 else f"All {total} resources up"
         return Status.UP, "All resources operational"
     return Status.UNCHECKED, "Some resources not checked yet"
+
+
+def _links_summary(summary: Mapping[str, Any], resources: Sequence[ResourceView]) -> str | None:
+    """``8 broken links on 3 resources`` from the document's summary (counted from the
+    database), falling back to counting the cards; None when no link is broken or invalid."""
+    broken = _int(summary.get("broken_links"))
+    invalid = _int(summary.get("invalid_links"))
+    where = _int(summary.get("resources_with_link_problems"))
+    broken = sum(r.broken_count for r in resources) if broken is None else max(broken, 0)
+    invalid = sum(r.invalid_count for r in resources) if invalid is None else max(invalid, 0)
+    if where is None:
+        where = sum(r.has_link_problems for r in resources)
+    if not (broken or invalid):
+        return None
+    text = link_problems_text(broken, invalid)
+    return f"{text} on {_plural(where, 'resource')}" if where else text
 
 
 def build_view(status: Mapping[str, Any]) -> PageView:
@@ -909,12 +719,15 @@ def build_view(status: Mapping[str, Any]) -> PageView:
         took = None
         if start_t is not None and finish_t is not None and finish_t >= start_t:
             took = (finish_t - start_t).total_seconds() * 1000
+        interval = _number(raw_run.get("usual_interval_seconds"))
         run = RunView(
             id=raw_run.get("id"),
             started_at=started,
             finished_at=finished,
             duration_ms=took,
             complete=raw_run.get("complete") is True,
+            usual_interval=fmt_span(interval) if interval is not None and interval > 0 else None,
+            overdue_at=_text(raw_run.get("overdue_at")) if parse_time(raw_run.get("overdue_at")) else None,
         )
     reference = generated_at or (run.finished_at if run else None)
     thresholds = status.get("thresholds")
@@ -930,7 +743,7 @@ def build_view(status: Mapping[str, Any]) -> PageView:
             name = _text(raw.get("name")) or _text(raw.get("url")) or f"Resource {index + 1}"
             resources.append(_resource(raw, index, reference, _slug(raw, name, index, taken), tls_warning_days))
     resources.sort(key=_sort_key)
-    status_filters, tag_filters, empty = _filters(resources)
+    filters = _filters(resources)
 
     # Trust the document's summary (it is computed from the database), fall back to counting.
     raw_summary = status.get("summary")
@@ -943,7 +756,12 @@ def build_view(status: Mapping[str, Any]) -> PageView:
     if total is None:
         total = len(resources) if resources else sum(counts.values())
 
-    overall, overall_text = _overall(counts, total, run is not None)
+    links_text = _links_summary(summary, resources)
+    overall, overall_text = _overall(counts, total, run is not None, links_text is not None)
+    new = _announcements(status.get("new_announcements"))
+    new_for = _number(thresholds.get("new_for_days")) if isinstance(thresholds, Mapping) else None
+    overdue_at = parse_time(run.overdue_at) if run else None
+    generated_t = parse_time(generated_at)
     return PageView(
         generated_at=generated_at,
         reference=reference,
@@ -953,21 +771,26 @@ def build_view(status: Mapping[str, Any]) -> PageView:
         overall=overall,
         overall_text=overall_text,
         resources=resources,
-        new_announcements=_announcements(status.get("new_announcements")),
-        status_filters=status_filters,
-        tag_filters=tag_filters,
-        empty_filters=empty,
+        new_announcements=new[:NEW_SHOWN],
+        new_total=len(new),
+        new_for_days=new_for if new_for is not None and new_for >= 0 else CrawlSettings.new_for,
+        status_filters=filters.status,
+        link_filters=filters.links,
+        tag_filters=filters.tags,
+        empty_filters=filters.empty,
+        links_text=links_text,
+        overdue=overdue_at is not None and generated_t is not None and generated_t > overdue_at,
     )
 
 
-def _filters(
-    resources: Sequence[ResourceView],
-) -> tuple[list[FilterView], list[FilterView], list[tuple[str, ...]]]:
+def _filters(resources: Sequence[ResourceView]) -> FilterGroups:
     """Radio buttons for the CSS-only filter, and the combinations that match nothing.
 
-    Input ids are ``f-status-<status>`` (a fixed word) and ``f-<tag key>`` (CSS-safe by
-    construction), so the generated ``:has(#id:checked)`` rules never contain data.
-    ``f-tags-any`` cannot clash with a tag's id: those all start ``f-tag-`` or ``f-tagx-``.
+    Input ids are ``f-status-<status>`` and ``f-links-<choice>`` (fixed words) and
+    ``f-<tag key>`` (CSS-safe by construction), so the generated ``:has(#id:checked)``
+    rules never contain data. ``f-tags-any`` cannot clash with a tag's id: those all
+    start ``f-tag-`` or ``f-tagx-``. The links group is there only when some resource
+    has broken or invalid links.
     """
     by_status = {name: sum(r.status == name for r in resources) for name in WORST_FIRST}
     status_filters = [FilterView(input_id="f-status-any", label="All", count=len(resources))]
@@ -977,6 +800,12 @@ def _filters(
         for name in WORST_FIRST
         if name != Status.UNCHECKED or by_status[name]
     ]
+    troubled = sum(r.has_link_problems for r in resources)
+    link_filters: list[FilterView] = []
+    if troubled:
+        link_filters = [FilterView(input_id="f-links-any", label="All", count=len(resources)),
+                        FilterView(input_id="f-links-problems", label="Broken links", count=troubled,
+                                   link_problems=True)]
     names: dict[str, str] = {}
     for resource in resources:
         for tag, key in zip(resource.tags, resource.tag_keys, strict=True):
@@ -991,57 +820,10 @@ def _filters(
             for key, tag in ordered
         ]
 
-    def matches(status: FilterView, tag: FilterView | None) -> int:
-        return sum(
-            (status.status is None or r.status == status.status)
-            and (tag is None or tag.tag_class is None or tag.tag_class in r.tag_keys)
-            for r in resources
-        )
-
     empty: list[tuple[str, ...]] = []
-    for status_filter in status_filters:
-        tag_choices: list[FilterView | None] = [*tag_filters] if tag_filters else [None]
-        for tag_filter in tag_choices:
-            if resources and not matches(status_filter, tag_filter):
-                empty.append((status_filter.input_id,) if tag_filter is None
-                             else (status_filter.input_id, tag_filter.input_id))
-    return status_filters, tag_filters, empty
-
-
-_ENV: jinja2.Environment | None = None
-
-
-def _environment() -> jinja2.Environment:
-    """One environment per process so templates are compiled once."""
-    global _ENV
-    if _ENV is None:
-        _ENV = make_environment()
-    return _ENV
-
-
-def _context(view: PageView) -> dict[str, Any]:
-    return {
-        "page": view,
-        "labels": STATUS_LABELS,
-        "symbols": STATUS_SYMBOLS,
-        "statuses": WORST_FIRST,
-        "check_labels": CHECK_LABELS,
-        "check_symbols": CHECK_SYMBOLS,
-        "history_slots": HISTORY_SLOTS,
-    }
-
-
-def render_index(status: Mapping[str, Any]) -> str:
-    """Render the whole status page as one HTML string."""
-    view = build_view(status)
-    return _environment().get_template(INDEX_TEMPLATE).render(_context(view))
-
-
-def render_detail_pages(status: Mapping[str, Any]) -> dict[str, str]:
-    """One HTML page per resource, keyed by its slug (the file is ``resources/<slug>.html``).
-
-    The view is built once, so slugs agree with the links on index.html.
-    """
-    view = build_view(status)
-    template = _environment().get_template(DETAIL_TEMPLATE)
-    return {r.slug: template.render(_context(view), r=r) for r in view.resources}
+    if resources:
+        groups = [group for group in (status_filters, link_filters, tag_filters) if group]
+        for choice in itertools.product(*groups):
+            if not any(all(f.matches(r) for f in choice) for r in resources):
+                empty.append(tuple(f.input_id for f in choice))
+    return FilterGroups(status_filters, link_filters, tag_filters, empty)

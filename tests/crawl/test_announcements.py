@@ -302,4 +302,4 @@ def test_export_new_only_and_since(runs):
     assert "Smart city partnership announces new grants" in recent
     assert "Nouvelle stratégie de mobilité pour la Région" not in recent
     bad = run_cli("export", "--db", db, "--since", "last week")
-    assert bad.returncode == 2 and "not a date" in bad.stderr
+    assert bad.returncode == 2 and "is neither a period (7d, 12h, 2w) nor a date (YYYY-MM-DD)" in bad.stderr

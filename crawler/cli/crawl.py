@@ -379,6 +379,7 @@ def _checked(entry: dict[str, Any], fetch: dict[str, Any] | None, failing: list[
             "source": source,  # feed, html (read from the page) or None (not read)
             "feed_url": fetch["feed_url"] if fetch else None,
             "warning": fetch["warning"] if fetch else None,
+            "found": fetch["items"] if fetch else 0,  # how many; `items` holds the newest ten
             "items": [{k: a[k] for k in ("title", "url", "published")} for a in entry["announcements"]],
         },
         "links": {**entry["links"], "pages_crawled": entry["pages_crawled"]},
@@ -403,15 +404,15 @@ def _check_lines(entry: dict[str, Any], failing: list[LinkFinding]) -> list[str]
     if news["source"] is not None:
         where = {"feed": f"from the feed {news['feed_url']}", "selectors": "read with the configured selectors"}
         origin = where.get(news["source"], "read from the page")
-        lines.append(f"  announcements: {len(news['items'])}, {origin}" if news["items"]
+        lines.append(f"  announcements: {news['found']}, {origin}" if news["found"]
                      else "  announcements: none found")
         if news["warning"]:
             lines.append(f"    ({news['warning']})")
         for item in news["items"][:ANNOUNCEMENTS_SHOWN]:
             when = (item["published"] or "undated")[:10]
             lines.append(f"    {when}  {item['title']}" + (f" <{item['url']}>" if item["url"] else ""))
-        if len(news["items"]) > ANNOUNCEMENTS_SHOWN:
-            lines.append(f"    and {len(news['items']) - ANNOUNCEMENTS_SHOWN} more (--format json lists them)")
+        if news["found"] > ANNOUNCEMENTS_SHOWN:
+            lines.append(f"    and {news['found'] - ANNOUNCEMENTS_SHOWN} more")
     links = entry["links"]
     if entry["status"] != "down":
         extra = f" on {counted(links['pages_crawled'], 'page')}" if links["pages_crawled"] > 1 else ""

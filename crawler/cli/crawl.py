@@ -199,11 +199,18 @@ def _findings(store: Store, run_id: int, status: dict[str, Any]) -> Findings:
 
 
 def _retain(db: Path, run_id: int) -> PrunePlan | None:
-    """settings.retention, after a complete run (crawler.record.retention)."""
+    """settings.retention, after a complete run (crawler.record.retention). A failure
+    is a warning: the run and its report are already stored, and the next run retries."""
+    import sqlite3
+
     from crawler.record.retention import retain
 
-    with Store(db) as store:
-        return retain(store, run_id)
+    try:
+        with Store(db) as store:
+            return retain(store, run_id)
+    except (sqlite3.Error, OSError) as exc:
+        warn(f"retention not applied to {db}: {exc}")
+        return None
 
 
 def _pruned_text(plan: PrunePlan) -> str:
@@ -297,6 +304,11 @@ def check_urls(texts: Sequence[str]) -> list[str]:
     return urls
 
 
+# A person waits for `check`: one retry, soon, rather than run's two with 1 s and 2 s
+# of backoff (a dead link host cost its robots.txt and its link 3 s each).
+CHECK_SETTINGS = {"retries": 1, "retry_backoff": 0.5}
+
+
 def _check_config(urls: list[str], depth: int, render: str) -> dict[str, Any]:
     """A resources file for the URLs: each named by itself, unique by slug."""
     resources, slugs = [], set()
@@ -307,7 +319,7 @@ def _check_config(urls: list[str], depth: int, render: str) -> dict[str, Any]:
             name = f"{url} #{number}"
         slugs.add(slugify(name))
         resources.append({"name": name, "url": url, "depth": depth})
-    return {"settings": {"render": render}, "resources": resources}
+    return {"settings": {**CHECK_SETTINGS, "render": render}, "resources": resources}
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,6 +137,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
             store.vacuum()
     except LockHeld as exc:
         return fail(f"{exc}; prune when it has finished", EXIT_LOCKED)
+    except sqlite3.Error as exc:  # rolled back: nothing half-deleted
+        return fail(f"cannot prune {db}: {exc}")
     deleted = ", ".join(counted(counts[table], *TABLE_WORDS[table]) for table in TABLE_WORDS if counts.get(table))
     print(f"healthcrawl: pruned {deleted or 'nothing'} from before {plan.cutoff_day.isoformat()} "
           f"(keeping {format_duration(keep)}; {counted(len(plan.days), 'resource-day')} rolled up); "

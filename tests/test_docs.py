@@ -26,14 +26,15 @@ from crawler import __version__
 from crawler.cli import build_parser
 from crawler.core import config as config_module
 from crawler.core.config import (
+    DURATION_SETTINGS,
     AnnouncementSelectors,
     CrawlSettings,
     Expectation,
     Notify,
     Resource,
-    parse_duration,
 )
 from crawler.core.maintenance import MaintenanceWindow
+from crawler.core.timeutil import parse_duration
 from crawler.crawl import settings as scrapy_settings
 from crawler.store.database import Store
 from tests.conftest import ROOT
@@ -190,8 +191,11 @@ def test_documented_defaults_are_the_code_defaults(heading, key, default):
     written = cells(row)[1].strip("`")
     if isinstance(default, bool):
         assert written == str(default).lower(), f"{key}: the docs say {written!r}, the code {default!r}"
+    elif heading == "settings:" and key in DURATION_SETTINGS:  # a period, written with its unit
+        assert parse_duration(written) / DURATION_SETTINGS[key] == default, \
+            f"{key}: the docs say {written!r}, the code {default!r}"
     else:
-        assert parse_duration(written) == default, f"{key}: the docs say {written!r}, the code {default!r}"
+        assert float(written) == default, f"{key}: the docs say {written!r}, the code {default!r}"
 
 
 def test_the_documented_user_agent_is_the_default():

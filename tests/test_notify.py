@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from crawler.core.config import DIGEST_EVENTS, AppriseChannel, ConfigError, load_config
+from crawler.core.config import EVENTS, AppriseChannel, ConfigError, load_config
 from crawler.report.channels import masked, send_digest, with_timeouts
 from crawler.report.digest import (
     BrokenLink,
@@ -90,13 +90,16 @@ def test_html_body_is_escaped_and_links_only_to_web_urls():
     assert '<a href="https://blogs.example.org/ciudades/movilidad">Movilidad urbana en Santiago</a>' in html
 
 
-def test_sample_digest_names_a_configured_resource(tmp_path):
+def test_sample_digest_has_every_event_and_names_a_configured_resource(tmp_path):
     path = tmp_path / "r.yaml"
     path.write_text("resources:\n  - name: Se Santiago\n    url: https://sesantiago.example.cl/\n")
     digest = sample(load_config(path))
     assert digest.test and digest.title.startswith("healthcrawl test: ")
-    assert digest.announcements[0].resource == "Se Santiago"
-    assert "notify --test" in render(digest)[0]
+    assert set(digest.events) == set(EVENTS)  # incl. recovered and tls_expiring
+    assert {note.resource for note in (*digest.announcements, *digest.opened, *digest.closed, *digest.broken,
+                                       *digest.expiring)} == {"Se Santiago"}
+    assert "notify test" in render(digest)[0]
+    assert digest.only(["announcements"]).events == ("announcements",)
 
 
 # -- configuration --------------------------------------------------------------------
@@ -110,14 +113,16 @@ def test_apprise_channels_are_strings_or_url_with_on(tmp_path):
         "resources:\n  - name: A\n    url: http://a.example/\n")
     notify = load_config(path).notify
     assert notify.apprise == (
-        AppriseChannel("json://127.0.0.1:9/hook", DIGEST_EVENTS),
+        AppriseChannel("json://127.0.0.1:9/hook", EVENTS),
         AppriseChannel("mailto://127.0.0.1:25/?from=a@example.org&to=b@example.org", ("down", "recovered")))
     assert notify.webhooks == () and notify.on == ("down", "recovered", "announcements")
 
 
 @pytest.mark.parametrize(("entry", "message"), [
     ("'nosuchservice://x/y'", "notify: field 'apprise' #1: Apprise cannot read this nosuchservice:// URL"),
-    ("{url: 'json://h/x', on: [weather]}", "notify: field 'apprise' #1: field 'on': expected some of down,"),
+    ("{url: 'json://h/x', on: [weather]}", "notify: field 'apprise' #1: field 'on': unknown event 'weather' "
+                                           "(allowed: announcements, broken_links, down, recovered, tls_expiring)"),
+    ("{url: 'json://h/x', on: [brokenlinks]}", "field 'on': unknown event 'brokenlinks': did you mean 'broken_links'?"),
     ("{url: 'json://h/x', every: 1}", "notify: field 'apprise' #1: unknown key 'every'"),
     ("42", "notify: field 'apprise' #1: expected an Apprise URL"),
 ])

@@ -49,7 +49,7 @@ def _announcements(document: dict) -> dict[str, tuple[bool, bool]]:
 
 
 def test_new_lasts_the_window_from_first_sighting_not_one_run(tmp_path: Path) -> None:
-    config = parse_config("settings:\n  new_for: 7\nresources:\n  - name: Alpha\n    url: http://a.example/\n",
+    config = parse_config("settings:\n  new_for: 7d\nresources:\n  - name: Alpha\n    url: http://a.example/\n",
                           Path("r.yaml"))
     with Store(tmp_path / "h.db") as store:
         _run(store, config, [_item(1), _item(2)])  # the first reading is the baseline: nothing new

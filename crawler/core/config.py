@@ -7,11 +7,13 @@ a half-done crawl.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import logging
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,14 @@ import yaml
 from crawler import __version__
 from crawler.core.extras import install_hint
 from crawler.core.maintenance import MaintenanceWindow, parse_maintenance
+from crawler.core.timeutil import (
+    DURATION_EXAMPLES,
+    DURATION_UNITS,
+    DurationError,
+    format_duration,
+    parse_duration,
+)
+from crawler.core.vocabulary import NotifyEvent
 from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 
 LANGUAGES = ("en", "es", "fr", "nl")
@@ -51,11 +61,13 @@ class CrawlSettings:
     verify_tls: bool = True
     max_body_bytes: int = 5_000_000
     delay: float = 0.0  # seconds between two requests to one host
-    recheck_after: float = 86400.0  # with --fast, links healthy this recently are not rechecked
+    # Periods are written with a unit (24h, 60d, 90d: crawler.core.timeutil.parse_duration)
+    # and held in the unit of DURATION_SETTINGS, which runs.settings has always stored.
+    recheck_after: float = 86400.0  # seconds: with --fast, links healthy this recently are not rechecked
     stale_after: float = 60.0  # days without a new announcement before a resource is "stale"
-    new_for: float = 7.0  # days an announcement is marked new after first seen (page, feeds, export --new-only)
+    new_for: float = 7.0  # days (written as a period, 7d) an announcement is marked new after first seen
     confirm_down: int = 0  # attempts that must all fail before "down"; 0 means 1 + retries
-    retention: float = 90.0  # days of raw checks `healthcrawl prune` keeps by default
+    retention: float | None = 90.0  # days of raw history kept, pruned after each complete run; None: forever
     block_private_addresses: bool = True  # links (not listed resources) to private/local hosts are refused
     # Reading pages in headless Chromium (docs/rendering.md): the default for resources that
     # do not say; "off", "on" (true) or "auto" (only pages that look like an app shell).
@@ -150,10 +162,10 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
-NOTIFY_EVENTS = ("down", "recovered", "announcements")  # what a webhook payload can be about
-# What an Apprise digest can carry: the webhook events, plus links newly broken since the
-# last run and certificates that entered the tls_warning_days window.
-DIGEST_EVENTS = (*NOTIFY_EVENTS, "broken_links", "tls_expiring")
+EVENTS: tuple[str, ...] = tuple(e.value for e in NotifyEvent)  # one vocabulary: webhooks, Apprise, --notify-on
+# A webhook that does not say gets what webhooks always sent, so a receiver written for
+# those three never sees a payload it does not know; an Apprise channel gets everything.
+WEBHOOK_EVENTS: tuple[str, ...] = (NotifyEvent.DOWN.value, NotifyEvent.RECOVERED.value, NotifyEvent.ANNOUNCEMENTS.value)
 
 
 @dataclass(frozen=True)
@@ -161,7 +173,7 @@ class AppriseChannel:
     """One Apprise URL (mailto://, slack://, json://, ...) and the events it wants."""
 
     url: str
-    on: tuple[str, ...] = DIGEST_EVENTS
+    on: tuple[str, ...] = EVENTS
 
 
 @dataclass(frozen=True)
@@ -170,7 +182,7 @@ class Notify:
     something changed."""
 
     webhooks: tuple[str, ...] = ()
-    on: tuple[str, ...] = NOTIFY_EVENTS
+    on: tuple[str, ...] = WEBHOOK_EVENTS
     timeout: float = 10.0
     retries: int = 2
     apprise: tuple[AppriseChannel, ...] = ()
@@ -197,25 +209,33 @@ def slugify(text: str) -> str:
 
 
 _RESOURCE_KEYS = {f.name for f in fields(Resource)}
+# The settings that are periods: the seconds in the unit each is held in.
+DURATION_SETTINGS = {"recheck_after": 1, "stale_after": 86400, "new_for": 86400, "retention": 86400}
+MIN_RETENTION_DAYS = 7  # the page's 7-day uptime and response times read raw checks
 _SETTINGS_TYPES: dict[str, type | tuple[type, ...]] = {
-    f.name: (int, float) if f.type in ("float", float) else {"int": int, "str": str, "bool": bool}[str(f.type)]
+    f.name: (int, float) if f.name in DURATION_SETTINGS or f.type in ("float", float)
+    else {"int": int, "str": str, "bool": bool}[str(f.type)]
     for f in fields(CrawlSettings)
 }
 _TOP_KEYS = {"settings", "resources", "notify"}
-_DURATION_SETTINGS = {"recheck_after"}
-_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_NOTIFY_KEYS = ("apprise", "on", "retries", "timeout", "webhooks")
 
 
-def parse_duration(text: str) -> float | None:
-    """Seconds in '90s', '30m', '24h', '2d' (or a bare number of seconds).
+def suggest(given: Any, allowed: Iterable[str]) -> str:
+    """What to say after an unknown word: the closest allowed one, or the whole list.
 
-    >>> parse_duration("24h"), parse_duration("90m"), parse_duration("15"), parse_duration("soon")
-    (86400.0, 5400.0, 15.0, None)
+    >>> suggest("langauge", ["language", "name", "url"]), suggest("URL", ["name", "url"])
+    (": did you mean 'language'?", ": did you mean 'url'?")
+    >>> suggest("colour", ["name", "url"])
+    ' (allowed: name, url)'
     """
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
-    if not match:
-        return None
-    return float(match.group(1)) * _DURATION_UNITS[match.group(2) or "s"]
+    names = sorted(allowed)
+    if isinstance(given, str):
+        folded = {name.lower(): name for name in names}
+        close = difflib.get_close_matches(given.strip().lower(), list(folded), n=1, cutoff=0.6)
+        if close:
+            return f": did you mean {folded[close[0]]!r}?"
+    return f" (allowed: {', '.join(names)})"
 
 
 def load_config(path: str | Path) -> Config:
@@ -231,21 +251,26 @@ def load_config(path: str | Path) -> Config:
 
 
 def parse_config(text: str, path: Path) -> Config:
+    loader = None
     try:
-        data = yaml.safe_load(text)
+        loader = _Loader(text)
+        data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML{_yaml_position(exc)}: {_yaml_problem(exc)}") from None
+        raise ConfigError(f"{path}: {_yaml_error(exc, text)}") from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
         # PyYAML's constructors raise plain errors for bad typed scalars (2024-02-30, !!int 3s).
         raise ConfigError(f"{path}: invalid YAML value: {type(exc).__name__}: {exc}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with a 'resources:' list at the top level")
-    problems: list[str] = []
+    problems: list[str] = list(loader.duplicates) if loader is not None else []
     for key in data:
         if key not in _TOP_KEYS:
-            problems.append(f"unknown top-level key {key!r} (allowed: {', '.join(sorted(_TOP_KEYS))})")
+            problems.append(f"unknown top-level key {key!r}{suggest(key, _TOP_KEYS)}")
     settings = _parse_settings(data.get("settings"), problems)
     resources = _parse_resources(data.get("resources"), problems)
     notify = _parse_notify(data.get("notify"), problems)
@@ -257,13 +282,80 @@ def parse_config(text: str, path: Path) -> Config:
     return Config(path=path, settings=settings, resources=resources, notify=notify)
 
 
-def _yaml_position(exc: yaml.YAMLError) -> str:
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, noting each key a mapping repeats: YAML keeps the last one
+    silently, so a second `url:` in a resource would replace the first unseen."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # a `<<:` merge may be overridden: that is what it is for
+            try:
+                key = self.construct_object(key_node)
+                hash(key)
+            except Exception:  # noqa: BLE001 - an odd key is the constructor's to report, below
+                continue
+            line = key_node.start_mark.line + 1
+            if key not in seen:
+                seen[key] = line
+                continue
+            where = f"twice on line {line}" if seen[key] == line else f"on lines {seen[key]} and {line}"
+            self.duplicates.append(f"duplicate key {key!r} {where}: the second would silently replace the "
+                                   "first; keep one")
+        return super().construct_mapping(node, deep=deep)
+
+
+# PyYAML's words for common mistakes, and what to do about them.
+_YAML_HINTS = (
+    ("found character '\\t'", "a tab: indent with spaces, not tabs"),
+    ("expected <block end>", "this line's indentation does not line up with the lines above it"),
+    ("mapping values are not allowed here",
+     "a ':' where no key was expected: indent the line under its key, or quote a value that holds ': '"),
+    ("could not find expected ':'", "a line that is not `key: value` (a missing ':' or a wrong indentation)"),
+    ("found duplicate anchor", "an anchor (&name) defined twice"),
+    ("found undefined alias", "an alias (*name) whose anchor (&name) is not defined above it"),
+)
+
+
+_UNCLOSED = (("flow sequence", "the [ list ]"), ("flow mapping", "the { mapping }"),
+             ("quoted scalar", "the quoted text"))
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str) -> str:
+    """`invalid YAML at line 4, column 3: what to do`, then the line with a caret.
+
+    >>> text = "resources:\\n\\t- name: A\\n"
+    >>> try:
+    ...     yaml.safe_load(text)
+    ... except yaml.YAMLError as exc:
+    ...     print(_yaml_error(exc, text))
+    invalid YAML at line 2, column 1: a tab: indent with spaces, not tabs
+         2 | →- name: A
+           | ^
+    """
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     mark = getattr(exc, "problem_mark", None)
-    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    return getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    hint = next((words for marker, words in _YAML_HINTS if marker in problem), problem)
+    context, opened = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
+    if opened is not None and ("<stream end>" in problem or "end of stream" in problem):
+        what = next((words for marker, words in _UNCLOSED if marker in context), None)
+        if what:  # the end of the file is the wrong place to point at: where it opened is
+            mark, hint = opened, f"{what} that starts here is never closed"
+    if mark is None:
+        return f"invalid YAML: {hint}"
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in line[: len(line) - len(line.lstrip())] and "tab" not in hint:
+        hint = f"{hint} (this line is indented with a tab: indent with spaces)"
+    shown = line.replace("\t", "→")[:160]  # a tab made visible, one column wide like the caret counts it
+    caret = " " * min(mark.column, len(shown))
+    return (f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {hint}\n"
+            f"  {mark.line + 1:>4} | {shown}\n       | {caret}^")
 
 
 def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
@@ -277,20 +369,20 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
         if key == "render":
             mode = render_mode(value)
             if mode is None:
-                problems.append(f"settings: field 'render': expected true, false or auto, got {value!r}")
+                problems.append(f"settings: field 'render': expected true, false or auto, got {value!r}"
+                                f"{_render_hint(value)}")
             else:
                 values[key] = mode
             continue
-        if key in _DURATION_SETTINGS and isinstance(value, str):
-            seconds = parse_duration(value)
-            if seconds is None:
-                problems.append(f"settings: field {key!r}: expected a duration like 24h, 90m or 2d, got {value!r}")
-                continue
-            value = seconds
+        if key in DURATION_SETTINGS:
+            period = _parse_period(key, value, problems)
+            if period is not _INVALID:
+                values[key] = period
+            continue
         expected = _SETTINGS_TYPES.get(key)
         where = f"settings: field {key!r}"
         if expected is None:
-            problems.append(f"{where}: unknown setting (allowed: {', '.join(sorted(_SETTINGS_TYPES))})")
+            problems.append(f"{where}: unknown setting{suggest(key, _SETTINGS_TYPES)}")
         elif isinstance(value, bool) and expected is not bool:
             problems.append(f"{where}: expected a number, got {value!r}")
         elif not isinstance(value, expected):
@@ -309,6 +401,39 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
     return CrawlSettings(**values)
 
 
+_INVALID = object()
+
+
+def _parse_period(key: str, value: Any, problems: list[str]) -> Any:
+    """A period setting in its held unit; `retention` may also be `forever` (None).
+    A bare number is refused with the unit to add, as on the command line."""
+    where = f"settings: field {key!r}"
+    if key == "retention" and (value is False or (isinstance(value, str) and value.strip().lower() in
+                                                   ("forever", "never", "off"))):
+        return None
+    forever = " (or forever)" if key == "retention" else ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < math.inf:
+        unit, meant = ("s", "seconds") if DURATION_SETTINGS[key] == 1 else ("d", "days")
+        literal = f"{value:g}{unit}"
+        nicer = format_duration(value * DURATION_UNITS[unit])
+        problems.append(f"{where}: {value!r} has no unit: write {literal} (a bare number meant {meant} here)"
+                        + (f", or {nicer}" if nicer != literal else ""))
+        return _INVALID
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        problems.append(f"{where}: expected a duration like {DURATION_EXAMPLES}{forever}, got {value!r}")
+        return _INVALID
+    try:
+        seconds = parse_duration(str(value))
+    except DurationError as exc:
+        problems.append(f"{where}: {exc}{forever}")
+        return _INVALID
+    if key == "retention" and seconds < MIN_RETENTION_DAYS * 86400:
+        problems.append(f"{where}: {value!r} is shorter than the {MIN_RETENTION_DAYS} days of raw checks the "
+                        f"page's 7-day uptime reads: write {MIN_RETENTION_DAYS}d or more (or forever)")
+        return _INVALID
+    return seconds / DURATION_SETTINGS[key]
+
+
 def _parse_resources(raw: Any, problems: list[str]) -> tuple[Resource, ...]:
     if raw is None:
         problems.append("missing 'resources:' list")
@@ -317,18 +442,19 @@ def _parse_resources(raw: Any, problems: list[str]) -> tuple[Resource, ...]:
         problems.append("'resources:' must be a list of resources")
         return ()
     resources: list[Resource] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for index, entry in enumerate(raw, start=1):
         resource = _parse_resource(index, entry, problems)
         if resource is None:
             continue
         label = f'resource #{index} "{resource.name}"'
         if resource.slug in seen:
+            first, name = seen[resource.slug]
             problems.append(
-                f"{label}: field 'name': duplicate of resource #{seen[resource.slug]} (names must be unique)"
-            )
+                f"{label}: field 'name': duplicate of resource #{first} \"{name}\": both make the slug "
+                f"{resource.slug!r} (the resource's id in page URLs and the database); rename one")
             continue
-        seen[resource.slug] = index
+        seen[resource.slug] = (index, resource.name)
         resources.append(resource)
     if not raw:
         problems.append("'resources:' is empty: list at least one resource to check")
@@ -344,7 +470,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     start = len(problems)
     for key in entry:
         if key not in _RESOURCE_KEYS:
-            problems.append(f"{label}: unknown field {key!r} (allowed: {', '.join(sorted(_RESOURCE_KEYS))})")
+            problems.append(f"{label}: unknown field {key!r}{suggest(key, _RESOURCE_KEYS)}")
     if not isinstance(name, str) or not name.strip():
         problems.append(f"{label}: field 'name': missing or empty")
     url = entry.get("url")
@@ -404,6 +530,11 @@ def render_mode(value: Any) -> str | None:
     return value if value in RENDER_MODES else None
 
 
+def _render_hint(value: Any) -> str:
+    hint = suggest(value, ("true", "false", "auto"))
+    return hint if hint.startswith(":") else ""
+
+
 def effective_render(resource: Resource, settings: CrawlSettings) -> str:
     """How a resource's page is read: its own `render:`, else the settings' default."""
     return resource.render or settings.render
@@ -414,7 +545,8 @@ def _parse_render(entry: dict[str, Any], label: str, problems: list[str]) -> dic
     if "render" in entry:
         mode = render_mode(entry["render"])
         if mode is None:
-            problems.append(f"{label}: field 'render': expected true, false or auto, got {entry['render']!r}")
+            problems.append(f"{label}: field 'render': expected true, false or auto, got {entry['render']!r}"
+                            f"{_render_hint(entry['render'])}")
         else:
             values["render"] = mode
     selector = entry.get("render_wait_for")
@@ -493,10 +625,7 @@ def _parse_notify(raw: Any, problems: list[str]) -> Notify:
         problems.append("notify: expected a mapping with 'webhooks'")
         return Notify()
     raw = {("on" if key is True else key): value for key, value in raw.items()}  # YAML 1.1 reads `on:` as true
-    unknown = set(raw) - {"webhooks", "on", "timeout", "retries", "apprise"}
-    if unknown:
-        problems.append(
-            f"notify: unknown key {sorted(unknown)[0]!r} (allowed: apprise, on, retries, timeout, webhooks)")
+    problems += [f"notify: unknown key {key!r}{suggest(key, _NOTIFY_KEYS)}" for key in raw if key not in _NOTIFY_KEYS]
     hooks = raw.get("webhooks", [])
     hooks = [hooks] if isinstance(hooks, str) else hooks
     if not isinstance(hooks, list):
@@ -504,11 +633,12 @@ def _parse_notify(raw: Any, problems: list[str]) -> Notify:
         hooks = []
     for hook in hooks:
         _check_url(hook, "notify: field 'webhooks'", problems)
-    events = raw.get("on", list(NOTIFY_EVENTS))
+    events = raw.get("on", list(WEBHOOK_EVENTS))
     events = [events] if isinstance(events, str) else events
-    if not isinstance(events, list) or any(e not in NOTIFY_EVENTS for e in events):
-        problems.append(f"notify: field 'on': expected some of {', '.join(NOTIFY_EVENTS)}, got {events!r}")
-        events = list(NOTIFY_EVENTS)
+    problem = _events_problem(events, "notify: field 'on'")
+    if problem:
+        problems.append(problem)
+        events = list(WEBHOOK_EVENTS)
     timeout, retries = raw.get("timeout", 10.0), raw.get("retries", 2)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         problems.append(f"notify: field 'timeout': expected a positive number, got {timeout!r}")
@@ -518,6 +648,16 @@ def _parse_notify(raw: Any, problems: list[str]) -> Notify:
         retries = 2
     return Notify(webhooks=tuple(h.strip() for h in hooks if isinstance(h, str)), on=tuple(events),
                   timeout=float(timeout), retries=retries, apprise=_parse_apprise(raw.get("apprise"), problems))
+
+
+def _events_problem(events: Any, where: str) -> str | None:
+    """What is wrong with an `on:` list, in the one vocabulary of crawler.core.vocabulary.NotifyEvent."""
+    if not isinstance(events, list):
+        return f"{where}: expected a list of events ({', '.join(EVENTS)}), got {events!r}"
+    for event in events:
+        if event not in EVENTS:
+            return f"{where}: unknown event {event!r}{suggest(event, EVENTS)}"
+    return None
 
 
 def _parse_apprise(raw: Any, problems: list[str]) -> tuple[AppriseChannel, ...]:
@@ -537,15 +677,16 @@ def _parse_apprise(raw: Any, problems: list[str]) -> tuple[AppriseChannel, ...]:
         where = f"notify: field 'apprise' #{number}"
         if isinstance(entry, dict):
             entry = {("on" if key is True else key): value for key, value in entry.items()}
-            unknown = set(entry) - {"url", "on"}
-            if unknown:
-                problems.append(f"{where}: unknown key {sorted(unknown)[0]!r} (allowed: on, url)")
-            url, events = entry.get("url"), entry.get("on", list(DIGEST_EVENTS))
+            problems += [f"{where}: unknown key {key!r}{suggest(key, ('on', 'url'))}"
+                         for key in entry if key not in ("on", "url")]
+            url, events = entry.get("url"), entry.get("on", list(EVENTS))
         else:
-            url, events = entry, list(DIGEST_EVENTS)
+            url, events = entry, list(EVENTS)
         events = [events] if isinstance(events, str) else events
-        if not isinstance(events, list) or not events or any(e not in DIGEST_EVENTS for e in events):
-            problems.append(f"{where}: field 'on': expected some of {', '.join(DIGEST_EVENTS)}, got {events!r}")
+        problem = _events_problem(events, f"{where}: field 'on'") or (
+            None if events else f"{where}: field 'on': expected at least one of {', '.join(EVENTS)}")
+        if problem:
+            problems.append(problem)
             continue
         if not isinstance(url, str) or "://" not in url:
             problems.append(f"{where}: expected an Apprise URL such as mailto://… or slack://…")
@@ -583,10 +724,8 @@ def _parse_expect(raw: Any, label: str, problems: list[str]) -> Expectation | No
     if not isinstance(raw, dict):
         problems.append(f"{label}: field 'expect': expected a mapping with status and/or final_url")
         return None
-    unknown = set(raw) - {"status", "final_url"}
-    if unknown:
-        first = sorted(map(str, unknown))[0]
-        problems.append(f"{label}: field 'expect': unknown key {first!r} (allowed: final_url, status)")
+    problems += [f"{label}: field 'expect': unknown key {str(key)!r}{suggest(key, ('final_url', 'status'))}"
+                 for key in raw if key not in ("status", "final_url")]
     status = raw.get("status")
     if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
         problems.append(f"{label}: field 'expect.status': expected an HTTP status code, got {status!r}")
@@ -609,7 +748,7 @@ def _parse_selectors(raw: Any, label: str, problems: list[str]) -> AnnouncementS
         return None
     for key in raw:
         if key not in _SELECTOR_KEYS:
-            problems.append(f"{where}: unknown key {key!r} (allowed: {', '.join(_SELECTOR_KEYS)})")
+            problems.append(f"{where}: unknown key {key!r}{suggest(key, _SELECTOR_KEYS)}")
     if "item" not in raw:
         problems.append(f"{where}: 'item' selector is required")
     for key in _SELECTOR_KEYS:
@@ -632,6 +771,9 @@ def _parse_selectors(raw: Any, label: str, problems: list[str]) -> AnnouncementS
 
 
 _WRITTEN_WITH_HOST = re.compile(r"https?://[^/\\?#]", re.IGNORECASE)
+# A host (a dotted name, or localhost), maybe a port, then a path or nothing: a URL without its scheme.
+_HOST_LIKE = re.compile(r"(localhost|[\w-]+(?:\.[\w-]+)+)(?::\d+)?(?:[/?#]\S*)?$", re.IGNORECASE)
+_FILE_TYPES = {"xml", "rss", "atom", "json", "html", "htm", "php", "asp", "aspx"}  # feed.xml is a path, not a host
 
 
 def _check_url(value: Any, where: str, problems: list[str]) -> None:
@@ -649,7 +791,13 @@ def _check_url(value: Any, where: str, problems: list[str]) -> None:
     text = value.strip()
     scheme = url_scheme(text)
     if scheme not in WEB_SCHEMES:
-        problems.append(f"{where}: {value!r} has scheme {scheme or 'none'!r}; only http and https are checked")
+        host_like = _HOST_LIKE.match(text)
+        if "://" not in text and host_like and host_like.group(1).rsplit(".", 1)[-1].lower() not in _FILE_TYPES:
+            problems.append(f"{where}: {value!r} has no scheme: write 'https://{text}' (or http://)")
+        elif not scheme:
+            problems.append(f"{where}: {value!r} is not a full URL: write it with https:// and the host")
+        else:
+            problems.append(f"{where}: {value!r} has scheme {scheme!r}; only http and https are checked")
         return
     if clean_url(text) != text:  # a browser would drop them; the URL is kept as written, so they must go
         problems.append(f"{where}: {value!r} contains a tab, newline or control character")

@@ -3,6 +3,7 @@ nor alerted on. Parsed from resources.yaml (`maintenance:`), one-off or weekly."
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ _DAY_NAMES = {
 _WEEKLY = re.compile(
     r"^\s*(?P<days>[a-z][a-z,\s-]*?)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$"
 )
+_KEYS = ("start", "end", "weekly")
 _MINUTES_PER_DAY = 24 * 60
 _SECONDS_PER_WEEK = 7 * 24 * 3600
 
@@ -184,11 +186,13 @@ def parse_maintenance(entry: Mapping[str, Any]) -> MaintenanceWindow:
             "maintenance entry must be a mapping with 'weekly' or 'start'/'end', "
             f"got {type(entry).__name__}"
         )
-    unknown = sorted(str(key) for key in entry if key not in ("start", "end", "weekly"))
+    unknown = sorted(str(key) for key in entry if key not in _KEYS)
     if unknown:
+        close = difflib.get_close_matches(unknown[0].lower(), _KEYS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close and len(unknown) == 1 else ""
         raise ValueError(
             f"maintenance entry has unknown key(s) {', '.join(unknown)}: "
-            "allowed are start, end, weekly"
+            f"allowed are start, end, weekly{hint}"
         )
     weekly = entry.get("weekly")
     if weekly is not None:

@@ -57,3 +57,14 @@ class EventKind(StrEnum):
 
 
 RESOURCE_CHANGES = (EventKind.CONTENT, EventKind.TITLE, EventKind.MOVED)  # "last changed" on the page
+
+
+class NotifyEvent(StrEnum):
+    """What a notification can be about: the words of `on:` lists (webhooks and Apprise
+    channels alike) and of `run --notify-on`."""
+
+    DOWN = "down"  # an incident opened
+    RECOVERED = "recovered"  # an incident closed
+    ANNOUNCEMENTS = "announcements"  # a resource announced something first seen in this run
+    BROKEN_LINKS = "broken_links"  # links broken now that the previous complete run did not find broken
+    TLS_EXPIRING = "tls_expiring"  # a certificate entered the tls_warning_days window

@@ -35,6 +35,7 @@ import redis
 
 from crawler.core.config import Config
 from crawler.core.linkplan import Fetch, LinkPlan, LinkRead, ResourceRead, SitemapFetch, SitemapRead
+from crawler.core.wording import counted
 from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS
 from crawler.distributed.frontier import Frontier, encode_request
 from crawler.record.recorder import RunRecorder
@@ -159,7 +160,7 @@ def _collect(frontier: Frontier, planner: _Planner, owner: str, stop: _StopFlag,
             return "no workers"
         elif not warned and now - progress > NO_WORKER_WARNING:
             warned = True
-            print(f"healthcrawl: {counts['queued']} requests queued and no worker is taking them; start "
+            print(f"healthcrawl: {counted(counts['queued'], 'request')} queued and no worker is taking them; start "
                   f"workers with `healthcrawl worker --redis URL`", file=sys.stderr, flush=True)
         time.sleep(IDLE_SLEEP)
     for data in frontier.take_items(1_000_000):  # what was committed before the stop is kept

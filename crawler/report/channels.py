@@ -6,19 +6,24 @@ run longer than that. Socket timeouts (Apprise's `cto`/`rto`) are set on every U
 that does not set its own, so most hangs end before the deadline does.
 
 URLs hold passwords and tokens: only `masked()` forms leave this module, in
-deliveries, errors and logs.
+deliveries, errors and logs. A failure is said in one plain sentence, the same for
+webhooks and Apprise ("connection refused by 127.0.0.1:9"), never an exception's repr.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import socket
+import ssl
 import threading
 import time
+import urllib.error
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from crawler.core.classify import http_reason
 from crawler.report.digest import render
 
 if TYPE_CHECKING:
@@ -128,9 +133,9 @@ def _send_one(index: int, url: str, name: str, plugins: list[Any], share: Digest
             ok = bool(plugin.notify(title=share.title, body=html if use_html else text,
                                     body_format="html" if use_html else "text"))
         except Exception as exc:  # noqa: BLE001 - a notifier must never fail the run
-            ok, error = False, f"{type(exc).__name__}: {exc}"
+            ok, error = False, plain_error(exc, url, timeout=timeout)
         else:
-            error = None if ok else capture.last() or "the service did not accept the message"
+            error = None if ok else plain_apprise_error(capture.last(), url, timeout=timeout)
         if ok:
             results[index] = Delivery(name, "apprise", share.events, True, attempt)
             return
@@ -138,6 +143,91 @@ def _send_one(index: int, url: str, name: str, plugins: list[Any], share: Digest
             time.sleep(min(1.0 * 2 ** (attempt - 1), timeout))
     results[index] = Delivery(name, "apprise", share.events, False, retries + 1,
                               _scrub(error or "failed", url, name))
+
+
+def _where(url: str) -> str:
+    """Host and explicit port, never the user or password: what an error names.
+
+    >>> _where("json://bot:secret@127.0.0.1:9/hook"), _where("https://hooks.example.org/x")
+    ('127.0.0.1:9', 'hooks.example.org')
+    """
+    try:
+        parts = urlsplit(url)
+        return f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or "the server"
+    except ValueError:
+        return "the server"
+
+
+def plain_error(exc: BaseException, url: str, *, timeout: float) -> str:
+    """One sentence for a delivery that raised (urllib for webhooks, anything from a
+    plugin), in the words the crawl uses for the same failures.
+
+    >>> plain_error(urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")),
+    ...             "http://127.0.0.1:9/hook", timeout=10)
+    'connection refused by 127.0.0.1:9'
+    >>> plain_error(urllib.error.HTTPError("u", 500, "x", None, None), "https://h.example/x", timeout=10)
+    'HTTP 500 Internal Server Error from h.example'
+    """
+    where = _where(url)
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"{http_reason(exc.code)} from {where}"
+    reason: Any = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, str):
+        return f"cannot reach {where}: {reason}"
+    if isinstance(reason, socket.gaierror):
+        return f"DNS lookup failed: could not resolve host {where.rsplit(':', 1)[0]}"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"connection refused by {where}"
+    if isinstance(reason, TimeoutError):
+        return f"timed out after {timeout:g} s waiting for {where}"
+    if isinstance(reason, (ssl.SSLError, ssl.CertificateError)):
+        detail = getattr(reason, "verify_message", None) or getattr(reason, "reason", None) or str(reason)
+        return f"TLS error with {where}: {detail}"
+    if isinstance(reason, ConnectionResetError):
+        return f"connection to {where} was reset"
+    if isinstance(reason, OSError):
+        return f"connection to {where} failed: {reason.strerror or reason}"
+    return f"{type(reason).__name__}: {reason}"
+
+
+# Apprise schemes whose URL names the server it connects to (the others name a service).
+_HOST_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos", "ntfy", "ntfys", "gotify",
+                 "gotifys", "matrix", "matrixs", "mqtt", "mqtts", "apprise", "apprises", "rocket", "rockets",
+                 "mmost", "mmosts", "nctalk", "nctalks", "ncloud", "nclouds"}
+_RESOLVE_FAILED = re.compile(r"Name or service not known|nodename nor servname|name resolution|"
+                             r"No address associated|getaddrinfo failed", re.IGNORECASE)
+
+
+def plain_apprise_error(logged: str | None, url: str, *, timeout: float) -> str:
+    """What Apprise logged about a failed send (crawler.report.channels._ThreadLog),
+    in the same plain sentences as plain_error; a service's own words are kept.
+
+    >>> plain_apprise_error("A Connection error occurred sending JSON notification to 127.0.0.1: "
+    ...                     "Connection refused", "json://127.0.0.1:9/x", timeout=10)
+    'connection refused by 127.0.0.1:9'
+    >>> plain_apprise_error("Failed to send JSON POST notification: Internal Server Error, error=500.",
+    ...                     "json://h.example/x", timeout=10)
+    'HTTP 500 Internal Server Error from h.example'
+    >>> plain_apprise_error("... [Errno 111] Connection refused", "slack://T1/B2/C3", timeout=10)
+    'connection refused by the slack:// service'
+    """
+    if not logged:
+        return "the service did not accept the message"
+    scheme = url.split("://", 1)[0].lower()
+    # most services' URLs hold tokens where a host would be: name the service instead
+    where = _where(url) if scheme in _HOST_SCHEMES else f"the {scheme}:// service"
+    status = re.search(r"error=(\d{3})\b", logged)
+    if status:
+        return f"{http_reason(int(status.group(1)))} from {where}"
+    if "Connection refused" in logged:
+        return f"connection refused by {where}"
+    if _RESOLVE_FAILED.search(logged):
+        return f"DNS lookup failed: could not resolve host {where.rsplit(':', 1)[0]}"
+    if re.search(r"timed out|timeout", logged, re.IGNORECASE):
+        return f"timed out after {timeout:g} s waiting for {where}"
+    if "Connection reset" in logged:
+        return f"connection to {where} was reset"
+    return logged
 
 
 def _plugin(url: str) -> Any:

@@ -11,16 +11,15 @@ and links pass `safe_href`, as on the status page.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from crawler.core.timeutil import iso, parse_iso, parse_stored, utcnow
-from crawler.core.vocabulary import HEALTHY, LinkVerdict
-from crawler.extract.links import has_anchor
+from crawler.core.vocabulary import LinkVerdict
+from crawler.report.findings import failing_links
 from crawler.report.links import link_report
 from crawler.report.page import TEMPLATE_DIR, safe_href
 
@@ -86,7 +85,7 @@ class Digest:
     closed: tuple[IncidentNote, ...] = ()  # event "recovered"
     broken: tuple[BrokenLink, ...] = ()  # event "broken_links"
     expiring: tuple[ExpiringCertificate, ...] = ()  # event "tls_expiring"
-    test: bool = False  # a sample from `healthcrawl notify --test`
+    test: bool = False  # a sample from `healthcrawl notify test`
     report_url: str | None = field(default=None, compare=False)
 
     def only(self, events: Iterable[str]) -> Digest:
@@ -162,39 +161,19 @@ def collect(store: Store, run_id: int, *, tls_warning_days: int) -> Digest:
         announcements=announcements,
         opened=tuple(opened),
         closed=tuple(closed),
-        broken=_newly_broken(store, run_id, previous, resources),
+        broken=_newly_broken(store, run_id, resources),
         expiring=_newly_expiring(store, checks, previous, resources, tls_warning_days),
     )
 
 
-def _newly_broken(store: Store, run_id: int, previous: int | None,
-                  resources: dict[str, dict[str, Any]]) -> tuple[BrokenLink, ...]:
+def _newly_broken(store: Store, run_id: int, resources: dict[str, dict[str, Any]]) -> tuple[BrokenLink, ...]:
     """Broken links of the run that the previous complete run did not find broken
-    (with no earlier run, every broken link is news). A `url#fragment` link was broken
-    before if its page was, or answered without that anchor."""
-    report = {rid: entry for rid, entry in sorted(link_report(store, run_id).items()) if rid in resources}
-    shown = [link["url"] for entry in report.values() for link in entry["broken_links"]]
-    before = store.link_verdicts(previous, [url.split("#", 1)[0] for url in shown]) if previous else {}
-    found = []
-    for rid, entry in report.items():
-        for link in entry["broken_links"]:
-            if _was_broken(link["url"], before):
-                continue
-            found.append(BrokenLink(resources[rid]["name"], link["url"],
-                                    link["error"] or (f"HTTP {link['status']}" if link["status"] else None),
-                                    tuple(link["found_on"])))
-    return tuple(found)
-
-
-def _was_broken(shown_url: str, before: dict[str, tuple[str, str | None]]) -> bool:
-    url, _, fragment = shown_url.partition("#")
-    if url not in before:
-        return False
-    result, anchors = before[url]
-    if result == LinkVerdict.BROKEN:
-        return True
-    return bool(fragment) and result in HEALTHY and anchors is not None \
-        and not has_anchor(fragment, frozenset(json.loads(anchors)))
+    (with no earlier run, every broken link is news): crawler.report.findings decides."""
+    report = [{**entry, "name": resources[rid]["name"]}
+              for rid, entry in sorted(link_report(store, run_id).items()) if rid in resources]
+    return tuple(BrokenLink(link.resource, link.url, link.detail, link.found_on)
+                 for link in failing_links(store, run_id, report)
+                 if link.new and link.result == LinkVerdict.BROKEN)
 
 
 def _newly_expiring(store: Store, checks: dict[str, dict[str, Any]], previous: int | None,
@@ -222,19 +201,23 @@ def _days_left(expires_at: str | None, now: datetime) -> int | None:
 
 
 def sample(config: Config) -> Digest:
-    """A digest with one of everything, named after the configured resources, so
-    `healthcrawl notify --test` shows each channel what a real one looks like."""
+    """A digest with one item of every event, named after the first configured
+    resource, so `healthcrawl notify test` shows each channel what its share of a
+    real one looks like (send_digest narrows it to the channel's `on:` list)."""
     first = config.resources[0] if config.resources else None
     name, url = (first.name, first.url) if first else ("Example resource", "https://example.org/")
-    now = utcnow()
-    started = iso(now.replace(microsecond=0))
+    now = utcnow().replace(microsecond=0)
+    started, earlier = iso(now), iso(now - timedelta(hours=2))
+    expires = now.replace(hour=0, minute=0, second=0) + timedelta(days=max(1, config.settings.tls_warning_days - 1))
     return Digest(
         run_id=None,
         test=True,
         announcements=(ResourceNews(name, url, (
             NewsItem("A sample announcement (this is a test of your notification setup)", url, started),)),),
         opened=(IncidentNote(name, url, started, "sample: connection refused"),),
+        closed=(IncidentNote(name, url, earlier, "sample: HTTP 503 Service Unavailable", started),),
         broken=(BrokenLink(name, url.rstrip("/") + "/a-sample-missing-page", "HTTP 404", (url,)),),
+        expiring=(ExpiringCertificate(name, url, iso(expires), _days_left(iso(expires), now) or 0),),
     )
 
 

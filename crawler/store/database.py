@@ -394,22 +394,37 @@ class Store:
             [cutoff],
         ).fetchall()]
 
-    def prune(self, cutoff: str) -> dict[str, int]:
+    # What a prune deletes: (table, the rows older than :cutoff), in deletion order.
+    _PRUNED = (
+        ("checks", "checked_at < :cutoff"),
+        ("link_checks", "run_id IN (SELECT id FROM runs WHERE started_at < :cutoff)"),
+        ("link_pages", "run_id IN (SELECT id FROM runs WHERE started_at < :cutoff)"),
+        ("announcement_fetches", "run_id IN (SELECT id FROM runs WHERE started_at < :cutoff)"),
+        ("events", f"at < :cutoff AND kind = '{EventKind.LINK_MOVED}'"),
+        ("link_sources", "last_seen_run IN (SELECT id FROM runs WHERE started_at < :cutoff)"),
+    )
+
+    def prune(self, cutoff: str, *, dry_run: bool = False) -> dict[str, int]:
         """Delete raw rows older than `cutoff` (callers roll them up first); incidents,
-        announcements, daily rollups and links' current state are kept."""
-        old_runs = "SELECT id FROM runs WHERE started_at < :cutoff"
+        announcements, daily rollups and links' current state are kept. With
+        `dry_run`, count what would go and delete nothing."""
         counts = {}
         with self.db.conn:
-            for table, where in (
-                ("checks", "checked_at < :cutoff"),
-                ("link_checks", f"run_id IN ({old_runs})"),
-                ("link_pages", f"run_id IN ({old_runs})"),
-                ("announcement_fetches", f"run_id IN ({old_runs})"),
-                ("events", f"at < :cutoff AND kind = '{EventKind.LINK_MOVED}'"),
-                ("link_sources", f"last_seen_run IN ({old_runs})"),
-            ):
-                counts[table] = self.db.execute(f"DELETE FROM {table} WHERE {where}", {"cutoff": cutoff}).rowcount
+            for table, where in self._PRUNED:
+                if dry_run:
+                    sql = f"SELECT count(*) FROM {table} WHERE {where}"
+                    counts[table] = self.db.execute(sql, {"cutoff": cutoff}).fetchone()[0]
+                else:
+                    sql = f"DELETE FROM {table} WHERE {where}"
+                    counts[table] = self.db.execute(sql, {"cutoff": cutoff}).rowcount
         return counts
+
+    def latest_complete_run(self) -> dict[str, Any] | None:
+        rows = list(self.db.table("runs").rows_where("complete = 1", order_by="id DESC", limit=1))
+        return rows[0] if rows else None
+
+    def oldest_check(self) -> str | None:
+        return self.db.execute("SELECT min(checked_at) FROM checks").fetchone()[0]
 
     def vacuum(self) -> None:
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

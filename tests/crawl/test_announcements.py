@@ -341,7 +341,7 @@ def test_export_new_only_and_since(runs):
     assert [a["title"] for r in week["resources"] for a in r["announcements"]] == [
         "Nuevo informe sobre ciudades sostenibles"]
     bad = run_cli("export", "--db", db, "--since", "last week")
-    assert bad.returncode == 2 and "not a date" in bad.stderr
+    assert bad.returncode == 2 and "is neither a period (7d, 12h, 2w) nor a date (YYYY-MM-DD)" in bad.stderr
 
 
 def test_export_announcements_as_rows(runs):

@@ -90,7 +90,7 @@ def test_report_rewrites_the_same_metrics_from_the_database(crawl) -> None:
     out = crawl["out"]
     written = (out / "metrics.prom").read_text(encoding="utf-8")
     (out / "metrics.prom").unlink()
-    result = run_cli("report", "--db", str(out / "health.db"), "--out", str(out))
+    result = run_cli("report", "--db", str(out / "health.db"), "--out", str(out), "--verbose")  # lists every file
     assert result.returncode == 0, result.stderr
     assert str(out / "metrics.prom") in result.stdout
     assert (out / "metrics.prom").read_text(encoding="utf-8") == written

@@ -196,9 +196,9 @@ def test_a_run_stopped_while_a_request_hangs_ends_the_line_too(web: HTTPServer, 
     lines = screen_lines(raw)
     assert code == 1, raw
     assert any("WARNING: stopped waiting for 1 in-flight request(s)" in line for line in lines)
-    assert FRAME.search(lines[-2]) and lines[-1].startswith("healthcrawl: 1 resources")
+    assert FRAME.search(lines[-2]) and lines[-1].startswith("healthcrawl: 1 resource:")
     assert "INCOMPLETE (shutdown)" in lines[-1]
-    assert ESCAPE.search(raw[raw.rindex("healthcrawl: 1 resources"):]) is None
+    assert ESCAPE.search(raw[raw.rindex("healthcrawl: 1 resource:"):]) is None
     assert raw.count("\x1b[?25l") == raw.count("\x1b[?25h") == 1
 
 

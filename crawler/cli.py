@@ -28,7 +28,7 @@ from crawler.core.config import (
 )
 from crawler.core.timeutil import parse_iso
 from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS, DEFAULT_PREFIX
-from crawler.store.database import StorageError, Store
+from crawler.store.database import StorageError, Store, storage_cause
 from crawler.store.lock import LockHeld, RunLock
 
 EXIT_OK, EXIT_DOWN, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
@@ -239,6 +239,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_locked(args: argparse.Namespace, config: Config) -> int:
     started = time.monotonic()
     run_id: int | None
+    loss = report_error = None  # what the crawl could not store, and why the report is missing
     if args.distributed:
         import redis
 
@@ -257,24 +258,28 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
                                     verbosity=args.verbose, fast=args.fast)
         # the live progress line (crawler.crawl.progress) for a person at a terminal, not for cron
         settings.set("HEALTH_PROGRESS", sys.stderr.isatty(), priority="cmdline")
-        run_id = crawl(settings)
+        outcome = crawl(settings)
+        run_id, loss, report_error = outcome.run_id, outcome.loss, outcome.report_error
     with Store(args.db) as store:
         run = store.run(run_id) if run_id is not None else None
         problems = _link_problems(args.out, run, store) if run is not None else {"broken": 0, "invalid": 0}
+        counts = store.run_counts(run["id"]) if run is not None else {}
     if run is None:
-        return fail("the crawl stopped before it could record a run (see the log above)", EXIT_DOWN)
+        return fail(loss or "the crawl stopped before it could record a run (see the log above)", EXIT_DOWN)
     elapsed = time.monotonic() - started
-    state = "complete" if run["complete"] else f"INCOMPLETE ({run['finish_reason']})"
+    complete = bool(run["complete"]) and loss is None
+    # the crawl's own account first: a run whose end could not be stored has no reason in the database
+    reason = loss or run["finish_reason"] or "the end of the run was not recorded"
+    state = f"complete in {elapsed:.1f} s" if complete else f"incomplete: {reason}; took {elapsed:.1f} s"
     _notify(args, config, run["id"])
     invalid = f", {problems['invalid']} invalid" if problems["invalid"] else ""
+    report = "report NOT written (see the error above)" if report_error else f"report: {args.out / 'index.html'}"
     print(
-        f"healthcrawl: {len(config.resources)} resources: {run['up']} up, {run['degraded']} degraded, "
-        f"{run['down']} down; {problems['broken']} broken links{invalid}; run {run['id']} {state} "
-        f"in {elapsed:.1f} s; "
-        f"report: {args.out / 'index.html'}"
+        f"healthcrawl: {len(config.resources)} resources: {counts['up']} up, {counts['degraded']} degraded, "
+        f"{counts['down']} down; {problems['broken']} broken links{invalid}; run {run['id']} {state}; {report}"
     )
     failing_links = problems["broken"] + problems["invalid"]
-    if run["down"] or not run["complete"] or (failing_links and args.fail_on == "links"):
+    if counts["down"] or not complete or report_error or (failing_links and args.fail_on == "links"):
         return EXIT_DOWN
     return EXIT_OK
 
@@ -498,6 +503,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    except Exception as exc:  # a report or a database that cannot be written or read: one line, no traceback
+        from crawler.report.writer import ReportNotWritten  # loaded already if that is what failed
+
+        if isinstance(exc, ReportNotWritten):
+            return fail(f"report not written: {exc}", EXIT_DOWN)
+        cause = storage_cause(exc)
+        if cause is None or not hasattr(args, "db"):
+            raise
+        return fail(f"database {args.db}: {cause}")
 
 
 if __name__ == "__main__":

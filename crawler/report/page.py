@@ -462,6 +462,7 @@ class RunView:
     finished_at: str | None
     duration_ms: float | None
     complete: bool
+    reason: str | None = None  # why an incomplete run stopped, or what it could not store
 
 
 @dataclass(frozen=True)
@@ -915,6 +916,7 @@ def build_view(status: Mapping[str, Any]) -> PageView:
             finished_at=finished,
             duration_ms=took,
             complete=raw_run.get("complete") is True,
+            reason=_text(raw_run.get("finish_reason")),
         )
     reference = generated_at or (run.finished_at if run else None)
     thresholds = status.get("thresholds")

@@ -195,6 +195,9 @@ def _run_entry(run: dict[str, Any]) -> dict[str, Any]:
         "started_at": run["started_at"],
         "finished_at": run["finished_at"],
         "complete": bool(run["complete"]),
+        # why an incomplete run stopped, or what it could not store; null while it runs,
+        # or when its end could not be recorded
+        "finish_reason": run["finish_reason"],
     }
 
 

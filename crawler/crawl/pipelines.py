@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.asyncio import create_looping_call
@@ -72,7 +73,7 @@ class StoragePipeline:
                                         batch_size=settings.getint("HEALTH_LINK_BATCH_SIZE"),
                                         batch_seconds=settings.getfloat("HEALTH_LINK_BATCH_SECONDS"))
         except Exception as exc:
-            cause = storage_cause(exc)
+            cause = storage_cause(exc, Path(self.db_path))
             if cause is None:
                 raise
             if store is not None:

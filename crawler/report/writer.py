@@ -39,7 +39,10 @@ class ReportNotWritten(Exception):
 
     def __init__(self, path: Path, exc: OSError):
         self.path = path
-        super().__init__(f"cannot write {path}: {exc.strerror or exc}")
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            reason = "a file is in the way of a folder there"
+        super().__init__(f"cannot write {path}: {reason}")
 
 
 def report_failure(exc: BaseException, db_path: str | Path) -> str | None:

@@ -269,14 +269,15 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
     elapsed = time.monotonic() - started
     complete = bool(run["complete"]) and loss is None
     # the crawl's own account first: a run whose end could not be stored has no reason in the database
-    reason = loss or run["finish_reason"] or "the end of the run was not recorded"
-    state = f"complete in {elapsed:.1f} s" if complete else f"incomplete: {reason}; took {elapsed:.1f} s"
+    reason = (run["finish_reason"] if run["finished_at"] else loss) or "the end of the run was not recorded"
+    state = "complete" if complete else f"INCOMPLETE ({reason})"
     _notify(args, config, run["id"])
     invalid = f", {problems['invalid']} invalid" if problems["invalid"] else ""
     report = "report NOT written (see the error above)" if report_error else f"report: {args.out / 'index.html'}"
     print(
         f"healthcrawl: {len(config.resources)} resources: {counts['up']} up, {counts['degraded']} degraded, "
-        f"{counts['down']} down; {problems['broken']} broken links{invalid}; run {run['id']} {state}; {report}"
+        f"{counts['down']} down; {problems['broken']} broken links{invalid}; run {run['id']} {state} "
+        f"in {elapsed:.1f} s; {report}"
     )
     failing_links = problems["broken"] + problems["invalid"]
     if counts["down"] or not complete or report_error or (failing_links and args.fail_on == "links"):
@@ -328,8 +329,15 @@ def _notify(args: argparse.Namespace, config: Config, run_id: int) -> None:
         return
     from crawler.report.notify import notify_run
 
-    with Store(args.db) as store:
-        deliveries = notify_run(store, config, run_id, args.notify_on)
+    try:
+        with Store(args.db) as store:
+            deliveries = notify_run(store, config, run_id, args.notify_on)
+    except Exception as exc:  # the database failing here must not hide the run's summary
+        cause = storage_cause(exc, args.db)
+        if cause is None:
+            raise
+        print(f"healthcrawl: warning: notifications: database {args.db}: {cause}", file=sys.stderr)
+        return
     _print_deliveries(deliveries, verbose=args.verbose > 0)
 
 

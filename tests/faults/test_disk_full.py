@@ -128,7 +128,7 @@ def test_a_full_disk_is_one_line_an_incomplete_run_and_the_earlier_run_intact(we
     assert len(lines) == 1, full.stderr
     assert re.search(rf"ERROR: database {re.escape(str(db))}: .+ not stored: {CAUSE}; "
                      r"the run will be recorded as incomplete$", lines[0]), lines[0]
-    summary = re.search(rf"; run 2 incomplete: (.+ not stored: {CAUSE}); took [\d.]+ s; report: ", full.stdout)
+    summary = re.search(rf"; run 2 INCOMPLETE \((.+ not stored: {CAUSE})\) in [\d.]+ s; report: ", full.stdout)
     assert summary, full.stdout
     assert "None" not in full.stdout
     (complete, reason), = query(db, "SELECT complete, finish_reason FROM runs WHERE id = 2")
@@ -196,7 +196,7 @@ def test_the_disk_fills_during_a_run_then_space_comes_back(web, tmp_path):
     (complete, reason), = query(db, "SELECT complete, finish_reason FROM runs")
     lost = re.fullmatch(rf"(\d+) link results? not stored: {CAUSE}", reason or "")
     assert complete == 0 and lost, reason
-    assert f"run 1 incomplete: {reason}; took" in stdout
+    assert f"run 1 INCOMPLETE ({reason}) in " in stdout
     b_answered = sum(path.startswith("/b/") for path in web.requested)
     assert _stored(db, "/b/") + int(lost.group(1)) == b_answered, "what is missing is what the run says it lost"
     assert _stored(db, "/c/") == c_requested, "writes after the space came back are stored"

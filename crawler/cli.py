@@ -1,8 +1,9 @@
 """The `healthcrawl` command: a thin layer over config, runner, storage and report.
 
 Exit codes: 0 every resource up (or degraded), 1 something down, a broken or
-invalid link (unless --fail-on resources) or the run incomplete, 2 usage, config or database
-error, 3 another run holds the database.
+invalid link (unless --fail-on resources), the run incomplete (interrupted, or a result
+not stored) or the report not written, 2 usage, config or database error (a database
+from a newer healthcrawl too), 3 another run holds the database.
 """
 
 from __future__ import annotations

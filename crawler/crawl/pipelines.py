@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
@@ -80,8 +81,7 @@ class StoragePipeline:
                 store.close()
             stats.set_value(LOSS_STAT, f"the run could not be recorded: {cause}")
             logger.error("database %s: the run could not be recorded: %s; no request is made", self.db_path, cause)
-            reactor.callLater(0, self._stop_crawl)
-            return
+            raise CloseSpider(STORAGE_FAILED) from None  # Scrapy closes the spider before its first request
         self.recorder.on_loss = self._stop_crawl
         self.crawler.stats.set_value("healthcrawl/run_id", self.recorder.run_id)
         self._timer = create_looping_call(self.recorder.flush)
@@ -101,6 +101,7 @@ class StoragePipeline:
         engine = self.crawler.engine
         if self._closing is None and engine is not None and engine.spider is not None:
             self._closing = deferred_from_coro(engine.close_spider_async(reason=STORAGE_FAILED))
+            self._closing.addErrback(lambda failure: logger.debug("closing the spider: %s", failure.value))
 
     def close_spider(self) -> None:
         self._close(self.crawler.stats.get_value("finish_reason") or "finished")

@@ -12,6 +12,7 @@ line on stderr), not for seconds.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import resource
@@ -134,7 +135,7 @@ def test_a_full_disk_is_one_line_an_incomplete_run_and_the_earlier_run_intact(we
     (complete, reason), = query(db, "SELECT complete, finish_reason FROM runs WHERE id = 2")
     assert complete == 0
     assert reason in (summary.group(1), None), "the loss, or no finish at all when not even that fitted"
-    page = (out / "index.html").read_text(encoding="utf-8")
+    page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
     assert f"Incomplete run: {summary.group(1)}" in page or reason is None
 
     assert query(db, "PRAGMA integrity_check") == [("ok",)]

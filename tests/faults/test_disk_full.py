@@ -184,7 +184,9 @@ def test_the_disk_fills_during_a_run_then_space_comes_back(web, tmp_path):
         assert failed.wait(60), "".join(stderr)
         resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         web.gates["c"].set()
-        stdout, _ = proc.communicate(timeout=60)
+        proc.wait(timeout=60)  # stdout is one line: its pipe cannot fill; stderr is the reader's
+        assert proc.stdout is not None
+        stdout = proc.stdout.read()
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -60,5 +60,5 @@ def free_port() -> int:
 
 @pytest.fixture
 def cli_paths(tmp_path: Path) -> dict[str, Path]:
-    return {"config": tmp_path / "resources.yaml", "db": tmp_path / "out" / "health.db",
+    return {"config": tmp_path / "resources.yaml", "db": tmp_path / "data" / "health.db",
             "out": tmp_path / "out"}

@@ -152,22 +152,63 @@ def _json_urls(n: int) -> str:
     return "[" + ", ".join(f'"http://l.example/{i}"' for i in range(n)) + "]"
 
 
-def test_a_batch_that_cannot_be_written_is_reported_and_holds_nothing_back(store, clock, monkeypatch, caplog):
+class WriteLock:
+    """Another connection holding the database's write lock: a real SQLite failure
+    (SQLITE_BUSY) for the store, whose wait for it is cut to nothing."""
+
+    def __init__(self, store: Store):
+        store.db.execute("PRAGMA busy_timeout = 0")
+        self.conn = sqlite3.connect(store.path, isolation_level=None)
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        self.conn.execute("ROLLBACK")
+        self.conn.close()
+
+
+def test_a_batch_that_cannot_be_written_is_one_line_and_holds_nothing_back(store, clock, caplog):
     rec = recorder(store, clock)
     rec.record(result(1))
-
-    def full_disk(*args, **kwargs):
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(store, "record_link_batch", full_disk)
-    with caplog.at_level(logging.ERROR, logger="crawler.record.recorder"):
-        rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))
-    assert "1 link results and 0 pages could not be stored" in caplog.text
+    lock = WriteLock(store)
+    with caplog.at_level(logging.INFO, logger="crawler.record.recorder"):
+        rec.flush()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"database {store.path}: 1 link result not stored: locked; the run will be recorded as incomplete"]
+    assert not [r for r in caplog.records if r.exc_info], "no traceback for a database fault"
     assert rec.counters["links/unstored"] == 1
-    monkeypatch.undo()
+    lock.release()
     rec.record(result(2))
-    assert rec.finish("finished") == {"up": 1, "degraded": 0, "down": 0}
+    assert rec.finish("finished") == {"up": 0, "degraded": 0, "down": 0}
     assert [r[0] for r in store.db.execute("SELECT url FROM link_checks")] == ["http://l.example/2"]
+
+
+def test_a_run_that_lost_a_result_is_never_complete_even_when_later_writes_succeed(store, clock):
+    """The disk filled, then space came back: the finish is written, and says what was lost."""
+    rec = recorder(store, clock)
+    losses: list[str | None] = []
+    rec.on_loss = lambda: losses.append(rec.loss)
+    rec.record(result(1))
+    lock = WriteLock(store)
+    rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))
+    assert losses == ["1 link result not stored: locked"], "on_loss is called once, at the first loss"
+    lock.release()
+    rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))
+    rec.record(result(2))
+    rec.finish("finished")
+    run = store.run(rec.run_id)
+    assert (run["complete"], run["finish_reason"]) == (0, "1 check, 1 link result not stored: locked")
+    assert run["up"] == 1, "every resource was checked in the end; the run is still not complete"
+
+
+def test_when_not_even_the_end_of_the_run_can_be_written_it_stays_incomplete(store, clock):
+    rec = recorder(store, clock)
+    rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))
+    lock = WriteLock(store)
+    assert rec.finish("finished") == {}
+    lock.release()
+    assert not rec.end_recorded and rec.loss == "the end of the run not stored: locked"
+    run = store.run(rec.run_id)
+    assert (run["complete"], run["finished_at"], run["finish_reason"]) == (0, None, None)
 
 
 def test_crawled_pages_wait_in_the_batch_with_link_results_and_a_check_writes_them(store, clock):

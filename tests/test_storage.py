@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.core.config import parse_config
-from crawler.store.database import StorageError, Store
+from crawler.store.database import NewerDatabase, StorageError, Store, storage_cause
 from crawler.store.schema import MIGRATIONS
 
 CONFIG = parse_config(
@@ -285,3 +285,35 @@ def test_a_check_is_committed_synced_to_disk_and_links_are_not(store):
     assert statements[0] == "PRAGMA synchronous = FULL" and statements[-1] == "PRAGMA synchronous = NORMAL"
     assert "COMMIT" in statements
     assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1
+
+
+def test_a_database_from_a_newer_version_is_refused_without_a_write(tmp_path):
+    path = tmp_path / "newer.db"
+    Store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerDatabase) as refused:
+        Store(path)
+    assert (refused.value.version, refused.value.known) == (len(MIGRATIONS) + 1, len(MIGRATIONS))
+    assert str(path) in str(refused.value)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["newer.db"]
+
+
+def test_a_write_the_database_refuses_is_named_in_a_few_words(store):
+    """A real SQLite failure: another connection holds the write lock, and the store
+    does not wait for it."""
+    run_id = store.start_run(CONFIG)
+    store.db.execute("PRAGMA busy_timeout = 0")
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        store.record_check(run_id, check("alpha"))
+    other.execute("ROLLBACK")
+    other.close()
+    assert storage_cause(refused.value, store.path) == "locked"
+    damaged = store.path.with_name("damaged.db")
+    damaged.write_bytes(b"not a database at all, " * 200)
+    with pytest.raises(StorageError, match="cannot open database .*damaged.db: file is not a database"):
+        Store(damaged)

@@ -5,8 +5,9 @@ export, prune), query (search, datasette), setup (check-config, notify test); wh
 they share is in common, and what run and check print in output.
 
 Exit codes: 0 every resource up (or degraded), 1 something down, a broken or
-invalid link (unless --fail-on resources) or the run incomplete, 2 usage, config or
-database error, 3 another run holds the database.
+invalid link (unless --fail-on resources), the run incomplete (interrupted, or a result
+not stored) or the report not written, 2 usage, config or database error (a database
+from a newer healthcrawl too), 3 another run holds the database.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from pathlib import Path
 
 from crawler import __version__
 from crawler.cli import crawl, history, query, setup
-from crawler.cli.common import EXIT_CODES, Parser, fail, warn
+from crawler.cli.common import EXIT_CODES, EXIT_DOWN, Parser, fail, warn
 from crawler.core.config import ConfigError
 from crawler.core.layout import DEFAULT_DB, LEGACY_DB, published_database_warning
-from crawler.store.database import StorageError
+from crawler.store.database import StorageError, storage_cause
 from crawler.store.lock import LockHeld
 from crawler.store.relocate import move_database
 
@@ -73,3 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    except Exception as exc:  # a report or a database that cannot be written or read: one line, no traceback
+        from crawler.report.writer import ReportNotWritten  # loaded already if that is what failed
+
+        if isinstance(exc, ReportNotWritten):
+            return fail(f"report not written: {exc}", EXIT_DOWN)
+        cause = storage_cause(exc)
+        if cause is None or not hasattr(args, "db"):
+            raise
+        return fail(f"database {args.db}: {cause}")

@@ -37,7 +37,7 @@ from crawler.core.timeutil import format_duration
 from crawler.core.wording import counted
 from crawler.distributed import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_IDLE_SECONDS, DEFAULT_PREFIX
 from crawler.extract.urls import WEB_SCHEMES, url_scheme
-from crawler.store.database import Store
+from crawler.store.database import Store, storage_cause
 from crawler.store.lock import LockHeld, RunLock
 
 if TYPE_CHECKING:
@@ -131,6 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_locked(args: argparse.Namespace, config: Config) -> int:
     started = time.monotonic()
     run_id: int | None
+    loss = report_error = None  # what the crawl could not store, and why the report is missing
     if args.distributed:
         import redis
 
@@ -149,27 +150,35 @@ def _run_locked(args: argparse.Namespace, config: Config) -> int:
                                     verbosity=args.verbose, fast=args.fast)
         # the live progress line (crawler.crawl.progress) for a person at a terminal, not for cron
         settings.set("HEALTH_PROGRESS", sys.stderr.isatty(), priority="cmdline")
-        run_id = crawl(settings)
+        outcome = crawl(settings)
+        run_id, loss, report_error = outcome.run_id, outcome.loss, outcome.report_error
     with Store(args.db) as store:
         run = store.run(run_id) if run_id is not None else None
         if run is None:
-            return fail("the crawl stopped before it could record a run (see the log above)", EXIT_DOWN)
+            return fail(loss or "the crawl stopped before it could record a run (see the log above)", EXIT_DOWN)
         status = _status_of_run(args.out, run["id"], store)
         findings = None if args.quiet and args.format == "text" else _findings(store, run["id"], status)
     elapsed = time.monotonic() - started
+    complete = bool(run["complete"]) and loss is None
+    # the crawl's own account first: a run whose end could not be stored has no reason in the database
+    reason = (run["finish_reason"] if run["finished_at"] else loss) or "the end of the run was not recorded"
+    run = {**run, "complete": complete, "finish_reason": "finished" if complete else reason}
     deliveries = _notify(args, config, run["id"])
-    pruned = _retain(args.db, run["id"])
+    pruned = _retain(args.db, run["id"]) if complete else None
     summary = status["summary"]
     failing_links = summary["broken_links"] + summary["invalid_links"]
-    down = run["down"] or not run["complete"] or (failing_links and args.fail_on == "links")
+    down = summary["down"] or not complete or report_error or (failing_links and args.fail_on == "links")
     code = EXIT_DOWN if down else EXIT_OK
     report = args.out / "index.html"
     if args.format == "json":
-        sys.stdout.write(as_json(_run_document(run, summary, elapsed, report, code, findings, pruned, deliveries)))
+        document = _run_document(run, summary, elapsed, report, code, findings, pruned, deliveries)
+        if report_error:
+            document["report"], document["report_error"] = None, report_error
+        sys.stdout.write(as_json(document))
         return code
-    state = "complete" if run["complete"] else f"INCOMPLETE ({run['finish_reason']})"
-    print(f"healthcrawl: {counts_text('resource', summary)}; run {run['id']} {state} in {elapsed:.1f} s; "
-          f"report: {report}")
+    state = "complete" if complete else f"INCOMPLETE ({reason})"
+    written = "report NOT written (see the error above)" if report_error else f"report: {report}"
+    print(f"healthcrawl: {counts_text('resource', summary)}; run {run['id']} {state} in {elapsed:.1f} s; {written}")
     if findings is not None:
         for line in problem_lines(findings, more=f"see {report}"):
             print(line)
@@ -255,8 +264,15 @@ def _notify(args: argparse.Namespace, config: Config, run_id: int) -> list[Any]:
         return []
     from crawler.report.notify import notify_run
 
-    with Store(args.db) as store:
-        deliveries = notify_run(store, config, run_id, args.notify_on)
+    try:
+        with Store(args.db) as store:
+            deliveries = notify_run(store, config, run_id, args.notify_on)
+    except Exception as exc:  # the database failing here must not hide the run's summary
+        cause = storage_cause(exc, args.db)
+        if cause is None:
+            raise
+        warn(f"notifications: database {args.db}: {cause}")
+        return []
     print_deliveries(deliveries, verbose=args.verbose > 0)
     return deliveries
 
@@ -344,7 +360,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         db, out = work / "health.db", work / "report"
         settings = project_settings(config=config_path, db=db, out=out, verbosity=args.verbose)
         settings.set("HEALTH_PROGRESS", sys.stderr.isatty(), priority="cmdline")
-        run_id = crawl(settings)
+        run_id = crawl(settings).run_id
         with Store(db) as store:
             run = store.run(run_id) if run_id is not None else None
             if run is None:

@@ -63,6 +63,7 @@ _KIND_BY_CLASS = {
     "DecompressionLimitExceeded": "decompression",  # crawler.crawl.safety, a decompression bomb
     "UndecodableBody": "decoding",  # crawler.crawl.safety, body not in its Content-Encoding
     "InvalidStatus": "protocol",  # crawler.crawl.safety.StatusGuardMiddleware
+    "PrivateAddress": "private-address",  # crawler.crawl.safety.PrivateAddressGuardMiddleware
 }
 
 
@@ -164,6 +165,8 @@ def describe_failure(
                                                      getattr(exc, "detail", text))
     if _KIND_BY_CLASS.get(name) == "protocol":
         return "protocol", describe_invalid_status(getattr(exc, "status", 0), url)
+    if _KIND_BY_CLASS.get(name) == "private-address":  # its own words name the URL and the address
+        return "private-address", text
     if _is_tls_failure(exc):
         return "tls", f"TLS error with {host}: {_tls_detail(text)}"
     kind = _KIND_BY_CLASS.get(name)

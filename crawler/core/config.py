@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import logging
 import math
 import re
@@ -20,6 +21,7 @@ from typing import Any
 
 import soupsieve
 import yaml
+from anyascii import anyascii
 
 from crawler import __version__
 from crawler.core.extras import install_hint
@@ -138,6 +140,9 @@ class Resource:
     include: tuple[str, ...] = ()  # regexes; when given, only matching links are checked
     exclude: tuple[str, ...] = ()  # regexes; matching links are not checked (wins over include)
     sitemap: bool = False  # with depth > 0, also crawl the pages sitemap.xml lists
+    # With block_private_addresses: follow this resource's redirects (and read its feed)
+    # even on a private address of a host not listed (crawler.crawl.safety).
+    allow_private_redirects: bool = False
     expect: Expectation | None = None
     maintenance: tuple[MaintenanceWindow, ...] = ()  # planned outages: excluded from uptime and alerts
     # Reading the page in a browser: None follows settings.render; "on", "off" or "auto".
@@ -197,15 +202,38 @@ class Config:
 
 
 def slugify(text: str) -> str:
-    """A stable, URL-safe id for a resource name.
+    """A stable, URL-safe id for a resource name: it names the resource's history in
+    the database, its page (resources/<slug>.html) and its feed (feeds/<slug>.xml).
+
+    Latin letters lose their accents; every name that gives a slug that way keeps
+    that slug, as it always has:
 
     >>> slugify('Blog BID "Ciudades Sostenibles"')
     'blog-bid-ciudades-sostenibles'
     >>> slugify("Región Metropolitana — Se Santiago")
     'region-metropolitana-se-santiago'
+
+    A name with no Latin letter or digit is transliterated (anyascii, pinned: a new
+    table would move history), CJK syllables apart:
+
+    >>> slugify("東京都"), slugify("Москва"), slugify("Ελλάδα"), slugify("القاهرة"), slugify("🏙️🌆")
+    ('dong-jing-dou', 'moskva', 'ellada', 'lqhrh', 'cityscape-city-dusk')
+
+    and a name that not even that spells gets a short hash of itself:
+
+    >>> slugify("★")
+    'resource-26c57b08'
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "resource"
+    latin = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = _dashes(latin)
+    if slug:
+        return slug
+    slug = _dashes(re.sub(r"(?<=[a-z])(?=[A-Z])", "-", anyascii(unicodedata.normalize("NFC", text))))
+    return slug or f"resource-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+
+def _dashes(ascii_text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 _RESOURCE_KEYS = {f.name for f in fields(Resource)}
@@ -449,10 +477,11 @@ def _parse_resources(raw: Any, problems: list[str]) -> tuple[Resource, ...]:
             continue
         label = f'resource #{index} "{resource.name}"'
         if resource.slug in seen:
-            first, name = seen[resource.slug]
+            other, other_name = seen[resource.slug]
             problems.append(
-                f"{label}: field 'name': duplicate of resource #{first} \"{name}\": both make the slug "
-                f"{resource.slug!r} (the resource's id in page URLs and the database); rename one")
+                f'{label}: field \'name\': duplicate of resource #{other} "{other_name}": both have the slug '
+                f"{resource.slug!r} (names must be unique: the slug names the resource's history and files)"
+            )
             continue
         seen[resource.slug] = (index, resource.name)
         resources.append(resource)
@@ -570,6 +599,7 @@ _LINK_OPTIONS: dict[str, type] = {
     "check_assets": bool,
     "check_fragments": bool,
     "sitemap": bool,
+    "allow_private_redirects": bool,  # not a link option, but read the same way
 }
 
 

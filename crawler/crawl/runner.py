@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -66,12 +67,30 @@ def quiet_below_log_level(settings: Settings) -> None:
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
 
 
-def crawl(settings: Settings) -> int | None:
-    """Run the availability spider to the end; return the id of the run it stored."""
+@dataclass(frozen=True)
+class CrawlOutcome:
+    """What a crawl knows about itself that the database may not: the database
+    cannot say what it failed to store, nor whether the report reached the disk."""
+
+    run_id: int | None  # the run it stored, if it could start one
+    loss: str | None = None  # what it could not store ("500 link results not stored: disk full")
+    report_error: str | None = None  # why the report was not written ("cannot write reports/...")
+
+
+def crawl(settings: Settings) -> CrawlOutcome:
+    """Run the availability spider to the end: the run it stored, and what went wrong
+    on the way to the database and the report."""
+    from crawler.crawl.extensions import REPORT_ERROR_STAT
+    from crawler.crawl.pipelines import LOSS_STAT
+
     process = CrawlerProcess(settings)
     quiet_below_log_level(settings)
     crawler = process.create_crawler(SPIDER)  # by name, through SPIDER_MODULES: spiders sit above this layer
     tune_gc()
     process.crawl(crawler)
     process.start()
-    return crawler.stats.get_value("healthcrawl/run_id") if crawler.stats else None
+    stats = crawler.stats
+    if stats is None:
+        return CrawlOutcome(None)
+    return CrawlOutcome(stats.get_value("healthcrawl/run_id"), stats.get_value(LOSS_STAT),
+                        stats.get_value(REPORT_ERROR_STAT))

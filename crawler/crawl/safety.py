@@ -27,11 +27,15 @@ What it does not do, and these middlewares add:
   "blocked" (crawler.core.linkstatus), not a protocol failure.
 * PrivateAddressGuardMiddleware: a page can link to http://169.254.169.254/ or
   to a router on 192.168.0.1; checking it would let any page probe the network
-  healthcrawl runs in. With block_private_addresses (on by default), a link, or
-  a redirect a link leads to, whose host resolves to a loopback, private,
-  link-local, reserved or cloud-metadata address is refused and recorded as
-  "blocked". The resources you list, and other pages on their hosts, are yours
-  to point anywhere (an intranet site keeps its internal links checked).
+  healthcrawl runs in. With block_private_addresses (on by default), every request
+  to a host you did not list whose address is loopback, private, link-local,
+  reserved or cloud-metadata is refused: a link, a redirect a link leads to, a
+  feed a page advertises, and a redirect a listed resource answers with. The hosts
+  of the URLs you list (resources and their `feed:`) are yours to point anywhere
+  (an intranet site keeps its internal links checked); a resource with
+  `allow_private_redirects: true` may also be sent, and its feed found, anywhere.
+  A refused link is recorded as "blocked"; a refused redirect of a resource is its
+  check's error ("redirect to a private address blocked: ...").
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ from crawler.core.classify import (
     describe_refused_redirect,
     describe_undecodable_body,
 )
-from crawler.crawl.meta import LINK_KEY
+from crawler.crawl.meta import HOPS_KEY, LINK_KEY
 from crawler.crawl.reactor import running_reactor
 
 if TYPE_CHECKING:
@@ -201,12 +205,18 @@ class StatusGuardMiddleware:
 
 
 class PrivateAddress(IgnoreRequest):
-    """A link whose host resolves to an address on the crawler's own networks."""
+    """A request whose host resolves to an address on the crawler's own networks;
+    `redirect` is the URL when a redirect led there."""
 
-    def __init__(self, host: str, address: str):
-        self.host, self.address = host, address
-        super().__init__(f"refused: {host} resolves to {address}, a private or local address "
-                         f"(block_private_addresses)")
+    def __init__(self, host: str, address: str, redirect: str | None = None):
+        self.host, self.address, self.redirect = host, address, redirect
+        if redirect is None:
+            message = f"refused: {host} resolves to {address}, a private or local address (block_private_addresses)"
+        else:
+            message = (f"redirect to a private address blocked: {redirect} ({host} resolves to {address}; "
+                       f"block_private_addresses: list that host, or set allow_private_redirects: true "
+                       f"on the resource, to follow it)")
+        super().__init__(message)
 
 
 def is_private_address(address: str) -> bool:
@@ -226,14 +236,23 @@ def is_private_address(address: str) -> bool:
 
 
 def listed_hosts(config: Config | None) -> frozenset[str]:
-    """The hosts of the listed resources: whoever lists a resource there may reach it,
-    private address or not."""
-    return frozenset(urlsplit(r.url).hostname or "" for r in config.resources) if config else frozenset()
+    """The hosts of the URLs in the config (resources and their feeds), spelt as
+    requests spell them (IDNA): whoever lists a URL there may reach it, private
+    address or not."""
+    if config is None:
+        return frozenset()
+    urls = [url for r in config.resources for url in (r.url, r.feed) if url]
+    return frozenset(urlsplit(safe_url_string(url)).hostname or "" for url in urls)
 
 
 class PrivateAddressGuardMiddleware:
-    """Resolves the host of each link check (and of each redirect it takes) with
-    the crawler's own caching resolver before it is fetched."""
+    """Resolves the host of each request to a host not listed (a link, a redirect,
+    a discovered feed) with the crawler's own caching resolver before it is fetched.
+
+    The rule, in order: a listed host is fetched; a request made for a resource
+    with allow_private_redirects (its check, the redirects it takes, its feed) is
+    fetched; any other request whose host is, or resolves to, a private address
+    is refused with PrivateAddress."""
 
     def __init__(self, listed_hosts: frozenset[str]):
         self.listed_hosts = listed_hosts
@@ -245,13 +264,15 @@ class PrivateAddressGuardMiddleware:
         return cls(listed_hosts(crawler.settings.get("HEALTH_LOADED_CONFIG")))
 
     async def process_request(self, request: Request) -> None:
-        if LINK_KEY not in request.meta:
-            return  # a listed resource, its feed or sitemap: checked wherever it points
         host = urlparse_cached(request).hostname or ""
         if host in self.listed_hosts:
-            return  # you listed a resource on this host: its pages are yours to check
+            return  # you listed a URL on this host: its pages are yours to check
+        resource = request.meta.get("resource")
+        if LINK_KEY not in request.meta and getattr(resource, "allow_private_redirects", False):
+            return  # the resource's own requests, sent where you allowed them to go
+        redirect = request.url if request.meta.get(HOPS_KEY) and LINK_KEY not in request.meta else None
         if is_private_address(host):
-            raise PrivateAddress(host, host)
+            raise PrivateAddress(host, host, redirect)
         reactor = running_reactor()
 
         try:
@@ -259,4 +280,4 @@ class PrivateAddressGuardMiddleware:
         except Exception:
             return  # resolution failures are the check's own to report
         if is_private_address(str(address)):
-            raise PrivateAddress(host, str(address))
+            raise PrivateAddress(host, str(address), redirect)

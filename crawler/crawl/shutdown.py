@@ -24,9 +24,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.crawl.extensions import write_report_or_say_why
 from crawler.crawl.reactor import running_reactor
-from crawler.report.writer import write_reports
-from crawler.store.database import Store
 
 if TYPE_CHECKING:
     from typing import Self
@@ -98,8 +97,8 @@ class ShutdownGuard:
         )
         self.crawler.signals.send_catch_log(run_abandoned)
         if run_id is not None:
-            with Store(settings.get("HEALTH_DB_PATH")) as store:
-                write_reports(store, settings.get("HEALTH_REPORT_DIR"), run_id)
+            write_report_or_say_why(self.crawler, settings.get("HEALTH_DB_PATH"), settings.get("HEALTH_REPORT_DIR"),
+                                    run_id)
         self.closed = True
         if reactor.running:
             reactor.stop()

@@ -19,9 +19,10 @@ from crawler.core.maintenance import in_maintenance
 from crawler.core.timeutil import utcnow
 from crawler.core.vocabulary import EventKind
 from crawler.record.timeline import day_of, record_content, record_incident, refresh_daily
+from crawler.store.database import storage_cause
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from crawler.core.config import Config
     from crawler.store.database import Store
@@ -29,6 +30,27 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 LINK_BATCH_SIZE = 500  # link results written per transaction, at most
 LINK_BATCH_SECONDS = 1.0  # and the longest a link result waits for its transaction
+STORAGE_FAILED = "storage failed"  # the reason a crawl stops when a result could not be stored
+
+# What a run can fail to store, by kind, as a sentence names one and many of them.
+_LOSS_WORDS = {
+    "checks": ("check", "checks"),
+    "links": ("link result", "link results"),
+    "pages": ("crawled page", "crawled pages"),
+    "announcements": ("resource's announcements", "resources' announcements"),
+}
+
+
+def describe_loss(lost: Mapping[str, int], cause: str) -> str:
+    """What a run lost, for the summary line, the log and the run's finish_reason.
+
+    >>> describe_loss({"links": 500}, "disk full")
+    '500 link results not stored: disk full'
+    >>> describe_loss({"checks": 1, "links": 20, "announcements": 2}, "I/O error")
+    "1 check, 20 link results, 2 resources' announcements not stored: I/O error"
+    """
+    parts = [f"{lost[kind]} {words[lost[kind] != 1]}" for kind, words in _LOSS_WORDS.items() if lost.get(kind)]
+    return f"{', '.join(parts) or 'nothing'} not stored: {cause}"
 
 
 class RunRecorder:
@@ -45,12 +67,20 @@ class RunRecorder:
       batch is committed first), and when the run finishes;
     * lost -- only if the process dies while it is pending (at most the last
       `batch_seconds` or `batch_size` results), or if its batch cannot be
-      written (logged, counted under ``links/unstored``).
+      written (counted under ``links/unstored``).
 
     So a committed check implies every link result that arrived before it is
     committed too. What it stores is counted through `count(key, by)` under keys
     such as ``checks/up`` and ``links/broken`` (the crawl sends them to Scrapy's
-    stats)."""
+    stats).
+
+    Anything that cannot be stored (a link batch, a check, a resource's
+    announcements: a full disk, an I/O error) is part of the run's truth: it is
+    tallied in `lost`, the first failure is logged as one line naming the database
+    and the cause (later ones at INFO), `on_loss` is called (the crawl stops asking
+    for what it can no longer record), and `finish` records the run as incomplete
+    with `loss` as its reason. If even that cannot be written, the run stays as
+    `start_run` left it: incomplete."""
 
     def __init__(self, store: Store, config: Config, *, count: Callable[[str, int], None] | None = None,
                  batch_size: int = LINK_BATCH_SIZE, batch_seconds: float = LINK_BATCH_SECONDS,
@@ -67,6 +97,10 @@ class RunRecorder:
         self._pending: list[LinkResult] = []
         self._pending_pages: list[LinkPageResult] = []
         self._pending_since = 0.0
+        self.lost: Counter[str] = Counter()  # results not stored, by kind (see _LOSS_WORDS)
+        self.cause: str | None = None  # why the first of them was not stored, e.g. "disk full"
+        self.end_recorded = True  # False when the run's finish could not be written
+        self.on_loss: Callable[[], None] | None = None
 
     def _count(self, key: str, by: int = 1) -> None:
         self.counters[key] = self.counters.get(key, 0) + by
@@ -78,10 +112,17 @@ class RunRecorder:
             self._hold(self._pending, item)
         elif isinstance(item, CheckResult):
             self.flush()
-            self._store_check(item)
+            try:
+                self._store_check(item)
+            except Exception as exc:
+                self._lose(exc, {"checks": 1})
         elif isinstance(item, AnnouncementsResult):
-            self.store.record_announcements(self.run_id, item.resource_id, item.items, source=item.source,
-                                            feed_url=item.feed_url, warning=item.warning)
+            try:
+                self.store.record_announcements(self.run_id, item.resource_id, item.items, source=item.source,
+                                                feed_url=item.feed_url, warning=item.warning)
+            except Exception as exc:
+                self._lose(exc, {"announcements": 1})
+                return
             self._count("announcements", len(item.items))
         elif isinstance(item, LinkPageResult):
             self._hold(self._pending_pages, item)
@@ -127,7 +168,7 @@ class RunRecorder:
         'link-moved' event for each link that now ends somewhere else than last
         time (one query reads where they ended before). A batch that cannot be
         written is logged and dropped, so it holds back neither the next check
-        nor the run's finish."""
+        nor the run's finish (which records it as lost)."""
         if not self._pending and not self._pending_pages:
             return
         batch, self._pending = self._pending, []
@@ -144,22 +185,65 @@ class RunRecorder:
             # The fields as they are (the store only reads them): to_dict()'s deep copy
             # was half the cost of storing a link result.
             self.store.record_link_batch(self.run_id, [vars(item) for item in batch], events, pages)
-        except Exception:
-            logger.exception("%d link results and %d pages could not be stored", len(batch), len(pages))
+        except Exception as exc:
             self._count("links/unstored", len(batch))
             self._count("link_pages/unstored", len(pages))
+            self._lose(exc, {"links": len(batch), "pages": len(pages)})
             return
         for result, n in Counter(item.result for item in batch).items():
             self._count(f"links/{result}", n)
         if pages:
             self._count("link_pages", len(pages))
 
+    def _lose(self, exc: Exception, what: dict[str, int]) -> None:
+        """Tally results that could not be stored, and say so once."""
+        cause = storage_cause(exc, self.store.path)
+        first = self.cause is None
+        self.lost.update({kind: n for kind, n in what.items() if n})
+        self.cause = self.cause or cause or type(exc).__name__
+        lost = describe_loss(what, cause or repr(exc)) if what else f"the end of the run not stored: {cause or exc!r}"
+        line = f"database {self.store.path}: {lost}"
+        if cause is None:  # not the database's fault: a bug, with its traceback
+            logger.error("%s", line, exc_info=exc)
+        elif first:
+            logger.error("%s; the run will be recorded as incomplete", line)
+        else:
+            logger.info("%s", line)
+        if first and self.on_loss is not None:
+            self.on_loss()
+
+    @property
+    def loss(self) -> str | None:
+        """What the run failed to store, as one phrase ("500 link results not
+        stored: disk full"), or None when everything was stored."""
+        if self.cause is None:
+            return None
+        if not self.lost:
+            return f"the end of the run not stored: {self.cause}"
+        return describe_loss(self.lost, self.cause)
+
     def finish(self, reason: str) -> dict[str, int]:
-        """Close the run: complete only if the crawl finished and every resource
-        has its check. Pending link results are written first."""
+        """Close the run: complete only if the crawl finished, every resource
+        has its check and nothing was lost. Pending link results are written
+        first. When the finish itself cannot be written, the run keeps the
+        incomplete state it was started with (`end_recorded` is False)."""
         self.flush()
-        checked = sum(self.store.run_counts(self.run_id).values())
-        complete = reason == "finished" and checked == len(self.config.resources)
-        counts = self.store.finish_run(self.run_id, complete=complete, reason=reason)
+        try:
+            checked = sum(self.store.run_counts(self.run_id).values())
+            complete = reason == "finished" and checked == len(self.config.resources) and not self.lost
+            counts = self.store.finish_run(self.run_id, complete=complete, reason=self._finish_reason(reason))
+        except Exception as exc:
+            self.end_recorded = False
+            self._lose(exc, {})
+            return {}
         logger.info("run %s finished (%s): %s", self.run_id, reason, counts)
         return counts
+
+    def _finish_reason(self, reason: str) -> str:
+        """The crawl's own reason, and what was lost when something was.
+
+        Stopping because storage failed says nothing the loss does not."""
+        loss = self.loss
+        if loss is None:
+            return reason
+        return loss if reason in ("finished", STORAGE_FAILED) else f"{reason}; {loss}"

@@ -249,6 +249,9 @@ def _run_entry(run: dict[str, Any], starts: list[str]) -> dict[str, Any]:
         "complete": bool(run["complete"]),
         "usual_interval_seconds": interval,
         "overdue_at": overdue,
+        # why an incomplete run stopped, or what it could not store; null while it runs,
+        # or when its end could not be recorded
+        "finish_reason": run["finish_reason"],
     }
 
 

@@ -17,10 +17,19 @@ The connection runs in WAL mode with `synchronous = NORMAL`, set once when the
 database is opened: a commit survives the process being killed, and the WAL
 reaches the disk at each checkpoint (and close), so a power loss can roll back
 the last commits but never corrupts the file.
+
+A run is born incomplete: `start_run` commits `complete = 0` before any request,
+and only `finish_run` can set `complete = 1`. So when the disk fills and even the
+run's end cannot be written, the row already says what is true: not complete.
+
+The file's schema version (``PRAGMA user_version``) is read before anything is
+written: a database from a newer healthcrawl is refused (`NewerDatabase`) and left
+byte for byte as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import itertools
@@ -46,6 +55,89 @@ JSON_COLUMNS = ("redirects", "reasons", "tags")
 class StorageError(Exception):
     """The database cannot be opened or written: a clear message, no traceback."""
 
+
+class NewerDatabase(StorageError):
+    """A database written by a newer healthcrawl, whose schema this one does not know."""
+
+    def __init__(self, path: Path, version: int, known: int):
+        self.path, self.version, self.known = path, version, known
+        super().__init__(f"{path}: database schema version {version} is newer than this healthcrawl "
+                         f"knows ({known}); it was written by a newer healthcrawl: upgrade healthcrawl, "
+                         f"or use another --db. The file was not changed")
+
+
+# SQLite's result codes (extended ones share the prefix) in the words a person acts on.
+_CAUSES = (
+    ("SQLITE_FULL", "disk full"),
+    ("SQLITE_IOERR", "I/O error"),
+    ("SQLITE_READONLY", "read-only"),
+    ("SQLITE_BUSY", "locked"),
+    ("SQLITE_LOCKED", "locked"),
+    ("SQLITE_CORRUPT", "damaged"),
+    ("SQLITE_NOTADB", "not a database"),
+    ("SQLITE_CANTOPEN", "cannot open the file"),
+)
+
+
+def storage_cause(exc: BaseException, path: Path | None = None) -> str | None:
+    """Why a database operation failed, in a few words; None when `exc` is not a
+    database or file-system failure (a bug, which deserves its traceback). SQLite
+    reports a write refused for the process's file size limit (``ulimit -f``) as an
+    I/O error: with the database's `path`, that case is named.
+
+    >>> storage_cause(sqlite3.OperationalError("database or disk is full"))
+    'disk full'
+    >>> storage_cause(OSError(28, "No space left on device"))
+    'No space left on device'
+    >>> storage_cause(KeyError("x")) is None
+    True
+    """
+    if isinstance(exc, StorageError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        for prefix, cause in _CAUSES:
+            if name.startswith(prefix):
+                if cause == "I/O error" and path is not None and _at_size_limit(path):
+                    return "I/O error: file size limit reached (ulimit -f)"
+                return cause
+        text = str(exc)
+        return "disk full" if "disk is full" in text else text or type(exc).__name__
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return None
+
+
+def _at_size_limit(path: Path) -> bool:
+    """Whether the database or its write-ahead log has grown to within a few pages
+    of the process's file size limit."""
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit == resource.RLIM_INFINITY:
+        return False
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")):
+        with contextlib.suppress(OSError):
+            if file.stat().st_size + 64 * 1024 > limit:
+                return True
+    return False
+
+
+def schema_version_of(path: Path) -> int | None:
+    """The file's ``PRAGMA user_version``, read without writing a byte (None: no file).
+
+    Opened read-only; and, when no write-ahead log lies beside it (everything is in
+    the file itself), as immutable, so SQLite creates no -wal or -shm file either."""
+    if not path.is_file():
+        return None
+    wal = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
 JSON_COLUMNS_LINKS = ("anchors", "skipped")
 LINK_STATE_ONLY = ("etag", "last_modified", "page_links")  # kept per URL (links), not per run (link_checks)
 
@@ -56,6 +148,9 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         try:
+            version = schema_version_of(self.path)
+            if version is not None and version > len(MIGRATIONS):
+                raise NewerDatabase(self.path, version, len(MIGRATIONS))
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(self.path), timeout=30)
             self.db = sqlite_utils.Database(conn)

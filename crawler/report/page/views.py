@@ -265,6 +265,7 @@ class RunView:
     complete: bool
     usual_interval: str | None = None  # how often runs usually come, in words
     overdue_at: str | None = None  # past this, the page says the report is out of date
+    reason: str | None = None  # why an incomplete run stopped, or what it could not store
 
 
 @dataclass(frozen=True)
@@ -728,6 +729,7 @@ def build_view(status: Mapping[str, Any]) -> PageView:
             complete=raw_run.get("complete") is True,
             usual_interval=fmt_span(interval) if interval is not None and interval > 0 else None,
             overdue_at=_text(raw_run.get("overdue_at")) if parse_time(raw_run.get("overdue_at")) else None,
+            reason=_text(raw_run.get("finish_reason")),
         )
     reference = generated_at or (run.finished_at if run else None)
     thresholds = status.get("thresholds")

@@ -21,9 +21,9 @@ import yaml
 
 from crawler import __version__
 from crawler.core.maintenance import MaintenanceWindow, parse_maintenance
+from crawler.extract.datewords import resolve_language
 from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 
-LANGUAGES = ("en", "es", "fr", "nl")
 DEFAULT_USER_AGENT = (
     f"healthcrawl/{__version__} (+https://github.com/healthcrawl/healthcrawl; link health checker)"
 )
@@ -353,9 +353,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     feed = entry.get("feed")
     if feed is not None:
         _check_url(feed, f"{label}: field 'feed'", problems)
-    language = entry.get("language")
-    if language is not None and language not in LANGUAGES:
-        problems.append(f"{label}: field 'language': {language!r} is not one of {', '.join(LANGUAGES)}")
+    language = _parse_language(entry.get("language"), label, problems)
     organization = entry.get("organization", "")
     if not isinstance(organization, str):
         problems.append(f"{label}: field 'organization': expected text")
@@ -597,6 +595,21 @@ def _parse_expect(raw: Any, label: str, problems: list[str]) -> Expectation | No
 
 
 _SELECTOR_KEYS = ("item", "title", "link", "date")
+
+
+def _parse_language(value: Any, label: str, problems: list[str]) -> str | None:
+    """Any language code dateparser reads, in any case ("pt", "PT", "de-AT", "zh-Hant"),
+    spelled the way dateparser does; a region it does not know falls back to the language."""
+    if value is None:
+        return None
+    resolved = resolve_language(value) if isinstance(value, str) else None
+    if resolved is None:
+        problems.append(
+            f"{label}: field 'language': {value!r} is not a language code dateparser reads "
+            "(for example en, es, fr, nl, de, it, pt, pt-PT, en-GB; see docs/configuration.md)"
+        )
+        return None
+    return resolved.locale or resolved.code
 
 
 def _parse_selectors(raw: Any, label: str, problems: list[str]) -> AnnouncementSelectors | None:

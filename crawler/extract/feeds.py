@@ -30,7 +30,7 @@ from crawler.extract.announcements import (
     resolve_url,
     truncate,
 )
-from crawler.extract.dates import format_utc, parse_date
+from crawler.extract.dates import format_published, parse_date
 
 log = logging.getLogger(__name__)
 
@@ -275,19 +275,21 @@ def _struct_to_iso(value: Any, fetched_at: datetime) -> str | None:
         moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
-    return format_utc(moment, fetched_at=fetched_at)
+    return format_published(moment, fetched_at=fetched_at)
 
 
 def _entry_date(entry: Any, language: str | None, fetched_at: datetime) -> str | None:
-    """Published before updated; feedparser's parse first, dateparser for localized strings
-    ("mar, 13 may 2025") it gives up on."""
+    """Published before updated. The raw string first: it keeps the publisher's offset
+    (feedparser's parse is in UTC, which moves a midnight "+02:00" to the day before) and
+    dateparser reads localized strings ("mar, 13 may 2025"); feedparser's parse after it,
+    for the odd formats only feedparser knows."""
     for key in ("published", "updated", "created"):
         # Plain dict lookups: FeedParserDict.get("updated") falls back to "published" with a
         # DeprecationWarning, and we want each key for what it is.
-        struct = dict.get(entry, key + "_parsed")
-        parsed = _struct_to_iso(struct, fetched_at) if struct else None
         raw = dict.get(entry, key)
-        parsed = parsed or parse_date(raw, language=language, fetched_at=fetched_at)
+        parsed = parse_date(raw, language=language, fetched_at=fetched_at)
+        struct = dict.get(entry, key + "_parsed")
+        parsed = parsed or (_struct_to_iso(struct, fetched_at) if struct else None)
         if parsed:
             return parsed
     return None

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from crawler.core.timeutil import parse_iso
+from crawler.core.timeutil import parse_iso, publisher_clock
 
 CSV_COLUMNS = (
     "name",
@@ -46,7 +46,10 @@ def _keep(item: dict[str, Any], since: datetime | None, new_only: bool) -> bool:
         return False
     if since is None:
         return True
-    moment = parse_iso(item.get("published") or item.get("first_seen"))
+    # The publisher's calendar, as the status page shows it: an item of the 15th is kept
+    # by --since the 15th even when its offset puts the instant on the 14th in UTC.
+    published = item.get("published")
+    moment = publisher_clock(published) if published else parse_iso(item.get("first_seen"))
     return moment is not None and moment >= since
 
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from crawler.core.timeutil import iso, utcnow
+from crawler.core.timeutil import iso, same_published, utcnow
 from crawler.core.vocabulary import HEALTHY, RESOURCE_CHANGES, VERDICTS, EventKind, LinkVerdict
 from crawler.store.schema import MIGRATIONS
 
@@ -200,7 +200,10 @@ class Store:
                                   "first_seen_at": now, "updated_at": now})
                     continue
                 row = existing[0]
-                changed = any(row[k] != fields[k] for k in ("title", "url", "published", "summary"))
+                # An older version stored dates in UTC; the same instant with the publisher's
+                # offset is the same date, and must not look like an edit to feed readers.
+                changed = any(row[k] != fields[k] for k in ("title", "url", "summary")) or not same_published(
+                    row["published"], fields["published"])
                 update = {**fields, "last_seen_run": run_id}
                 if changed:
                     update["updated_at"] = now
@@ -502,7 +505,8 @@ class Store:
         resource's name and a `score`: bm25, higher is better, a word in the title
         weighing five times one in the summary. Best first, then newest first (published, else
         first seen); `since` (ISO-8601, UTC) keeps the items dated, or undated and
-        first seen, at or after it. A query FTS5 cannot parse is a ValueError with
+        first seen, at or after it, a date on its publisher's calendar (the day and hour
+        the page printed, as crawler.core.timeutil.publisher_clock). A query FTS5 cannot parse is a ValueError with
         SQLite's message."""
         try:
             return [dict(row) for row in self.db.query(
@@ -512,7 +516,8 @@ class Store:
                    JOIN announcements a ON a.id = announcements_fts.rowid
                    JOIN resources r ON r.id = a.resource_id
                    WHERE announcements_fts MATCH :match
-                     AND (:since IS NULL OR coalesce(a.published, a.first_seen_at) >= :since)
+                     AND (:since IS NULL
+                          OR substr(coalesce(a.published, a.first_seen_at), 1, 19) >= substr(:since, 1, 19))
                      AND (:resource IS NULL OR a.resource_id = :resource)
                    ORDER BY score DESC, coalesce(a.published, a.first_seen_at) DESC, a.id DESC
                    LIMIT :limit""",

@@ -353,3 +353,55 @@ def contains_date_pattern(text: str | None) -> bool:
         if _shape_moment(kind, match, None, ("en",))[0] is not None:
             return True
     return False
+
+
+# A day and a month word with no year: "11 set", "05 giu", "Oct 23" (the year is elsewhere).
+_DAY_MONTH = re.compile(rf"(?<![\w.]){_DAY}{_SEP}\s?{_CONNECTOR}{_WORD}(?![\w.]*\s*\d)")
+_MONTH_DAY = re.compile(rf"(?<!\w){_WORD}[\s,/-]+(\d{{1,2}})(?:[^\W\d_]{{1,2}})?\.?(?![\d\w]|\s*[,/.-]?\s*\d)")
+_YEAR_ONLY = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int] | None:
+    """(day, month) of a date printed without its year ("11 set", "Oct 23"), or None.
+
+    >>> find_day_month("11 set Ore 11:30", language="it"), find_day_month("Oct 23", language=None)
+    ((11, 9), (23, 10))
+    >>> find_day_month("3 offices", language="en") is None
+    True
+    """
+    if not isinstance(text, str) or not text:
+        return None
+    text = " ".join(text.split())
+    _, preferred = _preferred(language)
+    found = [(m.start(), m.group(1), m.group(2)) for m in _DAY_MONTH.finditer(text)]
+    found += [(m.start(), m.group(2), m.group(1)) for m in _MONTH_DAY.finditer(text)]
+    for _, day, word in sorted(found):
+        month = month_number(word, preferred)
+        if month and 1 <= int(day) <= 31:
+            return int(day), month[0]
+    return None
+
+
+def year_of_heading(text: str | None, *, language: str | None) -> tuple[int, int | None] | None:
+    """(year, month or None) that a group heading gives its items ("Settembre 2023", "2024").
+
+    >>> year_of_heading("Settembre 2023", language="it"), year_of_heading("Archive 2019", language="en")
+    ((2023, 9), (2019, None))
+    """
+    if not isinstance(text, str) or len(text) > MAX_DATE_TEXT:
+        return None
+    match = _YEAR_ONLY.search(text)
+    if not match:
+        return None
+    _, preferred = _preferred(language)
+    month = next(
+        (found[0] for word in re.findall(r"[^\W\d_]{3,}", text) if (found := month_number(word, preferred))),
+        None,
+    )
+    return int(match.group(1)), month
+
+
+def date_from_parts(year: int, month: int, day: int, *, fetched_at: datetime) -> str | None:
+    """A day put together from a listing's parts (day and month in the item, year in
+    its group heading), or None if it is no date or lies in the future."""
+    return format_published(_day(year, month, day), fetched_at=_naive_utc(fetched_at), day_only=True)

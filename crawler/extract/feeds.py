@@ -19,18 +19,10 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from crawler.extract.announcements import (
-    TITLE_MAX,
-    Announcement,
-    collapse,
-    finalize,
-    html_to_text,
-    page_base_url,
-    parse_html,
-    resolve_url,
-    truncate,
-)
+from crawler.extract.blocks import page_base_url, resolve_url
 from crawler.extract.dates import format_published, parse_date
+from crawler.extract.htmltext import collapse, html_to_text, parse_html, truncate
+from crawler.extract.identity import DEFAULT_MAX_ITEMS, SUMMARY_MAX, TITLE_MAX, Announcement, finalize
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +109,7 @@ def parse_feed(
     *,
     language: str | None,
     fetched_at: datetime,
-    max_items: int = 200,
+    max_items: int = DEFAULT_MAX_ITEMS,
 ) -> FeedResult:
     """Announcements of an RSS 0.9x/1.0/2.0, Atom or JSON Feed body. Never raises."""
     try:
@@ -149,7 +141,7 @@ def _fallback_title(summary: str) -> str:
 def _announcement(
     title: str, link: Any, base: str, published: str | None, summary: str, guid: Any
 ) -> Announcement | None:
-    summary = truncate(summary)
+    summary = truncate(summary, SUMMARY_MAX)
     title = truncate(collapse(title), TITLE_MAX) or _fallback_title(summary)
     if not title:
         return None

@@ -390,7 +390,7 @@ def test_extract_survives_a_failing_tier(monkeypatch: pytest.MonkeyPatch) -> Non
     def explode(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(announcements, "_jsonld_items", explode)
+    monkeypatch.setattr(announcements, "jsonld_items", explode)
     items = extract("fr_listing.html", "https://jardins-croix-rousse.example.fr/site/index.html", "fr")
     assert len(items) == 4
 

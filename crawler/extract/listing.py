@@ -1,0 +1,429 @@
+"""The page's listings, found by how the page is built rather than how its classes are named.
+
+A listing is a run of sibling blocks of the same kind (same tag), each holding a
+headline link to its own detail page. Generic web-to-feed generators work the
+same way (feedless, formerly rss-proxy, groups links by their DOM path and scores
+the groups); this is our own take, tuned on real pages (tests/fixtures/announcements/real).
+
+How strong the evidence must be depends on what the blocks show:
+
+* dated blocks (a ``<time>`` or a printed date) need a headline that is either a
+  heading's link or several words of prose, as before;
+* undated blocks need structure instead: a heading's link plus something an item
+  has and a menu entry does not (a teaser, a picture, more text than its title),
+  and more of them. They are kept with ``published: None``.
+
+Blocks that hold other listing blocks are containers (a year section, one big
+``<article>`` around 28 press releases): their items are the inner blocks. A list
+inside an item (its tags, its authors) is part of the item, not a listing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup
+from bs4.element import Tag
+
+from crawler.extract.blocks import (
+    Headline,
+    ItemContext,
+    block_date,
+    block_summary,
+    headline,
+    is_detail_url,
+    same_site,
+)
+from crawler.extract.dates import date_from_parts, find_day_month, year_of_heading
+from crawler.extract.htmltext import element_text
+from crawler.extract.identity import Announcement
+from crawler.extract.noise import HEADINGS, signature
+from crawler.extract.titles import looks_like_headline
+
+MIN_DATED = 3  # dated blocks that make a listing (as before)
+MIN_UNDATED = 4  # undated blocks need more of them: three cards can be services
+# Judging a listing by its first blocks is enough, and keeps a 20,000-row table cheap.
+MAX_BLOCKS_PER_GROUP = 400
+# More text than its title: a teaser, a place, a byline. A menu entry has none.
+_EXTRA_TEXT = 25
+_BLOCK_TAGS = frozenset({"article", "div", "li", "section", "tr", "dd", "dt", "p", "a", "figure", "span", "td"})
+
+
+@dataclass
+class Block:
+    """One candidate item: its element and what was read from it."""
+
+    el: Tag
+    headline: Headline | None
+    published: str | None = None
+    extra: int = 0  # characters of text beyond the title
+    picture: bool = False
+    detail: bool = False  # the headline's URL looks like one item's page (blocks.is_detail_url)
+    own_site: bool = False  # the headline's URL is on the page's site
+
+    @property
+    def strong_headline(self) -> bool:
+        """A headline by position (a heading's link) or by its words (a sentence)."""
+        return self.headline is not None and (
+            self.headline.by_heading or looks_like_headline(self.headline.title)
+        )
+
+    @property
+    def item_like(self) -> bool:
+        """Enough to be an item of a dated listing: a strong headline, or a short one with
+        a picture, a teaser or an item's own URL (a card titled "SPH opens")."""
+        return self.strong_headline or (
+            self.headline is not None and (self.picture or self.detail or self.extra >= _EXTRA_TEXT)
+        )
+
+    @property
+    def evidence(self) -> int:
+        """How many signs of an item an undated block shows: a heading's link, a headline
+        of several words, an item's own URL, a picture, a teaser. A menu entry shows one."""
+        if self.headline is None:
+            return 0
+        return (
+            self.headline.by_heading
+            + looks_like_headline(self.headline.title)
+            + self.detail
+            + self.picture
+            + (self.extra >= _EXTRA_TEXT)
+        )
+
+
+@dataclass
+class Group:
+    """Sibling blocks of one kind under one parent, and what kind of listing they make."""
+
+    parent: Tag
+    blocks: list[Block]
+    kind: str = ""  # "dated", "structured", or "" when they make no listing
+    items: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Findings:
+    """The listings of a page, and what was seen when there were none (for the reason)."""
+
+    groups: list[Group]
+    candidates: int = 0  # repeated blocks with a link, in groups that made no listing
+    headlines: int = 0  # of those, blocks with a headline link
+    dated: int = 0  # of those, blocks with a date
+
+    def reason(self) -> str:
+        """One line saying why the page gave no items (docs/announcements.md)."""
+        if not self.candidates:
+            return "no repeated blocks with headline links"
+        if not self.headlines:
+            return f"{self.candidates} repeated blocks with links, but none with a headline link"
+        if not self.dated:
+            return f"{self.headlines} candidate blocks, none dated and structure too weak"
+        return (
+            f"{self.headlines} candidate blocks, {self.dated} dated: too few, or their links "
+            "are not headlines"
+        )
+
+
+def _has_link(block: Tag) -> bool:
+    return block.name == "a" or block.find("a", href=True) is not None
+
+
+def _sibling_runs(soup: BeautifulSoup | Tag) -> list[tuple[Tag, list[Tag]]]:
+    """(parent, blocks): same-tag siblings, one or more with a link.
+
+    The tag is the structure: class names vary per item and per theme. A grid split
+    into rows (``card-deck`` after ``card-deck``) is one run: blocks of the same tag
+    under siblings of the same class count together.
+    """
+    runs: dict[tuple[object, ...], list[Tag]] = defaultdict(list)
+    parents: dict[tuple[object, ...], Tag] = {}
+    for parent in soup.find_all(True):
+        # Only parents with a class name join: bare <div>s side by side are not rows.
+        kind = signature(parent)
+        key_base: tuple[object, ...] = (id(parent.parent), kind) if kind[1] else (id(parent),)
+        for child in parent.children:
+            if isinstance(child, Tag) and child.name in _BLOCK_TAGS:
+                key = (*key_base, child.name)
+                runs[key].append(child)
+                parents.setdefault(key, parent)
+    return [(parents[key], blocks) for key, blocks in runs.items() if any(map(_has_link, blocks))]
+
+
+def _cousin_keys(parent: Tag, tag: str) -> Iterator[tuple[object, ...]]:
+    """Where a short run of blocks may continue: runs whose parents sit at the same place
+    in identical modules, up to four levels up (a "3 up" row of cards in each of two
+    "article up" blocks). Only chains with a class name: bare ``div > div`` chains are
+    everywhere and say nothing."""
+    chain: list[tuple[str, str]] = [signature(parent)]
+    ancestor: Tag | None = parent
+    for _ in range(3):
+        ancestor = ancestor.parent if ancestor is not None and isinstance(ancestor.parent, Tag) else None
+        if ancestor is None or ancestor.name in ("body", "html"):
+            return
+        chain.append(signature(ancestor))
+        if any(cls for _, cls in chain) and isinstance(ancestor.parent, Tag):
+            yield (id(ancestor.parent), tuple(chain), tag)
+
+
+def _sibling_groups(soup: BeautifulSoup | Tag) -> Iterator[tuple[Tag, list[Tag]]]:
+    """(parent, blocks) for every run of three or more same-tag blocks with a link,
+    short runs (rows of a grid, one per module) joined with their cousins."""
+    runs = _sibling_runs(soup)
+    owner = list(range(len(runs)))
+
+    def find(i: int) -> int:
+        while owner[i] != i:
+            owner[i] = owner[owner[i]]
+            i = owner[i]
+        return i
+
+    first: dict[tuple[object, ...], int] = {}
+    for i, (parent, blocks) in enumerate(runs):
+        if sum(map(_has_link, blocks)) > 4:
+            continue
+        for key in _cousin_keys(parent, blocks[0].name):
+            if key in first:
+                owner[find(i)] = find(first[key])
+            else:
+                first[key] = i
+    units: dict[int, tuple[Tag, list[Tag]]] = {}
+    for i, (parent, blocks) in enumerate(runs):
+        root = find(i)
+        if root in units:
+            units[root][1].extend(blocks)
+        else:
+            units[root] = (parent, list(blocks))
+    for parent, blocks in units.values():
+        with_link = sum(map(_has_link, blocks))
+        if with_link >= MIN_DATED and 2 * with_link >= len(blocks):
+            yield parent, blocks[:MAX_BLOCKS_PER_GROUP]
+
+
+def _shared_urls(blocks: list[Tag], ctx: ItemContext) -> frozenset[str]:
+    """URLs that several blocks link to: a category, an author, the listing itself."""
+    counts: dict[str, int] = defaultdict(int)
+    for block in blocks:
+        anchors = [block] if block.name == "a" else block.find_all("a", href=True)
+        for url in {ctx.url(a.get("href")) for a in anchors}:
+            if url:
+                counts[url] += 1
+    threshold = max(2, (len(blocks) + 1) // 2) if len(blocks) > 3 else 2
+    return frozenset(url for url, n in counts.items() if n >= threshold)
+
+
+def _has_picture(el: Tag) -> bool:
+    """An image, or a CSS background image (cards often paint their picture)."""
+    if el.find(("img", "picture")) is not None:
+        return True
+    return any("background-image" in str(tag.get("style") or "") for tag in [el, *el.find_all(style=True)])
+
+
+def _read_block(el: Tag, ctx: ItemContext, shared: frozenset[str]) -> Block:
+    found = headline(el, ctx, shared)
+    if found is None:
+        return Block(el, None)
+    text = element_text(el)
+    extra = max(0, len(text) - len(found.title))
+    return Block(el, found, block_date(el, ctx, found.title), extra, _has_picture(el),
+                 is_detail_url(found.url, found.title), same_site(found.url, ctx.base))
+
+
+def _undated_items(blocks: list[Block]) -> list[Block]:
+    """The blocks of an undated listing, or [] when the structure is too weak.
+
+    Each block must show enough signs of an item (Block.evidence), the fewer blocks the
+    more signs: three blocks with four signs (heading link, sentence, own URL, picture),
+    four with three, five or more bare links whose URLs are items' own pages on the
+    site (a press ticker). Links to other sites make a link collection, not news.
+    """
+    candidates = [b for b in blocks if b.headline is not None]
+    for minimum, needed in ((3, 4), (4, 3), (5, 2)):
+        good = [b for b in candidates if b.own_site and b.evidence >= needed and (needed > 2 or b.detail)]
+        urls = {b.headline.url for b in good if b.headline}
+        if len(urls) >= minimum and 3 * len(good) >= 2 * len(candidates):
+            return good
+    return []
+
+
+def _date_before(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
+    """A date printed just before the block, for the items it heads: a day box beside
+    a card (``<div>11 set</div><div class="card">``), a ``<dt>`` before its ``<dd>``.
+    Looks at the nearest earlier siblings of the block and of its two parents that hold
+    no item themselves."""
+    el: Tag | None = block.el
+    for _ in range(3):
+        if el is None:
+            return None
+        for sibling in el.find_previous_siblings(True, limit=3):
+            if id(sibling) in inside or any(id(d) in inside for d in sibling.find_all(True)):
+                break
+            text = element_text(sibling)
+            if text and len(text) <= 80:
+                found = block_date(sibling, ctx, "") or _with_group_year(sibling, text, inside, ctx)
+                if found:
+                    return found
+        el = el.parent if isinstance(el.parent, Tag) else None
+    return None
+
+
+def _with_group_year(el: Tag, text: str, inside: set[int], ctx: ItemContext) -> str | None:
+    """A day and month ("11 set") completed by the nearest heading above with a year
+    ("Settembre 2023"), that is not an item's own title."""
+    parts = find_day_month(text, language=ctx.language)
+    if parts is None:
+        return None
+    for heading in el.find_all_previous(HEADINGS, limit=12):
+        if id(heading) in inside or any(id(p) in inside for p in heading.parents):
+            continue
+        found = year_of_heading(element_text(heading), language=ctx.language)
+        if found is None:
+            continue
+        year, month = found
+        if month in (None, parts[1]):
+            return date_from_parts(year, parts[1], parts[0], fetched_at=ctx.fetched_at)
+        return None
+    return None
+
+
+def _context_dates(group: Group, ctx: ItemContext) -> None:
+    """Dates an item shows only in part, or outside its block: a day and month whose year
+    is in a group heading, or a date box before the item (see the two helpers)."""
+    inside = {id(b.el) for b in group.blocks}
+    for block in group.blocks:
+        if block.published or block.headline is None:
+            continue
+        text = element_text(block.el).replace(block.headline.title, " ")
+        block.published = _with_group_year(block.el, text, inside, ctx) or _date_before(block, inside, ctx)
+
+
+def _judge(group: Group) -> None:
+    """Sets the group's kind and items (see the module docstring)."""
+    blocks = [b for b in group.blocks if b.headline is not None or b.el.get_text(strip=True)]
+    with_headline = [b for b in blocks if b.headline is not None]
+    urls = {b.headline.url for b in with_headline if b.headline}
+    # Blocks of a listing lead to pages of their own; blocks that lead two by two to the
+    # same page are the parts of its items (a card's picture link and text link).
+    if len(urls) < MIN_DATED or 2 * len(with_headline) < len(blocks) or 3 * len(urls) < 2 * len(with_headline):
+        return
+    strong = [b for b in with_headline if b.item_like]
+    dated = [b for b in strong if b.published]
+    if len(dated) >= MIN_DATED and 2 * len(dated) >= len(strong):
+        # An undated block belongs if it is built like the dated ones (same first class):
+        # a news item whose date is missing, not the service card after the news.
+        kinds = {signature(b.el) for b in dated}
+        group.kind, group.items = "dated", [b for b in strong if b.published or signature(b.el) in kinds]
+        return
+    undated = _undated_items(with_headline)
+    if undated:
+        group.kind, group.items = "structured", undated
+
+
+def _distinct(group: Group) -> int:
+    """Items of a group by distinct detail page (a card's picture and text may be two links)."""
+    return len({b.headline.url for b in group.items if b.headline})
+
+
+def _resolve_nesting(groups: list[Group]) -> list[Group]:
+    """Where listing blocks hold other listing blocks, keep the level that holds the items.
+
+    * Each outer block holds one inner block: the same items at two levels (a card and
+      its body); the level with more items wins, the outer one on a tie (it has the
+      picture and the date).
+    * An outer block holds several inner blocks, and its headline is one of theirs or
+      they are most of its text: a container (a year section whose first linked heading
+      is its first item's, a "Press releases" box around its list); the inner level wins.
+    * Otherwise the inner blocks are parts of an item (its tags, its files): the outer
+      level wins.
+    """
+    ancestors = {
+        id(block.el): {id(p) for p in block.el.parents} for group in groups for block in group.items
+    }
+    dropped: set[int] = set()
+    for outer in groups:
+        for inner in groups:
+            if inner is outer or id(inner) in dropped or id(outer) in dropped:
+                continue
+            containers = parts = same = 0
+            for block in outer.items:
+                inside = [i for i in inner.items if id(block.el) in ancestors[id(i.el)]]
+                if not inside:
+                    continue
+                url = block.headline.url if block.headline else None
+                if len(inside) == 1:
+                    same += 1
+                elif any(i.headline is not None and i.headline.url == url for i in inside) or (
+                    2 * sum(len(element_text(i.el)) for i in inside) >= len(element_text(block.el))
+                ):
+                    containers += 1
+                else:
+                    parts += 1
+            if not (containers or parts or same):
+                continue
+            if same >= containers + parts:
+                dropped.add(id(inner) if _distinct(outer) >= _distinct(inner) else id(outer))
+            else:
+                dropped.add(id(outer) if containers >= parts else id(inner))
+    return [g for g in groups if id(g) not in dropped]
+
+
+def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext) -> Findings:
+    """Every listing on the (noise-stripped) page, and what was seen if there is none."""
+    groups: list[Group] = []
+    findings = Findings(groups)
+    for parent, elements in _sibling_groups(soup):
+        shared = _shared_urls(elements, ctx)
+        group = Group(parent, [_read_block(el, ctx, shared) for el in elements])
+        _context_dates(group, ctx)
+        _judge(group)
+        if group.kind:
+            groups.append(group)
+        else:
+            findings.candidates += len(group.blocks)
+            findings.headlines += sum(1 for b in group.blocks if b.headline is not None)
+            findings.dated += sum(1 for b in group.blocks if b.published)
+    findings.groups = _resolve_nesting(groups)
+    return findings
+
+
+_PARAGRAPH = 80  # characters: a paragraph of prose, not a caption or a date line
+_ARTICLE_PARAGRAPHS = 3
+_ARTICLE_TEXT = 1000
+
+
+def article_text(soup: BeautifulSoup | Tag, findings: Findings) -> int:
+    """Characters of the page's article body, or 0 when it has none: the paragraphs of
+    prose under one parent, outside every listing, when there are three or more of at
+    least 80 characters and 1,000 in all. An article page lists "related" and "latest"
+    teasers beside its text; those are not its announcements (docs/announcements.md)."""
+    inside = {id(b.el) for g in findings.groups for b in g.items}
+    text: dict[int, int] = defaultdict(int)
+    count: dict[int, int] = defaultdict(int)
+    for p in soup.find_all("p"):
+        if any(id(parent) in inside for parent in p.parents):
+            continue
+        size = len(element_text(p))
+        if size >= _PARAGRAPH:
+            text[id(p.parent)] += size
+            count[id(p.parent)] += 1
+    best = max((size for key, size in text.items() if count[key] >= _ARTICLE_PARAGRAPHS), default=0)
+    return best if best >= _ARTICLE_TEXT else 0
+
+
+def listing_text(findings: Findings) -> int:
+    return sum(len(element_text(b.el)) for g in findings.groups for b in g.items)
+
+
+def listing_items(findings: Findings, order: dict[int, int]) -> list[tuple[int, Announcement]]:
+    """The items of every listing, each with its position in ``order`` (document order)."""
+    kept: list[tuple[int, Announcement]] = []
+    for group in findings.groups:
+        for block in group.items:
+            assert block.headline is not None
+            title = block.headline.title
+            source = "article" if block.el.name == "article" else "listing"
+            item = Announcement(title, block.headline.url, block.published, block_summary(block.el, title),
+                                None, source)
+            kept.append((order.get(id(block.el), 0), item))
+    return kept

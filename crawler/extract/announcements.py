@@ -195,13 +195,13 @@ def _run_tier(name: str, produce: Callable[[], Iterable[Announcement]], page_url
         return []
 
 
-def _from_structure(soup: BeautifulSoup, ctx: ItemContext) -> PageAnnouncements:
+def _from_structure(soup: BeautifulSoup, ctx: ItemContext, max_items: int) -> PageAnnouncements:
     """Tiers 3 and 4 on the page without its furniture."""
     strip_noise(soup)
     items = [item for scope in microdata_scopes(soup) if (item := microdata_item(scope, ctx))]
     if items:
         return PageAnnouncements(items)
-    findings = find_listings(soup, ctx)
+    findings = find_listings(soup, ctx, max_items)
     body = article_text(soup, findings)
     if body and body > listing_text(findings):
         return PageAnnouncements([], f"the page is one article ({body} characters of text): its related and "
@@ -252,7 +252,7 @@ def read_announcements(
     if items:
         return PageAnnouncements(finalize(items, max_items))
     try:
-        found = _from_structure(soup, ctx)
+        found = _from_structure(soup, ctx, max_items)
     except Exception:
         log.warning("announcement extraction (structure) failed on %s", page_url, exc_info=True)
         found = PageAnnouncements([], "the page's structure could not be read")

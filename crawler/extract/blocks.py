@@ -141,6 +141,10 @@ def enclosing_link(el: Tag, block: Tag) -> Tag | None:
 _HEADLINE_MAX = 160
 
 
+# Link texts that name no item: "Read more", and an address written out ("http://q.bayern.de/x").
+_NOT_A_TITLE = re.compile(READ_MORE_ONLY.pattern + r"|^(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
 def _longer(text: str, than: str) -> bool:
     """Is ``text`` the better headline by length: the longer, among texts of title size."""
     if (len(text) <= _HEADLINE_MAX) != (len(than) <= _HEADLINE_MAX):
@@ -160,6 +164,7 @@ class Headline:
     url: str
     linked_heading: bool  # a heading holds the link or is held by it: the strongest sign
     plain_heading: bool = False  # a heading without a link, paired with the block's link
+    anchor: Tag | None = field(default=None, compare=False, repr=False)  # the heading or link
 
     @property
     def by_heading(self) -> bool:
@@ -170,7 +175,8 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
     """The block's most prominent link (see docs/announcements.md, "Headlines").
 
     1. the highest-ranked heading that holds a link or is held by one (an ``<h2>``
-       headline beats an ``<h6>`` company name before it);
+       headline beats an ``<h6>`` company name before it); its title is the longest
+       linked heading leading to the same page (a kicker above the title);
     2. else the link with the longest text (of title size: a whole teaser wrapped in a
        link is not a title), unless a heading without a link says more
        and the block leads to one page only (its picture, its "Read more"): then that
@@ -185,7 +191,8 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
     def usable(url: str | None) -> bool:
         return url is not None and url not in shared and url != page
 
-    best: tuple[int, Headline] | None = None
+    best: tuple[int, str, Tag] | None = None  # level, url and element of the best linked heading
+    titles: dict[str, str] = {}  # url -> the longest linked heading text leading there
     plain_headings: list[Tag] = []
     for heading in block.find_all(HEADINGS):
         inner = heading.find("a", href=True)
@@ -195,17 +202,21 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
             if link is None:
                 plain_headings.append(heading)
             continue
+        assert url is not None
         title = (label_text(inner) if isinstance(inner, Tag) else "") or label_text(heading)
         if not title:
             continue
+        if len(title) > len(titles.get(url, "")):
+            titles[url] = title
         level = _heading_level(heading)
         if best is None or level < best[0]:
-            assert url is not None
-            best = (level, Headline(title, url, True))
+            best = (level, url, heading)
     if best is not None:
-        return best[1]
+        # A kicker ("Elektromobilität" in an <h1>) and the title (<h2>) leading to the same
+        # page: the page is the headline's, the longer text its title.
+        return Headline(titles[best[1]], best[1], True, anchor=best[2])
     counts: dict[str, int] = {}
-    longest: tuple[str, str] | None = None
+    longest: tuple[str, str, Tag] | None = None
     for link in links(block):
         url = ctx.url(link.get("href"))
         if not usable(url):
@@ -213,16 +224,16 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         assert url is not None
         counts[url] = counts.get(url, 0) + 1
         text = label_text(link)
-        if text and not READ_MORE_ONLY.match(text) and (longest is None or _longer(text, longest[0])):
-            longest = (text, url)
-    plain = next((t for t in map(label_text, plain_headings) if t), "")
+        if text and not _NOT_A_TITLE.match(text) and (longest is None or _longer(text, longest[0])):
+            longest = (text, url, link)
+    plain, plain_el = next(((t, h) for h in plain_headings if (t := label_text(h))), ("", None))
     # A heading without a link names the block when the block leads to one page only
     # (its picture, its "continue reading"); a heading over a list of links is a label.
     if plain and len(counts) == 1 and (longest is None or len(plain) >= len(longest[0]) or READ_MORE_ONLY.match(longest[0])):
         url = next(iter(counts))
-        return Headline(plain, url, False, plain_heading=True)
+        return Headline(plain, url, False, plain_heading=True, anchor=plain_el)
     if longest is not None:
-        return Headline(longest[0], longest[1], False)
+        return Headline(longest[0], longest[1], False, anchor=longest[2])
     return None
 
 

@@ -43,9 +43,12 @@ from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.titles import looks_like_headline
 
 MIN_DATED = 3  # dated blocks that make a listing (as before)
+MIN_PAIR = 2  # a listing of two: the whole main content of a young site
 MIN_UNDATED = 4  # undated blocks need more of them: three cards can be services
-# Judging a listing by its first blocks is enough, and keeps a 20,000-row table cheap.
-MAX_BLOCKS_PER_GROUP = 400
+# Blocks read per run, at least: a 20,000-row table stays cheap. Runs are read up to
+# twice the page's item limit (rows between items: spacers, day headers), so no item
+# under the limit is lost to this cap.
+MIN_BLOCKS_READ = 400
 # More text than its title: a teaser, a place, a byline. A menu entry has none.
 _EXTRA_TEXT = 25
 _BLOCK_TAGS = frozenset({"article", "div", "li", "section", "tr", "dd", "dt", "p", "a", "figure", "span", "td"})
@@ -167,9 +170,10 @@ def _cousin_keys(parent: Tag, tag: str) -> Iterator[tuple[object, ...]]:
             yield (id(ancestor.parent), tuple(chain), tag)
 
 
-def _sibling_groups(soup: BeautifulSoup | Tag) -> Iterator[tuple[Tag, list[Tag]]]:
+def _sibling_groups(soup: BeautifulSoup | Tag, limit: int) -> Iterator[tuple[Tag, list[Tag]]]:
     """(parent, blocks) for every run of three or more same-tag blocks with a link,
-    short runs (rows of a grid, one per module) joined with their cousins."""
+    short runs (rows of a grid, one per module) joined with their cousins; at most
+    ``limit`` blocks of each."""
     runs = _sibling_runs(soup)
     owner = list(range(len(runs)))
 
@@ -197,8 +201,8 @@ def _sibling_groups(soup: BeautifulSoup | Tag) -> Iterator[tuple[Tag, list[Tag]]
             units[root] = (parent, list(blocks))
     for parent, blocks in units.values():
         with_link = sum(map(_has_link, blocks))
-        if with_link >= MIN_DATED and 2 * with_link >= len(blocks):
-            yield parent, blocks[:MAX_BLOCKS_PER_GROUP]
+        if with_link >= MIN_PAIR and 2 * with_link >= len(blocks):
+            yield parent, blocks[:limit]
 
 
 def _shared_urls(blocks: list[Tag], ctx: ItemContext) -> frozenset[str]:
@@ -239,12 +243,13 @@ def _undated_items(blocks: list[Block]) -> list[Block]:
     site (a press ticker). Links to other sites make a link collection, not news.
     """
     candidates = [b for b in blocks if b.headline is not None]
+    best: list[Block] = []
     for minimum, needed in ((3, 4), (4, 3), (5, 2)):
         good = [b for b in candidates if b.own_site and b.evidence >= needed and (needed > 2 or b.detail)]
         urls = {b.headline.url for b in good if b.headline}
-        if len(urls) >= minimum and 3 * len(good) >= 2 * len(candidates):
-            return good
-    return []
+        if len(urls) >= minimum and 3 * len(good) >= 2 * len(candidates) and len(good) > len(best):
+            best = good
+    return best
 
 
 def _date_before(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
@@ -298,14 +303,53 @@ def _context_dates(group: Group, ctx: ItemContext) -> None:
         block.published = _with_group_year(block.el, text, inside, ctx) or _date_before(block, inside, ctx)
 
 
-def _judge(group: Group) -> None:
+MIN_ARCHIVE = 10  # links in a bare archive list that is the page's content
+
+
+def _archive_items(blocks: list[Block], page_links: int) -> list[Block]:
+    """An archive page: a long list of titled links and nothing else (an essay index with
+    no dates, no teasers, no pictures). Its only evidence is that it is the page: ten
+    blocks or more, each leading to its own page of the site, titled mostly in more than
+    one word, together holding most of the page's links."""
+    good = [b for b in blocks if b.headline is not None and b.own_site]
+    urls = {b.headline.url for b in good if b.headline}
+    if len(urls) < MIN_ARCHIVE or 4 * len(good) < 3 * len(blocks) or 2 * len(urls) < page_links:
+        return []
+    words = sorted(len(b.headline.title.split()) for b in good if b.headline)
+    return good if words[len(words) // 2] >= 2 else []
+
+
+def _complete_pair(group: Group, blocks: list[Block]) -> bool:
+    """Two items make a listing only when they are all the main content shows: inside
+    ``<main>``, alone under their parent, each a card with a linked heading, a date and
+    a picture or teaser (a news page of a site that has published twice)."""
+    if len(blocks) != MIN_PAIR or not all(
+        b.headline and b.headline.linked_heading and b.published and (b.picture or b.extra >= _EXTRA_TEXT)
+        for b in blocks
+    ):
+        return False
+    parent = blocks[0].el.parent
+    if not isinstance(parent, Tag) or blocks[1].el.parent is not parent:
+        return False
+    if len(parent.find_all(True, recursive=False)) != MIN_PAIR:
+        return False
+    return any(p.name == "main" or "main" in str(p.get("role") or "").split() for p in group.parent.parents) or (
+        group.parent.name == "main"
+    )
+
+
+def _judge(group: Group, page_links: int) -> None:
     """Sets the group's kind and items (see the module docstring)."""
     blocks = [b for b in group.blocks if b.headline is not None or b.el.get_text(strip=True)]
     with_headline = [b for b in blocks if b.headline is not None]
     urls = {b.headline.url for b in with_headline if b.headline}
     # Blocks of a listing lead to pages of their own; blocks that lead two by two to the
     # same page are the parts of its items (a card's picture link and text link).
-    if len(urls) < MIN_DATED or 2 * len(with_headline) < len(blocks) or 3 * len(urls) < 2 * len(with_headline):
+    if len(urls) < MIN_PAIR or 2 * len(with_headline) < len(blocks) or 3 * len(urls) < 2 * len(with_headline):
+        return
+    if len(urls) < MIN_DATED:
+        if _complete_pair(group, with_headline):
+            group.kind, group.items = "pair", with_headline
         return
     strong = [b for b in with_headline if b.item_like]
     dated = [b for b in strong if b.published]
@@ -318,6 +362,10 @@ def _judge(group: Group) -> None:
     undated = _undated_items(with_headline)
     if undated:
         group.kind, group.items = "structured", undated
+        return
+    archive = _archive_items(with_headline, page_links)
+    if archive:
+        group.kind, group.items = "archive", archive
 
 
 def _distinct(group: Group) -> int:
@@ -368,18 +416,85 @@ def _resolve_nesting(groups: list[Group]) -> list[Group]:
     return [g for g in groups if id(g) not in dropped]
 
 
-def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext) -> Findings:
-    """Every listing on the (noise-stripped) page, and what was seen if there is none."""
+def _shape(block: Block) -> tuple[object, ...]:
+    """The component a block is built from: the headline's tag and the tag and class of
+    its three nearest containers inside the block (a card: ``h3`` in ``div.card-body``
+    in ``div.card``). Empty when too shallow or without a class name to tell it by."""
+    anchor = block.headline.anchor if block.headline is not None else None
+    if anchor is None:
+        return ()
+    path: list[object] = [anchor.name]
+    for parent in anchor.parents:
+        if parent is block.el or len(path) > 3:
+            break
+        path.append(signature(parent))
+    if len(path) < 4 or not any(isinstance(p, tuple) and p[1] for p in path):
+        return ()
+    return tuple(path)
+
+
+def _same_component(rejected: list[Group], accepted: list[Group]) -> list[Group]:
+    """Groups built from the same card as a listing of the page are listings too: a page
+    of sections whose last section links to posts elsewhere and prints no dates uses the
+    component its dated sections established as an item."""
+    shapes = {shape for g in accepted for b in g.items if (shape := _shape(b))}
+    found = []
+    for group in rejected:
+        reused = [b for b in group.blocks if b.headline is not None and _shape(b) in shapes]
+        if len({b.headline.url for b in reused if b.headline}) >= 2:
+            group.kind, group.items = "component", reused
+            found.append(group)
+    return found
+
+
+# A main landmark with less text than this is a theme's wrapper around a hero, not the
+# page's content: listings are then looked for on the whole page.
+_MAIN_TEXT = 200
+
+
+def main_regions(soup: BeautifulSoup | Tag) -> list[Tag]:
+    """The page's main content as it marks it (``<main>``, ``role="main"``), outermost
+    first; [] when it marks none, or marks one with next to no text.
+
+    Listings outside it are the page's furniture (a "related news" box under a static
+    page, a footer's "latest posts"): every saved page of the corpus that marks its main
+    content keeps all its announcements inside it."""
+    found = [
+        el for el in soup.find_all(True)
+        if el.name == "main" or "main" in str(el.get("role") or "").lower().split()
+    ]
+    ids = {id(el) for el in found}
+    outer = [el for el in found if not any(id(p) in ids for p in el.parents)]
+    if sum(len(element_text(el)) for el in outer) < _MAIN_TEXT:
+        return []
+    return outer
+
+
+def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 200) -> Findings:
+    """Every listing on the (noise-stripped) page, and what was seen if there is none;
+    ``max_items`` is the page's item limit (runs are read far enough to fill it)."""
     groups: list[Group] = []
+    rejected: list[Group] = []
     findings = Findings(groups)
-    for parent, elements in _sibling_groups(soup):
+    page_links = len({
+        url for a in soup.find_all("a", href=True) if (url := ctx.url(a.get("href"))) and same_site(url, ctx.base)
+    })
+    for parent, elements in _sibling_groups(soup, max(MIN_BLOCKS_READ, 2 * max_items)):
         shared = _shared_urls(elements, ctx)
         group = Group(parent, [_read_block(el, ctx, shared) for el in elements])
         _context_dates(group, ctx)
-        _judge(group)
+        _judge(group, page_links)
         if group.kind:
             groups.append(group)
         else:
+            rejected.append(group)
+    groups.extend(_same_component(rejected, groups))
+    mains = main_regions(soup)
+    if mains:
+        inside = {id(m) for m in mains}
+        groups[:] = [g for g in groups if id(g.parent) in inside or any(id(p) in inside for p in g.parent.parents)]
+    for group in rejected:
+        if not group.kind:
             findings.candidates += len(group.blocks)
             findings.headlines += sum(1 for b in group.blocks if b.headline is not None)
             findings.dated += sum(1 for b in group.blocks if b.published)

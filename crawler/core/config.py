@@ -52,6 +52,7 @@ class CrawlSettings:
     delay: float = 0.0  # seconds between two requests to one host
     recheck_after: float = 86400.0  # with --fast, links healthy this recently are not rechecked
     stale_after: float = 60.0  # days without a new announcement before a resource is "stale"
+    max_announcements: int = 200  # items kept per page or feed (the newest first in feeds, page order on pages)
     confirm_down: int = 0  # attempts that must all fail before "down"; 0 means 1 + retries
     retention: float = 90.0  # days of raw checks `healthcrawl prune` keeps by default
     block_private_addresses: bool = True  # links (not listed resources) to private/local hosts are refused
@@ -300,7 +301,8 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
             problems.append(f"{where}: must not be negative, got {value!r}")
         else:
             values[key] = value
-    for key in ("concurrency", "concurrency_per_host", "timeout", "render_concurrency", "render_timeout"):
+    for key in ("concurrency", "concurrency_per_host", "timeout", "render_concurrency", "render_timeout",
+                "max_announcements"):
         if key in values and values[key] == 0:
             problems.append(f"settings: field {key!r}: must be greater than 0")
             values.pop(key)

@@ -81,7 +81,7 @@ class RunRecorder:
             self._store_check(item)
         elif isinstance(item, AnnouncementsResult):
             self.store.record_announcements(self.run_id, item.resource_id, item.items, source=item.source,
-                                            feed_url=item.feed_url, warning=item.warning)
+                                            feed_url=item.feed_url, warning=item.warning, reason=item.reason)
             self._count("announcements", len(item.items))
         elif isinstance(item, LinkPageResult):
             self._hold(self._pending_pages, item)

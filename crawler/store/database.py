@@ -179,8 +179,9 @@ class Store:
         source: str,
         feed_url: str | None,
         warning: str | None,
+        reason: str | None = None,
     ) -> None:
-        """Upsert a resource's items by identity key; an item seen again keeps its
+        """Upsert a resource's items by identity key (`reason`: why there are none); an item seen again keeps its
         first_seen_run, and only a real change of title, date, link or summary
         moves its updated_at (feed readers then update it in place)."""
         now = iso(utcnow())
@@ -188,7 +189,8 @@ class Store:
         with self.db.conn:
             self.db.table("announcement_fetches").insert(
                 {"run_id": run_id, "resource_id": resource_id, "source": source,
-                 "feed_url": feed_url, "items": len(items), "warning": warning},
+                 "feed_url": feed_url, "items": len(items), "warning": warning,
+                 "reason": None if items else reason},
                 replace=True,
             )
             for item in items:

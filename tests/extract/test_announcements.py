@@ -430,3 +430,35 @@ def test_nothing_raises_on_arbitrary_input(document: str | bytes, language: str 
     text = document.decode("latin-1") if isinstance(document, bytes) else document
     parsed = parse_date(text[:90], language=language, fetched_at=FETCHED_AT)
     assert parsed is None or len(parsed) in (20, 25)  # Z, or the publisher's +HH:MM
+
+
+# --------------------------------------------------------------------------- no silent cap
+
+
+def test_the_default_limit_is_200_and_reached_in_page_order() -> None:
+    html = "<main><ul>" + "".join(
+        f'<li><a href="/n/{i}">Council meeting minutes number {i}</a> {1 + i % 28} May 2024</li>' for i in range(250)
+    ) + "</ul></main>"
+    items = extract_announcements(html, "https://e.org/", language="en", fetched_at=FETCHED_AT)
+    assert len(items) == announcements.DEFAULT_MAX_ITEMS == 200
+    assert items[0].url == "https://e.org/n/0" and items[-1].url == "https://e.org/n/199"
+
+
+@pytest.mark.parametrize(
+    ("html", "selectors", "reason"),
+    [
+        ("", None, "the page is empty"),
+        ("<main><p>Welcome. We are a small club.</p></main>", None, "no repeated blocks with headline links"),
+        ("<main><ul>" + "".join(f'<li><a href="/s{i}">Service</a></li>' for i in range(5)) + "</ul></main>", None,
+         "5 candidate blocks, none dated and structure too weak"),
+        ("<main><ul>" + "".join(f'<li><a href="/x{i}">Our programme for young people {i}</a></li>' for i in range(5))
+         + "</ul></main>", None, "5 candidate blocks, none dated and structure too weak"),
+        ("<main><ul><li>x</li></ul></main>", {"item": "div.news"}, "the item selector 'div.news' matched nothing"),
+        ("<main><div class='news'>3 May 2025</div></main>", {"item": "div.news", "title": "h3"},
+         "the item selector matched 1 elements, none with a title selector"),
+    ],
+)
+def test_no_announcements_comes_with_a_reason(html: str, selectors: dict | None, reason: str) -> None:
+    found = announcements.read_announcements(html, "https://e.org/", language="en", fetched_at=FETCHED_AT,
+                                             selectors=selectors)
+    assert found.items == [] and found.reason == reason

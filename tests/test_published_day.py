@@ -25,7 +25,7 @@ ON_THE_15TH = {
 ON_THE_14TH = {"late-in-lima": "2020-05-14T23:30:00-05:00"}
 
 
-def item(key: str, published: str) -> dict:
+def item(key: str, published: str | None) -> dict:
     return {"key": key, "title": f"Parade {key}", "url": f"http://tokyo.example/{key}", "published": published,
             "summary": "parade"}
 
@@ -73,3 +73,14 @@ def test_an_older_utc_spelling_of_the_same_moment_is_not_a_change(tmp_path: Path
     assert rows["a"]["published"] == "2025-05-03T10:00:00+02:00" and rows["a"]["updated_at"] == "2000-01-01T00:00:00Z"
     # A day that was wrong (the midnight +02:00 read as the 14th in UTC) is corrected, and that is a change.
     assert rows["b"]["published"] == "2020-05-15T00:00:00Z" and rows["b"]["updated_at"] != "2000-01-01T00:00:00Z"
+
+
+def test_an_undated_item_is_fresh_from_its_first_sighting(tmp_path: Path) -> None:
+    """A listing without dates: its items count for freshness from when they were first
+    seen, beside the dated ones, not only when nothing at all is dated."""
+    with Store(tmp_path / "health.db") as store:
+        run = store.start_run(CONFIG)
+        store.record_announcements(run, "tokyo", [item("old", "2020-05-15T00:00:00Z"), item("undated", None)],
+                                   source="html", feed_url=None, warning=None)
+        first_seen = next(store.db.query("SELECT first_seen_at FROM announcements WHERE key = 'undated'"))
+        assert store.last_new_announcement("tokyo") == first_seen["first_seen_at"]

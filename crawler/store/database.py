@@ -368,13 +368,13 @@ class Store:
             order_by="id DESC", limit=1)), None)
 
     def last_new_announcement(self, resource_id: str) -> str | None:
-        """When the resource last published something: its newest dated item, or
-        when an undated item was first seen."""
+        """When the resource last published something: each item's date, or when an
+        undated item (a listing without dates) was first seen, the newest of them."""
         row = self.db.execute(
-            "SELECT max(published), max(first_seen_at) FROM announcements WHERE resource_id = ?",
+            "SELECT max(coalesce(published, first_seen_at)) FROM announcements WHERE resource_id = ?",
             [resource_id],
         ).fetchone()
-        return row[0] or row[1]
+        return row[0]
 
     # -- retention -----------------------------------------------------------------
 

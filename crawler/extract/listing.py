@@ -373,15 +373,23 @@ def _distinct(group: Group) -> int:
     return len({b.headline.url for b in group.items if b.headline})
 
 
+def _standing(block: Block) -> int:
+    """How much a block looks like an item of its own: a heading's link, an item's URL,
+    a date. A post outranks its tags; a "Press releases" box does not outrank its items."""
+    head = block.headline
+    return (head is not None and head.by_heading) + block.detail + (block.published is not None)
+
+
 def _resolve_nesting(groups: list[Group]) -> list[Group]:
     """Where listing blocks hold other listing blocks, keep the level that holds the items.
 
     * Each outer block holds one inner block: the same items at two levels (a card and
       its body); the level with more items wins, the outer one on a tie (it has the
       picture and the date).
-    * An outer block holds several inner blocks, and its headline is one of theirs or
-      they are most of its text: a container (a year section whose first linked heading
-      is its first item's, a "Press releases" box around its list); the inner level wins.
+    * An outer block holds several inner blocks, and its headline is one of theirs, or
+      they are most of its text and look as much like items as it does (_standing): a
+      container (a year section whose first linked heading is its first item's, a
+      "Press releases" box around its list); the inner level wins.
     * Otherwise the inner blocks are parts of an item (its tags, its files): the outer
       level wins.
     """
@@ -403,6 +411,7 @@ def _resolve_nesting(groups: list[Group]) -> list[Group]:
                     same += 1
                 elif any(i.headline is not None and i.headline.url == url for i in inside) or (
                     2 * sum(len(element_text(i.el)) for i in inside) >= len(element_text(block.el))
+                    and sum(map(_standing, inside)) >= _standing(block) * len(inside)
                 ):
                     containers += 1
                 else:

@@ -20,8 +20,9 @@ inside an item (its tags, its authors) is part of the item, not a listing.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
@@ -129,11 +130,20 @@ class Findings:
         )
 
 
-def _has_link(block: Tag) -> bool:
-    return block.name == "a" or block.find("a", href=True) is not None
+def _link_holders(soup: BeautifulSoup | Tag) -> set[int]:
+    """Ids of the elements that are or hold a link, in one pass up from each link: asking
+    each element for a link inside would be quadratic on deeply nested markup."""
+    holders: set[int] = set()
+    for link in soup.find_all("a", href=True):
+        holders.add(id(link))
+        for parent in link.parents:
+            if id(parent) in holders:
+                break
+            holders.add(id(parent))
+    return holders
 
 
-def _sibling_runs(soup: BeautifulSoup | Tag) -> list[tuple[Tag, list[Tag]]]:
+def _sibling_runs(soup: BeautifulSoup | Tag, holders: set[int]) -> list[tuple[Tag, list[Tag]]]:
     """(parent, blocks): same-tag siblings, one or more with a link.
 
     The tag is the structure: class names vary per item and per theme. A grid split
@@ -151,21 +161,26 @@ def _sibling_runs(soup: BeautifulSoup | Tag) -> list[tuple[Tag, list[Tag]]]:
                 key = (*key_base, child.name)
                 runs[key].append(child)
                 parents.setdefault(key, parent)
-    return [(parents[key], blocks) for key, blocks in runs.items() if any(map(_has_link, blocks))]
+    return [(parents[key], blocks) for key, blocks in runs.items() if any(id(b) in holders for b in blocks)]
 
 
-def _cousin_keys(parent: Tag, tag: str) -> Iterator[tuple[object, ...]]:
+def _cousin_keys(parent: Tag, tag: str, kinds: dict[int, tuple[str, str]]) -> Iterator[tuple[object, ...]]:
     """Where a short run of blocks may continue: runs whose parents sit at the same place
     in identical modules, up to four levels up (a "3 up" row of cards in each of two
     "article up" blocks). Only chains with a class name: bare ``div > div`` chains are
     everywhere and say nothing."""
-    chain: list[tuple[str, str]] = [signature(parent)]
+    def kind(el: Tag) -> tuple[str, str]:
+        if id(el) not in kinds:
+            kinds[id(el)] = signature(el)
+        return kinds[id(el)]
+
+    chain: list[tuple[str, str]] = [kind(parent)]
     ancestor: Tag | None = parent
     for _ in range(3):
         ancestor = ancestor.parent if ancestor is not None and isinstance(ancestor.parent, Tag) else None
         if ancestor is None or ancestor.name in ("body", "html"):
             return
-        chain.append(signature(ancestor))
+        chain.append(kind(ancestor))
         if any(cls for _, cls in chain) and isinstance(ancestor.parent, Tag):
             yield (id(ancestor.parent), tuple(chain), tag)
 
@@ -174,7 +189,8 @@ def _sibling_groups(soup: BeautifulSoup | Tag, limit: int) -> Iterator[tuple[Tag
     """(parent, blocks) for every run of three or more same-tag blocks with a link,
     short runs (rows of a grid, one per module) joined with their cousins; at most
     ``limit`` blocks of each."""
-    runs = _sibling_runs(soup)
+    holders = _link_holders(soup)
+    runs = _sibling_runs(soup, holders)
     owner = list(range(len(runs)))
 
     def find(i: int) -> int:
@@ -184,10 +200,11 @@ def _sibling_groups(soup: BeautifulSoup | Tag, limit: int) -> Iterator[tuple[Tag
         return i
 
     first: dict[tuple[object, ...], int] = {}
+    kinds: dict[int, tuple[str, str]] = {}  # signature() of elements met, by id
     for i, (parent, blocks) in enumerate(runs):
-        if sum(map(_has_link, blocks)) > 4:
+        if sum(1 for b in blocks if id(b) in holders) > 4:
             continue
-        for key in _cousin_keys(parent, blocks[0].name):
+        for key in _cousin_keys(parent, blocks[0].name, kinds):
             if key in first:
                 owner[find(i)] = find(first[key])
             else:
@@ -200,7 +217,7 @@ def _sibling_groups(soup: BeautifulSoup | Tag, limit: int) -> Iterator[tuple[Tag
         else:
             units[root] = (parent, list(blocks))
     for parent, blocks in units.values():
-        with_link = sum(map(_has_link, blocks))
+        with_link = sum(1 for b in blocks if id(b) in holders)
         if with_link >= MIN_PAIR and 2 * with_link >= len(blocks):
             yield parent, blocks[:limit]
 
@@ -306,14 +323,14 @@ def _context_dates(group: Group, ctx: ItemContext) -> None:
 MIN_ARCHIVE = 10  # links in a bare archive list that is the page's content
 
 
-def _archive_items(blocks: list[Block], page_links: int) -> list[Block]:
+def _archive_items(blocks: list[Block], page_links: Callable[[], int]) -> list[Block]:
     """An archive page: a long list of titled links and nothing else (an essay index with
     no dates, no teasers, no pictures). Its only evidence is that it is the page: ten
     blocks or more, each leading to its own page of the site, titled mostly in more than
     one word, together holding most of the page's links."""
     good = [b for b in blocks if b.headline is not None and b.own_site]
     urls = {b.headline.url for b in good if b.headline}
-    if len(urls) < MIN_ARCHIVE or 4 * len(good) < 3 * len(blocks) or 2 * len(urls) < page_links:
+    if len(urls) < MIN_ARCHIVE or 4 * len(good) < 3 * len(blocks) or 2 * len(urls) < page_links():
         return []
     words = sorted(len(b.headline.title.split()) for b in good if b.headline)
     return good if words[len(words) // 2] >= 2 else []
@@ -338,7 +355,7 @@ def _complete_pair(group: Group, blocks: list[Block]) -> bool:
     )
 
 
-def _judge(group: Group, page_links: int) -> None:
+def _judge(group: Group, page_links: Callable[[], int]) -> None:
     """Sets the group's kind and items (see the module docstring)."""
     blocks = [b for b in group.blocks if b.headline is not None or b.el.get_text(strip=True)]
     with_headline = [b for b in blocks if b.headline is not None]
@@ -485,9 +502,14 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
     groups: list[Group] = []
     rejected: list[Group] = []
     findings = Findings(groups)
-    page_links = len({
-        url for a in soup.find_all("a", href=True) if (url := ctx.url(a.get("href"))) and same_site(url, ctx.base)
-    })
+
+    @functools.cache
+    def page_links() -> int:
+        """Distinct links to the page's own site (only an archive candidate asks)."""
+        return len({
+            url for a in soup.find_all("a", href=True) if (url := ctx.url(a.get("href"))) and same_site(url, ctx.base)
+        })
+
     for parent, elements in _sibling_groups(soup, max(MIN_BLOCKS_READ, 2 * max_items)):
         shared = _shared_urls(elements, ctx)
         group = Group(parent, [_read_block(el, ctx, shared) for el in elements])

@@ -136,6 +136,8 @@ def noise_reason(el: Tag) -> str | None:
         return None
     if el.name in _NOISE_TAGS:
         return "landmark"
+    if not el.attrs and el.name not in _CHROME_TAGS:  # most elements: nothing to read
+        return None
     role = str(el.get("role") or "").lower().split()
     if _NOISE_ROLES.intersection(role):
         return None if holds_content(el) else "landmark"

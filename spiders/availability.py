@@ -57,8 +57,9 @@ from crawler.crawl.render import (
 from crawler.crawl.safety import PrivateAddress
 from crawler.crawl.settings import apply_crawl_settings
 from crawler.crawl.tlsinfo import certificate_expiry
-from crawler.extract.announcements import Announcement, announcement_key, extract_announcements
+from crawler.extract.announcements import Announcement, announcement_key, read_announcements
 from crawler.extract.feeds import parse_feed
+from crawler.extract.identity import DEFAULT_MAX_ITEMS
 from crawler.extract.links import PageLinks, extract_links, page_anchors
 from crawler.extract.page import is_html, parse_page
 from crawler.extract.resource_page import ResourcePage, read_resource_page
@@ -193,6 +194,7 @@ class AvailabilitySpider(scrapy.Spider):
             response.body, result.content_type, response.url,
             explicit_feed=resource.feed, selectors=selectors, language=resource.language,
             fetched_at=parse_iso(response.meta["started_at"]),
+            max_announcements=self.config.settings.max_announcements,
         )
 
     def _page_outputs(self, resource: Resource, result: CheckResult, page: ResourcePage, plain: Response,
@@ -209,7 +211,7 @@ class AvailabilitySpider(scrapy.Spider):
                 yield self._feed_request(resource, page, plain)
             else:
                 yield AnnouncementsResult(resource.slug, "selectors" if selectors else "html",
-                                          _as_dicts(page.announcements or []))
+                                          _as_dicts(page.announcements or []), reason=page.announcements_reason)
             links = extract_links(read.body, read.url, include_assets=self.plan.read_assets)
         response = plain
         # the resource page is a link too: other pages (and itself) may point at it
@@ -413,14 +415,16 @@ class AvailabilitySpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Any:
         resource: Resource = response.meta["resource"]
         parsed = parse_feed(response.body, response.url, language=resource.language,
-                            fetched_at=parse_iso(response.meta["started_at"]))
+                            fetched_at=parse_iso(response.meta["started_at"]),
+                            max_items=self.config.settings.max_announcements)
         if parsed.items:
             yield AnnouncementsResult(resource.slug, "feed", _as_dicts(parsed.items),
                                       feed_url=response.url, warning=parsed.warning)
             return
         warning = f"feed {response.url}: {parsed.warning or 'no items'}; read the page instead"
         yield self._from_page(resource, response.meta["page_html"], response.meta["page_url"],
-                              response.meta["started_at"], warning=warning, feed_url=response.url)
+                              response.meta["started_at"], warning=warning, feed_url=response.url,
+                              max_items=self.config.settings.max_announcements)
 
     def feed_failed(self, failure: Failure) -> Any:
         request = failure.request
@@ -431,16 +435,18 @@ class AvailabilitySpider(scrapy.Spider):
             problem = self._describe(failure)[1]
         warning = f"feed {request.url}: {problem}; read the page instead"
         yield self._from_page(resource, request.meta["page_html"], request.meta["page_url"],
-                              request.meta["started_at"], warning=warning, feed_url=request.url)
+                              request.meta["started_at"], warning=warning, feed_url=request.url,
+                              max_items=self.config.settings.max_announcements)
 
     @staticmethod
     def _from_page(resource: Resource, html: str, page_url: str, started_at: str, *,
-                   warning: str | None = None, feed_url: str | None = None) -> AnnouncementsResult:
+                   warning: str | None = None, feed_url: str | None = None,
+                   max_items: int = DEFAULT_MAX_ITEMS) -> AnnouncementsResult:
         selectors = resource.announcements.as_dict() if resource.announcements else None
-        items = extract_announcements(html, page_url, language=resource.language,
-                                      fetched_at=parse_iso(started_at), selectors=selectors)
-        return AnnouncementsResult(resource.slug, "selectors" if selectors else "html", _as_dicts(items),
-                                   feed_url=feed_url, warning=warning)
+        found = read_announcements(html, page_url, language=resource.language, fetched_at=parse_iso(started_at),
+                                   selectors=selectors, max_items=max_items)
+        return AnnouncementsResult(resource.slug, "selectors" if selectors else "html", _as_dicts(found.items),
+                                   feed_url=feed_url, warning=warning, reason=found.reason)
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request

@@ -48,6 +48,16 @@ def test_bundled_resources_file_is_valid_and_has_the_eight_links():
 
 
 @pytest.mark.parametrize(
+    "written, stored",
+    [("pt", "pt"), ("PT", "pt"), ("de", "de"), ("It", "it"), ("de-AT", "de-AT"), ("en_gb", "en-GB"),
+     ("zh-hant", "zh-Hant"), ("pt-XX", "pt"), ("es", "es")],
+)
+def test_any_language_dateparser_reads_in_any_case(written, stored):
+    config = parse_config(f"resources:\n  - name: A\n    url: http://x\n    language: {written}\n", Path("r.yaml"))
+    assert config.resources[0].language == stored
+
+
+@pytest.mark.parametrize(
     "text, message",
     [
         ("resources:\n  - name: A\n", 'r.yaml: resource #1 "A": field \'url\': missing'),
@@ -59,8 +69,10 @@ def test_bundled_resources_file_is_valid_and_has_the_eight_links():
          "r.yaml: resource #2 \"a\": field 'name': duplicate of resource #1"),
         ("resources: [\n  - name: A\n", "r.yaml: invalid YAML at line 2"),
         ("resources:\n  - url: http://x\n", "r.yaml: resource #1: field 'name': missing or empty"),
-        ("resources:\n  - name: A\n    url: http://x\n    language: de\n",
-         "r.yaml: resource #1 \"A\": field 'language': 'de' is not one of en, es, fr, nl"),
+        ("resources:\n  - name: A\n    url: http://x\n    language: klingon\n",
+         "r.yaml: resource #1 \"A\": field 'language': 'klingon' is not a language code dateparser reads"),
+        ("resources:\n  - name: A\n    url: http://x\n    language: 7\n",
+         "r.yaml: resource #1 \"A\": field 'language': 7 is not a language code dateparser reads"),
         ("resources:\n  - name: A\n    url: http://x\n    feed: feed.xml\n",
          "r.yaml: resource #1 \"A\": field 'feed': 'feed.xml' is not a full URL: write it with https:// and the host"),
         ("resources:\n  - name: A\n    url: example.org/news\n",

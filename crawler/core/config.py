@@ -34,9 +34,9 @@ from crawler.core.timeutil import (
     parse_duration,
 )
 from crawler.core.vocabulary import NotifyEvent
+from crawler.extract.datewords import resolve_language
 from crawler.extract.urls import WEB_SCHEMES, InvalidURL, clean_url, resolve_url, url_scheme
 
-LANGUAGES = ("en", "es", "fr", "nl")
 DEFAULT_USER_AGENT = (
     f"healthcrawl/{__version__} (+https://github.com/healthcrawl/healthcrawl; link health checker)"
 )
@@ -68,6 +68,7 @@ class CrawlSettings:
     recheck_after: float = 86400.0  # seconds: with --fast, links healthy this recently are not rechecked
     stale_after: float = 60.0  # days without a new announcement before a resource is "stale"
     new_for: float = 7.0  # days (written as a period, 7d) an announcement is marked new after first seen
+    max_announcements: int = 200  # items kept per page or feed (the newest first in feeds, page order on pages)
     confirm_down: int = 0  # attempts that must all fail before "down"; 0 means 1 + retries
     retention: float | None = 90.0  # days of raw history kept, pruned after each complete run; None: forever
     block_private_addresses: bool = True  # links (not listed resources) to private/local hosts are refused
@@ -422,7 +423,8 @@ def _parse_settings(raw: Any, problems: list[str]) -> CrawlSettings:
             problems.append(f"{where}: must not be negative, got {value!r}")
         else:
             values[key] = value
-    for key in ("concurrency", "concurrency_per_host", "timeout", "render_concurrency", "render_timeout"):
+    for key in ("concurrency", "concurrency_per_host", "timeout", "render_concurrency", "render_timeout",
+                "max_announcements"):
         if key in values and values[key] == 0:
             problems.append(f"settings: field {key!r}: must be greater than 0")
             values.pop(key)
@@ -510,9 +512,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     feed = entry.get("feed")
     if feed is not None:
         _check_url(feed, f"{label}: field 'feed'", problems)
-    language = entry.get("language")
-    if language is not None and language not in LANGUAGES:
-        problems.append(f"{label}: field 'language': {language!r} is not one of {', '.join(LANGUAGES)}")
+    language = _parse_language(entry.get("language"), label, problems)
     organization = entry.get("organization", "")
     if not isinstance(organization, str):
         problems.append(f"{label}: field 'organization': expected text")
@@ -767,6 +767,21 @@ def _parse_expect(raw: Any, label: str, problems: list[str]) -> Expectation | No
 
 
 _SELECTOR_KEYS = ("item", "title", "link", "date")
+
+
+def _parse_language(value: Any, label: str, problems: list[str]) -> str | None:
+    """Any language code dateparser reads, in any case ("pt", "PT", "de-AT", "zh-Hant"),
+    spelled the way dateparser does; a region it does not know falls back to the language."""
+    if value is None:
+        return None
+    resolved = resolve_language(value) if isinstance(value, str) else None
+    if resolved is None:
+        problems.append(
+            f"{label}: field 'language': {value!r} is not a language code dateparser reads "
+            "(for example en, es, fr, nl, de, it, pt, pt-PT, en-GB; see docs/configuration.md)"
+        )
+        return None
+    return resolved.locale or resolved.code
 
 
 def _parse_selectors(raw: Any, label: str, problems: list[str]) -> AnnouncementSelectors | None:

@@ -50,6 +50,7 @@ class AnnouncementsResult:
     items: list[dict[str, Any]]  # Announcement fields plus "key", the identity
     feed_url: str | None = None
     warning: str | None = None
+    reason: str | None = None  # why there are no items (one line), None when there are some
 
 
 @dataclass

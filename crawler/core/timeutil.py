@@ -174,3 +174,56 @@ def parse_since(text: str, now: datetime) -> datetime:
             raise problem
         raise ValueError(f"{text.strip()!r} is neither a period (7d, 12h, 2w) nor a date (YYYY-MM-DD)")
     return moment
+
+
+# A stored `published` (crawler.extract.dates) is a day, "YYYY-MM-DDT00:00:00Z", or a
+# moment with the publisher's offset; its first ten characters are the publisher's day.
+PUBLISHED_DAY_SUFFIX = "T00:00:00Z"
+
+
+def is_published_day(value: str | None) -> bool:
+    """True for a `published` that is a day without a time of day.
+
+    >>> is_published_day("2020-05-15T00:00:00Z"), is_published_day("2020-05-15T09:30:00+02:00")
+    (True, False)
+    """
+    return bool(value) and len(value or "") == 20 and (value or "").endswith(PUBLISHED_DAY_SUFFIX)
+
+
+def publisher_clock(value: str | None) -> datetime | None:
+    """A `published` on its publisher's own clock, labelled UTC: the day and hour the page
+    printed. Compared with a UTC bound it compares calendars, so an item the status page
+    shows on the 15th is "on or after the 15th" wherever it is read. None for nothing or
+    for text that is not a time.
+
+    >>> publisher_clock("2020-05-15T07:00:00+09:00").isoformat()
+    '2020-05-15T07:00:00+00:00'
+    >>> publisher_clock(None), publisher_clock("soon")
+    (None, None)
+    """
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1]
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def same_published(old: str | None, new: str | None) -> bool:
+    """Whether two `published` spellings are the same date: one instant spelled with
+    another offset (what an older version stored in UTC) is not a change.
+
+    >>> same_published("2025-05-03T08:00:00Z", "2025-05-03T10:00:00+02:00"), same_published(None, None)
+    (True, True)
+    >>> same_published("2020-05-14T22:00:00Z", "2020-05-15T00:00:00Z")
+    False
+    """
+    if old == new:
+        return True
+    try:
+        return parse_iso(old) == parse_iso(new) and None not in (old, new)
+    except ValueError:
+        return False

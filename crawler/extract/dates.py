@@ -1,94 +1,87 @@
-"""Announcement dates: one UTC ISO-8601 spelling for whatever a page or feed prints.
+"""Announcement dates: whatever a page or feed prints, as the day and time its publisher meant.
 
-Pages print dates in their own language ("12 de mayo de 2025", "il y a 3 jours"),
-so parsing goes through dateparser with the page language first and English as
-fallback. dateparser is slow and eager (it turns "3" into a date), so obvious
-junk is rejected before it gets there and implausible results after.
+Pages print dates in their own language ("12 de mayo de 2025", "21 ottobre 2022",
+"3. Dezember 2026", "hace 3 días"). The common shapes (ISO-8601, RFC 822, a day,
+a month word and a year, numeric dates) are read here directly, with the month
+words of every language dateparser knows (crawler.extract.datewords); anything
+else goes to dateparser with the page's language first and English after it.
+dateparser is slow and eager (it turns "3" into a date), so obvious junk is
+rejected before it gets there and implausible results after.
+
+The stored spelling keeps the publisher's calendar day (docs/announcements.md):
+
+* ``YYYY-MM-DDT00:00:00Z``: a day. A date without a time, and a midnight time
+  with any offset (how CMSs write a date-only value), are the day the page shows;
+  converting ``2020-05-15T00:00:00+02:00`` to UTC would make it the 14th.
+* ``YYYY-MM-DDTHH:MM:SS+HH:MM``: a moment, with the offset the publisher gave
+  (``Z`` for UTC, or when no offset was given).
+
+So the first ten characters are always the day the publisher meant, wherever the
+report is read.
 """
 
 from __future__ import annotations
 
+import email.utils
 import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
-from dateparser.data.languages_info import language_order
-from dateparser.date import DateDataParser
-
-_KNOWN_LANGUAGES = frozenset(language_order)
-
-ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+from crawler.extract.datewords import Language, month_number, relative_pattern, resolve_language
 
 # Longer strings are sentences, not dates; dateparser would hunt through them slowly.
 MAX_DATE_TEXT = 80
 # A publication date this far ahead of the fetch is a typo, an event date or a clock problem.
 MAX_FUTURE = timedelta(days=1)
 MIN_YEAR = 1900
-
-# Words that make a digit-free text worth handing to dateparser ("yesterday", "hace dos días").
-_RELATIVE_WORDS = {
-    "en": r"ago|yesterday|today",
-    "es": r"hace|ayer|anteayer|hoy",
-    "fr": r"il y a|hier|avant-hier|aujourd['’]hui",
-    "nl": r"geleden|gisteren|eergisteren|vandaag",
-}
-_ANY_RELATIVE_WORD = re.compile(
-    r"(?<!\w)(?:" + "|".join(_RELATIVE_WORDS.values()) + r")(?!\w)", re.IGNORECASE
-)
+DAY_SUFFIX = "T00:00:00Z"
 
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _TIME_ONLY = re.compile(r"\d{1,2}(?:[:h]\d{2}){1,2}\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
 
-# Month names and abbreviations in the languages we meet, for finding dates in running text.
-_MONTHS = {
-    "en": "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec",
-    "es": "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre"
-    "|noviembre|diciembre|ene|abr|ago|dic",
-    "fr": "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre"
-    "|novembre|décembre|decembre|janv|févr|fevr|avr|juil|déc",
-    "nl": "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november"
-    "|december|mrt|okt",
+_YEAR = r"((?:19|20)\d{2})(?!\d)"
+# A day number, with an ordinal mark in any language ("16th", "1er", "1º", "3.").
+_DAY = r"(\d{1,2})(?:[^\W\d_]{1,2}(?![^\W\d_])|[º°ª])?\.?"
+# A word that may be a month ("mayo", "Dez.", "ottobre"); the lexicon decides.
+_WORD = r"([^\W\d_]{2,})\.?"
+# One short connector between the parts: "3 de dezembro de 2026", "3 of May", "d'octubre".
+_CONNECTOR = r"(?:[^\W\d_]{1,3}(?:\s+|['’]\s*))?"
+_SEP = r"[\s.,/-]*"
+
+_ISO = re.compile(
+    r"(?<!\d)(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?(?!\d)",
+    re.IGNORECASE,
+)
+_RFC822 = re.compile(
+    r"(?:[A-Za-z]{3},?\s+)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"\s*(?:[+-]\d{4}|GMT|UTC?|Z|[ECMP][SD]T)?"
+)
+# Day, month word, year: "3. Dezember 2026", "16th mayo 2025", "3 de dezembro de 2026".
+_DAY_MONTH_YEAR = re.compile(
+    rf"(?<![\w.]){_DAY}{_SEP}\s{_CONNECTOR}{_WORD}{_SEP}{_CONNECTOR}{_YEAR}"
+    rf"|(?<![\w.]){_DAY}[.-]{_WORD}[.-]{_YEAR}",
+    re.IGNORECASE,
+)
+# Month word, day, year: "May 3, 2025", "febrero 28, 2024".
+_MONTH_DAY_YEAR = re.compile(rf"(?<!\w){_WORD}[\s,/-]+{_DAY}(?:,\s*|[\s/-]+){_CONNECTOR}{_YEAR}")
+# Year, month word, day: "2024. május 3.", "2025 May 3".
+_YEAR_MONTH_DAY = re.compile(rf"(?<![\w.]){_YEAR}\.?[\s,/-]+{_WORD}[\s,/-]*(\d{{1,2}})(?![\d\w])")
+# Numbers only: "03/05/2025", "14.03.2024", "2025/05/03".
+_NUMERIC_DMY = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d])")
+_NUMERIC_YMD = re.compile(r"(?<![\d.,/-])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d.,/])")
+
+# Most specific first: at one position, an ISO timestamp beats the bare date inside it.
+_KINDS = ("iso", "dmy", "mdy", "ymd", "numeric", "numeric_ymd")
+_PATTERNS = {
+    "iso": _ISO,
+    "dmy": _DAY_MONTH_YEAR,
+    "mdy": _MONTH_DAY_YEAR,
+    "ymd": _YEAR_MONTH_DAY,
+    "numeric": _NUMERIC_DMY,
+    "numeric_ymd": _NUMERIC_YMD,
 }
-_MONTH = "(?:" + "|".join(sorted({m for v in _MONTHS.values() for m in v.split("|")},
-                                 key=len, reverse=True)) + r")\.?"
-_DAY = r"\d{1,2}(?:er|st|nd|rd|th|º|°)?"
-_YEAR = r"(?:19|20)\d{2}"
-
-# Most specific first: an ISO timestamp beats the bare date inside it.
-_DATE_PATTERNS = [
-    re.compile(
-        r"(?<!\d)\d{4}-\d{2}-\d{2}"
-        r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
-    ),
-    re.compile(
-        rf"(?<!\w){_DAY}\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}(?!\d)", re.IGNORECASE
-    ),
-    re.compile(rf"(?<!\w){_MONTH}\s+{_DAY},?\s+{_YEAR}(?!\d)", re.IGNORECASE),
-    re.compile(rf"(?<!\d)\d{{1,2}}[./-]\d{{1,2}}[./-]{_YEAR}(?!\d)"),
-    re.compile(rf"(?<!\d){_YEAR}/\d{{1,2}}/\d{{1,2}}(?!\d)"),
-    re.compile(
-        r"(?<!\w)(?:"
-        r"\d+\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago"
-        r"|hace\s+\d+\s+(?:minutos?|horas?|d[ií]as?|semanas?|mes(?:es)?)"
-        r"|il\s+y\s+a\s+\d+\s+(?:minutes?|heures?|jours?|semaines?|mois)"
-        r"|\d+\s+(?:minuten|minuut|uur|dagen|dag|weken|week|maanden|maand)\s+geleden"
-        r")(?!\w)",
-        re.IGNORECASE,
-    ),
-]
-
-
-def _language_code(language: str | None) -> str | None:
-    """Primary subtag only: dateparser knows "es", not always "es-MX" or "ES_es".
-
-    >>> _language_code("es-MX"), _language_code(" FR_fr "), _language_code(None)
-    ('es', 'fr', None)
-    """
-    if not language:
-        return None
-    code = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-    return code or None
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -98,118 +91,317 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment
 
 
-@lru_cache(maxsize=64)
-def _parser(language: str | None, relative_base: datetime) -> DateDataParser:
-    """One DateDataParser per (language, fetch time): building them loads locale data.
+def _preferred(language: str | None) -> tuple[Language | None, tuple[str, ...]]:
+    """The page's language as dateparser knows it, and the languages to read words in.
 
-    Numeric dates follow the language: "03/05/2025" is 3 May in Spanish, French and
-    Dutch, 5 March in (US) English.
+    >>> _preferred("pt-BR")[1], _preferred(None)[1], _preferred("zz")[1]
+    (('pt', 'en'), ('en',), ('en',))
     """
-    settings = {
-        "RELATIVE_BASE": relative_base,
-        "RETURN_AS_TIMEZONE_AWARE": True,
-        "TIMEZONE": "UTC",
-        "TO_TIMEZONE": "UTC",
-        "PREFER_DATES_FROM": "past",
-        "PREFER_DAY_OF_MONTH": "first",
-    }
-    # dateparser only notices an unknown language when parsing, and then raises.
-    if language and language != "en" and language in _KNOWN_LANGUAGES:
-        settings.update({"DATE_ORDER": "DMY", "PREFER_LOCALE_DATE_ORDER": False})
-        return DateDataParser(languages=[language, "en"], settings=settings)
-    return DateDataParser(languages=["en"], settings=settings)
+    resolved = resolve_language(language)
+    if resolved is None or resolved.code == "en":
+        return resolved, ("en",)
+    return resolved, (resolved.code, "en")
 
 
-def format_utc(moment: datetime | None, *, fetched_at: datetime) -> str | None:
-    """The one spelling we store, or None for dates no announcement can have.
+def format_published(
+    moment: datetime | None, *, fetched_at: datetime, day_only: bool = False
+) -> str | None:
+    """The one spelling we store (see the module docstring), or None for dates no
+    announcement can have (before 1900, or more than a day after the fetch).
 
-    >>> from datetime import datetime, timezone
+    >>> from datetime import timezone, timedelta
     >>> now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-    >>> format_utc(datetime(2025, 5, 3, 10, 0), fetched_at=now)
+    >>> format_published(datetime(2025, 5, 3, 10, 0), fetched_at=now)
     '2025-05-03T10:00:00Z'
-    >>> format_utc(datetime(2026, 1, 1, tzinfo=UTC), fetched_at=now) is None
+    >>> format_published(datetime(2025, 5, 3, 10, 0, tzinfo=timezone(timedelta(hours=2))), fetched_at=now)
+    '2025-05-03T10:00:00+02:00'
+    >>> format_published(datetime(2020, 5, 15, 0, 0, tzinfo=timezone(timedelta(hours=2))), fetched_at=now)
+    '2020-05-15T00:00:00Z'
+    >>> format_published(datetime(2026, 1, 1, tzinfo=UTC), fetched_at=now) is None
     True
     """
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+    instant = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     base = _naive_utc(fetched_at).replace(tzinfo=UTC)
-    if moment.year < MIN_YEAR or moment > base + MAX_FUTURE:
+    try:
+        if instant.year < MIN_YEAR or instant.astimezone(UTC) > base + MAX_FUTURE:
+            return None
+    except (OverflowError, ValueError):
         return None
-    return moment.strftime(ISO_UTC_FORMAT)
+    if day_only or (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return moment.strftime("%Y-%m-%d") + DAY_SUFFIX
+    offset = moment.utcoffset()
+    if not offset:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    total = int(offset.total_seconds()) // 60
+    sign, total = ("-", -total) if total < 0 else ("+", total)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f"{sign}{total // 60:02d}:{total % 60:02d}"
 
 
-def _worth_parsing(text: str) -> bool:
+# --------------------------------------------------------------------------- shapes read directly
+
+
+def _day(year: int, month: int, day: int) -> datetime | None:
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
+
+
+def _iso_moment(match: re.Match[str]) -> datetime | None:
+    """An ISO-8601 match as a datetime: naive without an offset, aware with one."""
+    year, month, day, hour, minute, second, zone = match.groups()
+    moment = _day(int(year), int(month), int(day))
+    if moment is None or hour is None:
+        return moment
+    try:
+        moment = moment.replace(hour=int(hour), minute=int(minute), second=int(second or 0))
+    except ValueError:
+        return None
+    if zone:
+        zone = "+00:00" if zone.upper() == "Z" else zone
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        try:
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            moment = moment.replace(tzinfo=timezone(sign * offset))
+        except ValueError:
+            return None
+    return moment
+
+
+def _numeric(first: int, second: int, year: int, separator: str, order: str) -> datetime | None:
+    """03/05/2025: which number is the day follows the language, unless one is over 12.
+    Dots are a day-first habit everywhere."""
+    if first > 12 or separator == "." or (order != "MDY" and second <= 12):
+        day, month = first, second
+    else:
+        day, month = second, first
+    return _day(year, month, day)
+
+
+def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
+                  preferred: tuple[str, ...]) -> tuple[datetime | None, bool]:
+    """(datetime, day_only) for one pattern match, or (None, _) when the words are not a date."""
+    groups = [g for g in match.groups() if g is not None]
+    if kind == "iso":
+        moment = _iso_moment(match)
+        return moment, match.group(4) is None
+    if kind in ("dmy", "mdy", "ymd"):
+        if kind == "dmy":
+            day, word, year = groups
+        elif kind == "mdy":
+            word, day, year = groups
+        else:
+            year, word, day = groups
+        found = month_number(word, preferred)
+        if found is None:
+            return None, True
+        return _day(int(year), found[0], int(day)), True
+    if kind == "numeric":
+        first, separator, second, year = groups
+        order = language.date_order if language else "MDY"
+        return _numeric(int(first), int(second), int(year), separator, order), True
+    year, _, month, day = groups
+    return _day(int(year), int(month), int(day)), True
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int, str, re.Match[str]]]:
+    for order, kind in enumerate(_KINDS):
+        for match in _PATTERNS[kind].finditer(text):
+            yield match.start(), order, kind, match
+
+
+# --------------------------------------------------------------------------- dateparser
+
+
+@lru_cache(maxsize=64)
+def _parser(languages: tuple[str, ...], day_first: bool, relative_base: datetime) -> object:
+    """One DateDataParser per (languages, fetch time): building them loads locale data.
+
+    No TIMEZONE settings: dateparser would convert a printed offset to UTC (moving the
+    day) and localise a naive time to this machine's zone. Naive stays naive.
+    """
+    from dateparser.date import DateDataParser
+
+    settings: dict[str, object] = {
+        "RELATIVE_BASE": relative_base,
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+    }
+    if day_first:
+        settings.update({"DATE_ORDER": "DMY", "PREFER_LOCALE_DATE_ORDER": False})
+    return DateDataParser(languages=list(languages), settings=settings)
+
+
+@lru_cache(maxsize=4096)
+def _dateparser(text: str, languages: tuple[str, ...], day_first: bool,
+                relative_base: datetime) -> str | None:
+    """Listings repeat the same few date strings; dateparser needs ~1 ms for each."""
+    try:
+        data = _parser(languages, day_first, relative_base).get_date_data(text)  # type: ignore[attr-defined]
+    except Exception:  # dateparser raises assorted errors on odd input; a date is optional
+        return None
+    if data is None or data.date_obj is None or data.period == "year":
+        return None
+    return format_published(data.date_obj, fetched_at=relative_base)
+
+
+def _relative(text: str, preferred: tuple[str, ...], *, words: bool) -> Iterator[re.Match[str]]:
+    """"3 days ago" in the preferred languages; with ``words`` also "yesterday", "today"
+    (not in running text, where "Register today" is no date)."""
+    for code in preferred:
+        pattern = relative_pattern(code, words=words)
+        if pattern is not None:
+            yield from pattern.finditer(text)
+
+
+def _worth_parsing(text: str, preferred: tuple[str, ...]) -> bool:
     """Cheap filter: dateparser turns "3" or "2024" into dates, and is slow on prose."""
     if not text or len(text) > MAX_DATE_TEXT:
         return False
     if _PLAIN_NUMBER.fullmatch(text) or _TIME_ONLY.fullmatch(text):
         return False
-    return any(ch.isdigit() for ch in text) or bool(_ANY_RELATIVE_WORD.search(text))
+    return any(ch.isdigit() for ch in text) or next(_relative(text, preferred, words=True), None) is not None
+
+
+# --------------------------------------------------------------------------- entry points
 
 
 def parse_date(text: str | None, *, language: str | None, fetched_at: datetime) -> str | None:
-    """Parse one date string as printed by a page or feed into UTC ISO-8601.
+    """Parse one date string as printed by a page or feed (see the module docstring).
 
     Returns None rather than guessing: junk, bare numbers, prose and dates in the
     future of the fetch all give None.
+
+    >>> now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+    >>> parse_date("3. Dezember 2024", language="de", fetched_at=now)
+    '2024-12-03T00:00:00Z'
+    >>> parse_date("Tue, 15 Apr 2025 10:00:00 +0200", language=None, fetched_at=now)
+    '2025-04-15T10:00:00+02:00'
     """
     if not isinstance(text, str):
         return None
     text = " ".join(text.split())
-    if not _worth_parsing(text):
+    resolved, preferred = _preferred(language)
+    if not _worth_parsing(text, preferred):
         return None
-    return _parse_cached(text, _language_code(language), _naive_utc(fetched_at))
-
-
-@lru_cache(maxsize=4096)
-def _parse_cached(text: str, language: str | None, relative_base: datetime) -> str | None:
-    """Listings repeat the same few date strings; dateparser needs ~1 ms for each."""
-    try:
-        data = _parser(language, relative_base).get_date_data(text)
-    except Exception:  # dateparser raises assorted errors on odd input; a date is optional
-        return None
-    if data is None or data.date_obj is None or data.period == "year":
-        return None
-    try:
-        return format_utc(data.date_obj, fetched_at=relative_base)
-    except (ValueError, OverflowError):
-        return None
+    base = _naive_utc(fetched_at)
+    iso = _ISO.fullmatch(text)
+    if iso:
+        return format_published(_iso_moment(iso), fetched_at=base, day_only=iso.group(4) is None)
+    if _RFC822.fullmatch(text):
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            moment = None
+        if moment is not None:
+            return format_published(moment, fetched_at=base)
+    bare = text.strip(" ,.;:|()[]–—-")
+    for _, _, kind, match in _candidates(bare):
+        if match.span() == (0, len(bare)):
+            moment, day_only = _shape_moment(kind, match, resolved, preferred)
+            if moment is not None:
+                return format_published(moment, fetched_at=base, day_only=day_only)
+    day_first = resolved is not None and resolved.date_order != "MDY"
+    return _dateparser(text, preferred, day_first, base)
 
 
 def find_date_in_text(
     text: str | None, *, language: str | None, fetched_at: datetime
 ) -> str | None:
-    """First parseable date-like substring of a longer text (a listing block, a byline).
+    """First date printed in a longer text (a listing block, a byline).
 
-    >>> from datetime import datetime, timezone
     >>> now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     >>> find_date_in_text("Publié le 3 juin 2024 par l'équipe", language="fr", fetched_at=now)
     '2024-06-03T00:00:00Z'
+    >>> find_date_in_text("Pubblicato il 21 ottobre 2022", language=None, fetched_at=now)
+    '2022-10-21T00:00:00Z'
     >>> find_date_in_text("Since 1990, 3 offices", language="en", fetched_at=now) is None
     True
     """
     if not isinstance(text, str) or not text:
         return None
     text = " ".join(text.split())
-    matches = []
-    for order, pattern in enumerate(_DATE_PATTERNS):
-        for match in pattern.finditer(text):
-            matches.append((match.start(), order, match.group(0)))
+    resolved, preferred = _preferred(language)
+    base = _naive_utc(fetched_at)
+    found: list[tuple[int, int, str, re.Match[str]]] = list(_candidates(text))
+    found.extend((m.start(), len(_KINDS), "relative", m) for m in _relative(text, preferred, words=False))
     # Earliest in the text wins; at the same position the more specific pattern does.
-    for _, _, candidate in sorted(matches):
-        parsed = parse_date(candidate, language=language, fetched_at=fetched_at)
+    for _, _, kind, match in sorted(found, key=lambda c: (c[0], c[1])):
+        if kind == "relative":
+            day_first = resolved is not None and resolved.date_order != "MDY"
+            parsed = _dateparser(match.group(0), preferred, day_first, base)
+        else:
+            moment, day_only = _shape_moment(kind, match, resolved, preferred)
+            parsed = format_published(moment, fetched_at=base, day_only=day_only)
         if parsed:
             return parsed
     return None
 
 
 def contains_date_pattern(text: str | None) -> bool:
-    """Cheap check (regexes only) for a date-like substring: tells a byline from prose.
+    """Cheap check (no dateparser) for a printed date: tells a byline from prose.
 
     >>> contains_date_pattern("Publié le 3 juin 2024"), contains_date_pattern("Bonjour")
     (True, False)
     """
-    return isinstance(text, str) and any(p.search(text) for p in _DATE_PATTERNS)
+    if not isinstance(text, str) or not any(ch.isdigit() for ch in text):
+        return False
+    for _, _, kind, match in _candidates(" ".join(text.split())):
+        if _shape_moment(kind, match, None, ("en",))[0] is not None:
+            return True
+    return False
+
+
+# A day and a month word with no year: "11 set", "05 giu", "Oct 23" (the year is elsewhere).
+_DAY_MONTH = re.compile(rf"(?<![\w.]){_DAY}{_SEP}\s?{_CONNECTOR}{_WORD}(?![\w.]*\s*\d)")
+_MONTH_DAY = re.compile(rf"(?<!\w){_WORD}[\s,/-]+(\d{{1,2}})(?:[^\W\d_]{{1,2}})?\.?(?![\d\w]|\s*[,/.-]?\s*\d)")
+_YEAR_ONLY = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int] | None:
+    """(day, month) of a date printed without its year ("11 set", "Oct 23"), or None.
+
+    >>> find_day_month("11 set Ore 11:30", language="it"), find_day_month("Oct 23", language=None)
+    ((11, 9), (23, 10))
+    >>> find_day_month("3 offices", language="en") is None
+    True
+    """
+    if not isinstance(text, str) or not text:
+        return None
+    text = " ".join(text.split())
+    _, preferred = _preferred(language)
+    found = [(m.start(), m.group(1), m.group(2)) for m in _DAY_MONTH.finditer(text)]
+    found += [(m.start(), m.group(2), m.group(1)) for m in _MONTH_DAY.finditer(text)]
+    for _, day, word in sorted(found):
+        month = month_number(word, preferred)
+        if month and 1 <= int(day) <= 31:
+            return int(day), month[0]
+    return None
+
+
+def year_of_heading(text: str | None, *, language: str | None) -> tuple[int, int | None] | None:
+    """(year, month or None) that a group heading gives its items ("Settembre 2023", "2024").
+
+    >>> year_of_heading("Settembre 2023", language="it"), year_of_heading("Archive 2019", language="en")
+    ((2023, 9), (2019, None))
+    """
+    if not isinstance(text, str) or len(text) > MAX_DATE_TEXT:
+        return None
+    match = _YEAR_ONLY.search(text)
+    if not match:
+        return None
+    _, preferred = _preferred(language)
+    month = next(
+        (found[0] for word in re.findall(r"[^\W\d_]{3,}", text) if (found := month_number(word, preferred))),
+        None,
+    )
+    return int(match.group(1)), month
+
+
+def date_from_parts(year: int, month: int, day: int, *, fetched_at: datetime) -> str | None:
+    """A day put together from a listing's parts (day and month in the item, year in
+    its group heading), or None if it is no date or lies in the future."""
+    return format_published(_day(year, month, day), fetched_at=_naive_utc(fetched_at), day_only=True)

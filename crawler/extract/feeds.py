@@ -19,18 +19,10 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from crawler.extract.announcements import (
-    TITLE_MAX,
-    Announcement,
-    collapse,
-    finalize,
-    html_to_text,
-    page_base_url,
-    parse_html,
-    resolve_url,
-    truncate,
-)
-from crawler.extract.dates import format_utc, parse_date
+from crawler.extract.blocks import page_base_url, resolve_url
+from crawler.extract.dates import format_published, parse_date
+from crawler.extract.htmltext import collapse, html_to_text, parse_html, truncate
+from crawler.extract.identity import DEFAULT_MAX_ITEMS, SUMMARY_MAX, TITLE_MAX, Announcement, finalize
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +109,7 @@ def parse_feed(
     *,
     language: str | None,
     fetched_at: datetime,
-    max_items: int = 200,
+    max_items: int = DEFAULT_MAX_ITEMS,
 ) -> FeedResult:
     """Announcements of an RSS 0.9x/1.0/2.0, Atom or JSON Feed body. Never raises."""
     try:
@@ -149,7 +141,7 @@ def _fallback_title(summary: str) -> str:
 def _announcement(
     title: str, link: Any, base: str, published: str | None, summary: str, guid: Any
 ) -> Announcement | None:
-    summary = truncate(summary)
+    summary = truncate(summary, SUMMARY_MAX)
     title = truncate(collapse(title), TITLE_MAX) or _fallback_title(summary)
     if not title:
         return None
@@ -275,19 +267,21 @@ def _struct_to_iso(value: Any, fetched_at: datetime) -> str | None:
         moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
-    return format_utc(moment, fetched_at=fetched_at)
+    return format_published(moment, fetched_at=fetched_at)
 
 
 def _entry_date(entry: Any, language: str | None, fetched_at: datetime) -> str | None:
-    """Published before updated; feedparser's parse first, dateparser for localized strings
-    ("mar, 13 may 2025") it gives up on."""
+    """Published before updated. The raw string first: it keeps the publisher's offset
+    (feedparser's parse is in UTC, which moves a midnight "+02:00" to the day before) and
+    dateparser reads localized strings ("mar, 13 may 2025"); feedparser's parse after it,
+    for the odd formats only feedparser knows."""
     for key in ("published", "updated", "created"):
         # Plain dict lookups: FeedParserDict.get("updated") falls back to "published" with a
         # DeprecationWarning, and we want each key for what it is.
-        struct = dict.get(entry, key + "_parsed")
-        parsed = _struct_to_iso(struct, fetched_at) if struct else None
         raw = dict.get(entry, key)
-        parsed = parsed or parse_date(raw, language=language, fetched_at=fetched_at)
+        parsed = parse_date(raw, language=language, fetched_at=fetched_at)
+        struct = dict.get(entry, key + "_parsed")
+        parsed = parsed or (_struct_to_iso(struct, fetched_at) if struct else None)
         if parsed:
             return parsed
     return None

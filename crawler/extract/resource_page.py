@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from crawler.extract.announcements import Announcement, extract_announcements
+from crawler.extract.announcements import Announcement, read_announcements
 from crawler.extract.feeds import discover_feeds
+from crawler.extract.identity import DEFAULT_MAX_ITEMS
 from crawler.extract.maintext import main_text
 from crawler.extract.page import clean_text, decode_html, is_html, parse_page
 
@@ -24,6 +25,7 @@ class ResourcePage:
     main_text: str | None
     feed_url: str | None  # the feed to read instead of the page, if any
     announcements: list[Announcement] | None  # read from the page when there is no feed
+    announcements_reason: str | None = None  # why the page gave none
 
 
 def read_resource_page(
@@ -35,6 +37,7 @@ def read_resource_page(
     selectors: dict[str, str] | None,
     language: str | None,
     fetched_at: datetime,
+    max_announcements: int = DEFAULT_MAX_ITEMS,
 ) -> ResourcePage:
     """Title, description and main text; then where announcements come from: an
     explicit feed, configured selectors, an advertised feed, or the page itself."""
@@ -46,9 +49,10 @@ def read_resource_page(
     if feed_url is None and selectors is None:
         discovered = discover_feeds(html, url)
         feed_url = discovered[0] if discovered else None
-    announcements = None
+    announcements, reason = None, None
     if feed_url is None:
-        announcements = extract_announcements(html, url, language=language, fetched_at=fetched_at,
-                                              selectors=selectors)
+        found = read_announcements(html, url, language=language, fetched_at=fetched_at, selectors=selectors,
+                                   max_items=max_announcements)
+        announcements, reason = found.items, found.reason
     return ResourcePage(info.title, info.description, html, clean_text(main_text(html), limit=200_000),
-                        feed_url, announcements)
+                        feed_url, announcements, reason)

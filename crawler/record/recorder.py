@@ -119,7 +119,8 @@ class RunRecorder:
         elif isinstance(item, AnnouncementsResult):
             try:
                 self.store.record_announcements(self.run_id, item.resource_id, item.items, source=item.source,
-                                                feed_url=item.feed_url, warning=item.warning)
+                                                feed_url=item.feed_url, warning=item.warning,
+                                                reason=item.reason)
             except Exception as exc:
                 self._lose(exc, {"announcements": 1})
                 return

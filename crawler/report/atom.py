@@ -15,12 +15,25 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.core.timeutil import is_published_day
 from crawler.extract.urls import is_web_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TAG_DATE = "2026"  # the date part of our tag URIs; never change it, ids depend on it
 NEW_SCHEME = "urn:healthcrawl:state"  # the scheme of the "new" category
 ET.register_namespace("", ATOM_NS)
+
+
+def atom_published(value: str) -> str:
+    """Atom's `published` for a stored date. A moment keeps its offset. A day (stored as
+    midnight UTC) is written at noon UTC: feed readers show times in their own zone, and
+    midnight UTC is the previous evening in the Americas, while noon UTC is the same
+    calendar day from UTC-11 to UTC+11, the day the page showed.
+
+    >>> atom_published("2026-05-15T00:00:00Z"), atom_published("2026-05-15T09:30:00+02:00")
+    ('2026-05-15T12:00:00Z', '2026-05-15T09:30:00+02:00')
+    """
+    return value[:10] + "T12:00:00Z" if is_published_day(value) else value
 
 
 def entry_id(resource_url: str, resource_id: str, key: str) -> str:
@@ -80,7 +93,7 @@ def build_feed(
         _sub(entry, "title", row["title"])
         _sub(entry, "updated", row["updated_at"] or updated)
         if row.get("published"):
-            _sub(entry, "published", row["published"])
+            _sub(entry, "published", atom_published(row["published"]))
         if is_web_url(row.get("url")):
             _sub(entry, "link", rel="alternate", href=row["url"])
         author = _sub(entry, "author")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from crawler.core.timeutil import iso, parse_iso, parse_stored, utcnow
+from crawler.core.timeutil import is_published_day, iso, parse_iso, parse_stored, publisher_clock, utcnow
 from crawler.core.vocabulary import LinkVerdict
 from crawler.report.findings import failing_links
 from crawler.report.links import link_report
@@ -229,15 +229,22 @@ def render(digest: Digest) -> tuple[str, str]:
 
 
 def _when(value: str | None) -> str:
-    """A date as people read it; a date-only item (stored at midnight) shows no time.
+    """A date as people read it, on the publisher's clock (the day the page printed); a
+    date-only item (stored at midnight) shows no time.
 
     >>> _when("2026-12-03T09:30:00Z"), _when("2026-12-03T00:00:00Z"), _when(None)
     ('2026-12-03 09:30 UTC', '2026-12-03', 'undated')
+    >>> _when("2026-12-03T23:30:00-05:00")
+    '2026-12-03 23:30 UTC-05:00'
     """
-    moment = parse_iso(value)
-    if moment is None:
+    moment = publisher_clock(value)
+    if moment is None or value is None:
         return "undated"
-    return moment.strftime("%Y-%m-%d" if (moment.hour, moment.minute) == (0, 0) else "%Y-%m-%d %H:%M UTC")
+    if is_published_day(value) or (moment.hour, moment.minute) == (0, 0):
+        return moment.strftime("%Y-%m-%d")
+    offset = value.strip()[19:].lstrip(".0123456789")
+    zone = "UTC" if offset in ("", "Z", "z", "+00:00") else f"UTC{offset}"
+    return moment.strftime("%Y-%m-%d %H:%M ") + zone
 
 
 def _count(n: int, one: str, many: str) -> str:

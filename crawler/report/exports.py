@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from crawler.core.timeutil import iso, parse_iso, utcnow
+from crawler.core.timeutil import iso, parse_iso, publisher_clock, utcnow
 from crawler.report.links import link_rows
 from crawler.report.status import build_status, new_since
 
@@ -182,7 +182,10 @@ def _keep(item: dict[str, Any], since: datetime | None, new_only: bool) -> bool:
         return False
     if since is None:
         return True
-    moment = parse_iso(item.get("published") or item.get("first_seen"))
+    # The publisher's calendar, as the status page shows it: an item of the 15th is kept
+    # by --since the 15th even when its offset puts the instant on the 14th in UTC.
+    published = item.get("published")
+    moment = publisher_clock(published) if published else parse_iso(item.get("first_seen"))
     return moment is not None and moment >= since
 
 

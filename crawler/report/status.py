@@ -69,6 +69,7 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         entry["announcements"] = [_announcement_entry(a, *marks) for a in own[:ANNOUNCEMENTS_PER_RESOURCE]]
         entry["announcements_source"] = fetch["source"] if fetch else None
         entry["announcements_warning"] = fetch["warning"] if fetch else None
+        entry["announcements_reason"] = fetch.get("reason") if fetch else None
         entry.update(_link_entry(links.get(resource["id"])))
         entry["events"] = [_event_entry(e) for e in events if e["resource_id"] == resource["id"]]
         entry.update(history_entry(store, resource["id"], now=now, detail_checks=detail_checks))
@@ -175,16 +176,17 @@ def freshness(store: Store, resource_id: str, entry: dict[str, Any], fetch: dict
     yield nothing, is `stale`, with the reason."""
     last = store.last_new_announcement(resource_id)
     state, reason = "fresh", None
+    why = f": {fetch['reason']}" if fetch and fetch.get("reason") else ""
     if entry["status"] not in ("up", "degraded") or fetch is None:
         state, reason = "unknown", "not read in this run"
     elif fetch["source"] == "feed" and fetch["items"] == 0:
         state, reason = "stale", "the feed returned no items"
     elif fetch["feed_url"] and fetch["items"] == 0:
-        state, reason = "stale", f"the feed failed and the page had no announcements ({fetch['warning']})"
+        state, reason = "stale", f"the feed failed and the page had no announcements ({fetch['warning']}){why}"
     elif fetch["items"] == 0 and fetch["source"] == "selectors":
-        state, reason = "stale", "the configured selectors matched nothing"
+        state, reason = "stale", f"the configured selectors matched nothing{why}"
     elif last is None:
-        state, reason = "unknown", "no announcements found"
+        state, reason = "unknown", f"no announcements found{why}"
     else:
         age = (now - parse_stored(last)).total_seconds() / 86400
         if age > stale_after_days:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from crawler.core.timeutil import iso, utcnow
+from crawler.core.timeutil import iso, same_published, utcnow
 from crawler.core.vocabulary import HEALTHY, RESOURCE_CHANGES, VERDICTS, EventKind, LinkVerdict
 from crawler.store.schema import MIGRATIONS
 
@@ -279,8 +279,9 @@ class Store:
         source: str,
         feed_url: str | None,
         warning: str | None,
+        reason: str | None = None,
     ) -> None:
-        """Upsert a resource's items by identity key; an item seen again keeps its
+        """Upsert a resource's items by identity key (`reason`: why there are none); an item seen again keeps its
         first_seen_run, and only a real change of title, date, link or summary
         moves its updated_at (feed readers then update it in place)."""
         now = iso(utcnow())
@@ -288,7 +289,8 @@ class Store:
         with self.db.conn:
             self.db.table("announcement_fetches").insert(
                 {"run_id": run_id, "resource_id": resource_id, "source": source,
-                 "feed_url": feed_url, "items": len(items), "warning": warning},
+                 "feed_url": feed_url, "items": len(items), "warning": warning,
+                 "reason": None if items else reason},
                 replace=True,
             )
             for item in items:
@@ -300,7 +302,10 @@ class Store:
                                   "first_seen_at": now, "updated_at": now})
                     continue
                 row = existing[0]
-                changed = any(row[k] != fields[k] for k in ("title", "url", "published", "summary"))
+                # An older version stored dates in UTC; the same instant with the publisher's
+                # offset is the same date, and must not look like an edit to feed readers.
+                changed = any(row[k] != fields[k] for k in ("title", "url", "summary")) or not same_published(
+                    row["published"], fields["published"])
                 update = {**fields, "last_seen_run": run_id}
                 if changed:
                     update["updated_at"] = now
@@ -473,13 +478,13 @@ class Store:
             order_by="id DESC", limit=1)), None)
 
     def last_new_announcement(self, resource_id: str) -> str | None:
-        """When the resource last published something: its newest dated item, or
-        when an undated item was first seen."""
+        """When the resource last published something: each item's date, or when an
+        undated item (a listing without dates) was first seen, the newest of them."""
         row = self.db.execute(
-            "SELECT max(published), max(first_seen_at) FROM announcements WHERE resource_id = ?",
+            "SELECT max(coalesce(published, first_seen_at)) FROM announcements WHERE resource_id = ?",
             [resource_id],
         ).fetchone()
-        return row[0] or row[1]
+        return row[0]
 
     # -- retention -----------------------------------------------------------------
 
@@ -649,7 +654,8 @@ class Store:
         resource's name and a `score`: bm25, higher is better, a word in the title
         weighing five times one in the summary. Best first, then newest first (published, else
         first seen); `since` (ISO-8601, UTC) keeps the items dated, or undated and
-        first seen, at or after it. A query FTS5 cannot parse is a ValueError with
+        first seen, at or after it, a date on its publisher's calendar (the day and hour
+        the page printed, as crawler.core.timeutil.publisher_clock). A query FTS5 cannot parse is a ValueError with
         SQLite's message."""
         try:
             return [dict(row) for row in self.db.query(
@@ -659,7 +665,8 @@ class Store:
                    JOIN announcements a ON a.id = announcements_fts.rowid
                    JOIN resources r ON r.id = a.resource_id
                    WHERE announcements_fts MATCH :match
-                     AND (:since IS NULL OR coalesce(a.published, a.first_seen_at) >= :since)
+                     AND (:since IS NULL
+                          OR substr(coalesce(a.published, a.first_seen_at), 1, 19) >= substr(:since, 1, 19))
                      AND (:resource IS NULL OR a.resource_id = :resource)
                    ORDER BY score DESC, coalesce(a.published, a.first_seen_at) DESC, a.id DESC
                    LIMIT :limit""",

@@ -305,6 +305,13 @@ def _migration_10(db: sqlite_utils.Database) -> None:
     db.table("link_sources").add_column("text", str)
 
 
+def _migration_11(db: sqlite_utils.Database) -> None:
+    """Why a resource gave no announcements in a run, in one line ("no repeated blocks
+    with headline links"), so a status page can tell a quiet site from one healthcrawl
+    cannot read."""
+    db.table("announcement_fetches").add_column("reason", str)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -316,4 +323,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_8,
     _migration_9,
     _migration_10,
+    _migration_11,
 )

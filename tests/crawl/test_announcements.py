@@ -87,6 +87,28 @@ CUSTOM = """<table id="calls"><tr class="call"><td class="when">5 May 2025</td><
 <a class="go" href="/calls/pilots">details</a></td></tr>
 <tr class="call"><td class="when">1 April 2025</td><td><span class="name">Challenge kickoff webinar</span><a class="go" href="/calls/webinar">details</a></td></tr></table>"""
 
+# A city portal's teasers: no dates at all, but each a card with a linked heading, a
+# picture and a lead, leading to its own page.
+PORTAL = "<h1>Aktuelles</h1><div class='teaser-list'>" + "".join(
+    f"<div class='teaser'><img src='/img/{n}.jpg' alt=''><h3><a href='/aktuelles/meldung-{n}'>{title}</a></h3>"
+    f"<p>Die Stadt informiert über {title.lower()} und die nächsten Schritte.</p></div>"
+    for n, title in enumerate(["Neue Radwege im Westen", "Bürgerbüro mit längeren Öffnungszeiten",
+                               "Sanierung der Stadtbibliothek beginnt", "Wochenmarkt zieht um"], 1)
+) + "</div>"
+
+PT_LISTING = "<h1>Notícias</h1><ul class='noticias'>" + "".join(
+    f"<li><h2><a href='/noticias/{slug}'>{title}</a></h2><span>{day}</span></li>"
+    for slug, title, day in [("edital", "Edital de bolsas de extensão publicado", "3 de dezembro de 2024"),
+                             ("vestibular", "Resultado do vestibular de inverno", "21 de novembro de 2024"),
+                             ("obras", "Obras no campus começam em janeiro", "2 de outubro de 2024")]
+) + "</ul>"
+
+# More items than the silent cap of old (50): an archive, read up to max_announcements.
+ARCHIVE = "<h1>Archive</h1><ul class='archive'>" + "".join(
+    f"<li><a href='/archive/post-{n}'>Monthly council report number {n}</a> {1 + n % 28} March 2024</li>"
+    for n in range(60)
+) + "</ul>"
+
 EMPTY = """<section class="hero"><h1>Welcome to the Smart City portal</h1><p>Our mission is to make the city better for everyone.</p>
 <a class="button" href="/about">Learn more about us</a></section>"""
 
@@ -109,6 +131,9 @@ def site():
     server.expect_request("/nl/").respond_with_response(page(NL_ARTICLES, lang="nl"))
     server.expect_request("/calls/").respond_with_response(page(CUSTOM))
     server.expect_request("/empty/").respond_with_response(page(EMPTY))
+    server.expect_request("/portal/").respond_with_response(page(PORTAL, lang="de"))
+    server.expect_request("/pt/").respond_with_response(page(PT_LISTING, lang="pt-BR"))
+    server.expect_request("/archive/").respond_with_response(page(ARCHIVE))
     server.expect_request("/broken/").respond_with_response(
         page(NL_ARTICLES, '<link rel="alternate" type="application/rss+xml" href="/broken/feed.xml">', "nl"))
     server.expect_request("/broken/feed.xml").respond_with_response(
@@ -135,7 +160,11 @@ def runs(site, tmp_path_factory):
          "announcements": {"item": "tr.call", "title": ".name", "link": "a.go", "date": ".when"}},
         {"name": "Empty", "url": url("/empty/")},
         {"name": "Broken feed", "url": url("/broken/"), "language": "nl"},
-    ], retries=0)
+        {"name": "Stadtportal", "url": url("/portal/"), "language": "de"},
+        {"name": "Universidade", "url": url("/pt/"), "language": "PT"},
+        {"name": "Archive", "url": url("/archive/")},
+        {"name": "Redesigned", "url": url("/fr/"), "announcements": {"item": "div.teaser-card"}},
+    ], retries=0, max_announcements=55)
     out = folder / "out"
     # The imitation pages link to paths this server does not serve: judge resources only.
     args = ("run", "--config", str(config), "--db", str(out / "health.db"), "--out", str(out),
@@ -245,6 +274,56 @@ def test_navigation_footer_and_cookie_banner_are_not_announcements(runs):
                               "Learn more about us"}
 
 
+def test_undated_teasers_of_a_clear_listing_are_kept_with_published_null(runs):
+    """A city portal prints no dates: its teaser cards are announcements all the same;
+    their first sighting stands for the date in the Atom feed and in "new"."""
+    portal = by_name(runs["status_1"])["Stadtportal"]
+    base = runs["base"]
+    assert [(a["title"], a["url"], a["published"]) for a in portal["announcements"]] == [
+        ("Neue Radwege im Westen", f"{base}/aktuelles/meldung-1", None),
+        ("Bürgerbüro mit längeren Öffnungszeiten", f"{base}/aktuelles/meldung-2", None),
+        ("Sanierung der Stadtbibliothek beginnt", f"{base}/aktuelles/meldung-3", None),
+        ("Wochenmarkt zieht um", f"{base}/aktuelles/meldung-4", None),
+    ]
+    assert all(a["first_seen"] for a in portal["announcements"])
+    assert portal["announcements_reason"] is None
+    feed = feedparser.parse((runs["out"] / "feeds" / "stadtportal.xml").read_bytes())
+    assert len(feed.entries) == 4 and all(e.updated for e in feed.entries)
+    assert not any("published" in e for e in feed.entries)
+
+
+def test_any_dateparser_language_in_any_case(runs):
+    """`language: PT` is accepted (it was an error), and Portuguese months are read."""
+    uni = by_name(runs["status_1"])["Universidade"]
+    assert uni["language"] == "pt"
+    assert [(a["title"], a["published"]) for a in uni["announcements"]] == [
+        ("Edital de bolsas de extensão publicado", "2024-12-03T00:00:00Z"),
+        ("Resultado do vestibular de inverno", "2024-11-21T00:00:00Z"),
+        ("Obras no campus começam em janeiro", "2024-10-02T00:00:00Z"),
+    ]
+
+
+def test_the_item_limit_is_the_configured_one(runs):
+    """60 archive entries, max_announcements: 55: 55 stored (the old silent cap was 50)."""
+    db = sqlite3.connect(runs["out"] / "health.db")
+    count, = db.execute("SELECT count(*) FROM announcements WHERE resource_id = 'archive'").fetchone()
+    fetched, = db.execute("SELECT items FROM announcement_fetches WHERE resource_id = 'archive' AND run_id = 1").fetchone()
+    assert count == fetched == 55
+
+
+def test_a_page_without_announcements_says_why(runs):
+    status = runs["status_1"]
+    empty, redesigned = by_name(status)["Empty"], by_name(status)["Redesigned"]
+    assert empty["announcements_reason"] == "no repeated blocks with headline links"
+    assert redesigned["announcements_reason"] == "the item selector 'div.teaser-card' matched nothing"
+    assert redesigned["freshness"]["reason"] == (
+        "the configured selectors matched nothing: the item selector 'div.teaser-card' matched nothing")
+    html = (runs["out"] / "index.html").read_text(encoding="utf-8")
+    assert "No announcements: no repeated blocks with headline links" in html
+    resource_page = (runs["out"] / "resources" / "empty.html").read_text(encoding="utf-8")
+    assert "No announcements found: no repeated blocks with headline links." in resource_page
+
+
 def test_malformed_feed_is_a_warning_and_the_page_is_read_instead(runs):
     broken = by_name(runs["status_1"])["Broken feed"]
     assert broken["status"] == "up"
@@ -291,8 +370,8 @@ def test_atom_feed_parses_with_stable_ids_and_updates_in_place(runs):
 
 def test_every_resource_gets_its_own_feed(runs):
     feeds = sorted(p.name for p in (runs["out"] / "feeds").iterdir())
-    slugs = ["blog", "broken-feed", "calls", "empty", "forum", "press", "region-language-not-declared", "region",
-             "stad"]
+    slugs = ["archive", "blog", "broken-feed", "calls", "empty", "forum", "press", "redesigned",
+             "region-language-not-declared", "region", "stad", "stadtportal", "universidade"]
     assert feeds == sorted(f"{slug}.{kind}" for slug in slugs for kind in ("json", "xml"))
     region = feedparser.parse((runs["out"] / "feeds" / "region.xml").read_bytes())
     assert not region.bozo and len(region.entries) == 3

@@ -36,7 +36,7 @@ def test_jsonld_item_list_of_news_articles() -> None:
         (
             "Ferry timetable changes from 1 June",
             "https://www.harbourcity.gov.example/newsroom/ferry-timetable-changes",
-            "2025-05-20T06:00:00Z",
+            "2025-05-20T08:00:00+02:00",
         ),
         (
             "Library renovation completed",
@@ -60,18 +60,18 @@ def test_jsonld_graph_references_and_broken_json() -> None:
         (
             "Bourse aux vélos du printemps",
             "https://atelier-velo.example.fr/blog/bourse-aux-velos/",
-            "2024-06-03T07:00:00Z",
+            "2024-06-03T09:00:00+02:00",
         ),
         (
             "Atelier réglage des freins & des dérailleurs",
             "https://atelier-velo.example.fr/blog/atelier-freins/",
-            "2024-03-12T17:30:00Z",
+            "2024-03-12T18:30:00+01:00",
         ),
         # only dateModified
         (
             "Nouveaux horaires d’ouverture",
             "https://atelier-velo.example.fr/blog/nouveaux-horaires/",
-            "2024-02-01T09:00:00Z",
+            "2024-02-01T10:00:00+01:00",
         ),
         # an Event in a CDATA-wrapped block with a trailing comma
         ("Vélorution du samedi", "https://atelier-velo.example.fr/agenda/velorution", "2024-05-18T14:00:00Z"),
@@ -107,7 +107,7 @@ def test_microdata_events_and_posting() -> None:
         (
             "Concierto de primavera de la banda municipal",
             "https://laribera.example.es/agenda/concierto-primavera",
-            "2025-04-26T18:00:00Z",
+            "2025-04-26T20:00:00+02:00",
         ),
         # Starts after the fetch: no publication date rather than a made-up one.
         ("Festival de verano en el patio", "https://laribera.example.es/agenda/festival-verano", None),
@@ -123,7 +123,7 @@ def test_dutch_article_blocks_with_time() -> None:
         (
             "Jaarverslag 2023 gepubliceerd",
             "https://www.stichting-voorbeeld.nl/nieuws/jaarverslag-2023",
-            "2024-03-14T09:00:00Z",
+            "2024-03-14T10:00:00+01:00",
         ),
         # <time> without datetime: its text "2 februari 2024"; the "Nieuw" badge is not part of the title
         (
@@ -149,17 +149,17 @@ def test_wordpress_spanish_blog_page() -> None:
         (
             "Jornada de puertas abiertas en nuestra sede de Valencia",
             "https://fundacion-ejemplo.es/2025/05/12/jornada-de-puertas-abiertas/",
-            "2025-05-12T07:30:00Z",
+            "2025-05-12T09:30:00+02:00",
         ),
         (
             "Presentamos la memoria anual 2024",
             "https://fundacion-ejemplo.es/2025/04/29/memoria-anual-2024/",
-            "2025-04-29T08:15:00Z",
+            "2025-04-29T10:15:00+02:00",
         ),
         (
             "Campaña de empleo juvenil: “Tu primer contrato”",
             "https://fundacion-ejemplo.es/2025/04/15/campana-de-empleo-juvenil/",
-            "2025-04-15T10:00:00Z",
+            "2025-04-15T12:00:00+02:00",
         ),
     ]
     # "Seguir leyendo …" is cut from the teaser.
@@ -327,7 +327,7 @@ def test_custom_selectors_only() -> None:
 def test_selectors_with_only_item() -> None:
     items = extract("nl_articles.html", "https://www.stichting-voorbeeld.nl/", "nl", selectors={"item": "article.nieuws-item"})
     assert rows(items)[:2] == [
-        ("Jaarverslag 2023 gepubliceerd", "https://www.stichting-voorbeeld.nl/nieuws/jaarverslag-2023", "2024-03-14T09:00:00Z"),
+        ("Jaarverslag 2023 gepubliceerd", "https://www.stichting-voorbeeld.nl/nieuws/jaarverslag-2023", "2024-03-14T10:00:00+01:00"),
         ("Nieuwe locatie in Utrecht", "https://www.stichting-voorbeeld.nl/nieuws/nieuwe-locatie-utrecht", "2024-02-02T00:00:00Z"),
     ]
 
@@ -390,7 +390,7 @@ def test_extract_survives_a_failing_tier(monkeypatch: pytest.MonkeyPatch) -> Non
     def explode(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(announcements, "_jsonld_items", explode)
+    monkeypatch.setattr(announcements, "jsonld_items", explode)
     items = extract("fr_listing.html", "https://jardins-croix-rousse.example.fr/site/index.html", "fr")
     assert len(items) == 4
 
@@ -429,4 +429,36 @@ def test_nothing_raises_on_arbitrary_input(document: str | bytes, language: str 
     assert result.warning is None or isinstance(result.warning, str)
     text = document.decode("latin-1") if isinstance(document, bytes) else document
     parsed = parse_date(text[:90], language=language, fetched_at=FETCHED_AT)
-    assert parsed is None or len(parsed) == 20
+    assert parsed is None or len(parsed) in (20, 25)  # Z, or the publisher's +HH:MM
+
+
+# --------------------------------------------------------------------------- no silent cap
+
+
+def test_the_default_limit_is_200_and_reached_in_page_order() -> None:
+    html = "<main><ul>" + "".join(
+        f'<li><a href="/n/{i}">Council meeting minutes number {i}</a> {1 + i % 28} May 2024</li>' for i in range(250)
+    ) + "</ul></main>"
+    items = extract_announcements(html, "https://e.org/", language="en", fetched_at=FETCHED_AT)
+    assert len(items) == announcements.DEFAULT_MAX_ITEMS == 200
+    assert items[0].url == "https://e.org/n/0" and items[-1].url == "https://e.org/n/199"
+
+
+@pytest.mark.parametrize(
+    ("html", "selectors", "reason"),
+    [
+        ("", None, "the page is empty"),
+        ("<main><p>Welcome. We are a small club.</p></main>", None, "no repeated blocks with headline links"),
+        ("<main><ul>" + "".join(f'<li><a href="/s{i}">Service</a></li>' for i in range(5)) + "</ul></main>", None,
+         "5 candidate blocks, none dated and structure too weak"),
+        ("<main><ul>" + "".join(f'<li><a href="/x{i}">Our programme for young people {i}</a></li>' for i in range(5))
+         + "</ul></main>", None, "5 candidate blocks, none dated and structure too weak"),
+        ("<main><ul><li>x</li></ul></main>", {"item": "div.news"}, "the item selector 'div.news' matched nothing"),
+        ("<main><div class='news'>3 May 2025</div></main>", {"item": "div.news", "title": "h3"},
+         "the item selector matched 1 elements, none with a title selector"),
+    ],
+)
+def test_no_announcements_comes_with_a_reason(html: str, selectors: dict | None, reason: str) -> None:
+    found = announcements.read_announcements(html, "https://e.org/", language="en", fetched_at=FETCHED_AT,
+                                             selectors=selectors)
+    assert found.items == [] and found.reason == reason

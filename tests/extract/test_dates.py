@@ -7,9 +7,63 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from crawler.extract import dates
-from crawler.extract.dates import contains_date_pattern, find_date_in_text, format_utc, parse_date
+from crawler.extract.dates import contains_date_pattern, find_date_in_text, format_published, parse_date
 
 FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # Month words come from dateparser's data, so every language it reads is read here.
+        ("3. Dezember 2024", "de", "2024-12-03T00:00:00Z"),
+        ("21 ottobre 2022", "it", "2022-10-21T00:00:00Z"),
+        ("3 de dezembro de 2024", "pt", "2024-12-03T00:00:00Z"),
+        ("3 de dezembro de 2024", "PT", "2024-12-03T00:00:00Z"),
+        ("12. März 2025", "de-AT", "2025-03-12T00:00:00Z"),
+        ("vor 3 Tagen", "de", "2025-05-29T12:00:00Z"),
+        ("3 giorni fa", "it", "2025-05-29T12:00:00Z"),
+        ("há 2 dias", "pt", "2025-05-30T12:00:00Z"),
+        # Mixed forms: an English ordinal on a Spanish month, a Spanish month in US order.
+        ("16th mayo 2025", "es", "2025-05-16T00:00:00Z"),
+        ("16th mayo 2025", None, "2025-05-16T00:00:00Z"),
+        ("febrero 28, 2024", "es", "2024-02-28T00:00:00Z"),
+        # No language, or a wrong one: a month word that only one language has still reads.
+        ("21 ottobre 2022", None, "2022-10-21T00:00:00Z"),
+        ("3. Dezember 2024", "en", "2024-12-03T00:00:00Z"),
+        ("3 czerwca 2024", None, "2024-06-03T00:00:00Z"),
+        ("03-Mar-2025", "en", "2025-03-03T00:00:00Z"),
+        ("2024. május 3.", "hu", "2024-05-03T00:00:00Z"),
+        # Numbers follow the region: en-GB writes the day first, en-US the month.
+        ("03/05/2025", "en-GB", "2025-05-03T00:00:00Z"),
+        ("03/05/2025", "en-US", "2025-03-05T00:00:00Z"),
+        ("03.05.2025", "de", "2025-05-03T00:00:00Z"),
+        ("13/05/2025", "en", "2025-05-13T00:00:00Z"),
+    ],
+)
+def test_dates_in_any_language_dateparser_reads(text: str, language: str | None, expected: str) -> None:
+    assert parse_date(text, language=language, fetched_at=FETCHED_AT) == expected
+    assert find_date_in_text(f"Posted · {text} · 0 Comments", language=language, fetched_at=FETCHED_AT) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A date-only value, and a midnight written with an offset, are the day the page shows.
+        ("2020-05-15", "2020-05-15T00:00:00Z"),
+        ("2020-05-15T00:00:00+02:00", "2020-05-15T00:00:00Z"),
+        ("2020-05-15T00:00:00-07:00", "2020-05-15T00:00:00Z"),
+        ("2020-05-15 00:00:00 +0900", "2020-05-15T00:00:00Z"),
+        # A moment keeps the publisher's offset, so its day is still the page's day.
+        ("2020-05-15T23:30:00-05:00", "2020-05-15T23:30:00-05:00"),
+        ("2020-05-15T07:00:00+09:00", "2020-05-15T07:00:00+09:00"),
+        ("2020-05-15T07:00:00Z", "2020-05-15T07:00:00Z"),
+        ("2020-05-15T07:00:00", "2020-05-15T07:00:00Z"),
+        ("Fri, 15 May 2020 00:00:00 +0200", "2020-05-15T00:00:00Z"),
+    ],
+)
+def test_the_publishers_day_is_kept(text: str, expected: str) -> None:
+    assert parse_date(text, language=None, fetched_at=FETCHED_AT) == expected
 
 
 @pytest.mark.parametrize(
@@ -24,14 +78,18 @@ FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
         ("il y a 3 jours", "fr", "2025-05-29T12:00:00Z"),
         ("2 dagen geleden", "nl", "2025-05-30T12:00:00Z"),
         ("2025-05-03", None, "2025-05-03T00:00:00Z"),
-        ("2025-05-03T10:00:00+02:00", None, "2025-05-03T08:00:00Z"),
+        # The publisher's offset is kept: the day and hour stay those the page printed.
+        ("2025-05-03T10:00:00+02:00", None, "2025-05-03T10:00:00+02:00"),
         # Variants met in the fixtures and in the wild.
         ("2025-05-03T10:00:00Z", "fr", "2025-05-03T10:00:00Z"),
-        ("mar, 29 abr 2025 10:15:00 +0200", "es", "2025-04-29T08:15:00Z"),
+        ("mar, 29 abr 2025 10:15:00 +0200", "es", "2025-04-29T10:15:00+02:00"),
         ("Tue, 15 Apr 2025 10:00:00 +0000", "es", "2025-04-15T10:00:00Z"),
+        ("Tue, 15 Apr 2025 23:30:00 -0500", None, "2025-04-15T23:30:00-05:00"),
         ("1er juin 2024", "fr", "2024-06-01T00:00:00Z"),
         ("March 31st, 2025", "en", "2025-03-31T00:00:00Z"),
         ("hier", "fr", "2025-05-31T12:00:00Z"),
+        ("ieri", "it", "2025-05-31T12:00:00Z"),
+        ("gestern", "de", "2025-05-31T12:00:00Z"),
         ("  12   de mayo\nde 2025 ", "es", "2025-05-12T00:00:00Z"),
         ("3 juin 2024", "fr-FR", "2024-06-03T00:00:00Z"),
         ("12 de mayo de 2025", "ES_es", "2025-05-12T00:00:00Z"),
@@ -99,10 +157,10 @@ def test_no_dateparser_call_without_digit_or_relative_word(monkeypatch: pytest.M
         raise AssertionError("dateparser should not be consulted")
 
     monkeypatch.setattr(dates, "_parser", refuse)
-    dates._parse_cached.cache_clear()
+    dates._dateparser.cache_clear()
     assert parse_date("Nous contacter par courriel", language="fr", fetched_at=FETCHED_AT) is None
     assert parse_date("Lees meer over ons werk", language="nl", fetched_at=FETCHED_AT) is None
-    dates._parse_cached.cache_clear()
+    dates._dateparser.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -113,7 +171,7 @@ def test_no_dateparser_call_without_digit_or_relative_word(monkeypatch: pytest.M
         ("Publicado el 12 de mayo de 2025 en Noticias", "es", "2025-05-12T00:00:00Z"),
         ("Geplaatst op 14 maart 2024 door de redactie", "nl", "2024-03-14T00:00:00Z"),
         ("Posted May 3, 2025 by admin", "en", "2025-05-03T00:00:00Z"),
-        ("Updated 2025-05-03T10:00:00+02:00 (edited)", "en", "2025-05-03T08:00:00Z"),
+        ("Updated 2025-05-03T10:00:00+02:00 (edited)", "en", "2025-05-03T10:00:00+02:00"),
         ("Le 03/05/2025 à la mairie", "fr", "2025-05-03T00:00:00Z"),
         ("Geplaatst 2 dagen geleden", "nl", "2025-05-30T12:00:00Z"),
         ("Publicado hace 2 días", "es", "2025-05-30T12:00:00Z"),
@@ -142,7 +200,12 @@ def test_contains_date_pattern() -> None:
     assert not contains_date_pattern(None)
 
 
-def test_format_utc() -> None:
-    assert format_utc(None, fetched_at=FETCHED_AT) is None
+def test_format_published() -> None:
+    assert format_published(None, fetched_at=FETCHED_AT) is None
     plus_two = timezone(timedelta(hours=2))
-    assert format_utc(datetime(2025, 5, 3, 10, 0, tzinfo=plus_two), fetched_at=FETCHED_AT) == "2025-05-03T08:00:00Z"
+    assert format_published(datetime(2025, 5, 3, 10, 0, tzinfo=plus_two), fetched_at=FETCHED_AT) == "2025-05-03T10:00:00+02:00"
+    minus_five = timezone(timedelta(hours=-5, minutes=-30))
+    assert format_published(datetime(2025, 5, 3, 23, 0, tzinfo=minus_five), fetched_at=FETCHED_AT) == "2025-05-03T23:00:00-05:30"
+    # A day stays a day, whatever the reader's zone: no moment in UTC on another day.
+    assert format_published(datetime(2025, 5, 3, 0, 0, tzinfo=plus_two), fetched_at=FETCHED_AT) == "2025-05-03T00:00:00Z"
+    assert format_published(datetime(2025, 5, 3, 17, 0), fetched_at=FETCHED_AT, day_only=True) == "2025-05-03T00:00:00Z"

@@ -93,7 +93,7 @@ def test_wordpress_rss_feed() -> None:
         (
             "Presentamos la memoria anual 2024",
             "https://fundacion-ejemplo.es/2025/04/29/memoria-anual-2024/",
-            "2025-04-29T08:15:00Z",
+            "2025-04-29T10:15:00+02:00",
         ),
         # The same post again with another utm_source is dropped.
         (
@@ -104,7 +104,7 @@ def test_wordpress_rss_feed() -> None:
         (
             "Felices fiestas a todo el equipo",
             "https://fundacion-ejemplo.es/2024/12/20/felices-fiestas/",
-            "2024-12-20T17:00:00Z",
+            "2024-12-20T18:00:00+01:00",
         ),
     ]
     first, second, third, _ = result.items
@@ -137,7 +137,7 @@ def test_rss_1_0_rdf_feed() -> None:
 </rdf:RDF>"""
     result = parse_feed(body, "https://old.example.org/index.rdf", language=None, fetched_at=FETCHED_AT)
     assert result.warning is None
-    assert rows(result) == [("Minutes of the spring meeting", "https://old.example.org/a", "2024-04-02T08:00:00Z")]
+    assert rows(result) == [("Minutes of the spring meeting", "https://old.example.org/a", "2024-04-02T10:00:00+02:00")]
 
 
 def test_future_and_missing_dates_are_not_invented() -> None:
@@ -161,7 +161,7 @@ def test_atom_with_xml_base() -> None:
         (
             "Jaarverslag 2023 gepubliceerd",
             "https://www.stichting-voorbeeld.nl/nieuws/2024/jaarverslag-2023?page=1",
-            "2024-03-14T09:00:00Z",
+            "2024-03-14T10:00:00+01:00",
         ),
         # only <updated>
         ("Open dag op zaterdag", "https://www.stichting-voorbeeld.nl/agenda/open-dag", "2024-02-02T09:00:00Z"),
@@ -182,7 +182,7 @@ def test_atom_relative_links_resolve_against_feed_url() -> None:
     assert result.warning is None
     assert rows(result) == [
         ("Release 2.0 is out", "https://labs.example.org/blog/posts/release-2-0/", "2025-05-20T16:00:00Z"),
-        ("Meet us at the Open Source Summit", "https://labs.example.org/events/oss-summit", "2025-04-02T13:15:00Z"),
+        ("Meet us at the Open Source Summit", "https://labs.example.org/events/oss-summit", "2025-04-02T09:15:00-04:00"),
     ]
 
 
@@ -197,7 +197,7 @@ def test_json_feed_1_1() -> None:
         (
             "Summer fair 2025: stalls now open for booking",
             "https://riverside-trust.org.uk/updates/summer-fair-2025",
-            "2025-05-28T08:00:00Z",
+            "2025-05-28T09:00:00+01:00",
         ),
         ("New food bank opening hours", "https://riverside-trust.org.uk/updates/food-bank-hours", "2025-05-20T14:30:00Z"),
         # No title: named after its text.
@@ -260,8 +260,8 @@ def test_malformed_feed_with_entries_keeps_items_and_warns() -> None:
     result = parse("malformed_feed.xml", "https://club-nautique.example.fr/feed")
     assert result.warning == "feed is not well-formed XML (line 4): not well-formed (invalid token)"
     assert rows(result) == [
-        ("Régate de printemps : résultats", "https://club-nautique.example.fr/actus/regate-printemps", "2024-04-14T15:00:00Z"),
-        ("Stage d'été pour les 8-12 ans", "https://club-nautique.example.fr/actus/stage-ete", "2024-05-06T07:00:00Z"),
+        ("Régate de printemps : résultats", "https://club-nautique.example.fr/actus/regate-printemps", "2024-04-14T17:00:00+02:00"),
+        ("Stage d'été pour les 8-12 ans", "https://club-nautique.example.fr/actus/stage-ete", "2024-05-06T09:00:00+02:00"),
     ]
 
 

@@ -207,6 +207,7 @@ class ResourceView:
     render_ms: float | None = None  # set when the page was read in headless Chromium
     announcements: list[AnnouncementView] = field(default_factory=list)
     announcements_warning: str | None = None
+    announcements_reason: str | None = None  # why the page gave none, in one line
     links: dict[str, int] = field(default_factory=dict)
     problem_links: list[LinkView] = field(default_factory=list)
     events: list[EventView] = field(default_factory=list)
@@ -628,6 +629,7 @@ def _resource(
         render_ms=(_number(raw.get("render_ms")) or 0.0) if raw.get("rendered") is True else None,
         announcements=_announcements(raw.get("announcements")),
         announcements_warning=_text(raw.get("announcements_warning")),
+        announcements_reason=_text(raw.get("announcements_reason")),
         links=_link_counts(raw.get("links")),
         problem_links=_problem_links(raw),
         events=_events(raw.get("events")),

@@ -1,0 +1,321 @@
+"""Score announcement extraction on saved real pages against their hand-written truth.
+
+    .venv/bin/python -m bench.announcements [--set dev|holdout|all] [--page NAME] [--verbose]
+    python bench/announcements.py --set dev          # also runs as a plain script
+
+The corpus is tests/fixtures/announcements/real/ (development) and .../holdout/ (acceptance),
+found relative to this file, so another checkout's extractor (its own venv) can be scored on
+this corpus. Each page is scored by ``crawler.extract.announcements.extract_announcements``
+and by a naive baseline written here (every link in or around a heading outside nav, header
+and footer), so a reader can tell a hard page from a weak extractor.
+
+Matching: a found item matches a true item when their URLs are equal after light
+normalisation (http/https, default port, trailing slash, fragment, percent-encoding case);
+each true item matches at most once. Per page: recall = matched / true, precision = matched /
+found, exact day = matched dated items whose day equals the truth / matched dated items.
+Macro figures are the mean over pages. A page with no true items scores recall 1.0 (nothing
+to miss) and precision 1.0 only if nothing was found, else 0.0; a page with true items that
+returns nothing scores precision 0.0. Exit code is always 0: this prints figures, it does not
+assert (tests/extract/test_real_corpus.py holds the thresholds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = {
+    "dev": ROOT / "tests" / "fixtures" / "announcements" / "real",
+    "holdout": ROOT / "tests" / "fixtures" / "announcements" / "holdout",
+}
+MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_CHROME = ("nav", "header", "footer")
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+@dataclass(frozen=True)
+class TrueItem:
+    title: str
+    url: str
+    published: str | None  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class Page:
+    set: str
+    name: str
+    path: Path
+    url: str
+    language: str
+    family: str
+    kind: str
+    fetched_at: datetime
+    items: tuple[TrueItem, ...]
+
+    def html(self) -> bytes:
+        data = self.path.read_bytes()
+        return gzip.decompress(data) if self.path.name.endswith(".gz") else data
+
+
+def load_truth(folder: Path) -> dict:
+    return json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+
+
+def load_pages(which: str = "dev") -> list[Page]:
+    """Pages of one set ("dev", "holdout") or both ("all"), in name order."""
+    names = list(SETS) if which == "all" else [which]
+    pages: list[Page] = []
+    for set_name in names:
+        folder = SETS[set_name]
+        for name, entry in sorted(load_truth(folder)["pages"].items()):
+            pages.append(
+                Page(
+                    set=set_name,
+                    name=name,
+                    path=folder / name,
+                    url=entry["url"],
+                    language=entry["language"],
+                    family=entry["family"],
+                    kind=entry["kind"],
+                    fetched_at=datetime.fromisoformat(entry["fetched_at"]),
+                    items=tuple(TrueItem(i["title"], i["url"], i["published"]) for i in entry["items"]),
+                )
+            )
+    return pages
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def normalize_url(url: str) -> str:
+    """The same detail page however the link spells it.
+
+    >>> normalize_url("HTTPS://Example.org:443/a%c3%a9/b/?x=1#top")
+    'http://example.org/a%C3%A9/b?x=1'
+    >>> normalize_url("http://example.org/")
+    'http://example.org'
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), parts.path).rstrip("/")
+    return urlunsplit(("http", host, path, parts.query, ""))
+
+
+def day_of(published: str | None) -> str | None:
+    """YYYY-MM-DD as written: the extractor's day, not a conversion to another zone."""
+    return published[:10] if published else None
+
+
+@dataclass
+class Score:
+    true: int = 0
+    found: int = 0
+    matched: int = 0
+    dated: int = 0  # matched items whose truth has a date
+    day_ok: int = 0
+    missed: list[TrueItem] = field(default_factory=list)
+    extra: list[tuple[str, str | None]] = field(default_factory=list)
+    wrong_day: list[tuple[TrueItem, str | None]] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.true if self.true else 1.0
+
+    @property
+    def precision(self) -> float:
+        if self.found:
+            return self.matched / self.found
+        return 1.0 if self.true == 0 else 0.0
+
+    @property
+    def day_accuracy(self) -> float | None:
+        return self.day_ok / self.dated if self.dated else None
+
+
+def score(truth: Iterable[TrueItem], found: Iterable[tuple[str, str | None]]) -> Score:
+    """Match found (url, published) pairs to the true items by normalised URL."""
+    truth = list(truth)
+    result = Score(true=len(truth))
+    open_items: dict[str, list[TrueItem]] = {}
+    for item in truth:
+        open_items.setdefault(normalize_url(item.url), []).append(item)
+    for url, published in found:
+        result.found += 1
+        candidates = open_items.get(normalize_url(url))
+        if not candidates:
+            result.extra.append((url, published))
+            continue
+        item = candidates.pop(0)
+        result.matched += 1
+        if item.published:
+            result.dated += 1
+            if day_of(published) == item.published:
+                result.day_ok += 1
+            else:
+                result.wrong_day.append((item, published))
+    result.missed = [i for items in open_items.values() for i in items]
+    return result
+
+
+# --------------------------------------------------------------------------- extractors
+
+
+def extractor_items(page: Page) -> list[tuple[str, str | None]]:
+    from crawler.extract.announcements import extract_announcements
+
+    items = extract_announcements(page.html(), page.url, language=None, fetched_at=page.fetched_at, max_items=MAX_ITEMS)
+    return [(a.url or "", a.published) for a in items]
+
+
+def baseline_items(page: Page) -> list[tuple[str, str | None]]:
+    """Every link in or around a heading outside nav/header/footer; no dates."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.html(), "lxml")
+    base_tag = soup.find("base", href=True)
+    base = urljoin(page.url, str(base_tag["href"])) if base_tag else page.url
+    seen: set[str] = set()
+    found: list[tuple[str, str | None]] = []
+    for heading in soup.find_all(_HEADINGS):
+        if heading.find_parent(_CHROME):
+            continue
+        link = heading.find("a", href=True) or heading.find_parent("a", href=True)
+        if link is None:
+            continue
+        href = str(link["href"]).strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = urljoin(base, href)
+        if url not in seen:
+            seen.add(url)
+            found.append((url, None))
+    return found
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class Row:
+    page: Page
+    score: Score
+    seconds: float
+    error: str | None = None
+
+
+def evaluate(pages: list[Page], extract: Callable[[Page], list[tuple[str, str | None]]]) -> list[Row]:
+    rows = []
+    for page in pages:
+        started = time.perf_counter()
+        try:
+            found, error = extract(page), None
+        except Exception as exc:  # a crash on one page is a figure, not the end of the run
+            found, error = [], f"{type(exc).__name__}: {exc}"
+        rows.append(Row(page, score(page.items, found), time.perf_counter() - started, error))
+    return rows
+
+
+@dataclass(frozen=True)
+class Summary:
+    pages: int
+    macro_recall: float
+    macro_precision: float
+    micro_recall: float
+    micro_precision: float
+    day_accuracy: float | None
+    empty_pages: tuple[str, ...]  # pages with >= 3 true items that returned none
+
+
+def summarize(rows: list[Row]) -> Summary:
+    n = len(rows) or 1
+    true = sum(r.score.true for r in rows)
+    found = sum(r.score.found for r in rows)
+    matched = sum(r.score.matched for r in rows)
+    dated = sum(r.score.dated for r in rows)
+    return Summary(
+        pages=len(rows),
+        macro_recall=sum(r.score.recall for r in rows) / n,
+        macro_precision=sum(r.score.precision for r in rows) / n,
+        micro_recall=matched / true if true else 1.0,
+        micro_precision=matched / found if found else (1.0 if true == 0 else 0.0),
+        day_accuracy=sum(r.score.day_ok for r in rows) / dated if dated else None,
+        empty_pages=tuple(r.page.name for r in rows if r.score.true >= 3 and r.score.found == 0),
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "   -" if value is None else f"{value:4.2f}"
+
+
+def print_table(title: str, rows: list[Row], verbose: bool, out=sys.stdout) -> Summary:
+    print(f"\n== {title}", file=out)
+    print(f"{'page':44} {'true':>4} {'found':>5} {'match':>5} {'recall':>6} {'prec':>5} {'day':>5}", file=out)
+    for r in rows:
+        s = r.score
+        note = f"  ERROR {r.error}" if r.error else ""
+        print(
+            f"{r.page.name:44} {s.true:4d} {s.found:5d} {s.matched:5d} {_pct(s.recall):>6} "
+            f"{_pct(s.precision):>5} {_pct(s.day_accuracy):>5}{note}",
+            file=out,
+        )
+        if verbose:
+            for item in s.missed:
+                print(f"      missed  {item.published or '-':10} {item.title[:60]!r} {item.url}", file=out)
+            for url, published in s.extra:
+                print(f"      extra   {day_of(published) or '-':10} {url}", file=out)
+            for item, published in s.wrong_day:
+                print(f"      day     {item.published} != {day_of(published)} {item.url}", file=out)
+    summary = summarize(rows)
+    print(
+        f"OVERALL {title}: pages {summary.pages}  macro recall {summary.macro_recall:.3f}  "
+        f"macro precision {summary.macro_precision:.3f}  micro recall {summary.micro_recall:.3f}  "
+        f"micro precision {summary.micro_precision:.3f}  exact day {_pct(summary.day_accuracy)}  "
+        f"empty pages (>=3 true, none found) {len(summary.empty_pages)}: {', '.join(summary.empty_pages) or '-'}",
+        file=out,
+    )
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=["dev", "holdout", "all"], default="dev")
+    parser.add_argument("--page", help="score one page (file name, with or without extension)")
+    parser.add_argument("--verbose", action="store_true", help="list missed and extra items per page")
+    args = parser.parse_args(argv)
+    pages = load_pages(args.set)
+    if args.page:
+        pages = [p for p in pages if p.name == args.page or p.name.split(".")[0] == args.page]
+        if not pages:
+            print(f"no page named {args.page!r} in set {args.set}")
+            return 0
+    started = time.perf_counter()
+    print_table(f"extractor ({args.set})", evaluate(pages, extractor_items), args.verbose)
+    extractor_seconds = time.perf_counter() - started
+    print_table(f"naive baseline ({args.set})", evaluate(pages, baseline_items), args.verbose)
+    print(f"\nextractor time on {len(pages)} pages: {extractor_seconds:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    if __package__ in (None, ""):
+        # run as a plain script: import the crawler of the interpreter's checkout, else this one
+        try:
+            import crawler  # noqa: F401
+        except ImportError:
+            sys.path.insert(0, str(ROOT))
+    sys.exit(main())

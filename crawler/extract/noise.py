@@ -1,0 +1,175 @@
+"""Page furniture that must never be read as announcements: menus, page header and
+footer, cookie banners, breadcrumbs, pagination, share widgets, comment sections.
+
+What HTML says is furniture (``nav``, ``aside``, landmark roles, a page-level
+``header``/``footer``) is removed outright. Class names are weaker evidence, so
+they are read as whole names, not substrings: ``c-pagination`` and ``menu-item``
+are furniture, ``wpr-grid-pagination-center`` (a grid whose pager is centred) and
+``paginated`` are not. And a class never removes what holds content: furniture
+has no headings with links, no ``<article>``, no ``<main>``; an element that
+does is the page's content, whatever it is called.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+from bs4.element import Tag
+
+from crawler.extract.htmltext import element_text
+from crawler.extract.titles import classes, word_count
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+_NOISE_TAGS = frozenset({"nav", "aside", "menu", "dialog"})
+_CHROME_TAGS = frozenset({"header", "footer"})
+_NOISE_ROLES = frozenset(
+    {
+        "navigation", "menu", "menubar", "banner", "contentinfo", "complementary",
+        "dialog", "alertdialog", "search",
+    }
+)
+# A class or id whose first or last word is one of these names furniture.
+_NOISE_WORDS = frozenset(
+    {
+        "nav", "navbar", "navigation", "subnav", "topnav", "menu", "menus", "submenu", "megamenu",
+        "menubar", "cookie", "cookies", "cookiebar", "consent", "gdpr", "breadcrumb", "breadcrumbs",
+        "pagination", "pager", "paging", "share", "sharing", "sharedaddy", "addtoany", "social",
+        "socials", "skip", "comment", "comments", "commentlist", "disqus", "sidebar", "offcanvas",
+    }
+)
+_CHROME_WORDS = frozenset({"footer", "header", "masthead", "colophon"})
+# Namespace prefixes of CSS methodologies ("c-pagination", "js-menu"): not words.
+_NAMESPACES = frozenset({"c", "o", "l", "u", "m", "t", "g", "js", "wp", "ui"})
+# State classes ("has-sidebar", "is-menu-open", "no-js") describe the page, not the element.
+_STATE_WORDS = frozenset({"has", "no", "with", "without", "is", "show", "hide"})
+# WordPress and friends put the post's categories and tags in its class list.
+_TAXONOMY_CLASS = re.compile(r"^(?:category|tag|post_tag|format|type|status)-", re.IGNORECASE)
+# aria-label of a menu or a pager, in the languages that write it with these letters.
+_ARIA_NOISE = ("menu", "menú", "menü", "navig", "breadcrumb", "paginat", "pagina ", "fil d")
+# Header/footer elements inside these are part of the content (an article's byline, a card's date).
+_CONTENT_CONTAINERS = frozenset({"article", "main", "section", "li", "td"})
+
+
+def name_words(name: str) -> list[str]:
+    """The words of one class or id, BEM element and modifier and namespace left out.
+
+    >>> name_words("c-footer__inner"), name_words("wpr-grid-pagination-center"), name_words("mainNav")
+    (['footer'], ['wpr', 'grid', 'pagination', 'center'], ['main', 'nav'])
+    """
+    block = re.split(r"__|--", name, maxsplit=1)[0]
+    block = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", block)
+    words = [w for w in re.split(r"[^a-z0-9]+", block.lower()) if w]
+    while len(words) > 1 and words[0] in _NAMESPACES:
+        words = words[1:]
+    return words
+
+
+def _named_as(el: Tag, vocabulary: frozenset[str]) -> bool:
+    """A class or the id whose first or last word is in ``vocabulary`` (see module docstring).
+
+    >>> from bs4 import BeautifulSoup as B
+    >>> [_named_as(B(f'<div class="{c}"></div>', "lxml").div, _NOISE_WORDS) for c in
+    ...  ["c-pagination", "wpr-grid-pagination-center", "paginated", "menu-item", "has-navigation"]]
+    [True, False, False, True, False]
+    """
+    names = [c for c in classes(el) if not _TAXONOMY_CLASS.match(c)]
+    ident = el.get("id")
+    if isinstance(ident, str):
+        names.append(ident)
+    for name in names:
+        words = name_words(name)
+        if not words or words[0] in _STATE_WORDS:
+            continue
+        if words[0] in vocabulary or words[-1] in vocabulary:
+            return True
+    return False
+
+
+def signature(el: Tag) -> tuple[str, str]:
+    """Tag and first stable class: what repeated blocks of one listing share."""
+    stable = [c for c in classes(el) if not any(ch.isdigit() for ch in c) and not _TAXONOMY_CLASS.match(c)]
+    return el.name, (stable[0] if stable else "")
+
+
+def _repeated(el: Tag | None, minimum: int = 3) -> bool:
+    """True when ``el`` is one of ``minimum`` or more same-signature siblings (a card in a grid)."""
+    if el is None or not isinstance(el.parent, Tag):
+        return False
+    sig = signature(el)
+    siblings = (sib for sib in el.parent.children if isinstance(sib, Tag))
+    return sum(1 for sib in siblings if signature(sib) == sig) >= minimum
+
+
+def _is_content_chrome(el: Tag) -> bool:
+    """A header/footer that belongs to an article or card rather than to the page."""
+    for ancestor in el.parents:
+        if not isinstance(ancestor, Tag) or ancestor.name in ("body", "html", "[document]"):
+            break
+        if ancestor.name in _CONTENT_CONTAINERS or ancestor.has_attr("itemscope"):
+            return True
+    return _repeated(el.parent) or _repeated(el.parent.parent if el.parent else None)
+
+
+def holds_content(el: Tag) -> bool:
+    """Articles, the main element, or headlines (linked headings of several words): what
+    furniture never holds. A menu's linked headings are labels ("About us", "Programs").
+
+    Bounded: stops at the second headline.
+    """
+    if el.find(("main", "article")) is not None:
+        return True
+    linked = 0
+    for heading in el.find_all(HEADINGS):
+        link = heading.find("a", href=True) or heading.find_parent("a", href=True)
+        if link is not None and word_count(element_text(heading)) >= 3:
+            linked += 1
+            if linked >= 2:
+                return True
+    return False
+
+
+def noise_reason(el: Tag) -> str | None:
+    """Why ``el`` is furniture ("landmark", "class"), or None when it is not."""
+    if el.name in ("html", "body", "main", "[document]"):
+        return None
+    if el.name in _NOISE_TAGS:
+        return "landmark"
+    if not el.attrs and el.name not in _CHROME_TAGS:  # most elements: nothing to read
+        return None
+    role = str(el.get("role") or "").lower().split()
+    if _NOISE_ROLES.intersection(role):
+        return None if holds_content(el) else "landmark"
+    explicit = el.name == "article" or el.has_attr("itemscope")
+    if el.name in _CHROME_TAGS:
+        return None if _is_content_chrome(el) else "landmark"
+    if explicit:
+        return None
+    aria = str(el.get("aria-label") or "").casefold()
+    if aria and any(word in aria for word in _ARIA_NOISE) and el.name in ("ul", "ol", "div", "section"):
+        return None if holds_content(el) else "aria"
+    if _named_as(el, _NOISE_WORDS):
+        return None if holds_content(el) else "class"
+    if _named_as(el, _CHROME_WORDS) and not _is_content_chrome(el):
+        return None if holds_content(el) else "class"
+    return None
+
+
+def noise_roots(soup: BeautifulSoup | Tag) -> list[Tag]:
+    """The outermost furniture elements, top-down; nothing inside them is looked at."""
+    found: list[Tag] = []
+    stack = [c for c in reversed(soup.contents) if isinstance(c, Tag)]
+    while stack:
+        el = stack.pop()
+        if noise_reason(el):
+            found.append(el)
+        else:
+            stack.extend(c for c in reversed(el.contents) if isinstance(c, Tag))
+    return found
+
+
+def strip_noise(soup: BeautifulSoup) -> None:
+    """Remove everything that is page furniture, so no heuristic can mistake it for news."""
+    for el in noise_roots(soup):
+        el.decompose()

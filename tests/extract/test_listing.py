@@ -1,0 +1,187 @@
+"""Listing detection, one rule per test, on small pages built like the real ones that
+needed the rule (tests/fixtures/announcements/real/ measures them all together)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.extract.announcements import read_announcements
+from crawler.extract.htmltext import element_text, parse_html
+from crawler.extract.noise import noise_roots
+
+FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+PAGE = "https://www.example.org/news/"
+
+
+def read(body: str, *, lang: str = "en", head: str = "") -> list[tuple[str, str | None, str | None]]:
+    html = f"<html lang='{lang}'><head>{head}</head><body>{body}</body></html>"
+    found = read_announcements(html, PAGE, language=None, fetched_at=FETCHED_AT)
+    return [(a.title, a.url, a.published and a.published[:10]) for a in found.items]
+
+
+def cards(n: int, *, date: bool = True, picture: bool = False, teaser: bool = False, cls: str = "card") -> str:
+    return "".join(
+        f"<div class='{cls}'>{'<img src=/i.jpg alt=>' if picture else ''}"
+        f"<h3><a href='/news/story-{i}'>Story number {i} of the week</a></h3>"
+        f"{f'<span>{i + 1} May 2025</span>' if date else ''}"
+        f"{'<p>A lead paragraph that says what the story is about.</p>' if teaser else ''}</div>"
+        for i in range(n)
+    )
+
+
+def test_a_class_that_merely_contains_a_noise_word_does_not_hide_the_listing() -> None:
+    """An Elementor grid whose class says where its pager sits, in a "paginated" wrapper."""
+    body = f"<div class='paginated'><div class='wpr-grid wpr-grid-pagination-center'>{cards(4)}</div></div>"
+    assert len(read(body)) == 4
+
+
+def test_whole_class_names_and_landmarks_are_noise() -> None:
+    soup = parse_html(
+        "<div class='c-pagination'><a href='/p2'>2</a></div><ul class='menu-item'></ul>"
+        "<div aria-label='Main menu'><a href='/a'>About</a></div><div class='comments-area'></div>"
+        "<div class='paginated'>kept</div><footer>f</footer>"
+    )
+    assert [el.get("class") or el.name for el in noise_roots(soup)] == [
+        ["c-pagination"], ["menu-item"], "div", ["comments-area"], "footer"]
+
+
+def test_one_article_around_many_press_releases_is_a_listing_and_the_h2_is_the_headline() -> None:
+    releases = "".join(
+        f"<div class='release'><h6><a href='/companies/acme-{i}'>ACME Corp</a></h6>"
+        f"<h2><a href='/press/release-{i}'>Release {i}</a></h2><time datetime='2025-05-0{i + 1}'>x</time></div>"
+        for i in range(5)
+    )
+    assert read(f"<article class='uk-article'>{releases}</article>") == [
+        (f"Release {i}", f"https://www.example.org/press/release-{i}", f"2025-05-0{i + 1}") for i in range(5)]
+
+
+def test_a_kicker_heading_leads_to_the_page_and_the_title_is_the_longer_heading() -> None:
+    body = "".join(
+        f"<article><h1><a href='/item/show/63801{i}'>Mobilität</a></h1>"
+        f"<h2><a href='/item/show/63801{i}'>Neue Radwege im Westen der Stadt {i}</a></h2>"
+        f"<p>Die Stadt baut neue Radwege und informiert über die Pläne.</p><img src='/x.jpg'></article>"
+        for i in range(4)
+    )
+    assert [title for title, _, _ in read(f"<div class='carousel'>{body}</div>", lang="de")] == [
+        f"Neue Radwege im Westen der Stadt {i}" for i in range(4)]
+
+
+def test_one_or_two_word_headlines_count_when_they_are_the_heading_link() -> None:
+    body = "".join(f"<li><h3><a href='/nieuws/{w}'>{w}</a></h3><time>{d} oktober 2023</time></li>"
+                   for w, d in [("Wensboom", 17), ("Vernieuwde website", 7), ("Jaarverslag", 3)])
+    assert [t for t, _, _ in read(f"<ul>{body}</ul>", lang="nl")] == ["Wensboom", "Vernieuwde website", "Jaarverslag"]
+
+
+def test_undated_cards_of_a_clear_listing_are_kept_without_a_date() -> None:
+    found = read(cards(4, date=False, picture=True, teaser=True))
+    assert [(url, day) for _, url, day in found] == [(f"https://www.example.org/news/story-{i}", None) for i in range(4)]
+
+
+def test_undated_links_with_nothing_of_an_item_are_not_a_listing() -> None:
+    menu = "<ul>" + "".join(f"<li><a href='/topics/t{i}'>Topic {i}</a></li>" for i in range(6)) + "</ul>"
+    services = cards(3, date=False, teaser=True)  # three service cards: heading link and a line each
+    assert read(menu) == [] and read(services) == []
+
+
+def test_a_press_ticker_of_bare_links_to_posts_is_a_listing() -> None:
+    """No heading, no date: five links whose URLs spell their titles, on the site itself."""
+    titles = ["Herrmann zeichnet verdiente Bergretter aus", "Ausbau weiterer barrierefreier Bahnhöfe",
+              "Neue Wohnheimplätze für Studierende", "Projektverbund sucht Pflanzen von morgen",
+              "Schülergericht in Passau eröffnet"]
+    slug = {t: "-".join(t.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").split()) for t in titles}
+    body = "<ul>" + "".join(f"<li><a href='/{slug[t]}/'>{t}</a></li>" for t in titles) + "</ul>"
+    assert [t for t, _, _ in read(body, lang="de")] == titles
+    elsewhere = body.replace("href='/", "href='https://other.example/")
+    assert read(elsewhere, lang="de") == []
+
+
+def test_a_grid_split_into_rows_is_one_listing() -> None:
+    row = "<div class='card-deck'>{}</div>"
+    body = row.format(cards(3)) + row.format(cards(5)[len(cards(3)):] + "<div class='card'></div>")
+    assert len(read(body)) == 5
+
+
+def test_a_day_box_beside_the_card_and_the_year_in_the_group_heading() -> None:
+    rows = "".join(
+        f"<div class='row'><div class='col'><p>{d}</p><p>{m}</p></div><div class='col'>"
+        + "".join(f"<div class='card'><h3><a href='/agenda/{d}-{k}'>Webinar {d} {k}</a></h3></div>" for k in range(n))
+        + "</div></div>"
+        for d, m, n in [("11", "set", 1), ("05", "set", 2), ("21", "set", 1)]
+    )
+    found = read(f"<div class='agenda'><h4>Settembre 2023</h4>{rows}</div>", lang="it")
+    assert [(t, day) for t, _, day in found] == [
+        ("Webinar 11 0", "2023-09-11"), ("Webinar 05 0", "2023-09-05"), ("Webinar 05 1", "2023-09-05"),
+        ("Webinar 21 0", "2023-09-21")]
+
+
+def test_a_list_inside_an_item_is_part_of_the_item() -> None:
+    posts = "".join(
+        f"<article class='post'><h2><a href='/2025/05/0{i + 1}/post-{i}/'>A post about the city {i}</a></h2>"
+        f"<time datetime='2025-05-0{i + 1}'>x</time><ul class='tags'>"
+        + "".join(f"<li><a href='/tag/t{i}{k}'>Topic {k} with words</a> 1 May 2025</li>" for k in range(3))
+        + "</ul></article>"
+        for i in range(3)
+    )
+    assert [url for _, url, _ in read(posts)] == [f"https://www.example.org/2025/05/0{i + 1}/post-{i}/" for i in range(3)]
+
+
+def test_a_page_that_is_one_article_gives_none_of_its_teasers() -> None:
+    prose = "".join(f"<p>{'A long paragraph of the article body, with sentences. ' * 6}</p>" for _ in range(5))
+    html = f"<html><body><main><article><h1>The article</h1>{prose}</article>" \
+           f"<section class='related'>{cards(3)}</section></main></body></html>"
+    found = read_announcements(html, PAGE, language="en", fetched_at=FETCHED_AT)
+    assert found.items == [] and found.reason.startswith("the page is one article")
+
+
+def test_listings_outside_the_main_landmark_are_furniture() -> None:
+    main = "<main><h1>About us</h1><p>" + "We are a foundation that works for the city. " * 8 + "</p></main>"
+    below = f"<div class='content-below'>{cards(4)}</div>"
+    assert read(main + below) == []
+    assert len(read(f"<main>{cards(4)}</main>" + below)) == 4
+
+
+def test_a_long_bare_archive_that_is_the_page_is_a_listing() -> None:
+    rows = "".join(f"<tr><td><a href='essay{i}.html'>The essay number {i}</a></td></tr><tr><td><img src=s.gif></td></tr>"
+                   for i in range(12))
+    assert len(read(f"<table>{rows}</table>")) == 12
+
+
+def test_the_cards_of_a_dated_section_make_its_undated_sections_listings() -> None:
+    def section(n: int, dated: bool, host: str) -> str:
+        return "<div class='row'>" + "".join(
+            f"<div class='col'><div class='card'><div class='card-body'><div><h3 class='title'>"
+            f"<a href='{host}/posts/p{n}{i}'>Post {n}{i} about digital services</a></h3>"
+            f"{'<span>3 May 2025</span>' if dated else ''}</div></div></div></div>" for i in range(3)) + "</div>"
+    body = section(1, True, "") + section(2, True, "") + section(3, False, "https://medium.com")
+    found = read(body)
+    assert len(found) == 9 and [day for _, _, day in found[-3:]] == [None, None, None]
+
+
+def test_two_complete_cards_alone_in_main_are_a_listing() -> None:
+    body = "<main><h1>Nieuws</h1><div class='grid'>" + "".join(
+        f"<div class='card'><a href='/nieuws/{w}/'><img src='/i.jpg'><h3>{w}</h3><time datetime='2023-1{k}-07'>x</time></a></div>"
+        for k, w in enumerate(["Wensboom", "Nieuwe website"])) + "</div></main>"
+    assert [t for t, _, _ in read(body, lang="nl")] == ["Wensboom", "Nieuwe website"]
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("<p><span>febrero 28, 2024</span><span>0 Comments</span></p>", "febrero 28, 2024 0 Comments"),
+        ("<p><time>3 May 2025</time><a href='#c'>12 replies</a></p>", "3 May 2025 12 replies"),
+        ("<p>Hel<b>lo</b> <a href='#'>world</a>, m<sup>2</sup>.</p>", "Hello world, m2."),
+        ("<p>Posted<br>3 May</p>", "Posted 3 May"),
+    ],
+)
+def test_text_keeps_the_word_boundaries_a_reader_sees(markup: str, text: str) -> None:
+    assert element_text(parse_html(markup).p) == text
+
+
+def test_a_date_glued_to_the_next_element_is_read() -> None:
+    body = "<ul>" + "".join(
+        f"<li><h2><a href='/blog/post-{i}'>Entrada número {i} del blog</a></h2>"
+        f"<span class='date'>febrero {20 + i}, 2024</span><span class='comments'>0 Comments</span></li>"
+        for i in range(3)) + "</ul>"
+    assert [day for _, _, day in read(body, lang="es")] == ["2024-02-20", "2024-02-21", "2024-02-22"]

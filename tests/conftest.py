@@ -52,10 +52,23 @@ def by_name(status: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def free_port() -> int:
-    """A loopback port nobody listens on (bound, then released)."""
+    """A loopback port for a server of the test's own to listen on (bound, then released)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+_REFUSING: list[socket.socket] = []  # held for the whole session
+
+
+def refused_port() -> int:
+    """A loopback port where every connection is refused, for as long as the tests run:
+    bound and never listening, so no other process on the machine can take it meanwhile
+    (a released port can be, and then a 'dead' resource answers)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _REFUSING.append(sock)
+    return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from crawler.report.digest import (
     sample,
 )
 from crawler.report.notify import mask_webhook
-from tests.conftest import free_port
+from tests.conftest import free_port, refused_port
 
 DIGEST = Digest(
     run_id=7,
@@ -269,7 +269,7 @@ def test_json_channel_posts_apprise_payload():
 
 def test_refused_and_hanging_channels_are_recorded_within_the_bound(smtp, hanging_port):
     port, mailbox = smtp
-    refused = free_port()
+    refused = refused_port()
     channels = (AppriseChannel(f"json://127.0.0.1:{refused}/hook?token=SECRETTOKEN99"),
                 AppriseChannel(f"json://127.0.0.1:{hanging_port}/hook"),
                 AppriseChannel(mail_url(hanging_port)),

@@ -13,7 +13,7 @@ import trustme
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import by_name, free_port, load_status, run_cli, write_config
+from tests.conftest import by_name, load_status, refused_port, run_cli, write_config
 
 pytestmark = pytest.mark.crawl
 
@@ -111,7 +111,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory, tls_material):
         {"name": "limited", "url": f"{base}limited"},
         {"name": "sluggish", "url": f"{base}sluggish"},
         {"name": "hang", "url": f"{base}hang"},
-        {"name": "refused", "url": f"http://127.0.0.1:{free_port()}/"},
+        {"name": "refused", "url": f"http://127.0.0.1:{refused_port()}/"},
         {"name": "nxdomain", "url": "http://no-such-host.invalid/"},
         {"name": "expiring", "url": f"https://localhost:{expiring.port}/"},
         {"name": "self-signed", "url": f"https://localhost:{self_signed.port}/"},

@@ -13,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import free_port, run_cli, write_config
+from tests.conftest import refused_port, run_cli, write_config
 
 pytestmark = pytest.mark.crawl
 
@@ -54,7 +54,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site():
-    dead = free_port()
+    dead = refused_port()
     pages = Site(dead)
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     server.expect_request("/").respond_with_handler(pages.home)
@@ -104,10 +104,11 @@ def test_the_cron_output_names_each_failing_url(runs, site):
         f"down: Broken site <{site['url']('/broken-site')}>: HTTP 500 Internal Server Error",
         f"down: Dead port <http://127.0.0.1:{site['dead']}/>: connection refused by 127.0.0.1:{site['dead']}",
         f"degraded: Flaky <{site['url']('/flaky')}>: up after 1 retry",
-        f"broken: {site['url']('/gone')}: HTTP 410 Gone, on {home}",
-        f"broken: {site['url']('/missing')}: HTTP 404 Not Found, on {home}",
-        f"broken: http://127.0.0.1:{site['dead']}/refused: connection refused by 127.0.0.1:{site['dead']}, "
-        f"on {home}",
+        # broken links in URL order (the dead port may sort before or after the site's)
+        *sorted([f"broken: {site['url']('/gone')}: HTTP 410 Gone, on {home}",
+                 f"broken: {site['url']('/missing')}: HTTP 404 Not Found, on {home}",
+                 f"broken: http://127.0.0.1:{site['dead']}/refused: connection refused by "
+                 f"127.0.0.1:{site['dead']}, on {home}"], key=lambda line: line.split()[1]),
         f"invalid: http://exa mple/: invalid URL: host contains a forbidden code point ' ' (U+0020), on {home}",
     ]
 

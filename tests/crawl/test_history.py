@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import by_name, free_port, load_status, run_cli
+from tests.conftest import by_name, load_status, refused_port, run_cli
 
 pytestmark = pytest.mark.crawl
 
@@ -59,7 +59,7 @@ def history(tmp_path_factory):
     config = folder / "resources.yaml"
     config.write_text(json.dumps({
         "settings": {"retries": 1, "retry_backoff": 0.05},
-        "notify": {"webhooks": [server.url_for("/hook"), f"http://127.0.0.1:{free_port()}/dead-hook"],
+        "notify": {"webhooks": [server.url_for("/hook"), f"http://127.0.0.1:{refused_port()}/dead-hook"],
                    "on": ["down", "recovered"], "retries": 1, "timeout": 2},
         "resources": [{"name": "City", "url": server.url_for("/city/"), "language": "es"},
                       {"name": "Steady", "url": server.url_for("/steady/")}],

@@ -19,7 +19,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import CliResult, by_name, free_port, load_status, run_cli, write_config
+from tests.conftest import CliResult, by_name, load_status, refused_port, run_cli, write_config
 
 pytestmark = pytest.mark.crawl
 
@@ -108,7 +108,7 @@ class Web:
         self.hostile = Host("127.0.0.2", self._hostile, delay=0.01)
         self.walls = Host("127.0.0.3", self._walls)
         self.other = Host("127.0.0.4", self._other)
-        self.closed = f"http://127.0.0.1:{free_port()}/nothing-listens"
+        self.closed = f"http://127.0.0.1:{refused_port()}/nothing-listens"
 
     def hosts(self) -> list[Host]:
         return [self.main, self.hostile, self.walls, self.other]

@@ -35,7 +35,7 @@ def test_a_very_long_link_is_checked_and_reported(tmp_path):
     try:
         config = write_config(tmp_path / "r.yaml", [{"name": "site", "url": server.url_for("/")}],
                               block_private_addresses=False, retries=0)
-        result = run_cli("run", "--config", str(config), "--db", str(tmp_path / "h.db"), "--out", str(tmp_path))
+        result = run_cli("run", "--config", str(config), "--db", str(tmp_path / "h.db"), "--out", str(tmp_path / "out"))
     finally:
         server.clear()
         server.stop()

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from tests.conftest import free_port, load_status, run_cli, write_config
+from tests.conftest import load_status, refused_port, run_cli, write_config
 
 pytestmark = pytest.mark.crawl
 
@@ -30,7 +30,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("metrics")
     config = write_config(folder / "resources.yaml", [
         {"name": "Up Site", "url": web.url_for("/")},
-        {"name": "Down Site", "url": f"http://127.0.0.1:{free_port()}/"},
+        {"name": "Down Site", "url": f"http://127.0.0.1:{refused_port()}/"},
     ], timeout=5, retries=0)
     out = folder / "out"
     out.mkdir()

@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import free_port, run_cli
+from tests.conftest import free_port, refused_port, run_cli
 
 pytestmark = pytest.mark.crawl
 
@@ -122,7 +122,7 @@ def runs(tmp_path_factory):
         mail_counts.append(len(mailbox.messages))
         post_counts.append(len(posted))
         hook_counts.append(len(hooked))
-    refused = free_port()
+    refused = refused_port()
     test_config = folder / "test.yaml"
     test_config.write_text(yaml.safe_dump({
         "notify": {"webhooks": [server.url_for("/hook")], "on": ["down", "broken_links"],

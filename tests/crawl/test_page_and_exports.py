@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import by_name, free_port, load_status, run_cli, write_config
+from tests.conftest import by_name, load_status, refused_port, run_cli, write_config
 
 pytestmark = pytest.mark.crawl
 
@@ -62,7 +62,7 @@ def web():
 
 def configure(folder, server) -> tuple:
     resources = [{"name": slug.capitalize(), "url": server.url_for(f"/{slug}/")} for slug in SITES]
-    resources.append({"name": "Tourism", "url": f"http://127.0.0.1:{free_port()}/"})  # nothing listens
+    resources.append({"name": "Tourism", "url": f"http://127.0.0.1:{refused_port()}/"})  # nothing listens
     config = write_config(folder / "resources.yaml", resources, retries=0, timeout=5)
     out = folder / "out"
     return ("run", "--config", str(config), "--db", str(out / "health.db"), "--out", str(out)), out

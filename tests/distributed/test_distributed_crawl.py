@@ -166,10 +166,10 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path, redis_url: str, s
 
 
 def test_no_redis_is_one_clear_error(tmp_path: Path) -> None:
-    from tests.conftest import free_port
+    from tests.conftest import refused_port
 
     config = write_config(tmp_path / "resources.yaml", [{"name": "A", "url": "http://127.0.0.1:9/"}])
-    url = f"redis://127.0.0.1:{free_port()}/0"
+    url = f"redis://127.0.0.1:{refused_port()}/0"
     result = run_cli("run", "--config", str(config), "--db", str(tmp_path / "h.db"), "--distributed", url)
     assert result.returncode == 2
     assert f"cannot use Redis at {url}" in result.stderr and "Traceback" not in result.stderr

@@ -12,7 +12,7 @@ import pytest
 
 from crawler.store.database import Store
 from crawler.store.schema import MIGRATIONS
-from tests.conftest import free_port, run_cli, write_config
+from tests.conftest import refused_port, run_cli, write_config
 
 NEWER = 9999
 
@@ -43,7 +43,7 @@ def _fingerprint(path):
     ("datasette", "--out", "{out}"),
 ])
 def test_every_command_refuses_a_newer_database_and_leaves_it_as_it_was(newer_db, tmp_path, command):
-    config = write_config(tmp_path / "r.yaml", [{"name": "x", "url": f"http://127.0.0.1:{free_port()}/"}])
+    config = write_config(tmp_path / "r.yaml", [{"name": "x", "url": f"http://127.0.0.1:{refused_port()}/"}])
     args = [part.format(config=config, out=tmp_path / "out") for part in command]
     before = _fingerprint(newer_db)
     result = run_cli(*args, "--db", str(newer_db))

@@ -4,7 +4,7 @@ The descriptions of every table and column, and the titles of the canned
 queries, are package data (datasette.yml beside this module); the queries' SQL
 is the store's (crawler.store.database.CANNED_QUERIES). Datasette names a
 database after its file, so the metadata is written for one database path:
-``reports/health.db`` is served as ``health``.
+``data/health.db`` is served as ``health``.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def write_metadata(db_path: Path, out_dir: Path) -> Path:
 
 def serve_command(db_path: Path, metadata_path: Path) -> str:
     """
-    >>> serve_command(Path("reports/health.db"), Path("reports/datasette.yml"))
-    'datasette reports/health.db -m reports/datasette.yml'
+    >>> serve_command(Path("data/health.db"), Path("data/datasette.yml"))
+    'datasette data/health.db -m data/datasette.yml'
     """
     return f"datasette {shlex.quote(str(db_path))} -m {shlex.quote(str(metadata_path))}"
 

@@ -83,7 +83,7 @@ class LockHeld(RuntimeError):
 
 
 def lock_path_for(db_path: str | os.PathLike[str]) -> Path:
-    """`reports/health.db` -> `reports/health.db.lock`, beside the database."""
+    """`data/health.db` -> `data/health.db.lock`, beside the database."""
     path = Path(db_path)
     return path.with_name(path.name + ".lock")
 

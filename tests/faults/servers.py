@@ -334,11 +334,15 @@ def compression_bomb(encoding: str, expanded: int = 1024 * MIB) -> Handler:
     1 GiB) is built once and cached. Nothing of `expanded` size is ever in memory."""
     if encoding not in ("gzip", "deflate", "br"):
         raise ValueError(f"unknown encoding {encoding!r}")
+    # Built now, before any client waits: compressing 1 GiB takes seconds, and inside the
+    # handler it ran against the client's download timeout (lru_cache keys brotli_bomb()
+    # and brotli_bomb(1 GiB) apart, so a warm-up without the argument did not help).
+    brotli_body = brotli_bomb(expanded) if encoding == "br" else b""
 
     def handler(ex: Exchange) -> None:
         ex.send_head(200, [("Content-Type", "text/html"), ("Content-Encoding", encoding)])
         if encoding == "br":
-            ex.send(brotli_bomb(expanded))
+            ex.send(brotli_body)
             return
         for piece in (gzip_bomb(expanded) if encoding == "gzip" else zlib_bomb(expanded)):
             if ex.stopped.is_set():

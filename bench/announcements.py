@@ -1,11 +1,11 @@
 """Score announcement extraction on saved real pages against their hand-written truth.
 
-    .venv/bin/python -m bench.announcements [--set dev|holdout|all] [--page NAME] [--verbose]
+    .venv/bin/python -m bench.announcements [--set dev|all] [--page NAME] [--verbose]
     python bench/announcements.py --set dev          # also runs as a plain script
 
-The corpus is tests/fixtures/announcements/real/ (development) and .../holdout/ (acceptance),
-found relative to this file, so another checkout's extractor (its own venv) can be scored on
-this corpus. Each page is scored by ``crawler.extract.announcements.extract_announcements``
+The corpus lives in tests/fixtures/announcements/: the development set is the folders real/
+and dev2/ (the first round's held-out pages, seen since and folded in), found relative to this
+file, so another checkout's extractor (its own venv) can be scored on this corpus. Each page is scored by ``crawler.extract.announcements.extract_announcements``
 and by a naive baseline written here (every link in or around a heading outside nav, header
 and footer), so a reader can tell a hard page from a weak extractor.
 
@@ -34,10 +34,12 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {
-    "dev": ROOT / "tests" / "fixtures" / "announcements" / "real",
-    "holdout": ROOT / "tests" / "fixtures" / "announcements" / "holdout",
+CORPUS = ROOT / "tests" / "fixtures" / "announcements"
+# a set is one or more folders, each with its own truth.json and SOURCES.md
+SETS: dict[str, tuple[Path, ...]] = {
+    "dev": (CORPUS / "real", CORPUS / "dev2"),
 }
+FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _CHROME = ("nav", "header", "footer")
@@ -75,26 +77,30 @@ def load_truth(folder: Path) -> dict:
 
 
 def load_pages(which: str = "dev") -> list[Page]:
-    """Pages of one set ("dev", "holdout") or both ("all"), in name order."""
+    """Pages of one set (see SETS) or of every set ("all"), in name order within a folder."""
     names = list(SETS) if which == "all" else [which]
     pages: list[Page] = []
     for set_name in names:
-        folder = SETS[set_name]
-        for name, entry in sorted(load_truth(folder)["pages"].items()):
-            pages.append(
-                Page(
-                    set=set_name,
-                    name=name,
-                    path=folder / name,
-                    url=entry["url"],
-                    language=entry["language"],
-                    family=entry["family"],
-                    kind=entry["kind"],
-                    fetched_at=datetime.fromisoformat(entry["fetched_at"]),
-                    items=tuple(TrueItem(i["title"], i["url"], i["published"]) for i in entry["items"]),
-                )
-            )
+        for folder in SETS[set_name]:
+            pages.extend(_folder_pages(set_name, folder))
     return pages
+
+
+def _folder_pages(set_name: str, folder: Path) -> list[Page]:
+    return [
+        Page(
+            set=set_name,
+            name=name,
+            path=folder / name,
+            url=entry["url"],
+            language=entry["language"],
+            family=entry["family"],
+            kind=entry["kind"],
+            fetched_at=datetime.fromisoformat(entry["fetched_at"]),
+            items=tuple(TrueItem(i["title"], i["url"], i["published"]) for i in entry["items"]),
+        )
+        for name, entry in sorted(load_truth(folder)["pages"].items())
+    ]
 
 
 # --------------------------------------------------------------------------- matching
@@ -293,7 +299,7 @@ def print_table(title: str, rows: list[Row], verbose: bool, out=sys.stdout) -> S
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["dev", "holdout", "all"], default="dev")
+    parser.add_argument("--set", choices=[*SETS, "all"], default="dev")
     parser.add_argument("--page", help="score one page (file name, with or without extension)")
     parser.add_argument("--verbose", action="store_true", help="list missed and extra items per page")
     args = parser.parse_args(argv)

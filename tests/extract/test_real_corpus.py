@@ -14,11 +14,22 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.announcements import SETS, Page, Row, Summary, evaluate, extractor_items, load_pages, load_truth, summarize
+from bench.announcements import (
+    FOLDERS,
+    SETS,
+    Page,
+    Row,
+    Summary,
+    evaluate,
+    extractor_items,
+    load_pages,
+    load_truth,
+    summarize,
+)
 
 LANGUAGES = {"en", "es", "fr", "nl", "de", "it", "pt"}
 KINDS = {"news", "blog", "press", "events", "none"}
-MIN_PAGES = {"dev": 40, "holdout": 15}
+MIN_PAGES = {"dev": 56}
 
 
 @pytest.fixture(scope="module")
@@ -27,30 +38,26 @@ def dev_pages() -> list[Page]:
 
 
 @pytest.fixture(scope="module")
-def holdout_pages() -> list[Page]:
-    return load_pages("holdout")
-
-
-@pytest.fixture(scope="module")
-def all_pages(dev_pages: list[Page], holdout_pages: list[Page]) -> list[Page]:
-    return dev_pages + holdout_pages
+def all_pages(dev_pages: list[Page]) -> list[Page]:
+    return dev_pages
 
 
 # --------------------------------------------------------------------------- integrity
 
 
-@pytest.mark.parametrize("set_name", ["dev", "holdout"])
-def test_every_page_has_a_truth_and_every_truth_a_page(set_name: str) -> None:
-    folder = SETS[set_name]
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_every_page_has_a_truth_and_every_truth_a_page(folder: Path) -> None:
     on_disk = {p.name for p in folder.iterdir() if p.name.endswith((".html", ".html.gz"))}
-    in_truth = set(load_truth(folder)["pages"])
-    assert on_disk == in_truth
-    assert len(in_truth) >= MIN_PAGES[set_name]
+    assert on_disk == set(load_truth(folder)["pages"])
 
 
-@pytest.mark.parametrize("set_name", ["dev", "holdout"])
-def test_every_page_is_listed_in_sources(set_name: str) -> None:
-    folder = SETS[set_name]
+@pytest.mark.parametrize("set_name", sorted(SETS))
+def test_every_set_has_its_minimum_of_pages(set_name: str) -> None:
+    assert len(load_pages(set_name)) >= MIN_PAGES[set_name]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_every_page_is_listed_in_sources(folder: Path) -> None:
     rows = [line for line in (folder / "SOURCES.md").read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
     listed = {row.split("|")[1].strip() for row in rows}
     for name in load_truth(folder)["pages"]:
@@ -86,23 +93,15 @@ def test_pages_parse_as_html(all_pages: list[Page]) -> None:
         assert b"<html" in head or b"<!doctype" in head or b"<head" in head, page.name
 
 
-def test_corpus_meets_the_issue_minimums(dev_pages: list[Page], holdout_pages: list[Page]) -> None:
-    assert {p.language for p in dev_pages} >= LANGUAGES  # the dev set alone has all seven
-    assert {p.language for p in dev_pages + holdout_pages} >= LANGUAGES
-    families = Counter(p.family for p in dev_pages + holdout_pages)
+def test_corpus_meets_the_issue_minimums(dev_pages: list[Page]) -> None:
+    assert {p.language for p in dev_pages} >= LANGUAGES
+    families = Counter(p.family for p in dev_pages)
     assert len(families) >= 8, families
     # precision is measured too: pages with nothing to announce, and listings without dates
     assert sum(p.kind == "none" for p in dev_pages) >= 3
     assert any(p.items and not any(i.published for i in p.items) for p in dev_pages)
-    holdout_sources = {p.path.name for p in holdout_pages}
-    assert not holdout_sources & {p.path.name for p in dev_pages}
-
-
-def test_holdout_shares_no_site_with_dev(dev_pages: list[Page], holdout_pages: list[Page]) -> None:
-    def site(url: str) -> str:
-        return (urlsplit(url).hostname or "").removeprefix("www.")
-
-    assert not {site(p.url) for p in dev_pages} & {site(p.url) for p in holdout_pages}
+    names = [p.name for p in dev_pages]
+    assert len(names) == len(set(names)), "a page name is used in two folders"
 
 
 # --------------------------------------------------------------------------- thresholds
@@ -111,11 +110,6 @@ def test_holdout_shares_no_site_with_dev(dev_pages: list[Page], holdout_pages: l
 @pytest.fixture(scope="module")
 def dev_rows(dev_pages: list[Page]) -> list[Row]:
     return evaluate(dev_pages, extractor_items)
-
-
-@pytest.fixture(scope="module")
-def holdout_rows(holdout_pages: list[Page]) -> list[Row]:
-    return evaluate(holdout_pages, extractor_items)
 
 
 def _assert_meets_issue_19(summary: Summary, rows: list[Row]) -> None:
@@ -132,14 +126,9 @@ def test_dev_set_meets_issue_19_thresholds(dev_rows: list[Row]) -> None:
     _assert_meets_issue_19(summarize(dev_rows), dev_rows)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: the extractor is being rebuilt")
-def test_holdout_set_meets_issue_19_thresholds(holdout_rows: list[Row]) -> None:
-    _assert_meets_issue_19(summarize(holdout_rows), holdout_rows)
-
-
-def test_no_page_crashes_the_extractor(dev_rows: list[Row], holdout_rows: list[Row]) -> None:
+def test_no_page_crashes_the_extractor(dev_rows: list[Row]) -> None:
     """Whatever its score, the extractor returns a list for every saved page."""
-    assert [r.page.name for r in dev_rows + holdout_rows if r.error] == []
+    assert [r.page.name for r in dev_rows if r.error] == []
 
 
 def test_scorer_matches_by_normalised_url_once() -> None:
@@ -161,5 +150,5 @@ def test_scorer_matches_by_normalised_url_once() -> None:
 
 
 def test_corpus_stays_small() -> None:
-    total = sum(p.stat().st_size for folder in SETS.values() for p in Path(folder).iterdir())
+    total = sum(p.stat().st_size for folder in FOLDERS for p in folder.iterdir())
     assert total < 15_000_000

@@ -10,7 +10,8 @@ and by a naive baseline written here (every link in or around a heading outside 
 and footer), so a reader can tell a hard page from a weak extractor.
 
 Matching: a found item matches a true item when their URLs are equal after light
-normalisation (http/https, default port, trailing slash, fragment, percent-encoding case);
+normalisation (http/https, default port, trailing slash, fragment, percent-encoding case, and
+Blogger's country domains as blogspot.com: the README's "mirrors" rule);
 each true item matches at most once. Per page: recall = matched / true, precision = matched /
 found, exact day = matched dated items whose day equals the truth / matched dated items.
 Macro figures are the mean over pages. A page with no true items scores recall 1.0 (nothing
@@ -106,6 +107,11 @@ def _folder_pages(set_name: str, folder: Path) -> list[Page]:
 # --------------------------------------------------------------------------- matching
 
 
+# Blogger serves every blog on each country domain (name.blogspot.de, .com.br, .co.uk, ...) and
+# marks name.blogspot.com canonical: one blog, so one host for matching.
+_BLOGGER_MIRROR = re.compile(r"(?P<blog>[^.]+)\.blogspot\.(?:[a-z]{2}|com?\.[a-z]{2})")
+
+
 def normalize_url(url: str) -> str:
     """The same detail page however the link spells it.
 
@@ -113,9 +119,14 @@ def normalize_url(url: str) -> str:
     'http://example.org/a%C3%A9/b?x=1'
     >>> normalize_url("http://example.org/")
     'http://example.org'
+    >>> normalize_url("http://someone.blogspot.de/2011/03/post.html")
+    'http://someone.blogspot.com/2011/03/post.html'
     """
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
+    mirror = _BLOGGER_MIRROR.fullmatch(host)
+    if mirror:
+        host = f"{mirror['blog']}.blogspot.com"
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
     path = re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), parts.path).rstrip("/")
@@ -324,4 +335,8 @@ if __name__ == "__main__":
             import crawler  # noqa: F401
         except ImportError:
             sys.path.insert(0, str(ROOT))
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # piped into head or awk: the reader has what it wanted
+        sys.stdout = None
+        sys.exit(0)

@@ -1,11 +1,14 @@
 """Score announcement extraction on saved real pages against their hand-written truth.
 
-    .venv/bin/python -m bench.announcements [--set dev|all] [--page NAME] [--verbose]
+    .venv/bin/python -m bench.announcements [--set dev|acceptance|all] [--page NAME] [--verbose]
     python bench/announcements.py --set dev          # also runs as a plain script
 
 The corpus lives in tests/fixtures/announcements/: the development set is the folders real/
-and dev2/ (the first round's held-out pages, seen since and folded in), found relative to this
-file, so another checkout's extractor (its own venv) can be scored on this corpus. Each page is scored by ``crawler.extract.announcements.extract_announcements``
+and dev2/ (the first round's held-out pages, seen since and folded in); the acceptance set is
+acceptance/, pages the extractor is never tuned on (its scores are for the lead, not for whoever
+tunes the extractor).
+Folders are found relative to this file, so another checkout's extractor (its own venv) can be
+scored on this corpus. Each page is scored by ``crawler.extract.announcements.extract_announcements``
 and by a naive baseline written here (every link in or around a heading outside nav, header
 and footer), so a reader can tell a hard page from a weak extractor.
 
@@ -39,6 +42,7 @@ CORPUS = ROOT / "tests" / "fixtures" / "announcements"
 # a set is one or more folders, each with its own truth.json and SOURCES.md
 SETS: dict[str, tuple[Path, ...]] = {
     "dev": (CORPUS / "real", CORPUS / "dev2"),
+    "acceptance": (CORPUS / "acceptance",),
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

@@ -142,6 +142,11 @@ def test_listings_outside_the_main_landmark_are_furniture() -> None:
     assert len(read(f"<main>{cards(4)}</main>" + below)) == 4
 
 
+def test_a_main_landmark_around_a_hero_only_is_not_the_content() -> None:
+    """A theme's <main> that wraps nothing but a welcome line: the listing after it counts."""
+    assert len(read("<main><div class='hero'>Welcome</div></main>" + f"<div class='news'>{cards(4)}</div>")) == 4
+
+
 def test_a_long_bare_archive_that_is_the_page_is_a_listing() -> None:
     rows = "".join(f"<tr><td><a href='essay{i}.html'>The essay number {i}</a></td></tr><tr><td><img src=s.gif></td></tr>"
                    for i in range(12))

@@ -154,6 +154,17 @@ def _page_language(soup: BeautifulSoup) -> str | None:
     return lang.strip() if isinstance(lang, str) and lang.strip() else None
 
 
+def _canonical(soup: BeautifulSoup, page_url: str) -> str | None:
+    """The address the page declares as its own (``<link rel="canonical">``, else ``og:url``)."""
+    for el in soup.find_all(("link", "meta"), limit=200):
+        rel: Any = el.get("rel") or []
+        rels = rel.split() if isinstance(rel, str) else [str(r) for r in rel]
+        if el.name == "link" and "canonical" in (r.lower() for r in rels):
+            return resolve_url(el.get("href"), page_url)
+    og = soup.find("meta", attrs={"property": "og:url"})
+    return resolve_url(og.get("content"), page_url) if isinstance(og, Tag) else None
+
+
 def _run_tier(name: str, produce: Callable[[], Iterable[Announcement]], page_url: str) -> list[Announcement]:
     """One tier's items; a bug or a hostile page in one tier must not cost the crawl its page."""
     try:
@@ -205,7 +216,8 @@ def read_announcements(
     except Exception:
         log.warning("unparseable HTML at %s", page_url, exc_info=True)
         return PageAnnouncements([], "the page could not be parsed as HTML")
-    ctx = ItemContext(page_base_url(soup, page_url), language or _page_language(soup), fetched_at)
+    ctx = ItemContext(page_base_url(soup, page_url), language or _page_language(soup), fetched_at,
+                      _canonical(soup, page_url), collapse(soup.title.get_text()) if soup.title else "")
     if selectors:
         try:
             found = _from_selectors(soup, selectors, ctx)

@@ -59,11 +59,14 @@ def page_base_url(soup: BeautifulSoup, page_url: str) -> str:
 @dataclass
 class ItemContext:
     """What reading an item needs to know about its page: where links point, the
-    language dates are printed in, and when the page was fetched."""
+    language dates are printed in, when the page was fetched, and what the page says
+    it is (the address it declares canonical, its title): a page is not its own item."""
 
     base: str
     language: str | None
     fetched_at: datetime
+    canonical: str | None = None
+    title: str = ""
     _urls: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def date(self, text: Any) -> str | None:
@@ -85,6 +88,10 @@ class ItemContext:
     @property
     def page(self) -> str | None:
         return self.url(self.base)
+
+    def is_page(self, url: str | None) -> bool:
+        """The page itself, under the address it was fetched at or the one it declares."""
+        return url is not None and (url == self.page or url == self.canonical)
 
 
 def date_of_element(el: Tag, ctx: ItemContext) -> str | None:
@@ -188,14 +195,13 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
     heading of a preview card of another site embedded in the teaser).
 
     Links in ``shared`` (URLs that several blocks of the same listing link to: a
-    category, an author, the listing itself) are never a headline, nor is the page.
+    category, an author, the listing itself) are never a headline, nor is the page
+    (an article's title links to its permalink, which the page may declare canonical).
     Neither is a link whose text is only a date (a theme's permalink on the date).
     A headline of one or two words counts: being the block's main link is the evidence.
     """
-    page = ctx.page
-
     def usable(url: str | None) -> bool:
-        return url is not None and url not in shared and url != page
+        return url is not None and url not in shared and not ctx.is_page(url)
 
     counts: dict[str, int] = {}
     longest: dict[str, tuple[str, Tag]] = {}  # url -> the longest title-size link text leading there

@@ -110,5 +110,4 @@ def read_block(el: Tag, ctx: ItemContext, shared: frozenset[str]) -> Block:
 def urls_in(el: Tag, ctx: ItemContext) -> set[str]:
     """Distinct pages an element links to (itself included when it is a link), not the page."""
     anchors = ([el] if el.name == "a" and el.has_attr("href") else []) + el.find_all("a", href=True)
-    page = ctx.page
-    return {url for a in anchors if (url := ctx.url(a.get("href"))) and url != page}
+    return {url for a in anchors if (url := ctx.url(a.get("href"))) and not ctx.is_page(url)}

@@ -12,6 +12,7 @@ from bs4.element import Tag
 from crawler.extract.blocks import ItemContext, block_date, headline, same_site
 from crawler.extract.candidates import Block, Group, read_block, urls_in
 from crawler.extract.groupdates import is_timed
+from crawler.extract.identity import normalize_title
 from crawler.extract.pagecontent import prose
 
 
@@ -24,10 +25,13 @@ def _lone_item(region: Tag, ctx: ItemContext) -> Block | None:
     """The region's headline (blocks.headline) as an item when it is a teaser's: its
     block is the largest element around it that leads to no other page of the site
     (its picture, its date and its "Read more" may link, and so may a citation of
-    another site), and its date the one nearest to the headline."""
+    another site), and its date the one nearest to the headline. Not when the page
+    is titled like it: an article whose heading links to its own permalink."""
     found = headline(region, ctx)
     if found is None or found.anchor is None or not (found.linked_heading or found.by_more):
         return None
+    if normalize_title(found.title) in normalize_title(ctx.title):
+        return None  # the page is titled like its one teaser: it is that item's own page
     block: Tag = found.anchor
     published: str | None = None
     for parent in found.anchor.parents:

@@ -246,6 +246,22 @@ def test_a_lone_teaser_beside_other_content_or_an_article_is_no_listing() -> Non
     assert read(f"<main><h1>Our service</h1>{teaser.replace('<p>3 May 2025</p>', '<p>Book a visit.</p>')}</main>") == []
 
 
+def test_an_article_whose_heading_links_to_its_own_permalink_is_no_page_of_one_item() -> None:
+    """Blogger: the post's heading links to its permalink (here under https, the page was
+    fetched over http), and the post body is text between <br>s, not paragraphs."""
+    post = ("<h2 class='date-header'><span>Friday, December 23, 2016</span></h2><h3 class='post-title'>"
+            "<a href='https://blog.example.org/2016/12/python-360-is-now-available.html'>Python 3.6.0 is now available!</a></h3>"
+            "<div class='post-body'>" + "Python 3.6.0 is the newest major release. <br>" * 30 + "</div>")
+    page = "http://blog.example.org/2016/12/python-360-is-now-available.html"
+
+    def items(head: str) -> list[str]:
+        html = f"<html><head>{head}</head><body><div class='main'>{post}</div></body></html>"
+        return [a.url or "" for a in read_announcements(html, page, language="en", fetched_at=FETCHED_AT).items]
+
+    assert items("<link rel='canonical' href='https://blog.example.org/2016/12/python-360-is-now-available.html'>") == []
+    assert items("<title>Python Insider: Python 3.6.0 is now available!</title>") == []
+
+
 def test_two_complete_cards_alone_in_main_are_a_listing() -> None:
     body = "<main><h1>Nieuws</h1><div class='grid'>" + "".join(
         f"<div class='card'><a href='/nieuws/{w}/'><img src='/i.jpg'><h3>{w}</h3><time datetime='2023-1{k}-07'>x</time></a></div>"

@@ -187,6 +187,15 @@ def test_a_date_that_links_to_the_post_is_not_its_title() -> None:
     assert read(body, lang="de") == [(t, f"https://www.example.org/news/{y}", f"{y}-05-03") for y, t in titles.items()]
 
 
+def test_an_item_shown_twice_keeps_the_date_of_either_copy() -> None:
+    """Featured cards (no dates) above the dated list that repeats them."""
+    featured = cards(3, date=False, picture=True, teaser=True, cls="featured")
+    listing = "<ul>" + "".join(f"<li><a href='/news/story-{i}'>Story number {i} of the week</a> "
+                               f"<span>{i + 1} May 2025</span></li>" for i in range(5)) + "</ul>"
+    found = read(f"<div class='top'>{featured}</div>{listing}")
+    assert [(url, day) for _, url, day in found] == [(f"https://www.example.org/news/story-{i}", f"2025-05-0{i + 1}") for i in range(5)]
+
+
 def test_the_read_more_link_names_the_items_own_page() -> None:
     """A post that embeds a preview card of another site: its "Read more" says which link is its own."""
     item = ("<li><a href='/nieuws/2025-05-22-artikel/'>Artikel over ons op een andere website</a>"

@@ -28,11 +28,9 @@ from bs4.element import Tag
 
 from crawler.extract.blocks import (
     ItemContext,
-    block_date,
     block_summary,
     date_of_element,
     enclosing_link,
-    headline,
     links,
     page_base_url,
     resolve_url,
@@ -48,8 +46,9 @@ from crawler.extract.identity import (
     finalize,
     normalize_title,
 )
-from crawler.extract.listing import Findings, article_text, find_listings, listing_items, listing_text
+from crawler.extract.listing import Findings, find_listings, listing_items, listing_text
 from crawler.extract.noise import HEADINGS, strip_noise
+from crawler.extract.pagecontent import article_text
 from crawler.extract.structured import jsonld_items, microdata_item, microdata_scopes
 from crawler.extract.titles import clean_title, label_text, looks_like_headline
 
@@ -146,37 +145,6 @@ def _from_selectors(soup: BeautifulSoup, selectors: dict, ctx: ItemContext) -> P
     return PageAnnouncements([], f"the item selector matched {len(blocks)} elements, none with a {where}")
 
 
-# --------------------------------------------------------------- tier 4: lone <article> blocks
-
-
-# An item block is a teaser: a title, a date, a few lines. Longer is the article itself.
-_TEASER_MAX = 1500
-
-
-def _lone_articles(soup: BeautifulSoup, ctx: ItemContext, listed: set[int]) -> Iterator[tuple[Tag, Announcement]]:
-    """``<article>`` blocks outside any listing that read as one dated item: a linked
-    heading (not a link to the page itself) and a date. An article that holds listing
-    items, or several linked headings, is a container, not an item."""
-    for article in soup.find_all("article"):
-        if id(article) in listed or any(id(p) in listed for p in article.parents):
-            continue
-        if any(id(el) in listed for el in article.find_all(True)):
-            continue
-        found = headline(article, ctx)
-        if found is None or not found.linked_heading:
-            continue
-        if len(element_text(article)) > _TEASER_MAX:  # a whole article, not a teaser of one
-            continue
-        linked = sum(1 for h in article.find_all(HEADINGS) if h.find("a", href=True) is not None)
-        if linked > 1:
-            continue
-        published = block_date(article, ctx, found.title)
-        if published is None:  # an <article> without a date is as likely a card about a service
-            continue
-        summary = block_summary(article, found.title)
-        yield article, Announcement(found.title, found.url, published, summary, None, "article")
-
-
 # --------------------------------------------------------------------------- entry point
 
 
@@ -184,6 +152,17 @@ def _page_language(soup: BeautifulSoup) -> str | None:
     html = soup.find("html")
     lang = html.get("lang") if isinstance(html, Tag) else None
     return lang.strip() if isinstance(lang, str) and lang.strip() else None
+
+
+def _canonical(soup: BeautifulSoup, page_url: str) -> str | None:
+    """The address the page declares as its own (``<link rel="canonical">``, else ``og:url``)."""
+    for el in soup.find_all(("link", "meta"), limit=200):
+        rel: Any = el.get("rel") or []
+        rels = rel.split() if isinstance(rel, str) else [str(r) for r in rel]
+        if el.name == "link" and "canonical" in (r.lower() for r in rels):
+            return resolve_url(el.get("href"), page_url)
+    og = soup.find("meta", attrs={"property": "og:url"})
+    return resolve_url(og.get("content"), page_url) if isinstance(og, Tag) else None
 
 
 def _run_tier(name: str, produce: Callable[[], Iterable[Announcement]], page_url: str) -> list[Announcement]:
@@ -202,15 +181,12 @@ def _from_structure(soup: BeautifulSoup, ctx: ItemContext, max_items: int) -> Pa
     if items:
         return PageAnnouncements(items)
     findings = find_listings(soup, ctx, max_items)
-    body = article_text(soup, findings)
+    body = article_text(soup, {id(block.el) for group in findings.groups for block in group.items})
     if body and body > listing_text(findings):
         return PageAnnouncements([], f"the page is one article ({body} characters of text): its related and "
                                      "latest teasers are not announcements of this page")
     order = {id(el): i for i, el in enumerate(soup.find_all(True))}
-    listed = {id(block.el) for group in findings.groups for block in group.items}
-    kept = [(order.get(id(el), 0), item) for el, item in _lone_articles(soup, ctx, listed)]
-    kept.extend(listing_items(findings, order))
-    items = [item for _, item in sorted(kept, key=lambda pair: pair[0])]
+    items = [item for _, item in sorted(listing_items(findings, order), key=lambda pair: pair[0])]
     return PageAnnouncements(items, None if items else _reason(findings))
 
 
@@ -240,7 +216,8 @@ def read_announcements(
     except Exception:
         log.warning("unparseable HTML at %s", page_url, exc_info=True)
         return PageAnnouncements([], "the page could not be parsed as HTML")
-    ctx = ItemContext(page_base_url(soup, page_url), language or _page_language(soup), fetched_at)
+    ctx = ItemContext(page_base_url(soup, page_url), language or _page_language(soup), fetched_at,
+                      _canonical(soup, page_url), collapse(soup.title.get_text()) if soup.title else "")
     if selectors:
         try:
             found = _from_selectors(soup, selectors, ctx)

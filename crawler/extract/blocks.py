@@ -15,7 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from crawler.extract.dates import contains_date_pattern, find_date_in_text, parse_date
+from crawler.extract.dates import contains_date_pattern, find_date_in_text, is_date_only, parse_date
 from crawler.extract.htmltext import element_text, truncate
 from crawler.extract.identity import SUMMARY_MAX
 from crawler.extract.noise import HEADINGS
@@ -59,11 +59,14 @@ def page_base_url(soup: BeautifulSoup, page_url: str) -> str:
 @dataclass
 class ItemContext:
     """What reading an item needs to know about its page: where links point, the
-    language dates are printed in, and when the page was fetched."""
+    language dates are printed in, when the page was fetched, and what the page says
+    it is (the address it declares canonical, its title): a page is not its own item."""
 
     base: str
     language: str | None
     fetched_at: datetime
+    canonical: str | None = None
+    title: str = ""
     _urls: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def date(self, text: Any) -> str | None:
@@ -85,6 +88,10 @@ class ItemContext:
     @property
     def page(self) -> str | None:
         return self.url(self.base)
+
+    def is_page(self, url: str | None) -> bool:
+        """The page itself, under the address it was fetched at or the one it declares."""
+        return url is not None and (url == self.page or url == self.canonical)
 
 
 def date_of_element(el: Tag, ctx: ItemContext) -> str | None:
@@ -164,6 +171,7 @@ class Headline:
     url: str
     linked_heading: bool  # a heading holds the link or is held by it: the strongest sign
     plain_heading: bool = False  # a heading without a link, paired with the block's link
+    by_more: bool = False  # the link the block's "Read more" leads to
     anchor: Tag | None = field(default=None, compare=False, repr=False)  # the heading or link
 
     @property
@@ -182,41 +190,22 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
        and the block leads to one page only (its picture, its "Read more"): then that
        heading, with that page.
 
+    A "Read more" link exists only to lead to the item's own page, so when the block
+    has one, the headline is a heading or link leading there if there is one (not the
+    heading of a preview card of another site embedded in the teaser).
+
     Links in ``shared`` (URLs that several blocks of the same listing link to: a
-    category, an author, the listing itself) are never a headline, nor is the page.
+    category, an author, the listing itself) are never a headline, nor is the page
+    (an article's title links to its permalink, which the page may declare canonical).
+    Neither is a link whose text is only a date (a theme's permalink on the date).
     A headline of one or two words counts: being the block's main link is the evidence.
     """
-    page = ctx.page
-
     def usable(url: str | None) -> bool:
-        return url is not None and url not in shared and url != page
+        return url is not None and url not in shared and not ctx.is_page(url)
 
-    best: tuple[int, str, Tag] | None = None  # level, url and element of the best linked heading
-    titles: dict[str, str] = {}  # url -> the longest linked heading text leading there
-    plain_headings: list[Tag] = []
-    for heading in block.find_all(HEADINGS):
-        inner = heading.find("a", href=True)
-        link = inner if isinstance(inner, Tag) else enclosing_link(heading, block)
-        url = ctx.url(link.get("href")) if link is not None else None
-        if not usable(url):
-            if link is None:
-                plain_headings.append(heading)
-            continue
-        assert url is not None
-        title = (label_text(inner) if isinstance(inner, Tag) else "") or label_text(heading)
-        if not title:
-            continue
-        if len(title) > len(titles.get(url, "")):
-            titles[url] = title
-        level = _heading_level(heading)
-        if best is None or level < best[0]:
-            best = (level, url, heading)
-    if best is not None:
-        # A kicker ("Elektromobilität" in an <h1>) and the title (<h2>) leading to the same
-        # page: the page is the headline's, the longer text its title.
-        return Headline(titles[best[1]], best[1], True, anchor=best[2])
     counts: dict[str, int] = {}
-    longest: tuple[str, str, Tag] | None = None
+    longest: dict[str, tuple[str, Tag]] = {}  # url -> the longest title-size link text leading there
+    more: set[str] = set()  # where the block's "Read more" links lead
     for link in links(block):
         url = ctx.url(link.get("href"))
         if not usable(url):
@@ -224,16 +213,55 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         assert url is not None
         counts[url] = counts.get(url, 0) + 1
         text = label_text(link)
-        if text and not _NOT_A_TITLE.match(text) and (longest is None or _longer(text, longest[0])):
-            longest = (text, url, link)
-    plain, plain_el = next(((t, h) for h in plain_headings if (t := label_text(h))), ("", None))
+        if not text or _NOT_A_TITLE.match(text):
+            if is_more_link(link):
+                more.add(url)
+            continue
+        if not is_date_only(text) and (url not in longest or _longer(text, longest[url][0])):
+            longest[url] = (text, link)
+    target = next(iter(more)) if len(more) == 1 else None
+
+    best: tuple[int, str, Tag] | None = None  # level, url and element of the best linked heading
+    titles: dict[str, str] = {}  # url -> the longest linked heading text leading there
+    plain_headings: list[Tag] = []
+    for heading in block.find_all(HEADINGS):
+        inner = heading.find("a", href=True)
+        linked = inner if isinstance(inner, Tag) else enclosing_link(heading, block)
+        url = ctx.url(linked.get("href")) if linked is not None else None
+        if not usable(url):
+            if linked is None:
+                plain_headings.append(heading)
+            continue
+        assert url is not None
+        title = (label_text(inner) if isinstance(inner, Tag) else "") or label_text(heading)
+        if not title or is_date_only(title):
+            continue
+        if len(title) > len(titles.get(url, "")):
+            titles[url] = title
+        level = _heading_level(heading)
+        if best is None or (url == target) > (best[1] == target) or (
+            (url == target) == (best[1] == target) and level < best[0]
+        ):
+            best = (level, url, heading)
+    if best is not None and (target is None or best[1] == target or target not in longest):
+        # A kicker ("Elektromobilität" in an <h1>) and the title (<h2>) leading to the same
+        # page: the page is the headline's, the longer text its title.
+        return Headline(titles[best[1]], best[1], True, by_more=best[1] == target, anchor=best[2])
+    if target is not None and target in longest:
+        text, link = longest[target]
+        return Headline(text, target, False, by_more=True, anchor=link)
+    top: tuple[str, str, Tag] | None = None
+    for url, (text, link) in longest.items():
+        if top is None or _longer(text, top[0]):
+            top = (text, url, link)
+    plain, plain_el = next(((t, h) for h in plain_headings if (t := label_text(h)) and not is_date_only(t)), ("", None))
     # A heading without a link names the block when the block leads to one page only
     # (its picture, its "continue reading"); a heading over a list of links is a label.
-    if plain and len(counts) == 1 and (longest is None or len(plain) >= len(longest[0]) or READ_MORE_ONLY.match(longest[0])):
+    if plain and len(counts) == 1 and (top is None or len(plain) >= len(top[0])):
         url = next(iter(counts))
         return Headline(plain, url, False, plain_heading=True, anchor=plain_el)
-    if longest is not None:
-        return Headline(longest[0], longest[1], False, anchor=longest[2])
+    if top is not None:
+        return Headline(top[0], top[1], False, anchor=top[2])
     return None
 
 

@@ -68,14 +68,30 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(rf"(?<!\w){_WORD}[\s,/-]+{_DAY}(?:,\s*|[\s/-]+){_CONNECTOR}{_YEAR}")
 # Year, month word, day: "2024. május 3.", "2025 May 3".
 _YEAR_MONTH_DAY = re.compile(rf"(?<![\w.]){_YEAR}\.?[\s,/-]+{_WORD}[\s,/-]*(\d{{1,2}})(?![\d\w])")
+# A range of days, read as its first day (an event's start, the only day a listing of
+# events gives): "19-20 March 2016", "30 March – 2 April 2016", "March 19 - 20, 2016",
+# "March 30 - April 2, 2016". Groups: the first day, its month word when it has one,
+# the last day's month word, the year.
+_TO = r"\s*[-–—]\s*"
+_RANGE_DMY = re.compile(
+    rf"(?<![\w.]){_DAY}(?:{_SEP}\s{_CONNECTOR}{_WORD})?{_TO}\d{{1,2}}(?:[^\W\d_]{{1,2}}(?![^\W\d_])|[º°ª])?\.?"
+    rf"{_SEP}\s{_CONNECTOR}{_WORD}{_SEP}{_CONNECTOR}{_YEAR}",
+    re.IGNORECASE,
+)
+_RANGE_MDY = re.compile(
+    rf"(?<!\w){_WORD}[\s,/-]+{_DAY}{_TO}(?:{_WORD}[\s,/-]+)?\d{{1,2}}(?:[^\W\d_]{{1,2}})?\.?"
+    rf"(?:,\s*|[\s/-]+){_CONNECTOR}{_YEAR}"
+)
 # Numbers only: "03/05/2025", "14.03.2024", "2025/05/03".
 _NUMERIC_DMY = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d])")
 _NUMERIC_YMD = re.compile(r"(?<![\d.,/-])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d.,/])")
 
 # Most specific first: at one position, an ISO timestamp beats the bare date inside it.
-_KINDS = ("iso", "dmy", "mdy", "ymd", "numeric", "numeric_ymd")
+_KINDS = ("iso", "range_dmy", "range_mdy", "dmy", "mdy", "ymd", "numeric", "numeric_ymd")
 _PATTERNS = {
     "iso": _ISO,
+    "range_dmy": _RANGE_DMY,
+    "range_mdy": _RANGE_MDY,
     "dmy": _DAY_MONTH_YEAR,
     "mdy": _MONTH_DAY_YEAR,
     "ymd": _YEAR_MONTH_DAY,
@@ -184,6 +200,15 @@ def _numeric(first: int, second: int, year: int, separator: str, order: str) -> 
 def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
                   preferred: tuple[str, ...]) -> tuple[datetime | None, bool]:
     """(datetime, day_only) for one pattern match, or (None, _) when the words are not a date."""
+    if kind.startswith("range"):
+        if kind == "range_dmy":
+            day, first_word, last_word, year = match.groups()
+        else:
+            first_word, day, last_word, year = match.groups()
+        found = month_number(first_word or last_word, preferred)
+        if found is None or (first_word and last_word and month_number(last_word, preferred) is None):
+            return None, True
+        return _day(int(year), found[0], int(day)), True
     groups = [g for g in match.groups() if g is not None]
     if kind == "iso":
         moment = _iso_moment(match)
@@ -355,6 +380,26 @@ def contains_date_pattern(text: str | None) -> bool:
     return False
 
 
+def is_date_only(text: str | None) -> bool:
+    """Is the text a printed date and nothing else (no dateparser)? Such a link is the
+    item's metadata, not its title: WordPress themes link the date to the post
+    ("Posted on <a>13. Januar 2014</a>").
+
+    >>> is_date_only("13. Januar 2014"), is_date_only("2024-05-03"), is_date_only("May 3, 2025 ·")
+    (True, True, True)
+    >>> is_date_only("Bilanz 13. Januar 2014"), is_date_only("Hacking Heritage Talk 17 September")
+    (False, False)
+    """
+    if not isinstance(text, str) or not any(ch.isdigit() for ch in text) or len(text) > MAX_DATE_TEXT:
+        return False
+    text = " ".join(text.split())
+    for _, _, kind, match in _candidates(text):
+        rest = text[: match.start()] + text[match.end():]
+        if not any(ch.isalnum() for ch in rest) and _shape_moment(kind, match, None, ("en",))[0] is not None:
+            return True
+    return False
+
+
 # A day and a month word with no year: "11 set", "05 giu", "Oct 23" (the year is elsewhere).
 _DAY_MONTH = re.compile(rf"(?<![\w.]){_DAY}{_SEP}\s?{_CONNECTOR}{_WORD}(?![\w.]*\s*\d)")
 _MONTH_DAY = re.compile(rf"(?<!\w){_WORD}[\s,/-]+(\d{{1,2}})(?:[^\W\d_]{{1,2}})?\.?(?![\d\w]|\s*[,/.-]?\s*\d)")
@@ -399,6 +444,23 @@ def year_of_heading(text: str | None, *, language: str | None) -> tuple[int, int
         None,
     )
     return int(match.group(1)), month
+
+
+def is_period(text: str | None, *, language: str | None) -> bool:
+    """Is the text a year, or a month and a year, and nothing else: the heading a
+    chronological listing groups its items under ("2024", "Settembre 2023")?
+
+    >>> is_period("2024", language=None), is_period("Settembre 2023", language="it")
+    (True, True)
+    >>> is_period("Annual report 2024", language="en"), is_period("Our 2024 programme", language="en")
+    (False, False)
+    """
+    if year_of_heading(text, language=language) is None:
+        return False
+    assert isinstance(text, str)
+    _, preferred = _preferred(language)
+    words = re.findall(r"[^\W\d_]+", text)
+    return all(month_number(word, preferred) is not None for word in words) and len(words) <= 1
 
 
 def date_from_parts(year: int, month: int, day: int, *, fetched_at: datetime) -> str | None:

@@ -57,8 +57,11 @@ class Language:
         return str(info.get("date_order") or "DMY")
 
 
+@functools.lru_cache(maxsize=256)
 def resolve_language(code: str | None) -> Language | None:
     """The dateparser language behind a code as people write it, any case; None if unknown.
+
+    Remembered: every date read on a page asks for the page's language again.
 
     >>> resolve_language("PT"), resolve_language("pt_pt"), resolve_language("zh-hant")
     (Language(code='pt', locale=None), Language(code='pt', locale='pt-PT'), Language(code='zh-Hant', locale=None))

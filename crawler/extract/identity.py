@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crawler.extract.urls import canonicalize
 
@@ -62,14 +62,24 @@ def announcement_key(a: Announcement) -> str:
 
 
 def finalize(items: Iterable[Announcement], max_items: int) -> list[Announcement]:
-    """Drop repeats (first occurrence wins, so document order is kept) and cap the count."""
-    seen: set[str] = set()
+    """Drop repeats and cap the count. The first copy of an item wins, so document order
+    is kept; a date that only a later copy shows is its date (a featured teaser without
+    a date above the dated listing that repeats it).
+
+    >>> undated = Announcement("A", "https://e.org/a", None, "", None, "listing")
+    >>> dated = Announcement("A", "https://e.org/a", "2025-05-03T00:00:00Z", "", None, "listing")
+    >>> [(a.url, a.published) for a in finalize([undated, dated], 10)]
+    [('https://e.org/a', '2025-05-03T00:00:00Z')]
+    """
+    kept: dict[str, int] = {}
     result: list[Announcement] = []
     for item in items:
-        if len(result) >= max_items:
-            break
         key = announcement_key(item)
-        if key not in seen:
-            seen.add(key)
+        if key in kept:
+            first = result[kept[key]]
+            if first.published is None and item.published:
+                result[kept[key]] = replace(first, published=item.published)
+        elif len(result) < max_items:
+            kept[key] = len(result)
             result.append(item)
     return result

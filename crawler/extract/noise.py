@@ -48,6 +48,10 @@ _STATE_WORDS = frozenset({"has", "no", "with", "without", "is", "show", "hide"})
 _TAXONOMY_CLASS = re.compile(r"^(?:category|tag|post_tag|format|type|status)-", re.IGNORECASE)
 # aria-label of a menu or a pager, in the languages that write it with these letters.
 _ARIA_NOISE = ("menu", "menú", "menü", "navig", "breadcrumb", "paginat", "pagina ", "fil d")
+# Class names only name furniture on elements that make a region of the page. A line
+# (``<p class="date-comments">``, ``<span class="comments-link">``) is part of its item:
+# the date beside the comment count is the item's date.
+_REGION_TAGS = frozenset({"div", "section", "ul", "ol", "dl", "li", "form", "table"})
 # Header/footer elements inside these are part of the content (an article's byline, a card's date).
 _CONTENT_CONTAINERS = frozenset({"article", "main", "section", "li", "td"})
 
@@ -149,6 +153,8 @@ def noise_reason(el: Tag) -> str | None:
     aria = str(el.get("aria-label") or "").casefold()
     if aria and any(word in aria for word in _ARIA_NOISE) and el.name in ("ul", "ol", "div", "section"):
         return None if holds_content(el) else "aria"
+    if el.name not in _REGION_TAGS:
+        return None
     if _named_as(el, _NOISE_WORDS):
         return None if holds_content(el) else "class"
     if _named_as(el, _CHROME_WORDS) and not _is_content_chrome(el):

@@ -209,3 +209,31 @@ def test_format_published() -> None:
     # A day stays a day, whatever the reader's zone: no moment in UTC on another day.
     assert format_published(datetime(2025, 5, 3, 0, 0, tzinfo=plus_two), fetched_at=FETCHED_AT) == "2025-05-03T00:00:00Z"
     assert format_published(datetime(2025, 5, 3, 17, 0), fetched_at=FETCHED_AT, day_only=True) == "2025-05-03T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # An event listing's range of days: the first day is the only day it gives.
+        ("March 19 - 20, 2016", "en", "2016-03-19T00:00:00Z"),
+        ("March 30 – April 2, 2016", "en", "2016-03-30T00:00:00Z"),
+        ("19-20 March 2016", "en", "2016-03-19T00:00:00Z"),
+        ("30 mars – 2 avril 2016", "fr", "2016-03-30T00:00:00Z"),
+        ("15-16 de mayo de 2024", "es", "2024-05-15T00:00:00Z"),
+        ("3. – 5. Dezember 2024", "de", "2024-12-03T00:00:00Z"),
+    ],
+)
+def test_a_range_of_days_is_its_first_day(text: str, language: str, expected: str) -> None:
+    assert parse_date(text, language=language, fetched_at=FETCHED_AT) == expected
+    assert find_date_in_text(f"Festival, {text}, Dulles Expo Center", language=language, fetched_at=FETCHED_AT) == expected
+
+
+def test_a_text_that_is_only_a_date_is_told_from_a_title() -> None:
+    assert dates.is_date_only("13. Januar 2014") and dates.is_date_only("  March 19 - 20, 2016 ")
+    assert not dates.is_date_only("Hacking Heritage Talk 17 September 2015")
+    assert not dates.is_date_only("Bericht aus der Kabinettssitzung vom 12. September 2017")
+
+
+def test_a_period_heading_is_a_year_or_a_month_and_a_year() -> None:
+    assert dates.is_period("2024", language=None) and dates.is_period("Settembre 2023", language="it")
+    assert not dates.is_period("Jahresbericht 2023", language="de") and not dates.is_period("Since 1990", language="en")

@@ -142,6 +142,11 @@ def test_listings_outside_the_main_landmark_are_furniture() -> None:
     assert len(read(f"<main>{cards(4)}</main>" + below)) == 4
 
 
+def test_a_main_landmark_around_a_hero_only_is_not_the_content() -> None:
+    """A theme's <main> that wraps nothing but a welcome line: the listing after it counts."""
+    assert len(read("<main><div class='hero'>Welcome</div></main>" + f"<div class='news'>{cards(4)}</div>")) == 4
+
+
 def test_a_long_bare_archive_that_is_the_page_is_a_listing() -> None:
     rows = "".join(f"<tr><td><a href='essay{i}.html'>The essay number {i}</a></td></tr><tr><td><img src=s.gif></td></tr>"
                    for i in range(12))
@@ -157,6 +162,113 @@ def test_the_cards_of_a_dated_section_make_its_undated_sections_listings() -> No
     body = section(1, True, "") + section(2, True, "") + section(3, False, "https://medium.com")
     found = read(body)
     assert len(found) == 9 and [day for _, _, day in found[-3:]] == [None, None, None]
+
+
+def test_the_parts_of_a_post_are_not_a_listing_and_a_date_link_is_no_title() -> None:
+    """WordPress (Twenty Ten): each post's byline links its date to the post, its teaser
+    links a picture, its footer links the comments. The posts are the items, not the
+    bylines, teasers and footers that all posts repeat (and that all lead to the post)."""
+    posts = "".join(
+        f"<div class='post-{i} post hentry'><h2 class='entry-title'><a href='/2013/07/post-{i}/'>Post number {i}</a></h2>"
+        f"<div class='entry-meta'>Publiziert am <a href='/2013/07/post-{i}/'>{i}. Juli 2013</a> von "
+        f"<a href='/author/a{i % 3}/'>Autor {i % 3}</a></div><div class='entry-content'><p>Ein Text über "
+        f"<a href='/wp-content/uploads/2013/07/bild-{i}.jpg'>ein Bild</a>.</p></div>"
+        f"<div class='entry-utility'><a href='/category/c{i % 2}/'>Thema</a> <a href='/2013/07/post-{i}/#comments'>"
+        f"{i} Kommentare</a></div></div>"
+        for i in range(1, 11)
+    )
+    assert read(f"<div id='content'>{posts}</div>", lang="de") == [
+        (f"Post number {i}", f"https://www.example.org/2013/07/post-{i}/", f"2013-07-{i:02d}") for i in range(1, 11)]
+
+
+def test_a_date_that_links_to_the_post_is_not_its_title() -> None:
+    titles = {2023: "Bilanz", 2024: "Umfrage", 2025: "Wahlen"}
+    body = "<ul>" + "".join(f"<li><h3>{t}</h3><a href='/news/{y}'>3. Mai {y}</a></li>" for y, t in titles.items()) + "</ul>"
+    assert read(body, lang="de") == [(t, f"https://www.example.org/news/{y}", f"{y}-05-03") for y, t in titles.items()]
+
+
+def test_an_item_shown_twice_keeps_the_date_of_either_copy() -> None:
+    """Featured cards (no dates) above the dated list that repeats them."""
+    featured = cards(3, date=False, picture=True, teaser=True, cls="featured")
+    listing = "<ul>" + "".join(f"<li><a href='/news/story-{i}'>Story number {i} of the week</a> "
+                               f"<span>{i + 1} May 2025</span></li>" for i in range(5)) + "</ul>"
+    found = read(f"<div class='top'>{featured}</div>{listing}")
+    assert [(url, day) for _, url, day in found] == [(f"https://www.example.org/news/story-{i}", f"2025-05-0{i + 1}") for i in range(5)]
+
+
+def test_the_read_more_link_names_the_items_own_page() -> None:
+    """A post that embeds a preview card of another site: its "Read more" says which link is its own."""
+    item = ("<li><a href='/nieuws/2025-05-22-artikel/'>Artikel over ons op een andere website</a>"
+            "<div><sup>donderdag 22 mei 2025</sup></div><p>Een redacteur heeft met ons gesproken:</p>"
+            "<div class='og-card'><a href='https://other.example/verhaal/digitale-speeltuin'><img src='/o.jpg'>"
+            "<h4>Digitale speeltuin: kinderen duiken in computercode</h4></a></div>"
+            "<a href='/nieuws/2025-05-22-artikel/'>meer…</a></li>")
+    assert read(f"<main><h1>Nieuws</h1><ul class='pages'>{item}</ul></main>", lang="nl") == [
+        ("Artikel over ons op een andere website", "https://www.example.org/nieuws/2025-05-22-artikel/", "2025-05-22")]
+
+
+def test_a_page_of_one_dated_teaser_is_its_listing() -> None:
+    """A young site's news page: one post, a pager, a sidebar; its date in a line whose
+    class also names the comment count (a class names furniture only on a region)."""
+    body = ("<header><nav><a href='/'>Start</a><a href='/aktuelles/'>Aktuelles</a></nav></header>"
+            "<div id='content'><div class='col-md-9'><section class='post'><div class='row'>"
+            "<div class='col-md-4'><a href='/aktuelles/dorfregion/'><img src='/p.png'></a></div>"
+            "<div class='col-md-8'><h2><a href='/aktuelles/dorfregion/'>Große Chancen für fünf Ortschaften</a></h2>"
+            "<p class='date-comments'><a href='/aktuelles/dorfregion/'>April 2, 2025</a></p>"
+            "<p>Startschuss für die Dorfregion: die Gemeinden erhalten die Aufnahme in das Förderprogramm.</p>"
+            "<p class='read-more'><a href='/aktuelles/dorfregion/'>Weiterlesen</a></p></div></div></section>"
+            "<ul class='pager'><li><a href='#'>← Neuer</a></li></ul></div>"
+            "<div class='col-md-3'><div class='sidebar-menu'><h3>Suche</h3><form></form></div></div></div>"
+            "<footer><h4>Neue Beiträge</h4><h5><a href='/aktuelles/dorfregion/'>Große Chancen</a></h5></footer>")
+    assert read(body, lang="de") == [
+        ("Große Chancen für fünf Ortschaften", "https://www.example.org/aktuelles/dorfregion/", "2025-04-02")]
+
+
+def test_a_page_of_one_undated_event_with_its_day_and_month_is_its_listing() -> None:
+    body = ("<section><h1>Noticias</h1><p>Actividades de la fundación.</p></section><section><ul>"
+            "<li class='mix'><a href='/noticias/taller-inclusion'><img src='/t.jpg'><div><h2>Taller de "
+            "capacitación: cómo llevar a cabo un proceso inclusivo</h2><p>29 y 30 de Agosto</p></div></a></li>"
+            "<li class='mix'><a href='#'></a></li></ul></section>"
+            "<section><h2>¿Querés impulsar una actividad?</h2><a href='/contacto'>Contacto</a></section>")
+    assert read(body, lang="es") == [
+        ("Taller de capacitación: cómo llevar a cabo un proceso inclusivo",
+         "https://www.example.org/noticias/taller-inclusion", None)]
+
+
+def test_undated_cards_under_a_year_heading_are_the_pages_listing() -> None:
+    """Three cards, no dates, no teasers: listed under "2024", they are news, not services."""
+    card = ("<div class='card'><a href='/noticia0{i}/'><img src='/i.jpg'></a><a href='/noticia0{i}/'>"
+            "<h1>Notícia número {i} sobre o mestrado em computação</h1></a>"
+            "<div class='tags'><a href='/noticias/?tag=t{i}'>tag {i}</a></div></div>")
+    body = f"<main><h1>Notícias</h1><h3>2024</h3><div class='cards'>{''.join(card.format(i=i) for i in (3, 2, 1))}</div></main>"
+    assert [(url, day) for _, url, day in read(body, lang="pt")] == [
+        (f"https://www.example.org/noticia0{i}/", None) for i in (3, 2, 1)]
+    assert read(body.replace("<h3>2024</h3>", "<h3>Cursos</h3>"), lang="pt") == []
+
+
+def test_a_lone_teaser_beside_other_content_or_an_article_is_no_listing() -> None:
+    teaser = "<div><h3><a href='/news/open-day'>Open day at the foundation</a></h3><p>3 May 2025</p></div>"
+    services = "<ul>" + "".join(f"<li><a href='/{s}'>{s.title()}</a></li>" for s in ("about", "programmes", "donate", "contact")) + "</ul>"
+    prose = "".join(f"<p>{'A paragraph of the article body, with several sentences in it. ' * 3}</p>" for _ in range(4))
+    assert read(f"<main><h1>Welcome</h1>{teaser}{services}</main>") == []
+    assert read(f"<main><article><h1>The article</h1>{prose}{teaser}</article></main>") == []
+    assert read(f"<main><h1>Our service</h1>{teaser.replace('<p>3 May 2025</p>', '<p>Book a visit.</p>')}</main>") == []
+
+
+def test_an_article_whose_heading_links_to_its_own_permalink_is_no_page_of_one_item() -> None:
+    """Blogger: the post's heading links to its permalink (here under https, the page was
+    fetched over http), and the post body is text between <br>s, not paragraphs."""
+    post = ("<h2 class='date-header'><span>Friday, December 23, 2016</span></h2><h3 class='post-title'>"
+            "<a href='https://blog.example.org/2016/12/python-360-is-now-available.html'>Python 3.6.0 is now available!</a></h3>"
+            "<div class='post-body'>" + "Python 3.6.0 is the newest major release. <br>" * 30 + "</div>")
+    page = "http://blog.example.org/2016/12/python-360-is-now-available.html"
+
+    def items(head: str) -> list[str]:
+        html = f"<html><head>{head}</head><body><div class='main'>{post}</div></body></html>"
+        return [a.url or "" for a in read_announcements(html, page, language="en", fetched_at=FETCHED_AT).items]
+
+    assert items("<link rel='canonical' href='https://blog.example.org/2016/12/python-360-is-now-available.html'>") == []
+    assert items("<title>Python Insider: Python 3.6.0 is now available!</title>") == []
 
 
 def test_two_complete_cards_alone_in_main_are_a_listing() -> None:

@@ -1,7 +1,10 @@
 """The real-page corpus of issue 19: its integrity, and the extractor's score on it.
 
+Two sets: "dev" (folders real/ and dev2/, tuned on) and "acceptance" (never tuned on; whoever
+tunes the extractor does not read its pages or per-page scores, so its assertions name no page).
 Every page is extracted once per module (a module-scoped fixture per set). The threshold tests
-are the issue's "done when"; they are strict xfails until the rebuilt extractor meets them.
+are the issue's "done when"; they stay strict xfails until the extractor meets them (the dev one
+is removed by whoever makes it pass, the acceptance one by the lead).
 """
 
 from __future__ import annotations
@@ -14,43 +17,51 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.announcements import SETS, Page, Row, Summary, evaluate, extractor_items, load_pages, load_truth, summarize
+from bench.announcements import (
+    FOLDERS,
+    SETS,
+    Page,
+    Row,
+    Summary,
+    evaluate,
+    extractor_items,
+    load_pages,
+    load_truth,
+    normalize_url,
+    summarize,
+)
 
 LANGUAGES = {"en", "es", "fr", "nl", "de", "it", "pt"}
 KINDS = {"news", "blog", "press", "events", "none"}
-MIN_PAGES = {"dev": 40, "holdout": 15}
+MIN_PAGES = {"dev": 56, "acceptance": 24}
 
 
 @pytest.fixture(scope="module")
-def dev_pages() -> list[Page]:
-    return load_pages("dev")
+def pages() -> dict[str, list[Page]]:
+    return {set_name: load_pages(set_name) for set_name in SETS}
 
 
 @pytest.fixture(scope="module")
-def holdout_pages() -> list[Page]:
-    return load_pages("holdout")
-
-
-@pytest.fixture(scope="module")
-def all_pages(dev_pages: list[Page], holdout_pages: list[Page]) -> list[Page]:
-    return dev_pages + holdout_pages
+def all_pages(pages: dict[str, list[Page]]) -> list[Page]:
+    return [page for set_pages in pages.values() for page in set_pages]
 
 
 # --------------------------------------------------------------------------- integrity
 
 
-@pytest.mark.parametrize("set_name", ["dev", "holdout"])
-def test_every_page_has_a_truth_and_every_truth_a_page(set_name: str) -> None:
-    folder = SETS[set_name]
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_every_page_has_a_truth_and_every_truth_a_page(folder: Path) -> None:
     on_disk = {p.name for p in folder.iterdir() if p.name.endswith((".html", ".html.gz"))}
-    in_truth = set(load_truth(folder)["pages"])
-    assert on_disk == in_truth
-    assert len(in_truth) >= MIN_PAGES[set_name]
+    assert on_disk == set(load_truth(folder)["pages"])
 
 
-@pytest.mark.parametrize("set_name", ["dev", "holdout"])
-def test_every_page_is_listed_in_sources(set_name: str) -> None:
-    folder = SETS[set_name]
+@pytest.mark.parametrize("set_name", sorted(SETS))
+def test_every_set_has_its_minimum_of_pages(set_name: str, pages: dict[str, list[Page]]) -> None:
+    assert len(pages[set_name]) >= MIN_PAGES[set_name]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_every_page_is_listed_in_sources(folder: Path) -> None:
     rows = [line for line in (folder / "SOURCES.md").read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
     listed = {row.split("|")[1].strip() for row in rows}
     for name in load_truth(folder)["pages"]:
@@ -61,6 +72,13 @@ def test_every_page_is_listed_in_sources(set_name: str) -> None:
             repo, path, commit, licence = cells[1:5]
             assert re.fullmatch(r"[\w.-]+/[\w.-]+", repo) and path and licence, row
             assert re.fullmatch(r"[0-9a-f]{40}", commit), row
+
+
+def _sources(folder: Path) -> dict[str, str]:
+    """Page name -> repository, from a folder's SOURCES.md."""
+    rows = [line for line in (folder / "SOURCES.md").read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+    cells = [[c.strip() for c in row.split("|")[1:-1]] for row in rows[2:]]
+    return {c[0]: c[1] for c in cells}
 
 
 def test_items_have_absolute_urls_and_valid_dates(all_pages: list[Page]) -> None:
@@ -76,7 +94,8 @@ def test_items_have_absolute_urls_and_valid_dates(all_pages: list[Page]) -> None
             if item.published is not None:
                 day = date.fromisoformat(item.published)  # raises on a malformed date
                 assert day <= page.fetched_at.date(), (page.name, item.url)
-        urls = [item.url for item in page.items]
+        # the scorer matches each URL once: two true items on one detail page could never both match
+        urls = [normalize_url(item.url) for item in page.items]
         assert len(urls) == len(set(urls)), f"{page.name}: an item is listed twice"
 
 
@@ -86,60 +105,74 @@ def test_pages_parse_as_html(all_pages: list[Page]) -> None:
         assert b"<html" in head or b"<!doctype" in head or b"<head" in head, page.name
 
 
-def test_corpus_meets_the_issue_minimums(dev_pages: list[Page], holdout_pages: list[Page]) -> None:
-    assert {p.language for p in dev_pages} >= LANGUAGES  # the dev set alone has all seven
-    assert {p.language for p in dev_pages + holdout_pages} >= LANGUAGES
-    families = Counter(p.family for p in dev_pages + holdout_pages)
+@pytest.mark.parametrize("set_name", sorted(SETS))
+def test_every_set_meets_the_issue_minimums(set_name: str, pages: dict[str, list[Page]]) -> None:
+    set_pages = pages[set_name]
+    assert {p.language for p in set_pages} >= LANGUAGES
+    families = Counter(p.family for p in set_pages)
     assert len(families) >= 8, families
-    # precision is measured too: pages with nothing to announce, and listings without dates
-    assert sum(p.kind == "none" for p in dev_pages) >= 3
-    assert any(p.items and not any(i.published for i in p.items) for p in dev_pages)
-    holdout_sources = {p.path.name for p in holdout_pages}
-    assert not holdout_sources & {p.path.name for p in dev_pages}
+    # precision is measured too: pages with nothing to announce; recall on listings without dates;
+    # and the "no page with 3+ true items returns none" rule needs such pages
+    least_none = 4 if set_name == "acceptance" else 3
+    assert sum(p.kind == "none" for p in set_pages) >= least_none
+    assert any(p.items and not any(i.published for i in p.items) for p in set_pages)
+    assert sum(len(p.items) >= 3 for p in set_pages) >= len(set_pages) // 2
+    names = [p.name for p in set_pages]
+    assert len(names) == len(set(names)), "a page name is used in two folders"
 
 
-def test_holdout_shares_no_site_with_dev(dev_pages: list[Page], holdout_pages: list[Page]) -> None:
+def test_acceptance_shares_no_source_with_dev(pages: dict[str, list[Page]]) -> None:
+    """Acceptance pages come from repositories and sites that development never used."""
+
     def site(url: str) -> str:
         return (urlsplit(url).hostname or "").removeprefix("www.")
 
-    assert not {site(p.url) for p in dev_pages} & {site(p.url) for p in holdout_pages}
+    local = {"localhost", "127.0.0.1", "example.org"}
+    dev_sites = {site(p.url) for p in pages["dev"]} - local
+    acceptance_sites = {site(p.url) for p in pages["acceptance"]} - local
+    assert not dev_sites & acceptance_sites
+    dev_repos = {repo for folder in SETS["dev"] for repo in _sources(folder).values()}
+    acceptance_repos = {repo for folder in SETS["acceptance"] for repo in _sources(folder).values()}
+    assert not dev_repos & acceptance_repos
 
 
 # --------------------------------------------------------------------------- thresholds
 
 
 @pytest.fixture(scope="module")
-def dev_rows(dev_pages: list[Page]) -> list[Row]:
-    return evaluate(dev_pages, extractor_items)
+def rows(pages: dict[str, list[Page]]) -> dict[str, list[Row]]:
+    return {set_name: evaluate(set_pages, extractor_items) for set_name, set_pages in pages.items()}
 
 
-@pytest.fixture(scope="module")
-def holdout_rows(holdout_pages: list[Page]) -> list[Row]:
-    return evaluate(holdout_pages, extractor_items)
+def _assert_meets_issue_19(summary: Summary, set_rows: list[Row], *, name_pages: bool) -> None:
+    """The issue's thresholds; on the acceptance set the message gives figures, never page names."""
+    errors = [r.page.name for r in set_rows if r.error]
+    figures = (
+        f"macro recall {summary.macro_recall:.3f}, macro precision {summary.macro_precision:.3f}, "
+        f"exact day {summary.day_accuracy}, crashed {len(errors)}, empty pages {len(summary.empty_pages)}"
+    )
+    detail = f"{figures}; crashed {errors}; empty {list(summary.empty_pages)}" if name_pages else figures
+    assert not errors, detail
+    assert summary.macro_recall >= 0.90, detail
+    assert summary.macro_precision >= 0.95, detail
+    assert summary.day_accuracy is not None and summary.day_accuracy >= 0.97, detail
+    assert summary.empty_pages == (), detail
 
 
-def _assert_meets_issue_19(summary: Summary, rows: list[Row]) -> None:
-    errors = [f"{r.page.name}: {r.error}" for r in rows if r.error]
-    assert not errors, errors
-    assert summary.macro_recall >= 0.90, summary
-    assert summary.macro_precision >= 0.95, summary
-    assert summary.day_accuracy is not None and summary.day_accuracy >= 0.97, summary
-    assert summary.empty_pages == (), summary
+def test_dev_set_meets_issue_19_thresholds(rows: dict[str, list[Row]]) -> None:
+    _assert_meets_issue_19(summarize(rows["dev"]), rows["dev"], name_pages=True)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: the extractor is being rebuilt")
-def test_dev_set_meets_issue_19_thresholds(dev_rows: list[Row]) -> None:
-    _assert_meets_issue_19(summarize(dev_rows), dev_rows)
+@pytest.mark.xfail(strict=True, reason="issue 19: acceptance on never-seen pages; the lead removes this mark")
+def test_acceptance_set_meets_issue_19_thresholds(rows: dict[str, list[Row]]) -> None:
+    _assert_meets_issue_19(summarize(rows["acceptance"]), rows["acceptance"], name_pages=False)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: the extractor is being rebuilt")
-def test_holdout_set_meets_issue_19_thresholds(holdout_rows: list[Row]) -> None:
-    _assert_meets_issue_19(summarize(holdout_rows), holdout_rows)
-
-
-def test_no_page_crashes_the_extractor(dev_rows: list[Row], holdout_rows: list[Row]) -> None:
+def test_no_page_crashes_the_extractor(rows: dict[str, list[Row]]) -> None:
     """Whatever its score, the extractor returns a list for every saved page."""
-    assert [r.page.name for r in dev_rows + holdout_rows if r.error] == []
+    assert [r.page.name for r in rows["dev"] if r.error] == []
+    # acceptance pages are not named here: the lead runs bench.announcements --set acceptance
+    assert sum(1 for r in rows["acceptance"] if r.error) == 0, "an acceptance page crashes the extractor"
 
 
 def test_scorer_matches_by_normalised_url_once() -> None:
@@ -160,6 +193,15 @@ def test_scorer_matches_by_normalised_url_once() -> None:
     assert score(truth, []).precision == 0.0 and score(truth, []).recall == 0.0
 
 
+def test_scorer_folds_blogger_country_domains_only() -> None:
+    """The README's "mirrors" rule: name.blogspot.<cc> is name.blogspot.com; no other host is folded."""
+    assert normalize_url("http://a.blogspot.de/p.html") == normalize_url("https://a.blogspot.com/p.html")
+    assert normalize_url("http://a.blogspot.com.br/p.html") == normalize_url("http://a.blogspot.com/p.html")
+    assert normalize_url("http://a.blogspot.de/p.html") != normalize_url("http://b.blogspot.com/p.html")
+    assert normalize_url("http://www.ex.org/p") != normalize_url("http://ex.org/p")
+    assert normalize_url("http://blogspot.de/p") != normalize_url("http://blogspot.com/p")
+
+
 def test_corpus_stays_small() -> None:
-    total = sum(p.stat().st_size for folder in SETS.values() for p in Path(folder).iterdir())
+    total = sum(p.stat().st_size for folder in FOLDERS for p in folder.iterdir())
     assert total < 15_000_000

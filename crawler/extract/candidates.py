@@ -1,0 +1,113 @@
+"""Candidate items: what a block of a run (or a page's lone teaser) shows of an item.
+
+Read once per block, judged by crawler.extract.listing and crawler.extract.fewitems.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bs4.element import Tag
+
+from crawler.extract.blocks import (
+    Headline,
+    ItemContext,
+    block_date,
+    headline,
+    is_detail_url,
+    same_site,
+)
+from crawler.extract.htmltext import element_text
+from crawler.extract.titles import looks_like_headline
+
+# More text than its title: a teaser, a place, a byline. A menu entry has none.
+EXTRA_TEXT = 25
+
+
+@dataclass
+class Block:
+    """One candidate item: its element and what was read from it."""
+
+    el: Tag
+    headline: Headline | None
+    published: str | None = None
+    extra: int = 0  # characters of text beyond the title
+    picture: bool = False
+    detail: bool = False  # the headline's URL looks like one item's page (blocks.is_detail_url)
+    own_site: bool = False  # the headline's URL is on the page's site
+
+    @property
+    def strong_headline(self) -> bool:
+        """A headline by position (a heading's link) or by its words (a sentence)."""
+        return self.headline is not None and (
+            self.headline.by_heading or looks_like_headline(self.headline.title)
+        )
+
+    @property
+    def item_like(self) -> bool:
+        """Enough to be an item of a dated listing: a strong headline, or a short one with
+        a picture, a teaser or an item's own URL (a card titled "SPH opens")."""
+        return self.strong_headline or (
+            self.headline is not None and (self.picture or self.detail or self.extra >= EXTRA_TEXT)
+        )
+
+    @property
+    def evidence(self) -> int:
+        """How many signs of an item an undated block shows: a heading's link, a headline
+        of several words, an item's own URL, a picture, a teaser. A menu entry shows one."""
+        if self.headline is None:
+            return 0
+        return (
+            self.headline.by_heading
+            + looks_like_headline(self.headline.title)
+            + self.detail
+            + self.picture
+            + (self.extra >= EXTRA_TEXT)
+        )
+
+
+@dataclass
+class Group:
+    """Sibling blocks of one kind under one parent, and what kind of listing they make."""
+
+    parent: Tag
+    blocks: list[Block]
+    kind: str = ""  # how it makes a listing (listing._judge, fewitems), "" when it makes none
+    items: list[Block] = field(default_factory=list)
+
+
+def shared_urls(blocks: list[Tag], ctx: ItemContext) -> frozenset[str]:
+    """URLs that several blocks link to: a category, an author, the listing itself."""
+    counts: dict[str, int] = defaultdict(int)
+    for block in blocks:
+        anchors = [block] if block.name == "a" else block.find_all("a", href=True)
+        for url in {ctx.url(a.get("href")) for a in anchors}:
+            if url:
+                counts[url] += 1
+    threshold = max(2, (len(blocks) + 1) // 2) if len(blocks) > 3 else 2
+    return frozenset(url for url, n in counts.items() if n >= threshold)
+
+
+def has_picture(el: Tag) -> bool:
+    """An image, or a CSS background image (cards often paint their picture)."""
+    if el.find(("img", "picture")) is not None:
+        return True
+    return any("background-image" in str(tag.get("style") or "") for tag in [el, *el.find_all(style=True)])
+
+
+def read_block(el: Tag, ctx: ItemContext, shared: frozenset[str]) -> Block:
+    """What a candidate block shows; ``shared`` are its run's shared links (shared_urls)."""
+    found = headline(el, ctx, shared)
+    if found is None:
+        return Block(el, None)
+    text = element_text(el)
+    extra = max(0, len(text) - len(found.title))
+    return Block(el, found, block_date(el, ctx, found.title), extra, has_picture(el),
+                 is_detail_url(found.url, found.title), same_site(found.url, ctx.base))
+
+
+def urls_in(el: Tag, ctx: ItemContext) -> set[str]:
+    """Distinct pages an element links to (itself included when it is a link), not the page."""
+    anchors = ([el] if el.name == "a" and el.has_attr("href") else []) + el.find_all("a", href=True)
+    return {url for a in anchors if (url := ctx.url(a.get("href"))) and not ctx.is_page(url)}

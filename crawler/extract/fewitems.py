@@ -1,0 +1,87 @@
+"""A page whose content is one, two or a few items: a young site's news page, a blog
+with one post so far, an event page with one event.
+
+Repeated structure cannot show such a listing, so the page itself must: its items are
+all its main content holds. Tried only when the page has no listing and is no article.
+"""
+
+from __future__ import annotations
+
+from bs4.element import Tag
+
+from crawler.extract.blocks import ItemContext, block_date, headline, same_site
+from crawler.extract.candidates import Block, Group, read_block, urls_in
+from crawler.extract.groupdates import is_timed
+from crawler.extract.identity import normalize_title
+from crawler.extract.pagecontent import prose
+
+
+def _teaser_headline(block: Block) -> bool:
+    """A headline by position: a heading's link, or the title a "Read more" leads to."""
+    return block.headline is not None and (block.headline.linked_heading or block.headline.by_more)
+
+
+def _lone_item(region: Tag, ctx: ItemContext) -> Block | None:
+    """The region's headline (blocks.headline) as an item when it is a teaser's: its
+    block is the largest element around it that leads to no other page of the site
+    (its picture, its date and its "Read more" may link, and so may a citation of
+    another site), and its date the one nearest to the headline. Not when the page
+    is titled like it: an article whose heading links to its own permalink."""
+    found = headline(region, ctx)
+    if found is None or found.anchor is None or not (found.linked_heading or found.by_more):
+        return None
+    if normalize_title(found.title) in normalize_title(ctx.title):
+        return None  # the page is titled like its one teaser: it is that item's own page
+    block: Tag = found.anchor
+    published: str | None = None
+    for parent in found.anchor.parents:
+        if parent is region or not isinstance(parent, Tag):
+            break
+        others = [c for c in parent.children if isinstance(c, Tag) and c is not block]
+        if any(url != found.url and same_site(url, ctx.base) for c in others for url in urls_in(c, ctx)):
+            break
+        # Each level adds only its other children: linear however deep the headline sits.
+        published = published or next((d for c in others if (d := block_date(c, ctx, found.title))), None)
+        block = parent
+    item = read_block(block, ctx, frozenset())
+    if item.headline is not None:
+        item.published = published
+    return item
+
+
+def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group | None:
+    """The items of a page of few items, or None.
+
+    Candidates are the page's runs that made no listing (two teasers side by side) and
+    the block of the main content's headline (one teaser). Each item needs a headline
+    by position (_teaser_headline), a day it belongs to (groupdates.is_timed: a date, a
+    day and month, a year heading) and no article inside it; together the items must
+    hold at least half of the pages the main content links to, so a teaser beside other
+    content (a home page's latest post among its services) is no listing.
+    """
+    content: set[str] = set()
+    for region in regions:
+        content |= urls_in(region, ctx)
+    if not content:
+        return None
+    candidates = list(runs)
+    for region in regions:
+        lone = _lone_item(region, ctx)
+        if lone is not None:
+            candidates.append(Group(region, [lone]))
+    best: Group | None = None
+    for group in candidates:
+        links = {id(b.el): urls_in(b.el, ctx) & content for b in group.blocks if _teaser_headline(b)}
+        if 2 * len(set().union(*links.values())) < len(content):
+            continue  # the cheap test first: is_timed looks back through the page
+        inside = {id(b.el) for b in group.blocks}
+        items = [b for b in group.blocks if id(b.el) in links and is_timed(b, inside, ctx) and not prose(b.el)]
+        held = set().union(*(links[id(b.el)] for b in items))
+        if items and 2 * len(held) >= len(content) and (best is None or _distinct(items) > _distinct(best.items)):
+            group.kind, group.items = "few", items
+            best = group
+    return best
+
+
+def _distinct(blocks: list[Block]) -> int:
+    return len({b.headline.url for b in blocks if b.headline})

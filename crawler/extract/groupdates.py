@@ -1,0 +1,89 @@
+"""Dates a listing prints outside an item's block, or only in part.
+
+A day box beside a card (``<div>11 set</div><div class="card">``), a ``<dt>`` before its
+``<dd>``, a day and month ("11 set") whose year is in the group heading above
+("Settembre 2023"). And whether an item is tied to a day at all (is_timed): news and
+events are, even where the day cannot be stored; a service card never is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bs4.element import Tag
+
+from crawler.extract.blocks import ItemContext, block_date
+from crawler.extract.candidates import Block, Group
+from crawler.extract.dates import date_from_parts, find_day_month, is_period, year_of_heading
+from crawler.extract.htmltext import element_text
+from crawler.extract.noise import HEADINGS
+
+
+def _headings_above(el: Tag, inside: set[int]) -> Iterator[Tag]:
+    """The headings before ``el`` that are not the items' own titles, nearest first
+    (among the twelve nearest headings: a group heading is close to its items)."""
+    for heading in el.find_all_previous(HEADINGS, limit=12):
+        if id(heading) not in inside and not any(id(p) in inside for p in heading.parents):
+            yield heading
+
+
+def _date_before(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
+    """A date printed just before the block, for the items it heads: a day box beside
+    a card (``<div>11 set</div><div class="card">``), a ``<dt>`` before its ``<dd>``.
+    Looks at the nearest earlier siblings of the block and of its two parents that hold
+    no item themselves."""
+    el: Tag | None = block.el
+    for _ in range(3):
+        if el is None:
+            return None
+        for sibling in el.find_previous_siblings(True, limit=3):
+            if id(sibling) in inside or any(id(d) in inside for d in sibling.find_all(True)):
+                break
+            text = element_text(sibling)
+            if text and len(text) <= 80:
+                found = block_date(sibling, ctx, "") or _with_group_year(sibling, text, inside, ctx)
+                if found:
+                    return found
+        el = el.parent if isinstance(el.parent, Tag) else None
+    return None
+
+
+def _with_group_year(el: Tag, text: str, inside: set[int], ctx: ItemContext) -> str | None:
+    """A day and month ("11 set") completed by the nearest heading above with a year
+    ("Settembre 2023"), that is not an item's own title."""
+    parts = find_day_month(text, language=ctx.language)
+    if parts is None:
+        return None
+    for heading in _headings_above(el, inside):
+        found = year_of_heading(element_text(heading), language=ctx.language)
+        if found is None:
+            continue
+        year, month = found
+        if month in (None, parts[1]):
+            return date_from_parts(year, parts[1], parts[0], fetched_at=ctx.fetched_at)
+        return None
+    return None
+
+
+def context_dates(group: Group, ctx: ItemContext) -> None:
+    """Dates an item shows only in part, or outside its block: a day and month whose year
+    is in a group heading, or a date box before the item (see the two helpers)."""
+    inside = {id(b.el) for b in group.blocks}
+    for block in group.blocks:
+        if block.published or block.headline is None:
+            continue
+        text = element_text(block.el).replace(block.headline.title, " ")
+        block.published = _with_group_year(block.el, text, inside, ctx) or _date_before(block, inside, ctx)
+
+
+def is_timed(block: Block, inside: set[int], ctx: ItemContext) -> bool:
+    """Is the block tied to a day: its date, a day and month printed without the year
+    ("29 y 30 de Agosto"), or a year heading it is listed under ("2024")? A service
+    card never is; news and events always are, even where the day cannot be stored."""
+    if block.published:
+        return True
+    assert block.headline is not None
+    if find_day_month(element_text(block.el).replace(block.headline.title, " "), language=ctx.language):
+        return True
+    above = next(_headings_above(block.el, inside), None)
+    return above is not None and is_period(element_text(above), language=ctx.language)

@@ -400,8 +400,10 @@ def is_date_only(text: str | None) -> bool:
     return False
 
 
-# A day and a month word with no year: "11 set", "05 giu", "Oct 23" (the year is elsewhere).
-_DAY_MONTH = re.compile(rf"(?<![\w.]){_DAY}{_SEP}\s?{_CONNECTOR}{_WORD}(?![\w.]*\s*\d)")
+# A day and a month word with no year: "11 set", "05 giu", "3 de junho", "Oct 23" (the year
+# is elsewhere). With and without a connector: "01 MAY By" is May, "3 de junho" June.
+_DAY_MONTH = re.compile(rf"(?<![\w.]){_DAY}{_SEP}\s?{_WORD}(?![\w.]*\s*\d)")
+_DAY_OF_MONTH = re.compile(rf"(?<![\w.]){_DAY}{_SEP}\s?{_CONNECTOR}{_WORD}(?![\w.]*\s*\d)")
 _MONTH_DAY = re.compile(rf"(?<!\w){_WORD}[\s,/-]+(\d{{1,2}})(?:[^\W\d_]{{1,2}})?\.?(?![\d\w]|\s*[,/.-]?\s*\d)")
 _YEAR_ONLY = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -418,7 +420,7 @@ def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int]
         return None
     text = " ".join(text.split())
     _, preferred = _preferred(language)
-    found = [(m.start(), m.group(1), m.group(2)) for m in _DAY_MONTH.finditer(text)]
+    found = [(m.start(), m.group(1), m.group(2)) for p in (_DAY_MONTH, _DAY_OF_MONTH) for m in p.finditer(text)]
     found += [(m.start(), m.group(2), m.group(1)) for m in _MONTH_DAY.finditer(text)]
     for _, day, word in sorted(found):
         month = month_number(word, preferred)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, block_date
-from crawler.extract.dates import find_day_month
 from crawler.extract.headlines import Headline, headline
 from crawler.extract.htmltext import element_text
+from crawler.extract.partdates import find_day_month
 from crawler.extract.targets import is_detail_url, leads_to_item, same_site
 from crawler.extract.titles import looks_like_headline
 

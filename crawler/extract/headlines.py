@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, enclosing_link, links
-from crawler.extract.dates import find_day_month, is_date_only
+from crawler.extract.dates import is_date_only
 from crawler.extract.htmltext import BLOCK_TAGS, lines
 from crawler.extract.noise import HEADINGS
+from crawler.extract.partdates import find_day_month
 from crawler.extract.targets import leads_to_item
 from crawler.extract.titles import READ_MORE_ONLY, clean_title, is_more_link, label_text
 

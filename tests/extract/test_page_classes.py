@@ -107,3 +107,27 @@ def test_an_article_that_says_so_in_its_markup_announces_nothing() -> None:
     found = read_announcements(f"<html lang='fr'><body>{body}</body></html>", "https://www.example.org/article/slug-20250405",
                                language=None, fetched_at=FETCHED_AT)
     assert found.items == [] and (found.reason or "").startswith("the page is one article")
+
+
+# --------------------------------------------------------------------------- dates in groups
+
+
+def test_a_day_name_and_number_take_the_month_and_year_of_their_group() -> None:
+    """An events page grouped by month: each event says only "Venerdì 29"."""
+    events = "".join(
+        f"<li><h3><a href='/eventi/{slug}/'>{title}</a></h3><p>{day} dalle 18:00, in palestra</p></li>"
+        for slug, title, day in [("allenamento", "Allenamento aperto", "Venerdì 29"),
+                                 ("roda", "Roda di capoeira", "Sabato 30"), ("festa", "Festa di fine anno", "Domenica 31")]
+    )
+    body = f"<main><h1>Eventi</h1><h2>Maggio 2025</h2><ul>{events}</ul></main>"
+    assert [day for _, _, day in read(body, lang="it")] == ["2025-05-29", "2025-05-30", "2025-05-31"]
+
+
+def test_a_day_and_month_take_the_one_year_their_item_prints() -> None:
+    """No group heading: the event's own title and teaser give its year, in the
+    language's order ("29/05" is the 29th of May in Italian)."""
+    events = "".join(
+        f"<div class='event'><span>Eventi</span><h1><a href='/eventi/raduno_{y}/'>Raduno {y}</a></h1>"
+        f"<div>Il raduno {y}. Dal 29/05 al 31/05, un fine settimana di musica.</div></div>" for y in (2025, 2024, 2023))
+    assert [day for _, _, day in read(f"<main><section>{events}</section></main>", lang="it")] == [
+        "2025-05-29", "2024-05-29", "2023-05-29"]

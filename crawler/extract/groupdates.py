@@ -57,6 +57,8 @@ def _with_group_year(el: Tag, text: str, item: str | None, inside: set[int], ctx
     ("Settembre 2023") that is not an item's own title; else a day and month with the one
     year the item itself prints (``item``: "Batizado 2020 ... Dal 29/05")."""
     parts = find_day_month(text, language=ctx.language)
+    day: int | None
+    month: int | None
     day, month = parts if parts is not None else (find_weekday_day(text, language=ctx.language), None)
     if day is None:
         return None
@@ -69,8 +71,8 @@ def _with_group_year(el: Tag, text: str, item: str | None, inside: set[int], ctx
             month = month or group_month
             return date_from_parts(year, month, day, fetched_at=ctx.fetched_at) if month else None
         return None
-    year = the_year(item) if month is not None else None
-    return date_from_parts(year, month, day, fetched_at=ctx.fetched_at) if year and month else None
+    own_year = the_year(item) if month is not None else None
+    return date_from_parts(own_year, month, day, fetched_at=ctx.fetched_at) if own_year and month else None
 
 
 def context_dates(group: Group, ctx: ItemContext) -> None:

@@ -41,15 +41,14 @@ def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int]
     resolved, preferred = preferred_languages(language)
     found: list[tuple[int, int, int]] = []
     for pattern in (_DAY_MONTH, _DAY_OF_MONTH):
-        found += [(m.start(), int(m.group(1)), month[0]) for m in pattern.finditer(text)
-                  if (month := month_number(m.group(2), preferred))]
-    found += [(m.start(), int(m.group(2)), month[0]) for m in _MONTH_DAY.finditer(text)
-              if (month := month_number(m.group(1), preferred))]
+        found += [(m.start(), int(m.group(1)), word[0]) for m in pattern.finditer(text)
+                  if (word := month_number(m.group(2), preferred))]
+    found += [(m.start(), int(m.group(2)), word[0]) for m in _MONTH_DAY.finditer(text)
+              if (word := month_number(m.group(1), preferred))]
     month_first = resolved is not None and resolved.date_order == "MDY"
     for m in _NUMERIC.finditer(text):
         first, second = int(m.group(1)), int(m.group(2) or m.group(3))
-        day, month = (second, first) if month_first and m.group(2) else (first, second)
-        found.append((m.start(), day, month))
+        found.append((m.start(), *((second, first) if month_first and m.group(2) else (first, second))))
     return next(((day, month) for _, day, month in sorted(found) if 1 <= day <= 31 and 1 <= month <= 12), None)
 
 

@@ -174,17 +174,32 @@ def _run_tier(name: str, produce: Callable[[], Iterable[Announcement]], page_url
         return []
 
 
+def _one_article(what: str) -> PageAnnouncements:
+    return PageAnnouncements([], f"the page is one article ({what}): its related and latest teasers are not "
+                                 "announcements of this page")
+
+
+def _not_the_page(items: list[Announcement], ctx: ItemContext) -> list[Announcement] | None:
+    """The items that are not the page itself, or None when the page's markup describes the
+    page and nothing else (one item, with the page's address or none of its own): an
+    article page, which announces nothing itself."""
+    if len(items) == 1 and (items[0].url is None or ctx.is_page(items[0].url)):
+        return None
+    return [item for item in items if not ctx.is_page(item.url)]
+
+
 def _from_structure(soup: BeautifulSoup, ctx: ItemContext, max_items: int) -> PageAnnouncements:
     """Tiers 3 and 4 on the page without its furniture."""
     strip_noise(soup)
-    items = [item for scope in microdata_scopes(soup) if (item := microdata_item(scope, ctx))]
+    items = _not_the_page([item for scope in microdata_scopes(soup) if (item := microdata_item(scope, ctx))], ctx)
+    if items is None:
+        return _one_article("its schema.org markup describes the page")
     if items:
         return PageAnnouncements(items)
     findings = find_listings(soup, ctx, max_items)
     body = article_text(soup, {id(block.el) for group in findings.groups for block in group.items})
     if body and body > listing_text(findings):
-        return PageAnnouncements([], f"the page is one article ({body} characters of text): its related and "
-                                     "latest teasers are not announcements of this page")
+        return _one_article(f"{body} characters of text")
     order = {id(el): i for i, el in enumerate(soup.find_all(True))}
     items = [item for _, item in sorted(listing_items(findings, order), key=lambda pair: pair[0])]
     return PageAnnouncements(items, None if items else _reason(findings))
@@ -225,9 +240,12 @@ def read_announcements(
             log.warning("announcement extraction (selectors) failed on %s", page_url, exc_info=True)
             found = PageAnnouncements([], "the configured selectors could not be applied")
         return PageAnnouncements(finalize(found.items, max_items), found.reason)
-    items = _run_tier("jsonld", lambda: jsonld_items(soup, ctx), page_url)
+    described = _run_tier("jsonld", lambda: jsonld_items(soup, ctx), page_url)
+    items = [item for item in described if not ctx.is_page(item.url)]
     if items:
         return PageAnnouncements(finalize(items, max_items))
+    if described:
+        return _one_article("its JSON-LD describes the page")
     try:
         found = _from_structure(soup, ctx, max_items)
     except Exception:

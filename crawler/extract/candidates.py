@@ -10,15 +10,11 @@ from dataclasses import dataclass, field
 
 from bs4.element import Tag
 
-from crawler.extract.blocks import (
-    Headline,
-    ItemContext,
-    block_date,
-    headline,
-    is_detail_url,
-    same_site,
-)
+from crawler.extract.blocks import ItemContext, block_date
+from crawler.extract.headlines import Headline, headline
 from crawler.extract.htmltext import element_text
+from crawler.extract.partdates import find_day_month
+from crawler.extract.targets import is_detail_url, leads_to_item, same_site
 from crawler.extract.titles import looks_like_headline
 
 # More text than its title: a teaser, a place, a byline. A menu entry has none.
@@ -34,8 +30,9 @@ class Block:
     published: str | None = None
     extra: int = 0  # characters of text beyond the title
     picture: bool = False
-    detail: bool = False  # the headline's URL looks like one item's page (blocks.is_detail_url)
+    detail: bool = False  # the headline's URL looks like one item's page (targets.is_detail_url)
     own_site: bool = False  # the headline's URL is on the page's site
+    day_month: bool = False  # a day and month without the year ("04 JUIN", "29 y 30 de Agosto")
 
     @property
     def strong_headline(self) -> bool:
@@ -53,9 +50,16 @@ class Block:
         )
 
     @property
+    def marked(self) -> bool:
+        """Its page is an item of this site, or the block says it is an item to read more
+        about (its "Read more" leads there, on this site or another)."""
+        return self.own_site or (self.headline is not None and self.headline.by_more)
+
+    @property
     def evidence(self) -> int:
-        """How many signs of an item an undated block shows: a heading's link, a headline
-        of several words, an item's own URL, a picture, a teaser. A menu entry shows one."""
+        """How many signs of an item an undated block shows: a heading, a headline of
+        several words, an item's own URL, a picture, a teaser, a day and month. A menu
+        entry shows one, a service box two (a picture and its name)."""
         if self.headline is None:
             return 0
         return (
@@ -64,6 +68,7 @@ class Block:
             + self.detail
             + self.picture
             + (self.extra >= EXTRA_TEXT)
+            + self.day_month
         )
 
 
@@ -103,11 +108,13 @@ def read_block(el: Tag, ctx: ItemContext, shared: frozenset[str]) -> Block:
         return Block(el, None)
     text = element_text(el)
     extra = max(0, len(text) - len(found.title))
-    return Block(el, found, block_date(el, ctx, found.title), extra, has_picture(el),
-                 is_detail_url(found.url, found.title), same_site(found.url, ctx.base))
+    published = block_date(el, ctx, found.title)
+    day_month = published is None and find_day_month(text.replace(found.title, " "), language=ctx.language) is not None
+    return Block(el, found, published, extra, has_picture(el), is_detail_url(found.url, found.title),
+                 same_site(found.url, ctx.base), day_month)
 
 
 def urls_in(el: Tag, ctx: ItemContext) -> set[str]:
     """Distinct pages an element links to (itself included when it is a link), not the page."""
     anchors = ([el] if el.name == "a" and el.has_attr("href") else []) + el.find_all("a", href=True)
-    return {url for a in anchors if (url := ctx.url(a.get("href"))) and not ctx.is_page(url)}
+    return {url for a in anchors if (url := ctx.url(a.get("href"))) and not ctx.is_page(url) and leads_to_item(url)}

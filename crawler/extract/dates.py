@@ -40,14 +40,14 @@ DAY_SUFFIX = "T00:00:00Z"
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _TIME_ONLY = re.compile(r"\d{1,2}(?:[:h]\d{2}){1,2}\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
 
-_YEAR = r"((?:19|20)\d{2})(?!\d)"
+YEAR = r"((?:19|20)\d{2})(?!\d)"
 # A day number, with an ordinal mark in any language ("16th", "1er", "1º", "3.").
-_DAY = r"(\d{1,2})(?:[^\W\d_]{1,2}(?![^\W\d_])|[º°ª])?\.?"
+DAY = r"(\d{1,2})(?:[^\W\d_]{1,2}(?![^\W\d_])|[º°ª])?\.?"
 # A word that may be a month ("mayo", "Dez.", "ottobre"); the lexicon decides.
-_WORD = r"([^\W\d_]{2,})\.?"
+MONTH_WORD = r"([^\W\d_]{2,})\.?"
 # One short connector between the parts: "3 de dezembro de 2026", "3 of May", "d'octubre".
-_CONNECTOR = r"(?:[^\W\d_]{1,3}(?:\s+|['’]\s*))?"
-_SEP = r"[\s.,/-]*"
+CONNECTOR = r"(?:[^\W\d_]{1,3}(?:\s+|['’]\s*))?"
+SEP = r"[\s.,/-]*"
 
 _ISO = re.compile(
     r"(?<!\d)(\d{4})-(\d{2})-(\d{2})"
@@ -60,27 +60,27 @@ _RFC822 = re.compile(
 )
 # Day, month word, year: "3. Dezember 2026", "16th mayo 2025", "3 de dezembro de 2026".
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<![\w.]){_DAY}{_SEP}\s{_CONNECTOR}{_WORD}{_SEP}{_CONNECTOR}{_YEAR}"
-    rf"|(?<![\w.]){_DAY}[.-]{_WORD}[.-]{_YEAR}",
+    rf"(?<![\w.]){DAY}{SEP}\s{CONNECTOR}{MONTH_WORD}{SEP}{CONNECTOR}{YEAR}"
+    rf"|(?<![\w.]){DAY}[.-]{MONTH_WORD}[.-]{YEAR}",
     re.IGNORECASE,
 )
 # Month word, day, year: "May 3, 2025", "febrero 28, 2024".
-_MONTH_DAY_YEAR = re.compile(rf"(?<!\w){_WORD}[\s,/-]+{_DAY}(?:,\s*|[\s/-]+){_CONNECTOR}{_YEAR}")
+_MONTH_DAY_YEAR = re.compile(rf"(?<!\w){MONTH_WORD}[\s,/-]+{DAY}(?:,\s*|[\s/-]+){CONNECTOR}{YEAR}")
 # Year, month word, day: "2024. május 3.", "2025 May 3".
-_YEAR_MONTH_DAY = re.compile(rf"(?<![\w.]){_YEAR}\.?[\s,/-]+{_WORD}[\s,/-]*(\d{{1,2}})(?![\d\w])")
+_YEAR_MONTH_DAY = re.compile(rf"(?<![\w.]){YEAR}\.?[\s,/-]+{MONTH_WORD}[\s,/-]*(\d{{1,2}})(?![\d\w])")
 # A range of days, read as its first day (an event's start, the only day a listing of
 # events gives): "19-20 March 2016", "30 March – 2 April 2016", "March 19 - 20, 2016",
 # "March 30 - April 2, 2016". Groups: the first day, its month word when it has one,
 # the last day's month word, the year.
 _TO = r"\s*[-–—]\s*"
 _RANGE_DMY = re.compile(
-    rf"(?<![\w.]){_DAY}(?:{_SEP}\s{_CONNECTOR}{_WORD})?{_TO}\d{{1,2}}(?:[^\W\d_]{{1,2}}(?![^\W\d_])|[º°ª])?\.?"
-    rf"{_SEP}\s{_CONNECTOR}{_WORD}{_SEP}{_CONNECTOR}{_YEAR}",
+    rf"(?<![\w.]){DAY}(?:{SEP}\s{CONNECTOR}{MONTH_WORD})?{_TO}\d{{1,2}}(?:[^\W\d_]{{1,2}}(?![^\W\d_])|[º°ª])?\.?"
+    rf"{SEP}\s{CONNECTOR}{MONTH_WORD}{SEP}{CONNECTOR}{YEAR}",
     re.IGNORECASE,
 )
 _RANGE_MDY = re.compile(
-    rf"(?<!\w){_WORD}[\s,/-]+{_DAY}{_TO}(?:{_WORD}[\s,/-]+)?\d{{1,2}}(?:[^\W\d_]{{1,2}})?\.?"
-    rf"(?:,\s*|[\s/-]+){_CONNECTOR}{_YEAR}"
+    rf"(?<!\w){MONTH_WORD}[\s,/-]+{DAY}{_TO}(?:{MONTH_WORD}[\s,/-]+)?\d{{1,2}}(?:[^\W\d_]{{1,2}})?\.?"
+    rf"(?:,\s*|[\s/-]+){CONNECTOR}{YEAR}"
 )
 # Numbers only: "03/05/2025", "14.03.2024", "2025/05/03".
 _NUMERIC_DMY = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d])")
@@ -107,10 +107,10 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment
 
 
-def _preferred(language: str | None) -> tuple[Language | None, tuple[str, ...]]:
+def preferred_languages(language: str | None) -> tuple[Language | None, tuple[str, ...]]:
     """The page's language as dateparser knows it, and the languages to read words in.
 
-    >>> _preferred("pt-BR")[1], _preferred(None)[1], _preferred("zz")[1]
+    >>> preferred_languages("pt-BR")[1], preferred_languages(None)[1], preferred_languages("zz")[1]
     (('pt', 'en'), ('en',), ('en',))
     """
     resolved = resolve_language(language)
@@ -309,7 +309,7 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime) 
     if not isinstance(text, str):
         return None
     text = " ".join(text.split())
-    resolved, preferred = _preferred(language)
+    resolved, preferred = preferred_languages(language)
     if not _worth_parsing(text, preferred):
         return None
     base = _naive_utc(fetched_at)
@@ -349,7 +349,7 @@ def find_date_in_text(
     if not isinstance(text, str) or not text:
         return None
     text = " ".join(text.split())
-    resolved, preferred = _preferred(language)
+    resolved, preferred = preferred_languages(language)
     base = _naive_utc(fetched_at)
     found: list[tuple[int, int, str, re.Match[str]]] = list(_candidates(text))
     found.extend((m.start(), len(_KINDS), "relative", m) for m in _relative(text, preferred, words=False))
@@ -400,70 +400,7 @@ def is_date_only(text: str | None) -> bool:
     return False
 
 
-# A day and a month word with no year: "11 set", "05 giu", "Oct 23" (the year is elsewhere).
-_DAY_MONTH = re.compile(rf"(?<![\w.]){_DAY}{_SEP}\s?{_CONNECTOR}{_WORD}(?![\w.]*\s*\d)")
-_MONTH_DAY = re.compile(rf"(?<!\w){_WORD}[\s,/-]+(\d{{1,2}})(?:[^\W\d_]{{1,2}})?\.?(?![\d\w]|\s*[,/.-]?\s*\d)")
-_YEAR_ONLY = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-
-
-def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int] | None:
-    """(day, month) of a date printed without its year ("11 set", "Oct 23"), or None.
-
-    >>> find_day_month("11 set Ore 11:30", language="it"), find_day_month("Oct 23", language=None)
-    ((11, 9), (23, 10))
-    >>> find_day_month("3 offices", language="en") is None
-    True
-    """
-    if not isinstance(text, str) or not text:
-        return None
-    text = " ".join(text.split())
-    _, preferred = _preferred(language)
-    found = [(m.start(), m.group(1), m.group(2)) for m in _DAY_MONTH.finditer(text)]
-    found += [(m.start(), m.group(2), m.group(1)) for m in _MONTH_DAY.finditer(text)]
-    for _, day, word in sorted(found):
-        month = month_number(word, preferred)
-        if month and 1 <= int(day) <= 31:
-            return int(day), month[0]
-    return None
-
-
-def year_of_heading(text: str | None, *, language: str | None) -> tuple[int, int | None] | None:
-    """(year, month or None) that a group heading gives its items ("Settembre 2023", "2024").
-
-    >>> year_of_heading("Settembre 2023", language="it"), year_of_heading("Archive 2019", language="en")
-    ((2023, 9), (2019, None))
-    """
-    if not isinstance(text, str) or len(text) > MAX_DATE_TEXT:
-        return None
-    match = _YEAR_ONLY.search(text)
-    if not match:
-        return None
-    _, preferred = _preferred(language)
-    month = next(
-        (found[0] for word in re.findall(r"[^\W\d_]{3,}", text) if (found := month_number(word, preferred))),
-        None,
-    )
-    return int(match.group(1)), month
-
-
-def is_period(text: str | None, *, language: str | None) -> bool:
-    """Is the text a year, or a month and a year, and nothing else: the heading a
-    chronological listing groups its items under ("2024", "Settembre 2023")?
-
-    >>> is_period("2024", language=None), is_period("Settembre 2023", language="it")
-    (True, True)
-    >>> is_period("Annual report 2024", language="en"), is_period("Our 2024 programme", language="en")
-    (False, False)
-    """
-    if year_of_heading(text, language=language) is None:
-        return False
-    assert isinstance(text, str)
-    _, preferred = _preferred(language)
-    words = re.findall(r"[^\W\d_]+", text)
-    return all(month_number(word, preferred) is not None for word in words) and len(words) <= 1
-
-
 def date_from_parts(year: int, month: int, day: int, *, fetched_at: datetime) -> str | None:
-    """A day put together from a listing's parts (day and month in the item, year in
-    its group heading), or None if it is no date or lies in the future."""
+    """A day put together from a listing's parts (crawler.extract.partdates), or None if
+    it is no date or lies in the future."""
     return format_published(_day(year, month, day), fetched_at=_naive_utc(fetched_at), day_only=True)

@@ -22,6 +22,12 @@ _MONTH_KEYS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )
+_WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# A month word of an undeclared language is read in the languages most used on the web
+# (dateparser lists them by use): a Spanish post under lang="en" says "Agosto", and
+# "Dal" (Maasai for January, Italian for "from") is a word, not a month. Any cutoff
+# from 10 to 130 reads the development pages alike (docs/announcements.md).
+WIDELY_USED = 40
 # dateparser spells its regexes for the `regex` module; possessive quantifiers are
 # also Python 3.11 `re`, but a plain group is all we need to find the phrase.
 _DATEPARSER_NUMBER = re.compile(r"\(\\d\+\+\[\.,\]\?\\d\*\+\)")
@@ -127,24 +133,42 @@ def month_words(code: str) -> dict[str, int]:
 
 
 @functools.cache
+def weekday_words(code: str) -> frozenset[str]:
+    """Day names and abbreviations of one language ("venerdì", "ven", "Samstag").
+
+    >>> "venerdì" in weekday_words("it"), "samstag" in weekday_words("de")
+    (True, True)
+    """
+    info = _info(code)
+    sources = [info, *(info.get("locale_specific") or {}).values()]
+    return frozenset(
+        word for source in sources for key in _WEEKDAY_KEYS for form in source.get(key) or []
+        if len(word := fold(str(form))) >= 2
+    )
+
+
+@functools.cache
 def _all_month_words() -> dict[str, tuple[tuple[str, int], ...]]:
-    """Every language's month words -> ((language, month), ...) in dateparser's usage order."""
+    """The month words of the widely used languages -> ((language, month), ...) in
+    dateparser's usage order."""
     index: dict[str, list[tuple[str, int]]] = {}
-    for code in _catalogue()[0]:
+    for code in _catalogue()[0][:WIDELY_USED]:
         for word, number in month_words(code).items():
             index.setdefault(word, []).append((code, number))
     return {word: tuple(pairs) for word, pairs in index.items()}
 
 
 def month_number(word: str, preferred: tuple[str, ...]) -> tuple[int, str] | None:
-    """(month, language) for a word, trying the preferred languages first, then any language.
+    """(month, language) for a word, trying the preferred languages first, then the widely
+    used ones (WIDELY_USED).
 
-    Any language, because pages often declare the wrong one (a WordPress theme's
+    Other languages too, because pages often declare the wrong one (a WordPress theme's
     ``lang="en-US"`` over Spanish posts); the caller only asks about a word that
     sits between a day and a year, where a false month is unlikely.
 
     >>> month_number("ottobre", ("en",)), month_number("mar", ("es", "en")), month_number("offices", ("en",))
     ((10, 'it'), (3, 'es'), None)
+    >>> month_number("Dal", ("it", "en"))
     """
     folded = fold(word)
     for code in preferred:

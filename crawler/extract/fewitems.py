@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from bs4.element import Tag
 
-from crawler.extract.blocks import ItemContext, block_date, headline, same_site
+from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.candidates import Block, Group, read_block, urls_in
 from crawler.extract.groupdates import is_timed
+from crawler.extract.headlines import headline
 from crawler.extract.identity import normalize_title
 from crawler.extract.pagecontent import prose
+from crawler.extract.targets import same_site
 
 
 def _teaser_headline(block: Block) -> bool:
-    """A headline by position: a heading's link, or the title a "Read more" leads to."""
-    return block.headline is not None and (block.headline.linked_heading or block.headline.by_more)
+    """A headline by position (headlines.Headline.by_position): a heading's link, the title
+    a "Read more" leads to, the page the whole teaser leads to."""
+    return block.headline is not None and block.headline.by_position
 
 
 def _lone_item(region: Tag, ctx: ItemContext) -> Block | None:
@@ -28,12 +31,12 @@ def _lone_item(region: Tag, ctx: ItemContext) -> Block | None:
     another site), and its date the one nearest to the headline. Not when the page
     is titled like it: an article whose heading links to its own permalink."""
     found = headline(region, ctx)
-    if found is None or found.anchor is None or not (found.linked_heading or found.by_more):
+    if found is None or found.anchor is None or not found.by_position:
         return None
     if normalize_title(found.title) in normalize_title(ctx.title):
         return None  # the page is titled like its one teaser: it is that item's own page
     block: Tag = found.anchor
-    published: str | None = None
+    published = block_date(block, ctx, found.title)  # a card that is one link holds its date
     for parent in found.anchor.parents:
         if parent is region or not isinstance(parent, Tag):
             break

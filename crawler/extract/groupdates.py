@@ -1,9 +1,11 @@
 """Dates a listing prints outside an item's block, or only in part.
 
 A day box beside a card (``<div>11 set</div><div class="card">``), a ``<dt>`` before its
-``<dd>``, a day and month ("11 set") whose year is in the group heading above
-("Settembre 2023"). And whether an item is tied to a day at all (is_timed): news and
-events are, even where the day cannot be stored; a service card never is.
+``<dd>``, a day and month ("11 set", "29/05") whose year is in the group heading above
+("Settembre 2023") or in the item itself ("Batizado 2020"), a day name and number
+("Venerdì 29") whose month and year are in the group heading. And whether an item is
+tied to a day at all (is_timed): news and events are, even where the day cannot be
+stored; a service card never is.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.candidates import Block, Group
-from crawler.extract.dates import date_from_parts, find_day_month, is_period, year_of_heading
+from crawler.extract.dates import date_from_parts
 from crawler.extract.htmltext import element_text
 from crawler.extract.noise import HEADINGS
+from crawler.extract.partdates import find_day_month, find_weekday_day, is_period, the_year, year_of_heading
 
 
 def _headings_above(el: Tag, inside: set[int]) -> Iterator[Tag]:
@@ -41,28 +44,35 @@ def _date_before(block: Block, inside: set[int], ctx: ItemContext) -> str | None
                 break
             text = element_text(sibling)
             if text and len(text) <= 80:
-                found = block_date(sibling, ctx, "") or _with_group_year(sibling, text, inside, ctx)
+                found = block_date(sibling, ctx, "") or _with_group_year(sibling, text, None, inside, ctx)
                 if found:
                     return found
         el = el.parent if isinstance(el.parent, Tag) else None
     return None
 
 
-def _with_group_year(el: Tag, text: str, inside: set[int], ctx: ItemContext) -> str | None:
-    """A day and month ("11 set") completed by the nearest heading above with a year
-    ("Settembre 2023"), that is not an item's own title."""
+def _with_group_year(el: Tag, text: str, item: str | None, inside: set[int], ctx: ItemContext) -> str | None:
+    """A day printed without its year completed from its group: a day and month ("11 set")
+    or a day name and number ("Venerdì 29") under the nearest heading above with a year
+    ("Settembre 2023") that is not an item's own title; else a day and month with the one
+    year the item itself prints (``item``: "Batizado 2020 ... Dal 29/05")."""
     parts = find_day_month(text, language=ctx.language)
-    if parts is None:
+    day: int | None
+    month: int | None
+    day, month = parts if parts is not None else (find_weekday_day(text, language=ctx.language), None)
+    if day is None:
         return None
     for heading in _headings_above(el, inside):
         found = year_of_heading(element_text(heading), language=ctx.language)
         if found is None:
             continue
-        year, month = found
-        if month in (None, parts[1]):
-            return date_from_parts(year, parts[1], parts[0], fetched_at=ctx.fetched_at)
+        year, group_month = found
+        if month is None or group_month in (None, month):
+            month = month or group_month
+            return date_from_parts(year, month, day, fetched_at=ctx.fetched_at) if month else None
         return None
-    return None
+    own_year = the_year(item) if month is not None else None
+    return date_from_parts(own_year, month, day, fetched_at=ctx.fetched_at) if own_year and month else None
 
 
 def context_dates(group: Group, ctx: ItemContext) -> None:
@@ -72,8 +82,9 @@ def context_dates(group: Group, ctx: ItemContext) -> None:
     for block in group.blocks:
         if block.published or block.headline is None:
             continue
-        text = element_text(block.el).replace(block.headline.title, " ")
-        block.published = _with_group_year(block.el, text, inside, ctx) or _date_before(block, inside, ctx)
+        item = element_text(block.el)
+        text = item.replace(block.headline.title, " ")
+        block.published = _with_group_year(block.el, text, item, inside, ctx) or _date_before(block, inside, ctx)
 
 
 def is_timed(block: Block, inside: set[int], ctx: ItemContext) -> bool:

@@ -64,8 +64,9 @@ def collapse(text: str) -> str:
     return " ".join(text.translate(_INVISIBLE).split())
 
 
-def _join(parts: list[Any]) -> str:
-    """Text pieces and boundary markers to one string (see the module docstring)."""
+def _join(parts: list[Any], hard: str = " ") -> str:
+    """Text pieces and boundary markers to one string (see the module docstring); block
+    boundaries become ``hard``."""
     out: list[str] = []
     pending: Any = None
     last = ""
@@ -75,7 +76,9 @@ def _join(parts: list[Any]) -> str:
         elif part is _SOFT:
             pending = pending or _SOFT
         elif part:
-            if pending is _HARD or (pending is _SOFT and last.isalnum() and part[0].isalnum()):
+            if pending is _HARD:
+                out.append(hard)
+            elif pending is _SOFT and last.isalnum() and part[0].isalnum():
                 out.append(" ")
             out.append(part)
             last = part[-1]
@@ -95,6 +98,21 @@ def element_text(node: Tag, skip: Callable[[Tag], bool] | None = None) -> str:
     Descendant tags for which ``skip`` is true are left out. Iterative so that
     absurdly nested markup cannot exhaust the stack.
     """
+    return collapse(_join(_parts(node, skip)))
+
+
+def lines(node: Tag) -> list[str]:
+    """The element's text as a reader sees it laid out: one string per line (block).
+
+    >>> from bs4 import BeautifulSoup as B
+    >>> lines(B("<a><div><img></div><div><b>Frohe</b> Weihnachten</div><time>24. Dezember</time></a>", "lxml").a)
+    ['Frohe Weihnachten', '24. Dezember']
+    """
+    return [line for raw in _join(_parts(node, None), hard="\n").split("\n") if (line := collapse(raw))]
+
+
+def _parts(node: Tag, skip: Callable[[Tag], bool] | None) -> list[Any]:
+    """Text pieces and boundary markers of an element, in reading order."""
     parts: list[Any] = []
     stack: list[Any] = [node]
     while stack:
@@ -114,7 +132,7 @@ def element_text(node: Tag, skip: Callable[[Tag], bool] | None = None) -> str:
             parts.append(boundary)
             stack.append(boundary)
             stack.extend(reversed(item.contents))
-    return collapse(_join(parts))
+    return parts
 
 
 def html_to_text(markup: str | None) -> str:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from crawler.extract.blocks import ItemContext, block_summary, same_site
+from crawler.extract.blocks import ItemContext, block_summary
 from crawler.extract.candidates import Block, Group, read_block, shared_urls
 from crawler.extract.fewitems import few_items
 from crawler.extract.groupdates import context_dates
@@ -39,6 +39,7 @@ from crawler.extract.identity import Announcement
 from crawler.extract.noise import signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
+from crawler.extract.targets import same_site
 
 MIN_DATED = 3  # dated blocks that make a listing
 # Blocks read per run, at least: a 20,000-row table stays cheap. Runs are read up to
@@ -81,7 +82,7 @@ def _undated_items(blocks: list[Block]) -> list[Block]:
     candidates = [b for b in blocks if b.headline is not None]
     best: list[Block] = []
     for minimum, needed in ((3, 4), (4, 3), (5, 2)):
-        good = [b for b in candidates if b.own_site and b.evidence >= needed and (needed > 2 or b.detail)]
+        good = [b for b in candidates if b.marked and b.evidence >= needed and (needed > 2 or b.detail)]
         urls = {b.headline.url for b in good if b.headline}
         if len(urls) >= minimum and 3 * len(good) >= 2 * len(candidates) and len(good) > len(best):
             best = good

@@ -17,7 +17,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from crawler.extract.blocks import ItemContext, date_of_element, headline
+from crawler.extract.blocks import ItemContext, date_of_element
+from crawler.extract.headlines import headline
 from crawler.extract.htmltext import element_text, html_to_text, truncate
 from crawler.extract.identity import SUMMARY_MAX, Announcement
 from crawler.extract.titles import clean_title
@@ -211,8 +212,10 @@ def microdata_item(scope: Tag, ctx: ItemContext) -> Announcement | None:
         ("url", "mainEntityOfPage"), lambda el: ctx.url(_microdata_value(el, ctx, url=True))
     )
     if url is None:
+        # Its address is where its heading leads; an item with neither is the page itself
+        # (an article's own markup around its body).
         found = headline(scope, ctx)
-        url = found.url if found else None
+        url = found.url if found is not None and (found.linked_heading or found.sole) else None
     date_names = ["datePublished", "dateCreated"]
     if any(n.endswith("event") for n in schema_names(str(scope.get("itemtype") or "").split())):
         date_names.append("startDate")

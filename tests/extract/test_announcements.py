@@ -79,12 +79,28 @@ def test_jsonld_graph_references_and_broken_json() -> None:
     assert items[3].summary == "Balade festive à vélo dans le centre-ville."
 
 
-def test_jsonld_wins_over_html_heuristics() -> None:
-    """custom_selectors.html carries a JSON-LD Article; without selectors, that is what we get."""
-    items = extract("custom_selectors.html", "https://saint-exemple.example.fr/presse/", "fr")
-    assert rows(items) == [
-        ("Communiqués de presse de la mairie", "https://saint-exemple.example.fr/presse/", "2019-09-01T00:00:00Z")
-    ]
+def test_structured_data_that_describes_the_page_itself_makes_it_one_article() -> None:
+    """custom_selectors.html's JSON-LD is an Article at the page's own address: the page says
+    it is one article, and an article announces nothing itself (nor do the heuristics then)."""
+    html = (FIXTURES / "custom_selectors.html").read_bytes()
+    found = announcements.read_announcements(html, "https://saint-exemple.example.fr/presse/", language="fr",
+                                             fetched_at=FETCHED_AT)
+    assert found.items == [] and (found.reason or "").startswith("the page is one article")
+    body = "<p>" + "Le texte de l'article, avec des liens vers <a href='/tag/voirie'>voirie</a>. " * 5 + "</p>"
+    microdata = f"<article itemscope itemtype='http://schema.org/Article'><h1 itemprop='headline'>Un article</h1>{body}</article>"
+    found = announcements.read_announcements(f"<html><body>{microdata}</body></html>", "https://e.fr/a",
+                                             language="fr", fetched_at=FETCHED_AT)
+    assert found.items == [] and (found.reason or "").startswith("the page is one article")
+
+
+def test_jsonld_items_other_than_the_page_are_its_announcements() -> None:
+    html = """<script type="application/ld+json">[
+      {"@type": "CollectionPage", "url": "https://e.org/news/"},
+      {"@type": "NewsArticle", "headline": "The page", "url": "https://e.org/news/"},
+      {"@type": "NewsArticle", "headline": "A story", "url": "https://e.org/news/a-story", "datePublished": "2025-05-02"}
+    ]</script>"""
+    items = extract_announcements(html, "https://e.org/news/", language="en", fetched_at=FETCHED_AT)
+    assert rows(items) == [("A story", "https://e.org/news/a-story", "2025-05-02T00:00:00Z")]
 
 
 def test_jsonld_reference_cycles_terminate() -> None:

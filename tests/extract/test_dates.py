@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.extract import dates
+from crawler.extract import dates, partdates
 from crawler.extract.dates import contains_date_pattern, find_date_in_text, format_published, parse_date
 
 FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -235,5 +235,28 @@ def test_a_text_that_is_only_a_date_is_told_from_a_title() -> None:
 
 
 def test_a_period_heading_is_a_year_or_a_month_and_a_year() -> None:
-    assert dates.is_period("2024", language=None) and dates.is_period("Settembre 2023", language="it")
-    assert not dates.is_period("Jahresbericht 2023", language="de") and not dates.is_period("Since 1990", language="en")
+    assert partdates.is_period("2024", language=None) and partdates.is_period("Settembre 2023", language="it")
+    assert not partdates.is_period("Jahresbericht 2023", language="de") and not partdates.is_period("Since 1990", language="en")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("11 set Ore 11:30", "it", (11, 9)),
+        ("01 MAY By the board", "en", (1, 5)),  # a three-letter month is no connector ("3 de junho")
+        ("3 de junho", "pt", (3, 6)),
+        ("Dal 29/05 al 31/05", "it", (29, 5)),
+        ("05/29 - 05/31", "en-US", (29, 5)),
+        ("am 17.05. um 19 Uhr", "de", (17, 5)),
+        ("Open 9.30 to 17.00", "de", None),
+        ("2020. Dal 29", "it", None),  # "Dal" is Maasai for January, not a month of a widely used language
+    ],
+)
+def test_a_day_and_month_without_the_year(text: str, language: str, expected: tuple[int, int] | None) -> None:
+    assert partdates.find_day_month(text, language=language) == expected
+
+
+def test_a_day_name_and_number_without_the_month() -> None:
+    assert partdates.find_weekday_day("Venerdì 29 dalle 18:00", language="it") == 29
+    assert partdates.find_weekday_day("Friday 10:30", language="en") is None
+    assert find_date_in_text("Batizado di Capoeira 2020. Dal 29/05", language="it", fetched_at=datetime(2025, 1, 1)) is None

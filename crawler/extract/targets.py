@@ -1,0 +1,134 @@
+"""Where a link leads: an item's own page, another page of the site, or something no
+announcement is.
+
+An announcement is a page of its own. A link to a file (``.pdf``, ``.docx``, a picture)
+is an attachment of the page it sits on, and a link to a tag, category, author or
+label archive is the site's taxonomy: they lead to no item, whatever the page around
+them looks like. Both are told by the URL alone, the same on every site: CMSs name
+these archives after what they are (``/tag/…``, ``/category/…``, ``/author/…``,
+Blogger's ``/search/label/…``), in the site's language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+# Files a browser downloads or shows as they are, not pages.
+_FILE = re.compile(
+    r"\.(?:pdf|docx?|odt|rtf|xlsx?|ods|csv|pptx?|odp|zip|rar|7z|gz|tgz|epub|ics|vcf"
+    r"|jpe?g|png|gif|webp|svg|tiff?|mp3|wav|ogg|mp4|m4a|mov|avi|webm)$",
+    re.IGNORECASE,
+)
+# Archive names of a site's taxonomy, as CMSs spell them in the languages of the seed
+# (WordPress, Drupal, Hugo, Jekyll, Blogger and their translations).
+_TAXONOMY = frozenset({
+    "tag", "tags", "category", "categories", "author", "authors", "label", "labels",
+    "schlagwort", "schlagworte", "stichwort", "kategorie", "kategorien", "autor", "autoren",
+    "etiquette", "etiquettes", "categorie", "auteur", "auteurs", "mot-cle", "mots-cles",
+    "etiqueta", "etiquetas", "categoria", "categorias", "autores",
+    "autore", "autori", "argomento", "argomenti",
+    "categorieen", "trefwoord", "trefwoorden", "onderwerp",
+    "assunto", "assuntos",
+})
+_TAXONOMY_QUERY = frozenset({"tag", "cat", "category", "author", "label"})
+_PAGER = re.compile(r"^(?:page|seite|pagina|p)$")
+
+
+def is_attachment(url: str) -> bool:
+    """A file, not a page: the attachment of an item, never an item.
+
+    >>> is_attachment("https://city.example/files/2019-01/agenda.pdf"), is_attachment("https://e.org/news/agenda")
+    (True, False)
+    """
+    return bool(_FILE.search(urlsplit(url).path))
+
+
+def is_taxonomy(url: str) -> bool:
+    """A tag, category, author or label archive: a term of the site's taxonomy.
+
+    The archive's name is followed by the term and nothing else (a pager aside):
+    ``/blog/topics/retail/a-post`` is a post filed under a topic, ``/tag/retail/`` the
+    topic's archive.
+
+    >>> is_taxonomy("https://e.org/tag/budget/"), is_taxonomy("https://e.org/search/label/Python")
+    (True, True)
+    >>> is_taxonomy("https://e.org/category/news/page/2/"), is_taxonomy("https://e.org/news/?tag=x")
+    (True, True)
+    >>> is_taxonomy("https://e.org/tags/"), is_taxonomy("https://e.org/author/jo/my-post")
+    (False, False)
+    """
+    parts = urlsplit(url)
+    segments = [unquote(s).casefold() for s in parts.path.split("/") if s]
+    if len(segments) >= 3 and _PAGER.match(segments[-2]) and segments[-1].isdigit():
+        segments = segments[:-2]
+    if len(segments) >= 2 and segments[-2] in _TAXONOMY:
+        return True
+    return any(key.casefold() in _TAXONOMY_QUERY for key, _ in parse_qsl(parts.query))
+
+
+def leads_to_item(url: str) -> bool:
+    """Could the URL be an announcement's own page (not a file, not a taxonomy archive)?"""
+    return not is_attachment(url) and not is_taxonomy(url)
+
+
+_DATE_IN_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/|/(?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d")
+# An id of five digits or more ("/item/show/638010", "-4960288.html"), or ?p=12 and kin.
+_NUMBER_ID = re.compile(r"(?<![a-z0-9])\d{5,}(?![a-z0-9])")
+_ID_QUERY = re.compile(r"(?:^|&)(?:p|id|nid|item|article|news)=\d+(?:&|$)", re.IGNORECASE)
+_SLUG_SPLIT = re.compile(r"[^a-z0-9]+")
+_EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$")
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _folded_words(text: str, *, german: bool = False) -> list[str]:
+    """Lower-case ASCII words, accents dropped ("Bahnhöfe" -> "bahnhofe", or "bahnhoefe")."""
+    text = text.casefold()
+    if german:
+        text = text.translate(_GERMAN)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return [w for w in _SLUG_SPLIT.split(ascii_text) if w]
+
+
+def is_detail_url(url: str, title: str) -> bool:
+    """Does the URL look like one item's own page rather than a section of the site?
+
+    CMSs give posts permalinks: the title spelled as a slug
+    (``/herrmann-zeichnet-verdiente-bergretter-aus/``), a date in the path
+    (``/2024/10/14/nobel/``) or a number (``/item/show/638010``, ``-4960288.html``).
+    A menu's ``/about-us/staff`` has none of these.
+
+    >>> is_detail_url("https://bayern.de/ausbau-weiterer-barrierefreier-bahnhoefe/", "Ausbau weiterer barrierefreier Bahnhöfe")
+    True
+    >>> is_detail_url("https://e.org/2024/10/14/nobel/", "Premio Nobel"), is_detail_url("https://e.org/item/show/638010", "x")
+    (True, True)
+    >>> is_detail_url("https://e.org/services/youth-mentoring", "Youth mentoring programme for teenagers")
+    False
+    """
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if _DATE_IN_PATH.search(path) or _NUMBER_ID.search(path.lower()) or _ID_QUERY.search(parts.query):
+        return True
+    segments = [s for s in path.split("/") if s]
+    if not segments:
+        return False
+    slug = _folded_words(_EXTENSION.sub("", segments[-1].lower()))
+    if len(slug) < 3:
+        return False
+    words = set(_folded_words(title)) | set(_folded_words(title, german=True))
+    hits = sum(1 for w in slug if w in words or any(t.startswith(w) for t in words if len(w) >= 4))
+    return hits >= 3 and hits * 3 >= len(slug)
+
+
+def same_site(url: str, page: str) -> bool:
+    """Same host as the page, "www." aside: a site's own items, not its partners' pages.
+
+    >>> same_site("https://www.stuttgart.de/item/1", "http://stuttgart.de/"), same_site("https://flickr.com/x", "https://stuttgart.de/")
+    (True, False)
+    """
+    def host(u: str) -> str:
+        name = (urlsplit(u).hostname or "").lower()
+        return name[4:] if name.startswith("www.") else name
+
+    return host(url) == host(page)

@@ -132,6 +132,28 @@ HOOKS = [
 ]
 
 
+HTTP = "crawler/crawl/handler.py (AiohttpHandler)"
+AIOHTTP = "scrapy.core.downloader.handlers._aiohttp:AiohttpDownloadHandler"
+STREAMING = "scrapy.core.downloader.handlers._base_streaming:BaseStreamingDownloadHandler"
+HOOKS += [
+    Hook(f"{AIOHTTP}.__init__", "58929bcb7fe26d5840e78a608747c997ba4c179a839865d85bc5c5846a93bbee", HTTP,
+         "AiohttpHandler.__init__ is a copy of this with resolver=ReactorResolver() given to the connector: "
+         "copy the new session and connector options, keep the resolver"),
+    Hook(f"{AIOHTTP}._make_request", "9cd9b1e26040d84258d2b860a710107f38e57b222edf7948eea59aa566555f62", HTTP,
+         "AiohttpHandler._make_request is a copy of this that always sends yarl.URL(url, encoded=True) and turns "
+         "a refused status line into InvalidStatus: copy the new version and keep both changes"),
+    Hook("scrapy.core.downloader.handlers._aiohttp:_ClientResponse",
+         "52ef436f39cde1e587be5f57b33df29dba47f47c023b8f6deefa3298ead08e96", HTTP,
+         "AiohttpHandler passes this response class to its session (it keeps the peer address and the TLS "
+         "object that _build_base_response_args reads): check it still does"),
+    Hook(f"{STREAMING}.__init__", "aab0d1bfa0496c9254ed65819a085de203e2d23015cfe51c02831b3f74a3bd4e", HTTP,
+         "AiohttpHandler.__init__ calls this directly (skipping AiohttpDownloadHandler's): check the attributes "
+         "it sets (_bind_address, _pool_size_total, _pool_size_per_host) are the ones the copy reads"),
+    Hook(f"{STREAMING}._read_response", "26b6c853abb3ed6e472cecc0d6f0f6d8e28f91e54cc88445afacbfa28947607b", HTTP,
+         "what a check records rests on this: DOWNLOAD_MAXSIZE against Content-Length and the bytes read, a body "
+         "cut short raised as ResponseDataLossError, the certificate from _build_base_response_args"),
+]
+
 RENDER = "crawler/crawl/render_handler.py (RenderHandler)"
 HANDLER = "scrapy_playwright.handler:ScrapyPlaywrightDownloadHandler"
 HOOKS += [

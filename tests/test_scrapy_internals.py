@@ -154,6 +154,44 @@ HOOKS += [
          "cut short raised as ResponseDataLossError, the certificate from _build_base_response_args"),
 ]
 
+HOTPATH = "crawler/crawl/hotpath.py"
+MIDDLEWARE_MANAGER = "scrapy.core.downloader.middleware:DownloaderMiddlewareManager"
+HOOKS += [
+    Hook("scrapy.statscollectors:StatsCollector.__getattribute__",
+         "a21e390ac4030d4cd25491ee3ae18646300a0c1bfd8fecaefcf1303b5f0cfc90", f"{HOTPATH} (LeanStatsCollector)",
+         "LeanStatsCollector drops this override on the assumption that it only wraps the methods in a warning "
+         "about their spider argument: check it does nothing more"),
+    Hook("scrapy.core.scraper:Scraper.handle_spider_output_async",
+         "194d54885f022012af9a24f71b298ebf2f7e7945a7fe2a00f28542ff64ba8dab", f"{HOTPATH} (sequential_spider_output)",
+         "use_sequential_spider_output replaces the module-level _parallel_asyncio this calls with "
+         "(iterable, CONCURRENT_ITEMS, callable, response): check it still calls it so, through the module global"),
+    Hook("scrapy.utils.asyncio:_parallel_asyncio", "d05a3a6213124208ee212d46c7b14f573120006684803e0fa1c8659da83bed26",
+         f"{HOTPATH} (sequential_spider_output)",
+         "with a count of 1 it is replaced by a loop that hands each output on in turn: check that is still "
+         "what it does with one worker"),
+    Hook("scrapy.core.downloader:Downloader.__init__", "6214e4413e9edc4441450cb15cc20a6331b99e1696ba06266ae9240690272760",
+         f"{DOWNLOADER} and {HOTPATH} (LeanDownloaderMiddlewareManager)",
+         "PoliteDownloader turns self.middleware, built here, into a LeanDownloaderMiddlewareManager: check it "
+         "is still built here, as a DownloaderMiddlewareManager"),
+    Hook(f"{MIDDLEWARE_MANAGER}.download_async", "00e854e1a38ecea29ebcec9f36d8403c3311bb6a6fda4603f000bbf16c8645a6",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)",
+         "the lean manager overrides the three _process_* methods this calls: check it still calls them"),
+    Hook(f"{MIDDLEWARE_MANAGER}._process_request", "f2b83efff7fcb8f5a06f91814924800eb7c08d6a4f271773c761a2f4c293206b",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)", "the lean manager's copy: bring it in line"),
+    Hook(f"{MIDDLEWARE_MANAGER}._process_response", "d94bf8a9c51976b374da4380b5a3fcdd8a1956c0475a4153cf13d10435c195a9",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)", "the lean manager's copy: bring it in line"),
+    Hook(f"{MIDDLEWARE_MANAGER}._process_exception", "45cd05273bb73ed75dae894d0505ee6f4711de75095dcfc04265b45bca073b95",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)", "the lean manager's copy: bring it in line"),
+    Hook(f"{MIDDLEWARE_MANAGER}._handle_mw_method", "0efff254fbd873ba63914023732c27223b9119ea4c4b2d671a9c86dfb90ac9e8",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)",
+         "the lean manager calls each method as this does (keyword arguments, spider only for methods in "
+         "_mw_methods_requiring_spider): check it still does"),
+    Hook("pydispatch.dispatcher:getAllReceivers", "af8989f20a3f20517ef9033ffbb9990cfac3651e51c727cfeb37a842a992b92f",
+         f"{HOTPATH} (LeanSignalManager)",
+         "has_receivers reads dispatcher.connections for the four (sender or Any) x (signal or Any) keys this "
+         "looks up: check those are still the receivers a signal reaches"),
+]
+
 RENDER = "crawler/crawl/render_handler.py (RenderHandler)"
 HANDLER = "scrapy_playwright.handler:ScrapyPlaywrightDownloadHandler"
 HOOKS += [

@@ -25,13 +25,21 @@ from scrapy.core.downloader import Downloader
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.crawl.hotpath import LeanDownloaderMiddlewareManager
+
 if TYPE_CHECKING:
     from scrapy.core.downloader import Slot
+    from scrapy.crawler import Crawler
 
 
 class PoliteDownloader(Downloader):
     """A request moves queued -> transferring (counted against the host's cap from
-    the moment it is popped) -> done (freed by ``_download``)."""
+    the moment it is popped) -> done (freed by ``_download``). Its middlewares are
+    called through crawler.crawl.hotpath.LeanDownloaderMiddlewareManager."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        LeanDownloaderMiddlewareManager.adopt(self.middleware)
 
     def _process_queue(self, slot: Slot) -> None:
         if slot.latercall:

@@ -9,9 +9,15 @@ from __future__ import annotations
 import gc
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+
+from crawler.crawl.hotpath import use_lean_signals, use_sequential_spider_output
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 LOG_LEVELS = {0: "WARNING", 1: "INFO", 2: "DEBUG"}
 SPIDER = "availability"  # spiders/availability.py
@@ -66,11 +72,20 @@ def quiet_below_log_level(settings: Settings) -> None:
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
 
 
+def create_crawler(process: CrawlerProcess, name: str) -> Crawler:
+    """The crawler of spider `name` (by name, through SPIDER_MODULES: spiders sit above
+    this layer), with Scrapy's per-request machinery trimmed (crawler.crawl.hotpath)."""
+    crawler = process.create_crawler(name)
+    use_lean_signals(crawler)
+    use_sequential_spider_output()
+    return crawler
+
+
 def crawl(settings: Settings) -> int | None:
     """Run the availability spider to the end; return the id of the run it stored."""
     process = CrawlerProcess(settings)
     quiet_below_log_level(settings)
-    crawler = process.create_crawler(SPIDER)  # by name, through SPIDER_MODULES: spiders sit above this layer
+    crawler = create_crawler(process, SPIDER)
     tune_gc()
     process.crawl(crawler)
     process.start()

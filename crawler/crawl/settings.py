@@ -82,6 +82,10 @@ CONCURRENT_ITEMS = 1
 # (its cache misses bound methods): our callbacks are tested, not re-inspected per link.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
+# What Scrapy does around each request, trimmed to what is read (crawler/crawl/hotpath.py)
+STATS_CLASS = "crawler.crawl.hotpath.LeanStatsCollector"
+LOG_FORMATTER = "crawler.crawl.hotpath.QuietLogFormatter"
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -160,7 +160,7 @@ def _crawl(settings: Settings) -> Any:
     from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
-    from crawler.crawl.runner import WORKER_SPIDER, quiet_below_log_level, tune_gc
+    from crawler.crawl.runner import WORKER_SPIDER, create_crawler, quiet_below_log_level, tune_gc
 
     # An idle engine asks its scheduler for work every 5 s; a worker whose queue
     # refills from other workers' pages should look far more often. Scrapy has no
@@ -172,6 +172,7 @@ def _crawl(settings: Settings) -> Any:
     warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis(\.|$)")
     process = CrawlerProcess(settings)
     quiet_below_log_level(settings)
+    crawler = create_crawler(process, WORKER_SPIDER)
     tune_gc()
-    process.crawl(WORKER_SPIDER)
+    process.crawl(crawler)
     process.start()

@@ -2,18 +2,22 @@
 decide whether a change pays on a shared machine, where wall time moves with the load
 and CPU time (user + sys of the crawl's process) much less.
 
-    python -m bench.cpu [--links 10000] [--runs 3] [--against REV] [--profile] [--label NAME]
+    python -m bench.cpu [--links 10000] [--runs 3] [--against REV ...] [--no-working-tree]
+                        [--variant NAME:VAR=VALUE,...] [--callgrind] [--profile] [--label NAME]
 
 Each run is a whole `healthcrawl run` on the bench's web (bench.run's defaults: 8
 hosts, c = 4, 0..80 ms per URL), against a fresh database, so every run makes the same
 requests. The working tree is copied when the command starts (edits made while it
-runs are not measured). With --against, the code of a git revision (exported with
-`git archive` to a temporary folder, run with this venv) is measured too, in turns
-with the working tree (reference, working tree, reference, ...), so both see the same
-load. Prints
-each run's CPU ms per request, the medians and their ratio, the machine's load
-average before and after, and writes bench/results/cpu-<label>-<timestamp>.json.
+runs are not measured). Each --against revision (exported with `git archive` to a
+temporary folder, run with this venv) and each --variant (the working tree with
+environment variables set) is measured too, in turns (revision, working tree,
+revision, ...), so all see the same load. Prints each run's CPU ms per request, the
+medians and their ratios to the first version, the machine's load average before
+and after, and writes bench/results/cpu-<label>-<timestamp>.json.
 
+--callgrind counts the instructions from the first request to the exit with
+valgrind (about 50x slower; the same run gives the same count within 0.3%, whatever
+the load).
 --profile records the working tree's last run with py-spy (`pip install py-spy` into
 .venv) as collapsed stacks, which `python -m bench.profile_summary` reads;
 --cprofile runs it under cProfile instead (call counts; its own overhead inflates the
@@ -116,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--links", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3, help="runs of each version")
-    parser.add_argument("--against", metavar="REV", help="also measure this git revision, in turns")
+    parser.add_argument("--against", metavar="REV", action="append", default=[],
+                        help="also measure this git revision, in turns (repeatable)")
+    parser.add_argument("--no-working-tree", action="store_true", help="measure only the --against revisions")
     parser.add_argument("--variant", action="append", default=[], metavar="NAME:VAR=VALUE,...",
                         help="also measure the working tree with these environment variables, in turns")
     parser.add_argument("--callgrind", action="store_true",
@@ -133,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-cpu-") as tmp, WebProcess(web_spec(args.links, cfg)) as web:
         tree = export(None, Path(tmp) / "working-tree")
-        versions: dict[str, tuple[Path, dict[str, str]]] = {"working tree": (tree, {})}
-        if args.against:
-            versions = {args.against: (export(args.against, Path(tmp) / "reference"), {}), **versions}
+        versions: dict[str, tuple[Path, dict[str, str]]] = {
+            revision: (export(revision, Path(tmp) / f"revision-{i}"), {}) for i, revision in enumerate(args.against)}
+        if not args.no_working_tree:
+            versions["working tree"] = (tree, {})
         for variant in args.variant:
             name, _, assignments = variant.partition(":")
             versions[name] = (tree, dict(a.split("=", 1) for a in assignments.split(",") if a))
@@ -163,12 +170,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.label}: {name}: {links} links, CPU ms/request median {_median(runs)} "
               f"(min {min(figures, default=None)}, max {max(figures, default=None)}, {len(figures)} runs)"
               + (f"; instructions/request median {counted:.0f}" if counted else ""))
-    if args.against:
+    names = list(rows)
+    for name in names[1:]:  # each version against the first
         for key in ("cpu_ms_per_request", "instructions_per_request"):
-            before, after = _median(rows[args.against], key), _median(rows["working tree"], key)
+            before, after = _median(rows[names[0]], key), _median(rows[name], key)
             if before and after:
-                summary[f"ratio_{key}"] = round(after / before, 3)
-                print(f"{args.label}: {key}: working tree / {args.against} = {after / before:.3f}")
+                summary.setdefault("ratios", {})[f"{name} / {names[0]}: {key}"] = round(after / before, 3)
+                print(f"{args.label}: {key}: {name} / {names[0]} = {after / before:.3f}")
     print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     (args.out / f"cpu-{args.label}-{stamp}.json").write_text(json.dumps(summary, indent=2))
     return 0

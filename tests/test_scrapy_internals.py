@@ -190,6 +190,11 @@ HOOKS += [
          f"{HOTPATH} (LeanSignalManager)",
          "has_receivers reads dispatcher.connections for the four (sender or Any) x (signal or Any) keys this "
          "looks up: check those are still the receivers a signal reaches"),
+    Hook("scrapy.downloadermiddlewares.httpproxy:HttpProxyMiddleware.process_request",
+         "2df171aa78a554b34ef5c10d59c90f1a33c4c69c959d5c66716db7f549ff0f74",
+         "crawler/crawl/middlewares.py (ProxyMiddleware)",
+         "ProxyMiddleware.process_request is a copy of this with proxy_bypass(host) cached per host: copy the "
+         "new version and keep that change"),
 ]
 
 RENDER = "crawler/crawl/render_handler.py (RenderHandler)"

@@ -96,6 +96,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.crawl.middlewares.MetaRefreshHopMiddleware": 580,
     "crawler.crawl.middlewares.LinkMemoryMiddleware": 450,
+    # Scrapy's proxy middleware, deciding no_proxy once per host (with HTTPPROXY_ENABLED only)
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+    "crawler.crawl.middlewares.ProxyMiddleware": 750,
     "crawler.crawl.safety.PrivateAddressGuardMiddleware": 90,  # before robots.txt is even fetched
     # crawler.crawl.safety: same decompression cap as Scrapy's, with specific errors (bomb, bad body)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

@@ -137,6 +137,13 @@ ITEM_PIPELINES = {
     "crawler.crawl.pipelines.StoragePipeline": 300,
 }
 EXTENSIONS = {
+    # Scrapy's CoreStats and LogStats counted every response and item (two signals per
+    # link check); RunTimes keeps its times and finish reason, ProgressLog logs the
+    # links checked at INFO (-v)
+    "scrapy.extensions.corestats.CoreStats": None,
+    "crawler.crawl.extensions.RunTimes": 0,
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.crawl.progress.ProgressLog": 0,
     # the live progress line, only with HEALTH_PROGRESS on (`healthcrawl run` turns it on
     # when stderr is a terminal) and stderr a terminal; finished before the report is written
     "crawler.crawl.progress.ProgressLine": 490,

@@ -47,6 +47,7 @@ from scrapy.exceptions import (
     DownloadTimeoutError,
     UnsupportedURLSchemeError,
 )
+from scrapy.http import Headers
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.ssl import _make_ssl_context
 
@@ -106,9 +107,10 @@ class AiohttpHandler(AiohttpDownloadHandler):
 
     @asynccontextmanager
     async def _make_request(self, request: Request, timeout: float) -> AsyncIterator[_ClientResponse]:
-        # AiohttpDownloadHandler._make_request, with the URL always sent as it is
+        # AiohttpDownloadHandler._make_request, with the URL always sent as it is and the
+        # headers read without copying them first
         proxy = self._extract_proxy_url_with_creds(request)
-        headers = self._request_headers(request).to_tuple_list()
+        headers = request_header_pairs(request.headers)
         try:
             async with await self._session.request(
                 request.method,
@@ -136,6 +138,31 @@ class AiohttpHandler(AiohttpDownloadHandler):
             raise DownloadFailedError(str(e)) from e
         except aiohttp.ClientError as e:
             raise DownloadFailedError(str(e)) from e
+
+
+    @staticmethod
+    def _extract_headers(response: _ClientResponse) -> Headers:
+        """The response's headers with the bytes the server sent. Scrapy's handler
+        encoded aiohttp's decoded strings back as strict UTF-8, so a Latin-1 header
+        value (or Location) failed the whole download; and it normalised each one
+        twice over."""
+        headers = Headers()
+        for name, value in response.raw_headers:
+            dict.setdefault(headers, name.title(), []).append(value)
+        return headers
+
+
+def request_header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    """What Scrapy's handler sends (``_request_headers(request).to_tuple_list()``:
+    every value of every header but Proxy-Authorization, which goes in the proxy URL),
+    without copying the headers first.
+
+    >>> request_header_pairs(Headers({"Accept": "*/*", "Proxy-Authorization": "Basic x", "X-Two": ["a", "b"]}))
+    [('Accept', '*/*'), ('X-Two', 'a'), ('X-Two', 'b')]
+    """
+    encoding = headers.encoding
+    return [(name.decode(encoding), value.decode(encoding))
+            for name, values in dict.items(headers) if name != b"Proxy-Authorization" for value in values]
 
 
 STATUS_LINE = re.compile(r"b'HTTP/\d(?:\.\d)? +(\d+)")

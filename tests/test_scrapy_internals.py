@@ -99,23 +99,39 @@ HOOKS = [
     Hook("scrapy.core.downloader:Downloader._process_queue",
          "872b81a4bbb4cb1ad45b25c6f8803344a3a18fd5743dec234733891ab94559c8", DOWNLOADER,
          "PoliteDownloader._process_queue is a copy of this method plus one line (a popped request joins "
-         "slot.transferring at once): copy the new version and add that line again, or drop the override "
-         "if Scrapy now holds the per-host cap itself"),
+         "slot.transferring at once) that starts PoliteDownloader._answer as a task: copy the new version and "
+         "make both changes again, or drop the cap line if Scrapy now holds the per-host cap itself"),
     Hook("scrapy.core.downloader:Downloader._latercall",
          "a63f8c948b8cc3b867d0430c4492a1432c68a1cd9923c2d95e6ad044a0fd1b3b", DOWNLOADER,
          "the copied _process_queue schedules it after a download delay: check it still clears "
          "slot.latercall and processes the queue"),
     Hook("scrapy.core.downloader:Downloader._wait_for_download",
          "35ca6793c8795004f7ea0f4214f22edd0b5e4e16e931c4726f487835db107a5e", DOWNLOADER,
-         "the copied _process_queue starts it for each popped request: check its arguments and that it "
-         "still settles queue_dfd with the response or the failure"),
+         "PoliteDownloader._answer does what this does for each popped request (download, then settle what "
+         "_enqueue_request waits on with the response or the exception): bring it in line"),
     Hook("scrapy.core.downloader:Downloader._download",
          "a05f219045c8eb5567038e61b5cb01e8ef87a2fc8f93af9cedb960df68a93565", DOWNLOADER,
          "the early slot.transferring.add() relies on this method adding the request again (a set) and "
          "removing it when the download ends: check both still happen"),
     Hook("scrapy.core.downloader:Downloader._enqueue_request",
          "1a02e3882d827f480fc371edaee30e1108b2a75b9d6b28c3a6bbee1dab732072", DOWNLOADER,
-         "the override only runs if queued requests still go through self._process_queue(slot)"),
+         "PoliteDownloader._enqueue_request is a copy of this with an asyncio future in the slot queue "
+         "instead of a Deferred: copy the new version and keep that change"),
+    Hook("scrapy.core.downloader:Downloader.fetch",
+         "302384ee47a94e2c4626ea720a957159d3108680cddbdb8459c29f899415c757", DOWNLOADER,
+         "PoliteDownloader.fetch/_fetch are this as one coroutine: the request must join self.active before "
+         "fetch() returns (the engine asks at once whether the crawl is idle); bring them in line"),
+    Hook("scrapy.core.engine:ExecutionEngine._download",
+         "c058b362cce44dabd5ef583fe5c3e1176851688e87df7472f2057f8f9c9f35c1", DOWNLOADER,
+         "PoliteDownloader.fetch returns a Deferred because this yields it: check it still does"),
+    Hook("scrapy.core.engine:ExecutionEngine.spider_is_idle",
+         "f103c3a462d64e73a0aabfed3141fa72820b850a3b868693442f4ae32c8e8bf7", DOWNLOADER,
+         "PoliteDownloader.fetch adds the request to downloader.active before its coroutine starts because "
+         "this reads downloader.active to decide the crawl is over (a redirect was lost when it did not): check "
+         "what it reads now"),
+    Hook("scrapy.core.downloader:Downloader._get_slot",
+         "5e928fd8ef75ed554d463fd1fceae2f5a9661630746b29c041e900296b7c6bfe", DOWNLOADER,
+         "PoliteDownloader._enqueue_request calls it as Scrapy's did: check its arguments and result"),
     Hook("scrapy.downloadermiddlewares.robotstxt:RobotsTxtMiddleware.robot_parser",
          "4e961c394befa0fcb7291d3533a872d559b8bba106a7264cea210dc143efbcda", ROBOTS,
          "the override reads self._parsers[netloc] and, while it holds a Deferred, gives each waiter its "

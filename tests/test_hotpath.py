@@ -12,12 +12,18 @@ import pytest
 from pydispatch import dispatcher
 from scrapy import Request, Spider
 from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.core.spidermw import SpiderMiddlewareManager
 from scrapy.exceptions import _InvalidOutput
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 from twisted.internet.defer import succeed
 
-from crawler.crawl.hotpath import LeanDownloaderMiddlewareManager, LeanSignalManager, sequential_spider_output
+from crawler.crawl.hotpath import (
+    LeanDownloaderMiddlewareManager,
+    LeanSignalManager,
+    LeanSpiderMiddlewareManager,
+    sequential_spider_output,
+)
 
 # -- signals ------------------------------------------------------------------------------
 
@@ -163,3 +169,73 @@ def test_output_is_handed_on_in_order_sync_and_async():
     asyncio.run(run(numbers(), 1, handle, "async"))
     asyncio.run(run(iter([6]), 16, handle, "many"))  # CONCURRENT_ITEMS > 1: Scrapy's own
     assert seen == [("sync", 1), ("sync", 2), ("sync", 3), ("async", 4), ("async", 5), ("parallel", 16)]
+
+
+# -- spider middlewares ------------------------------------------------------------------
+
+
+class _InputCheck:
+    """A spider middleware with only process_spider_input and process_spider_exception
+    (as HttpErrorMiddleware): the lean output path applies."""
+
+    def __init__(self, log: list[str]):
+        self.log = log
+
+    def process_spider_input(self, response: Response) -> None:
+        self.log.append(f"input {response.status}")
+
+    def process_spider_exception(self, response: Response, exception: Exception) -> Any:
+        self.log.append(f"exception {exception}")
+        return ["recovered"] if isinstance(exception, LookupError) else None
+
+
+def _spider_manager(*middlewares: Any) -> SpiderMiddlewareManager:
+    crawler = get_crawler(Spider)
+    crawler.spider = Spider("lean")
+    return LeanSpiderMiddlewareManager.adopt(SpiderMiddlewareManager(*middlewares, crawler=crawler))
+
+
+def _collect(manager: SpiderMiddlewareManager, callback_output: Any) -> list[Any]:
+    async def scrape(response: Response, request: Request) -> Any:
+        return callback_output()
+
+    async def run() -> list[Any]:
+        request = Request("http://example.test/")
+        output = await manager.scrape_response_async(scrape, Response(request.url, request=request), request)
+        return [item async for item in output]
+
+    return asyncio.run(run())
+
+
+def test_callback_output_is_handed_on_and_exceptions_reach_the_middlewares():
+    log: list[str] = []
+    manager = _spider_manager(_InputCheck(log))
+    assert isinstance(manager, LeanSpiderMiddlewareManager)
+
+    def fine() -> Any:
+        yield from (1, 2)
+
+    def broken() -> Any:
+        yield 1
+        raise LookupError("gone")
+
+    def unhandled() -> Any:
+        yield 1
+        raise ValueError("bad")
+
+    assert _collect(manager, fine) == [1, 2]
+    assert _collect(manager, broken) == [1, "recovered"]
+    with pytest.raises(ValueError, match="bad"):
+        _collect(manager, unhandled)
+    assert log == ["input 200", "input 200", "exception gone", "input 200", "exception bad"]
+
+
+def test_a_middleware_that_processes_output_keeps_scrapys_path():
+    class Doubling:
+        async def process_spider_output(self, response: Response, result: Any) -> Any:
+            async for item in result:
+                yield item * 2
+
+    manager = _spider_manager(Doubling())
+    assert type(manager) is SpiderMiddlewareManager
+    assert _collect(manager, lambda: iter([1, 2])) == [2, 4]

@@ -206,6 +206,27 @@ HOOKS += [
          f"{HOTPATH} (LeanSignalManager)",
          "has_receivers reads dispatcher.connections for the four (sender or Any) x (signal or Any) keys this "
          "looks up: check those are still the receivers a signal reaches"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager.scrape_response_async",
+         "aef51d7ee01ec5927d6710e0cb13e973e63cd64e82b91514a80a5bf10e065600", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "LeanSpiderMiddlewareManager.scrape_response_async is a copy of this with the output handed on through "
+         "one generator when no middleware has process_spider_output: copy the new version and keep that"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager._process_callback_output",
+         "ca84c4beb32213b7056398dea1ea92746564ec663f35ddaf1d1de7d8081d6aa7", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "the lean output path stands for this, _evaluate_iterable and _process_spider_output with no output "
+         "method: check it still only guards the output and sends exceptions down the chain from index 0"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager._evaluate_iterable",
+         "f785959dca943409119c906f74a6dea43e062ea8b7de963dca0b9c417a9be4ff", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "LeanSpiderMiddlewareManager._handed_on does what this does: bring it in line"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager._process_spider_output",
+         "9ec4b7fcb7088a3f0cb4af1b76d27c055544d341b3267a3f3ed6b6bc61b7feee", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "with only None methods this only chains the output: check it still does nothing else"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager._process_spider_input",
+         "c3b9984ad4d1aced13b26bfda21c0e0ee6c4e09931e0e67eb3f68efbf962052a", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "the lean scrape_response_async calls it as Scrapy's does: check its arguments and result"),
+    Hook("scrapy.core.scraper:Scraper.__init__", "60cfb34ccabfac9dbc4942e302aba25dd71157944063e5207b765c78366c85f1",
+         f"{HOTPATH} (use_lean_spider_output)",
+         "at engine_started the scraper's self.spidermw, built here, becomes a LeanSpiderMiddlewareManager: "
+         "check it is still built here as a SpiderMiddlewareManager"),
     Hook("scrapy.downloadermiddlewares.httpproxy:HttpProxyMiddleware.process_request",
          "2df171aa78a554b34ef5c10d59c90f1a33c4c69c959d5c66716db7f549ff0f74",
          "crawler/crawl/middlewares.py (ProxyMiddleware)",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.crawl.hotpath import use_lean_signals, use_sequential_spider_output
+from crawler.crawl.hotpath import use_lean_signals, use_lean_spider_output, use_sequential_spider_output
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -78,6 +78,7 @@ def create_crawler(process: CrawlerProcess, name: str) -> Crawler:
     crawler = process.create_crawler(name)
     use_lean_signals(crawler)
     use_sequential_spider_output()
+    use_lean_spider_output(crawler)
     return crawler
 
 

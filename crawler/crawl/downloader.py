@@ -17,6 +17,12 @@ awaited, and a Deferred wrapping the download task. Here ``fetch`` is one corout
 (the engine still gets a Deferred) and the slot queue holds an asyncio future that
 the download task settles.
 
+A middleware may also ask to see each request only when it goes to the network and
+when its download ends, whatever the outcome (``before_sending`` and ``after_sending``):
+a distributed worker takes and gives back its shared per-host slot there
+(crawler.distributed.hostlimit), so a request waiting behind this worker's own limit
+holds no slot in Redis.
+
 ``fetch``, ``_enqueue_request`` and ``_process_queue`` are copies of Scrapy's private
 code with those changes, and ``_answer`` does what its ``_wait_for_download`` did; they
 call the private ``_get_slot``, ``_latercall`` and ``_download``.
@@ -54,6 +60,12 @@ class PoliteDownloader(Downloader):
         super().__init__(crawler)
         LeanDownloaderMiddlewareManager.adopt(self.middleware)
         self._downloads: set[asyncio.Task[None]] = set()  # asyncio keeps only weak references to tasks
+        # Middlewares that must see a request only once this downloader lets it go to the
+        # network (a distributed worker's shared per-host limit: crawler.distributed.hostlimit)
+        self._before_sending = [middleware.before_sending for middleware in self.middleware.middlewares
+                                if hasattr(middleware, "before_sending")]
+        self._after_sending = [middleware.after_sending for middleware in self.middleware.middlewares
+                               if hasattr(middleware, "after_sending")]
 
     def fetch(self, request: Request, spider: Spider | None = None) -> Deferred[Response | Request]:
         # active at once, as in Scrapy's: the engine, which asks right after this call
@@ -106,7 +118,22 @@ class PoliteDownloader(Downloader):
         """Download `request` and settle the future its _enqueue_request awaits (unless
         that was cancelled meanwhile: the engine stopped)."""
         try:
-            response = await self._download(slot, request)
+            for gate in self._before_sending:
+                await gate(request)
+        except BaseException as exc:
+            slot.transferring.discard(request)  # _download, which frees it, will not run
+            self._process_queue(slot)
+            if not isinstance(exc, Exception):
+                raise
+            if not answer.done():
+                answer.set_exception(exc)
+            return
+        try:
+            try:
+                response = await self._download(slot, request)
+            finally:
+                for release in self._after_sending:
+                    release(request)
         except Exception as exc:
             if not answer.done():
                 answer.set_exception(exc)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -281,7 +283,7 @@ class AvailabilitySpider(scrapy.Spider):
             errback=self.link_failed,
             priority=fetch.priority,
             dont_filter=True,  # the plan already made each URL unique
-            meta={LINK_KEY: fetch, "started_at": iso(utcnow()), "handle_httpstatus_list": [304]},
+            meta={LINK_KEY: fetch, "started_at": _this_second(), "handle_httpstatus_list": [304]},
         )
 
     def link_checked(self, response: Response) -> Any:
@@ -544,6 +546,22 @@ def _hop_urls(hops: list[dict[str, Any]], current: str) -> list[str]:
     """
     urls = [hop["url"] for hop in hops]
     return urls if urls and urls[-1] == current else [*urls, current]
+
+
+_SECOND: list[Any] = [None, ""]  # the second _this_second last spelled, and its spelling
+
+
+def _this_second() -> str:
+    """iso(utcnow()), spelt once per second rather than for every link request (a
+    link check is stamped to the second).
+
+    >>> len(_this_second()), _this_second()[-1]
+    (20, 'Z')
+    """
+    second = int(time.time())
+    if second != _SECOND[0]:
+        _SECOND[0], _SECOND[1] = second, iso(datetime.fromtimestamp(second, UTC))
+    return _SECOND[1]
 
 
 def _header(response: Response, name: bytes) -> str | None:

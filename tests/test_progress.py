@@ -90,3 +90,30 @@ def test_scrapy_crawl_shows_no_line_by_default() -> None:
     settings.setmodule("crawler.crawl.settings")
     assert settings.getbool("HEALTH_PROGRESS") is False
     assert "crawler.crawl.progress.ProgressLine" in settings.getdict("EXTENSIONS")
+
+
+def test_progress_log_counts_links_and_their_rate(caplog) -> None:
+    from crawler.crawl.progress import ProgressLog
+
+    crawler = get_crawler(settings_dict={"LOGSTATS_INTERVAL": 30.0})
+    log = ProgressLog.from_crawler(crawler)
+    stats = crawler.stats
+    stats.set_value("healthcrawl/checks/up", 2)
+    stats.set_value("healthcrawl/links/ok", 90)
+    stats.set_value("healthcrawl/links/broken", 10)
+    stats.set_value("healthcrawl/link_pages", 7)
+    with caplog.at_level("INFO", logger="crawler.crawl.progress"):
+        log.log()
+        stats.inc_value("healthcrawl/links/ok", 50)
+        log.log()
+    assert [r.getMessage() for r in caplog.records] == [
+        "checked 2 resources, 100 links (at 200 links/min), read 7 pages",
+        "checked 2 resources, 150 links (at 100 links/min), read 7 pages",
+    ]
+
+
+def test_progress_log_off_with_no_interval() -> None:
+    from crawler.crawl.progress import ProgressLog
+
+    with pytest.raises(NotConfigured):
+        ProgressLog.from_crawler(get_crawler(settings_dict={"LOGSTATS_INTERVAL": 0}))

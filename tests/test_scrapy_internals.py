@@ -99,23 +99,39 @@ HOOKS = [
     Hook("scrapy.core.downloader:Downloader._process_queue",
          "872b81a4bbb4cb1ad45b25c6f8803344a3a18fd5743dec234733891ab94559c8", DOWNLOADER,
          "PoliteDownloader._process_queue is a copy of this method plus one line (a popped request joins "
-         "slot.transferring at once): copy the new version and add that line again, or drop the override "
-         "if Scrapy now holds the per-host cap itself"),
+         "slot.transferring at once) that starts PoliteDownloader._answer as a task: copy the new version and "
+         "make both changes again, or drop the cap line if Scrapy now holds the per-host cap itself"),
     Hook("scrapy.core.downloader:Downloader._latercall",
          "a63f8c948b8cc3b867d0430c4492a1432c68a1cd9923c2d95e6ad044a0fd1b3b", DOWNLOADER,
          "the copied _process_queue schedules it after a download delay: check it still clears "
          "slot.latercall and processes the queue"),
     Hook("scrapy.core.downloader:Downloader._wait_for_download",
          "35ca6793c8795004f7ea0f4214f22edd0b5e4e16e931c4726f487835db107a5e", DOWNLOADER,
-         "the copied _process_queue starts it for each popped request: check its arguments and that it "
-         "still settles queue_dfd with the response or the failure"),
+         "PoliteDownloader._answer does what this does for each popped request (download, then settle what "
+         "_enqueue_request waits on with the response or the exception): bring it in line"),
     Hook("scrapy.core.downloader:Downloader._download",
          "a05f219045c8eb5567038e61b5cb01e8ef87a2fc8f93af9cedb960df68a93565", DOWNLOADER,
          "the early slot.transferring.add() relies on this method adding the request again (a set) and "
          "removing it when the download ends: check both still happen"),
     Hook("scrapy.core.downloader:Downloader._enqueue_request",
          "1a02e3882d827f480fc371edaee30e1108b2a75b9d6b28c3a6bbee1dab732072", DOWNLOADER,
-         "the override only runs if queued requests still go through self._process_queue(slot)"),
+         "PoliteDownloader._enqueue_request is a copy of this with an asyncio future in the slot queue "
+         "instead of a Deferred: copy the new version and keep that change"),
+    Hook("scrapy.core.downloader:Downloader.fetch",
+         "302384ee47a94e2c4626ea720a957159d3108680cddbdb8459c29f899415c757", DOWNLOADER,
+         "PoliteDownloader.fetch/_fetch are this as one coroutine: the request must join self.active before "
+         "fetch() returns (the engine asks at once whether the crawl is idle); bring them in line"),
+    Hook("scrapy.core.engine:ExecutionEngine._download",
+         "c058b362cce44dabd5ef583fe5c3e1176851688e87df7472f2057f8f9c9f35c1", DOWNLOADER,
+         "PoliteDownloader.fetch returns a Deferred because this yields it: check it still does"),
+    Hook("scrapy.core.engine:ExecutionEngine.spider_is_idle",
+         "f103c3a462d64e73a0aabfed3141fa72820b850a3b868693442f4ae32c8e8bf7", DOWNLOADER,
+         "PoliteDownloader.fetch adds the request to downloader.active before its coroutine starts because "
+         "this reads downloader.active to decide the crawl is over (a redirect was lost when it did not): check "
+         "what it reads now"),
+    Hook("scrapy.core.downloader:Downloader._get_slot",
+         "5e928fd8ef75ed554d463fd1fceae2f5a9661630746b29c041e900296b7c6bfe", DOWNLOADER,
+         "PoliteDownloader._enqueue_request calls it as Scrapy's did: check its arguments and result"),
     Hook("scrapy.downloadermiddlewares.robotstxt:RobotsTxtMiddleware.robot_parser",
          "4e961c394befa0fcb7291d3533a872d559b8bba106a7264cea210dc143efbcda", ROBOTS,
          "the override reads self._parsers[netloc] and, while it holds a Deferred, gives each waiter its "
@@ -131,6 +147,92 @@ HOOKS = [
          "self._parsers[netloc] with None and firing it with None"),
 ]
 
+
+HTTP = "crawler/crawl/handler.py (AiohttpHandler)"
+AIOHTTP = "scrapy.core.downloader.handlers._aiohttp:AiohttpDownloadHandler"
+STREAMING = "scrapy.core.downloader.handlers._base_streaming:BaseStreamingDownloadHandler"
+HOOKS += [
+    Hook(f"{AIOHTTP}.__init__", "58929bcb7fe26d5840e78a608747c997ba4c179a839865d85bc5c5846a93bbee", HTTP,
+         "AiohttpHandler.__init__ is a copy of this with resolver=ReactorResolver() given to the connector: "
+         "copy the new session and connector options, keep the resolver"),
+    Hook(f"{AIOHTTP}._make_request", "9cd9b1e26040d84258d2b860a710107f38e57b222edf7948eea59aa566555f62", HTTP,
+         "AiohttpHandler._make_request is a copy of this that always sends yarl.URL(url, encoded=True) and turns "
+         "a refused status line into InvalidStatus: copy the new version and keep both changes"),
+    Hook("scrapy.core.downloader.handlers._aiohttp:_ClientResponse",
+         "52ef436f39cde1e587be5f57b33df29dba47f47c023b8f6deefa3298ead08e96", HTTP,
+         "AiohttpHandler passes this response class to its session (it keeps the peer address and the TLS "
+         "object that _build_base_response_args reads): check it still does"),
+    Hook(f"{STREAMING}.__init__", "aab0d1bfa0496c9254ed65819a085de203e2d23015cfe51c02831b3f74a3bd4e", HTTP,
+         "AiohttpHandler.__init__ calls this directly (skipping AiohttpDownloadHandler's): check the attributes "
+         "it sets (_bind_address, _pool_size_total, _pool_size_per_host) are the ones the copy reads"),
+    Hook(f"{STREAMING}._read_response", "26b6c853abb3ed6e472cecc0d6f0f6d8e28f91e54cc88445afacbfa28947607b", HTTP,
+         "what a check records rests on this: DOWNLOAD_MAXSIZE against Content-Length and the bytes read, a body "
+         "cut short raised as ResponseDataLossError, the certificate from _build_base_response_args"),
+]
+
+HOTPATH = "crawler/crawl/hotpath.py"
+MIDDLEWARE_MANAGER = "scrapy.core.downloader.middleware:DownloaderMiddlewareManager"
+HOOKS += [
+    Hook("scrapy.statscollectors:StatsCollector.__getattribute__",
+         "a21e390ac4030d4cd25491ee3ae18646300a0c1bfd8fecaefcf1303b5f0cfc90", f"{HOTPATH} (LeanStatsCollector)",
+         "LeanStatsCollector drops this override on the assumption that it only wraps the methods in a warning "
+         "about their spider argument: check it does nothing more"),
+    Hook("scrapy.core.scraper:Scraper.handle_spider_output_async",
+         "194d54885f022012af9a24f71b298ebf2f7e7945a7fe2a00f28542ff64ba8dab", f"{HOTPATH} (sequential_spider_output)",
+         "use_sequential_spider_output replaces the module-level _parallel_asyncio this calls with "
+         "(iterable, CONCURRENT_ITEMS, callable, response): check it still calls it so, through the module global"),
+    Hook("scrapy.utils.asyncio:_parallel_asyncio", "d05a3a6213124208ee212d46c7b14f573120006684803e0fa1c8659da83bed26",
+         f"{HOTPATH} (sequential_spider_output)",
+         "with a count of 1 it is replaced by a loop that hands each output on in turn: check that is still "
+         "what it does with one worker"),
+    Hook("scrapy.core.downloader:Downloader.__init__", "6214e4413e9edc4441450cb15cc20a6331b99e1696ba06266ae9240690272760",
+         f"{DOWNLOADER} and {HOTPATH} (LeanDownloaderMiddlewareManager)",
+         "PoliteDownloader turns self.middleware, built here, into a LeanDownloaderMiddlewareManager: check it "
+         "is still built here, as a DownloaderMiddlewareManager"),
+    Hook(f"{MIDDLEWARE_MANAGER}.download_async", "00e854e1a38ecea29ebcec9f36d8403c3311bb6a6fda4603f000bbf16c8645a6",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)",
+         "the lean manager overrides the three _process_* methods this calls: check it still calls them"),
+    Hook(f"{MIDDLEWARE_MANAGER}._process_request", "f2b83efff7fcb8f5a06f91814924800eb7c08d6a4f271773c761a2f4c293206b",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)", "the lean manager's copy: bring it in line"),
+    Hook(f"{MIDDLEWARE_MANAGER}._process_response", "d94bf8a9c51976b374da4380b5a3fcdd8a1956c0475a4153cf13d10435c195a9",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)", "the lean manager's copy: bring it in line"),
+    Hook(f"{MIDDLEWARE_MANAGER}._process_exception", "45cd05273bb73ed75dae894d0505ee6f4711de75095dcfc04265b45bca073b95",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)", "the lean manager's copy: bring it in line"),
+    Hook(f"{MIDDLEWARE_MANAGER}._handle_mw_method", "0efff254fbd873ba63914023732c27223b9119ea4c4b2d671a9c86dfb90ac9e8",
+         f"{HOTPATH} (LeanDownloaderMiddlewareManager)",
+         "the lean manager calls each method as this does (keyword arguments, spider only for methods in "
+         "_mw_methods_requiring_spider): check it still does"),
+    Hook("pydispatch.dispatcher:getAllReceivers", "af8989f20a3f20517ef9033ffbb9990cfac3651e51c727cfeb37a842a992b92f",
+         f"{HOTPATH} (LeanSignalManager)",
+         "has_receivers reads dispatcher.connections for the four (sender or Any) x (signal or Any) keys this "
+         "looks up: check those are still the receivers a signal reaches"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager.scrape_response_async",
+         "aef51d7ee01ec5927d6710e0cb13e973e63cd64e82b91514a80a5bf10e065600", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "LeanSpiderMiddlewareManager.scrape_response_async is a copy of this with the output handed on through "
+         "one generator when no middleware has process_spider_output: copy the new version and keep that"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager._process_callback_output",
+         "ca84c4beb32213b7056398dea1ea92746564ec663f35ddaf1d1de7d8081d6aa7", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "the lean output path stands for this, _evaluate_iterable and _process_spider_output with no output "
+         "method: check it still only guards the output and sends exceptions down the chain from index 0"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager._evaluate_iterable",
+         "f785959dca943409119c906f74a6dea43e062ea8b7de963dca0b9c417a9be4ff", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "LeanSpiderMiddlewareManager._handed_on does what this does: bring it in line"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager._process_spider_output",
+         "9ec4b7fcb7088a3f0cb4af1b76d27c055544d341b3267a3f3ed6b6bc61b7feee", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "with only None methods this only chains the output: check it still does nothing else"),
+    Hook("scrapy.core.spidermw:SpiderMiddlewareManager._process_spider_input",
+         "c3b9984ad4d1aced13b26bfda21c0e0ee6c4e09931e0e67eb3f68efbf962052a", f"{HOTPATH} (LeanSpiderMiddlewareManager)",
+         "the lean scrape_response_async calls it as Scrapy's does: check its arguments and result"),
+    Hook("scrapy.core.scraper:Scraper.__init__", "60cfb34ccabfac9dbc4942e302aba25dd71157944063e5207b765c78366c85f1",
+         f"{HOTPATH} (use_lean_spider_output)",
+         "at engine_started the scraper's self.spidermw, built here, becomes a LeanSpiderMiddlewareManager: "
+         "check it is still built here as a SpiderMiddlewareManager"),
+    Hook("scrapy.downloadermiddlewares.httpproxy:HttpProxyMiddleware.process_request",
+         "2df171aa78a554b34ef5c10d59c90f1a33c4c69c959d5c66716db7f549ff0f74",
+         "crawler/crawl/middlewares.py (ProxyMiddleware)",
+         "ProxyMiddleware.process_request is a copy of this with proxy_bypass(host) cached per host: copy the "
+         "new version and keep that change"),
+]
 
 RENDER = "crawler/crawl/render_handler.py (RenderHandler)"
 HANDLER = "scrapy_playwright.handler:ScrapyPlaywrightDownloadHandler"

@@ -1,11 +1,16 @@
-"""A live progress line on a terminal, drawn with rich:
+"""How far the crawl is, for people watching.
+
+ProgressLine draws a live line on a terminal, with rich:
 
     resources 2/3 ━━━━━━━━━━━━╺━━━━━━━━━━━ links 118/240  pages 9  0:00:04
 
-Only for people watching: the extension is off (NotConfigured) unless the
-HEALTH_PROGRESS setting is on, which `healthcrawl run` sets when stderr is a
-terminal, and stderr is a terminal. Under cron or CI, and for `scrapy crawl`,
-stderr carries the warnings and the summary line as before.
+It is off (NotConfigured) unless the HEALTH_PROGRESS setting is on, which
+`healthcrawl run` sets when stderr is a terminal, and stderr is a terminal. Under
+cron or CI, and for `scrapy crawl`, stderr carries the warnings and the summary line
+as before.
+
+ProgressLog logs the same counts at INFO (`-v`) every LOGSTATS_INTERVAL seconds, in
+place of Scrapy's LogStats, which counted responses and items.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from scrapy.utils.asyncio import create_looping_call
 from crawler.core.linkplan import LinkPlan
 from crawler.core.vocabulary import VERDICTS, LinkVerdict
 from crawler.crawl.reactor import running_reactor
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from typing import Self
@@ -142,3 +149,41 @@ class ProgressLine:
             if type(handler) is logging.StreamHandler and handler.stream is self.stream:
                 handler.setStream(sys.stderr)
                 self._handlers.append(handler)
+
+
+class ProgressLog:
+    """Every LOGSTATS_INTERVAL seconds (60; 0 turns it off), an INFO record of the
+    resources checked, the link results stored and how many of those in the last
+    interval, from the counters the storage pipeline keeps."""
+
+    def __init__(self, crawler: Crawler, interval: float):
+        self.crawler = crawler
+        self.interval = interval
+        self._links_before = 0
+        self._timer: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        interval = crawler.settings.getfloat("LOGSTATS_INTERVAL")
+        if not interval:
+            raise NotConfigured
+        log = cls(crawler, interval)
+        crawler.signals.connect(log.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
+        return log
+
+    def spider_opened(self) -> None:
+        self._timer = create_looping_call(self.log)
+        self._timer.start(self.interval, now=False)
+
+    def log(self) -> None:
+        value = self.crawler.stats.get_value
+        links = sum(value(key, 0) for key in LINK_KEYS)
+        rate = (links - self._links_before) * 60 / self.interval
+        self._links_before = links
+        logger.info("checked %d resources, %d links (at %d links/min), read %d pages",
+                    sum(value(key, 0) for key in CHECK_KEYS), links, rate, sum(value(key, 0) for key in PAGE_KEYS))
+
+    def spider_closed(self) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()

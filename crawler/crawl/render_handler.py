@@ -14,8 +14,10 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scrapy.utils.misc import build_from_crawler
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.crawl.handler import AiohttpHandler
 from crawler.crawl.render import BLOCKED_TYPES, PAGE_KEY, RenderLimit, browser_memory
 from crawler.crawl.safety import is_private_address, listed_hosts
 
@@ -30,7 +32,9 @@ logger = logging.getLogger(__name__)
 class RenderHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler with healthcrawl's guards: a hard deadline and a
     closed page for every render, the address guard on every browser request, and a
-    browser restarted when it grows too big."""
+    browser restarted when it grows too big. A request that is not rendered goes to the
+    crawl's HTTP handler (crawler.crawl.handler), as in a run that renders nothing, not
+    to the Twisted client scrapy-playwright inherits."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -45,10 +49,13 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
         self._rendering = 0
         self._slots = asyncio.Semaphore(settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT") or 2)
         self.peak_memory = 0
+        self._plain: AiohttpHandler | None = None  # built at the first plain request, in the running loop
 
     async def download_request(self, request: Request) -> Response:
         if not request.meta.get("playwright"):
-            return await super().download_request(request)
+            if self._plain is None:
+                self._plain = build_from_crawler(AiohttpHandler, self.crawler)
+            return await self._plain.download_request(request)
         async with self._slots:  # the deadline runs from when the page may open, not while it waits its turn
             self._rendering += 1
             started = time.monotonic()
@@ -70,6 +77,11 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
             raise RenderLimit(f"the rendered page is {len(response.body)} bytes, over max_body_bytes "
                                 f"({self.max_body})")
         return response
+
+    async def close(self) -> None:
+        if self._plain is not None:
+            await self._plain.close()
+        await super().close()
 
     async def abort(self, request: Any) -> bool:
         """Whether the browser must not make this request: images, media and fonts,

@@ -10,9 +10,15 @@ import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+
+from crawler.crawl.hotpath import use_lean_signals, use_lean_spider_output, use_sequential_spider_output
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 LOG_LEVELS = {0: "WARNING", 1: "INFO", 2: "DEBUG"}
 SPIDER = "availability"  # spiders/availability.py
@@ -67,6 +73,16 @@ def quiet_below_log_level(settings: Settings) -> None:
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
 
 
+def create_crawler(process: CrawlerProcess, name: str) -> Crawler:
+    """The crawler of spider `name` (by name, through SPIDER_MODULES: spiders sit above
+    this layer), with Scrapy's per-request machinery trimmed (crawler.crawl.hotpath)."""
+    crawler = process.create_crawler(name)
+    use_lean_signals(crawler)
+    use_sequential_spider_output()
+    use_lean_spider_output(crawler)
+    return crawler
+
+
 @dataclass(frozen=True)
 class CrawlOutcome:
     """What a crawl knows about itself that the database may not: the database
@@ -85,7 +101,7 @@ def crawl(settings: Settings) -> CrawlOutcome:
 
     process = CrawlerProcess(settings)
     quiet_below_log_level(settings)
-    crawler = process.create_crawler(SPIDER)  # by name, through SPIDER_MODULES: spiders sit above this layer
+    crawler = create_crawler(process, SPIDER)
     tune_gc()
     process.crawl(crawler)
     process.start()

@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography import x509
+
 from crawler.core.timeutil import iso
 
 
 def certificate_expiry(certificate: Any) -> str | None:
-    """notAfter of a Twisted/pyOpenSSL certificate as ISO-8601 UTC, or None."""
-    x509 = getattr(certificate, "original", certificate)
-    get_not_after = getattr(x509, "get_notAfter", None)
+    """notAfter of a response's certificate as ISO-8601 UTC, or None: DER bytes (the
+    aiohttp handler, crawler.crawl.handler) or a Twisted/pyOpenSSL certificate (Scrapy's
+    HTTP/1.1 handler, which a rendering run still uses for plain requests)."""
+    if isinstance(certificate, bytes | bytearray):
+        try:
+            return iso(x509.load_der_x509_certificate(bytes(certificate)).not_valid_after_utc)
+        except ValueError:
+            return None
+    x509_cert = getattr(certificate, "original", certificate)
+    get_not_after = getattr(x509_cert, "get_notAfter", None)
     if get_not_after is None:
         return None
     raw = get_not_after()

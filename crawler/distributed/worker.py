@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import time
@@ -34,6 +35,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
+# Set when SIGINT or SIGTERM reached this process during a crawl: Scrapy's handler stops
+# the crawl gracefully, and the worker must then exit, not start over for the next run
+# (`systemctl stop` would otherwise wait for its timeout and kill it).
+_terminated = False
+
+
+def _remembering(previous: Any) -> Any:
+    def handler(signum: int, frame: Any) -> None:
+        global _terminated
+        _terminated = True
+        if callable(previous):
+            previous(signum, frame)
+
+    return handler
 
 
 class WorkerLifecycle:
@@ -67,6 +82,8 @@ class WorkerLifecycle:
 
     def spider_opened(self) -> None:
         self._watch.start(1.0, now=False)
+        for signum in (signal.SIGINT, signal.SIGTERM):  # Scrapy's handlers are in place by now
+            signal.signal(signum, _remembering(signal.getsignal(signum)))
 
     def _check(self) -> None:
         try:
@@ -148,7 +165,7 @@ def work(redis_url: str, *, prefix: str, once: bool, wait: float | None, verbosi
         _crawl(worker_settings(run, redis_url=redis_url, prefix=prefix, config_path=config_path,
                                verbosity=verbosity))
     print("healthcrawl worker: run over", file=sys.stderr, flush=True)
-    if once:
+    if once or _terminated:
         return 0
     os.environ["HEALTHCRAWL_LAST_RUN"] = token
     os.execv(sys.executable, [sys.executable, "-m", "crawler", *sys.argv[1:]])
@@ -160,7 +177,7 @@ def _crawl(settings: Settings) -> Any:
     from scrapy.crawler import CrawlerProcess
     from scrapy.exceptions import ScrapyDeprecationWarning
 
-    from crawler.crawl.runner import WORKER_SPIDER, quiet_below_log_level, tune_gc
+    from crawler.crawl.runner import WORKER_SPIDER, create_crawler, quiet_below_log_level, tune_gc
 
     # An idle engine asks its scheduler for work every 5 s; a worker whose queue
     # refills from other workers' pages should look far more often. Scrapy has no
@@ -172,6 +189,7 @@ def _crawl(settings: Settings) -> Any:
     warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis(\.|$)")
     process = CrawlerProcess(settings)
     quiet_below_log_level(settings)
+    crawler = create_crawler(process, WORKER_SPIDER)
     tune_gc()
-    process.crawl(WORKER_SPIDER)
+    process.crawl(crawler)
     process.start()

@@ -105,6 +105,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
         "/hangup": raw(b""),
         "/not-http": raw(b"SSH-2.0-OpenSSH_9.6\r\n"),
         "/absurd-status": raw(b"HTTP/1.1 99999999999999999999 Big\r\nContent-Length: 0\r\n\r\n"),
+        # header values are bytes; these are not UTF-8 (Latin-1, as old servers send)
+        "/latin1-header": raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Name: caf\xe9\r\n"
+                              b"Content-Length: %d\r\n\r\n" % len(FINE) + FINE),
+        "/latin1-location": raw(b"HTTP/1.1 302 Found\r\nLocation: /latin1-target/caf\xe9\r\nContent-Length: 0\r\n\r\n"),
+        "/latin1-target/*": respond(FINE),
     }).start()
     silent = SilentServer().start()
 
@@ -309,3 +314,12 @@ def test_absurd_status_code_is_refused_not_stored(checks, hostile):
     assert entry["status"] == "down" and entry["http_status"] is None
     assert entry["error"] == (f"invalid HTTP status 99999999999999999999 from {host_of(hostile)} "
                               "(valid codes are 100-599)")
+
+
+def test_header_bytes_that_are_not_utf8_are_taken_as_they_are(checks):
+    """A Latin-1 header value (é as one byte) is a header like any other, and a Location
+    in Latin-1 is followed, percent-encoded as a browser does."""
+    assert checks["latin1-header"]["status"] == "up", checks["latin1-header"].get("error")
+    moved = checks["latin1-location"]
+    assert moved["status"] == "up", moved.get("error")
+    assert moved["final_url"].endswith("/latin1-target/caf%E9")

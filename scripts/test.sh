@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
 bash scripts/js-tools.sh || echo "test: axe-core could not be installed; the accessibility test will fail" >&2
 bash scripts/setup.sh --test
+.venv/bin/python -m bench install-peers > /dev/null \
+  || echo "test: LinkChecker or linkinator could not be installed; their bench tests will skip" >&2
 .venv/bin/ruff check --quiet crawler spiders tests bench  # one lint configuration: pyproject.toml
 .venv/bin/lint-imports --no-cache --no-logo > /dev/null \
   || .venv/bin/lint-imports --no-cache --no-logo           # the layers contract (printed when broken): pyproject.toml [tool.importlinter]

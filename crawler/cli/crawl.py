@@ -407,6 +407,7 @@ def _checked(entry: dict[str, Any], fetch: dict[str, Any] | None, failing: list[
             "source": source,  # feed, html (read from the page) or None (not read)
             "feed_url": fetch["feed_url"] if fetch else None,
             "warning": fetch["warning"] if fetch else None,
+            "reason": fetch.get("reason") if fetch else None,  # why none were found
             "found": fetch["items"] if fetch else 0,  # how many; `items` holds the newest ten
             "items": [{k: a[k] for k in ("title", "url", "published")} for a in entry["announcements"]],
         },
@@ -433,7 +434,7 @@ def _check_lines(entry: dict[str, Any], failing: list[LinkFinding]) -> list[str]
         where = {"feed": f"from the feed {news['feed_url']}", "selectors": "read with the configured selectors"}
         origin = where.get(news["source"], "read from the page")
         lines.append(f"  announcements: {news['found']}, {origin}" if news["found"]
-                     else "  announcements: none found")
+                     else "  announcements: none found" + (f": {news['reason']}" if news["reason"] else ""))
         if news["warning"]:
             lines.append(f"    ({news['warning']})")
         for item in news["items"][:ANNOUNCEMENTS_SHOWN]:

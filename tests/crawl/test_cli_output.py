@@ -183,6 +183,8 @@ def test_check_a_healthy_page_exits_0_and_speaks_json(site):
     ok = run_cli("check", site["url"]("/hello"), "-q")
     assert ok.returncode == 0 and ok.stdout.count("\n") == 1
     assert ok.stdout.startswith("healthcrawl: 1 URL: 1 up, 0 degraded, 0 down; 0 broken links; checked in ")
+    said = run_cli("check", site["url"]("/hello")).stdout.splitlines()
+    assert "  announcements: none found: no repeated blocks with headline links" in said, said  # why, as the page says
     page = site["url"]("/plain/")
     document = json.loads(run_cli("check", page, "--format", "json", "--depth", "1").stdout)
     [entry] = document["urls"]

@@ -1,11 +1,11 @@
 """The real-page corpus of issue 19: its integrity, and the extractor's score on it.
 
-The "dev" set (folders real/, dev2/ and dev3/: tuned on, the last two being earlier rounds'
-acceptance sets, seen since) and the never-seen "acceptance2" set (whoever tunes the extractor
-does not read its pages or per-page scores, so its assertions name no page).
+The "dev" set (folders real/, dev2/, dev3/ and dev4/: tuned on, the last three being earlier
+rounds' acceptance sets, seen since) and, when one exists, a never-seen acceptance set (whoever
+tunes the extractor does not read its pages or per-page scores, so its assertions name no page).
 Every page is extracted once per module (a module-scoped fixture per set). The threshold tests
-are the issue's "done when": the dev one must pass; the acceptance one stays a strict xfail
-until the lead removes its mark.
+are the issue's "done when": they stay strict xfails until the extractor meets them (the dev one
+is removed by whoever makes it pass, the acceptance one by the lead).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from bench.announcements import (
 )
 
 LANGUAGES = {"en", "es", "fr", "nl", "de", "it", "pt"}  # every set has all seven (the issue's)
-# further languages a page may be in (acceptance2 needs at least one beyond the seven)
+# further languages a page may be in (dev4, round 3's acceptance set, has some beyond the seven)
 KNOWN_LANGUAGES = LANGUAGES | {"ca", "cs", "da", "pl", "ro", "sv"}
 KINDS = {"news", "blog", "press", "events", "none"}
-MIN_PAGES = {"dev": 81, "acceptance2": 35}
+MIN_PAGES = {"dev": 116}
 # sets that judge the extractor: never tuned on, no source shared with development
 ACCEPTANCE_SETS = sorted(set(SETS) - {"dev"})
 
@@ -179,6 +179,10 @@ def _assert_meets_issue_19(summary: Summary, set_rows: list[Row], *, name_pages:
     assert summary.empty_pages == (), detail
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 19 round 4: dev4/ (round 3's acceptance pages) joined dev; whoever makes the extractor meet it removes this mark",
+)
 def test_dev_set_meets_issue_19_thresholds(rows: dict[str, list[Row]]) -> None:
     _assert_meets_issue_19(summarize(rows["dev"]), rows["dev"], name_pages=True)
 

@@ -8,7 +8,8 @@ the groups); this is our own take, measured on real pages (tests/fixtures/announ
 How strong the evidence must be depends on what the blocks show (_judge):
 
 * dated blocks (a ``<time>`` or a printed date) need a headline that is either a
-  heading's link or several words of prose;
+  heading's link or several words of prose; a dated block built like two such items
+  (same tag and first class) is one of them whatever its headline's length;
 * undated blocks need structure instead: signs of an item that a menu entry or a
   service card lacks (a heading's link, a sentence, an item's own URL, a picture, a
   teaser), the more signs the fewer blocks. They are kept with ``published: None``;
@@ -115,12 +116,17 @@ def _judge(group: Group, page_links: Callable[[], int]) -> None:
     if len(urls) < MIN_DATED or 2 * len(with_headline) < len(blocks) or 3 * len(urls) < 2 * len(with_headline):
         return
     strong = [b for b in with_headline if b.item_like]
-    dated = [b for b in strong if b.published]
-    if len(dated) >= MIN_DATED and 2 * len(dated) >= len(strong):
+    kinds = {signature(b.el) for b in strong if b.published}
+    # A dated block built like the dated items (same tag and first class) is one of them
+    # even when its headline is short: "République Numérique" between two longer titles.
+    # Two items must show it by themselves.
+    alike = {id(b.el) for b in with_headline if b.published and signature(b.el) in kinds}
+    dated = [b for b in with_headline if b.published and (b.item_like or id(b.el) in alike)]
+    listed = [b for b in with_headline if b.item_like or id(b.el) in alike]
+    if len(dated) >= MIN_DATED and sum(b.item_like for b in dated) >= 2 and 2 * len(dated) >= len(listed):
         # An undated block belongs if it is built like the dated ones (same first class):
         # a news item whose date is missing, not the service card after the news.
-        kinds = {signature(b.el) for b in dated}
-        group.kind, group.items = "dated", [b for b in strong if b.published or signature(b.el) in kinds]
+        group.kind, group.items = "dated", [b for b in listed if b.published or signature(b.el) in kinds]
         return
     undated = _undated_items(with_headline)
     if undated:

@@ -74,6 +74,20 @@ def test_one_or_two_word_headlines_count_when_they_are_the_heading_link() -> Non
     assert [t for t, _, _ in read(f"<ul>{body}</ul>", lang="nl")] == ["Wensboom", "Vernieuwde website", "Jaarverslag"]
 
 
+def test_a_short_title_dated_like_its_siblings_is_an_item() -> None:
+    """A press list of dated lines: one title of two words between longer ones. A list of
+    dated short links with no longer title among them is still not a listing."""
+    rows = [("6 octobre 2015", "/blog/repnumerique", "République Numérique"),
+            ("28 avril 2015", "/blog/fonctionnement", "Comment fonctionne notre plateforme?"),
+            ("22 avril 2015", "/blog/democratie", "En 2015, réinventons la démocratie")]
+    body = "<ul>" + "".join(f"<li><p>{d} / <b><a href='{u}'><b>{t}</b></a></b></p></li>" for d, u, t in rows) + "</ul>"
+    assert [(t, day) for t, _, day in read(body, lang="fr")] == [
+        ("République Numérique", "2015-10-06"), ("Comment fonctionne notre plateforme?", "2015-04-28"),
+        ("En 2015, réinventons la démocratie", "2015-04-22")]
+    minutes = "<ul>" + "".join(f"<li>{d} <a href='/p{i}'>Protokoll</a></li>" for i, (d, _, _) in enumerate(rows)) + "</ul>"
+    assert read(minutes, lang="de") == []
+
+
 def test_undated_cards_of_a_clear_listing_are_kept_without_a_date() -> None:
     found = read(cards(4, date=False, picture=True, teaser=True))
     assert [(url, day) for _, url, day in found] == [(f"https://www.example.org/news/story-{i}", None) for i in range(4)]

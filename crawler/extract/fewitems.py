@@ -58,7 +58,8 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
     Candidates are the page's runs that made no listing (two teasers side by side) and
     the block of the main content's headline (one teaser). Each item needs a headline
     by position (_teaser_headline), a day it belongs to (groupdates.is_timed: a date, a
-    day and month, a year heading) and no article inside it; together the items must
+    day and month, a year heading) or an address below the page's own (a section's
+    undated posts: targets.is_below), and no article inside it; together the items must
     hold at least half of the pages the main content links to, so a teaser beside other
     content (a home page's latest post among its services) is no listing.
     """
@@ -78,7 +79,8 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
         if 2 * len(set().union(*links.values())) < len(content):
             continue  # the cheap test first: is_timed looks back through the page
         inside = {id(b.el) for b in group.blocks}
-        items = [b for b in group.blocks if id(b.el) in links and is_timed(b, inside, ctx) and not prose(b.el)]
+        items = [b for b in group.blocks
+                 if id(b.el) in links and (b.below or is_timed(b, inside, ctx)) and not prose(b.el)]
         held = set().union(*(links[id(b.el)] for b in items))
         if items and 2 * len(held) >= len(content) and (best is None or _distinct(items) > _distinct(best.items)):
             group.kind, group.items = "few", items

@@ -121,6 +121,24 @@ def is_detail_url(url: str, title: str) -> bool:
     return hits >= 3 and hits * 3 >= len(slug)
 
 
+_INDEX = re.compile(r"/(?:index|default)\.[a-z]+$", re.IGNORECASE)
+
+
+def is_below(url: str, page: str) -> bool:
+    """Does the URL lead below the page's own address, on its site? A section's items
+    live under it (``/actualites/`` lists ``/actualites/braderie/``); a site's root
+    holds everything, so it holds no items this way.
+
+    >>> is_below("https://e.org/fpvl/noticias/assembleia/", "https://e.org/fpvl/noticias/")
+    True
+    >>> is_below("https://e.org/news/x", "https://e.org/"), is_below("https://e.org/newsletter", "https://e.org/news")
+    (False, False)
+    """
+    section = _INDEX.sub("", unquote(urlsplit(page).path)).rstrip("/")
+    path = unquote(urlsplit(url).path).rstrip("/")
+    return bool(section) and same_site(url, page) and path.startswith(section + "/")
+
+
 def same_site(url: str, page: str) -> bool:
     """Same host as the page, "www." aside: a site's own items, not its partners' pages.
 

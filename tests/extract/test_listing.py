@@ -21,10 +21,11 @@ def read(body: str, *, lang: str = "en", head: str = "") -> list[tuple[str, str 
     return [(a.title, a.url, a.published and a.published[:10]) for a in found.items]
 
 
-def cards(n: int, *, date: bool = True, picture: bool = False, teaser: bool = False, cls: str = "card") -> str:
+def cards(n: int, *, date: bool = True, picture: bool = False, teaser: bool = False, cls: str = "card",
+          section: str = "news") -> str:
     return "".join(
         f"<div class='{cls}'>{'<img src=/i.jpg alt=>' if picture else ''}"
-        f"<h3><a href='/news/story-{i}'>Story number {i} of the week</a></h3>"
+        f"<h3><a href='/{section}/story-{i}'>Story number {i} of the week</a></h3>"
         f"{f'<span>{i + 1} May 2025</span>' if date else ''}"
         f"{'<p>A lead paragraph that says what the story is about.</p>' if teaser else ''}</div>"
         for i in range(n)
@@ -95,7 +96,8 @@ def test_undated_cards_of_a_clear_listing_are_kept_without_a_date() -> None:
 
 def test_undated_links_with_nothing_of_an_item_are_not_a_listing() -> None:
     menu = "<ul>" + "".join(f"<li><a href='/topics/t{i}'>Topic {i}</a></li>" for i in range(6)) + "</ul>"
-    services = cards(3, date=False, teaser=True)  # three service cards: heading link and a line each
+    # three service cards: heading link and a line each, leading out of the news section
+    services = cards(3, date=False, teaser=True, section="services")
     assert read(menu) == [] and read(services) == []
 
 
@@ -260,13 +262,34 @@ def test_undated_cards_under_a_year_heading_are_the_pages_listing() -> None:
     assert read(body.replace("<h3>2024</h3>", "<h3>Cursos</h3>"), lang="pt") == []
 
 
+def test_undated_items_below_the_pages_own_address_are_its_items() -> None:
+    """A section's items live under its address (/news/ lists /news/braderie/): three
+    undated cards, one without a teaser, or two bare titles alone in main. The same
+    cards leading elsewhere on the site show too little of an item."""
+    teasers = ["Le club organise une journée de vol pour tous.", "", "Les pilotes se retrouvent au décollage."]
+    three = "<main><h1>Noticias</h1><section>" + "".join(
+        f"<div class='card'><span>Noticias</span><h2><a href='/news/convocacao-da-assembleia-numero-{i}/'>"
+        f"Convocação da assembleia geral número {i}</a></h2><div>{t}</div></div>"
+        for i, t in enumerate(teasers)) + "</section></main>"
+    assert len(read(three, lang="pt")) == 3
+    assert read(three.replace("/news/convocacao", "/about/convocacao"), lang="pt") == []
+    two = "<main><h1>Actualités</h1><h2>Pages</h2><ul>" + "".join(
+        f"<li><a href='/news/{slug}/'><span>•</span><h3>{title}</h3></a></li>"
+        for slug, title in [("2022-02-26-braderie", "Braderie de la bibliothèque"), ("2022-02-22-site", "Création du site !")]
+    ) + "</ul></main>"
+    assert [(t, day) for t, _, day in read(two, lang="fr")] == [
+        ("Braderie de la bibliothèque", None), ("Création du site !", None)]
+    assert read(two.replace("/news/2022", "/services/2022"), lang="fr") == []
+
+
 def test_a_lone_teaser_beside_other_content_or_an_article_is_no_listing() -> None:
     teaser = "<div><h3><a href='/news/open-day'>Open day at the foundation</a></h3><p>3 May 2025</p></div>"
     services = "<ul>" + "".join(f"<li><a href='/{s}'>{s.title()}</a></li>" for s in ("about", "programmes", "donate", "contact")) + "</ul>"
     prose = "".join(f"<p>{'A paragraph of the article body, with several sentences in it. ' * 3}</p>" for _ in range(4))
     assert read(f"<main><h1>Welcome</h1>{teaser}{services}</main>") == []
     assert read(f"<main><article><h1>The article</h1>{prose}{teaser}</article></main>") == []
-    assert read(f"<main><h1>Our service</h1>{teaser.replace('<p>3 May 2025</p>', '<p>Book a visit.</p>')}</main>") == []
+    service = teaser.replace("<p>3 May 2025</p>", "<p>Book a visit.</p>").replace("/news/", "/visits/")
+    assert read(f"<main><h1>Our service</h1>{service}</main>") == []
 
 
 def test_an_article_whose_heading_links_to_its_own_permalink_is_no_page_of_one_item() -> None:

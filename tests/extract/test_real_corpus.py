@@ -4,8 +4,8 @@ The "dev" set (folders real/, dev2/, dev3/ and dev4/: tuned on, the last three b
 rounds' acceptance sets, seen since) and, when one exists, a never-seen acceptance set (whoever
 tunes the extractor does not read its pages or per-page scores, so its assertions name no page).
 Every page is extracted once per module (a module-scoped fixture per set). The threshold tests
-are the issue's "done when": they stay strict xfails until the extractor meets them (the dev one
-is removed by whoever makes it pass, the acceptance one by the lead).
+are the issue's "done when": the dev one must pass; an acceptance one stays a strict xfail until
+the lead removes its mark.
 """
 
 from __future__ import annotations
@@ -179,10 +179,6 @@ def _assert_meets_issue_19(summary: Summary, set_rows: list[Row], *, name_pages:
     assert summary.empty_pages == (), detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19 round 4: dev4/ (round 3's acceptance pages) joined dev; whoever makes the extractor meet it removes this mark",
-)
 def test_dev_set_meets_issue_19_thresholds(rows: dict[str, list[Row]]) -> None:
     _assert_meets_issue_19(summarize(rows["dev"]), rows["dev"], name_pages=True)
 

@@ -234,6 +234,27 @@ def _within(groups: list[Group], mains: list[Tag]) -> list[Group]:
     return [g for g in groups if id(g.parent) in inside or any(id(p) in inside for p in g.parent.parents)]
 
 
+def _page_title(soup: BeautifulSoup | Tag) -> Tag | None:
+    """The heading that names the page: its first ``<h1>`` with text that leads nowhere
+    (an ``<h1>`` that links is an item's headline, a slide's or a card's)."""
+    for h1 in soup.find_all("h1"):
+        if h1.find("a", href=True) is None and h1.find_parent("a", href=True) is None and element_text(h1):
+            return h1
+    return None
+
+
+def _below_title(groups: list[Group], soup: BeautifulSoup | Tag) -> list[Group]:
+    """The listings from the page's title on, when some follow it: a listing above the
+    title is the site's masthead (a "Don't miss" ticker every page shows above its own
+    title), not what the page lists."""
+    title = _page_title(soup) if len(groups) > 1 else None
+    if title is None:
+        return groups
+    after = {id(el) for el in title.next_elements if isinstance(el, Tag)}
+    below = [g for g in groups if any(id(b.el) in after for b in g.items)]
+    return below or groups
+
+
 def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 200) -> Findings:
     """Every listing on the (noise-stripped) page, and what was seen if there is none;
     ``max_items`` is the page's item limit (runs are read far enough to fill it)."""
@@ -259,7 +280,7 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
             rejected.append(group)
     groups.extend(_same_component(rejected, groups))
     mains = main_regions(soup)
-    groups[:] = _within(groups, mains)
+    groups[:] = _below_title(_within(groups, mains), soup)
     if not groups:
         few = few_items(_within(rejected, mains), mains or [soup], ctx)
         if few is not None:

@@ -113,6 +113,19 @@ def test_a_press_ticker_of_bare_links_to_posts_is_a_listing() -> None:
     assert read(elsewhere, lang="de") == []
 
 
+def test_a_ticker_above_the_pages_title_is_the_sites_masthead() -> None:
+    """A newspaper theme's "Don't miss" ticker of bare links to posts, above the category's
+    own title; the same ticker on a page without a title is a listing (the press ticker)."""
+    titles = ["Rende consolidato il terzo posto", "Catanzaro si prepara alla rivoluzione",
+              "De Angelis per ricostruire il Cosenza", "Crotone col Bologna è sconfitta",
+              "Reggina il capitano vuole rimanere"]
+    ticker = "<div id='ticker'><span>Don't Miss</span><ul>" + "".join(
+        f"<li><a href='/{'-'.join(t.lower().split())}/'>{t}</a></li>" for t in titles) + "</ul></div>"
+    page = f"{ticker}<div id='main'><h1>Notizie</h1>{cards(4, picture=True, teaser=True, date=False)}</div>"
+    assert [url for _, url, _ in read(page, lang="it")] == [f"https://www.example.org/news/story-{i}" for i in range(4)]
+    assert len(read(ticker, lang="it")) == 5
+
+
 def test_a_grid_split_into_rows_is_one_listing() -> None:
     row = "<div class='card-deck'>{}</div>"
     body = row.format(cards(3)) + row.format(cards(5)[len(cards(3)):] + "<div class='card'></div>")

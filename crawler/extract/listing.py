@@ -37,6 +37,7 @@ from crawler.extract.fewitems import few_items
 from crawler.extract.groupdates import context_dates
 from crawler.extract.htmltext import element_text
 from crawler.extract.identity import Announcement
+from crawler.extract.leads import lead_item
 from crawler.extract.noise import signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
@@ -291,6 +292,11 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
             findings.headlines += sum(1 for b in group.blocks if b.headline is not None)
             findings.dated += sum(1 for b in group.blocks if b.published)
     findings.groups = _resolve_nesting(groups)
+    stop = {id(m) for m in mains}
+    for group in findings.groups:
+        lead = lead_item(group, ctx, stop)
+        if lead is not None:
+            group.items.insert(0, lead)
     return findings
 
 

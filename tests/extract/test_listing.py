@@ -126,6 +126,22 @@ def test_a_ticker_above_the_pages_title_is_the_sites_masthead() -> None:
     assert len(read(ticker, lang="it")) == 5
 
 
+def test_the_lead_story_above_a_grid_is_its_first_item() -> None:
+    """A front page's featured post, alone and larger above the grid of the others; an
+    introduction above the grid, or a lead leading off the site, is not an item."""
+    lead = ("<div class='cover'><h2><a href='/news/the-lead-story-of-the-day'>The lead story of the day in full</a></h2>"
+            "<p>What happened today, told in a sentence or two for the front page.</p>"
+            "<a href='/news/the-lead-story-of-the-day'>Read more</a></div>")
+    grid = f"<hr><div class='query'><ul class='posts'>{cards(4, date=False, picture=True, teaser=True).replace('div', 'li')}</ul></div>"
+    found = read(f"<main><h1>Noticias</h1>{lead}{grid}</main>", lang="es")
+    assert [url for _, url, _ in found] == ["https://www.example.org/news/the-lead-story-of-the-day"] + [
+        f"https://www.example.org/news/story-{i}" for i in range(4)]
+    intro = "<div><h2><a href='/about'>About us</a></h2><p>We are a club.</p></div>"
+    assert len(read(f"<main><h1>Noticias</h1>{intro}{grid}</main>", lang="es")) == 4
+    elsewhere = lead.replace("href='/news/", "href='https://other.example/news/")
+    assert len(read(f"<main><h1>Noticias</h1>{elsewhere}{grid}</main>", lang="es")) == 4
+
+
 def test_a_grid_split_into_rows_is_one_listing() -> None:
     row = "<div class='card-deck'>{}</div>"
     body = row.format(cards(3)) + row.format(cards(5)[len(cards(3)):] + "<div class='card'></div>")

@@ -311,6 +311,20 @@ def test_undated_items_below_the_pages_own_address_are_its_items() -> None:
     assert read(two.replace("/news/2022", "/services/2022"), lang="fr") == []
 
 
+def test_two_undated_teasers_with_excerpts_cut_short_are_a_page_of_posts() -> None:
+    """A post's excerpt ends in an ellipsis (there is more to read); a service card's text
+    is whole."""
+    posts = "<div class='row'>" + "".join(
+        f"<div class='col'><div class='news'><h2><a href='/blog/{slug}/'>{title}</a></h2>"
+        f"<p>Como ya sabréis, estamos en pleno proceso electoral y os contamos lo que...</p></div></div>"
+        for slug, title in [("elecciones", "¿Qué ha pasado con la convocatoria de elecciones?"),
+                            ("votar", "¡Elecciones el viernes 8 de mayo!")]) + "</div>"
+    assert [url for _, url, _ in read(f"<h1>Últimas noticias</h1>{posts}", lang="es")] == [
+        "https://www.example.org/blog/elecciones/", "https://www.example.org/blog/votar/"]
+    services = posts.replace("os contamos lo que...", "os contamos cómo votar.")
+    assert read(f"<h1>Últimas noticias</h1>{services}", lang="es") == []
+
+
 def test_a_lone_teaser_beside_other_content_or_an_article_is_no_listing() -> None:
     teaser = "<div><h3><a href='/news/open-day'>Open day at the foundation</a></h3><p>3 May 2025</p></div>"
     services = "<ul>" + "".join(f"<li><a href='/{s}'>{s.title()}</a></li>" for s in ("about", "programmes", "donate", "contact")) + "</ul>"

@@ -251,6 +251,9 @@ def _below_title(groups: list[Group], soup: BeautifulSoup | Tag) -> list[Group]:
     title = _page_title(soup) if len(groups) > 1 else None
     if title is None:
         return groups
+    holders = {id(p) for p in title.parents}
+    if any(id(b.el) in holders for g in groups for b in g.items):
+        return groups  # an item's own heading, not the page's title
     after = {id(el) for el in title.next_elements if isinstance(el, Tag)}
     below = [g for g in groups if any(id(b.el) in after for b in g.items)]
     return below or groups

@@ -124,6 +124,9 @@ def test_a_ticker_above_the_pages_title_is_the_sites_masthead() -> None:
     page = f"{ticker}<div id='main'><h1>Notizie</h1>{cards(4, picture=True, teaser=True, date=False)}</div>"
     assert [url for _, url, _ in read(page, lang="it")] == [f"https://www.example.org/news/story-{i}" for i in range(4)]
     assert len(read(ticker, lang="it")) == 5
+    # an <h1> without a link inside an item (a kicker) is that item's, not the page's title
+    kicker = ticker.replace("<li><a href='/reggina", "<li><h1>Esclusiva</h1><a href='/reggina")
+    assert len(read(f"{kicker}<div id='main'>{cards(4, picture=True, teaser=True, date=False)}</div>", lang="it")) == 9
 
 
 def test_the_lead_story_above_a_grid_is_its_first_item() -> None:

@@ -33,7 +33,7 @@ class Block:
     detail: bool = False  # the headline's URL looks like one item's page (targets.is_detail_url)
     own_site: bool = False  # the headline's URL is on the page's site
     day_month: bool = False  # a day and month without the year ("04 JUIN", "29 y 30 de Agosto")
-    below: bool = False  # the headline leads below the page's own address (targets.is_below)
+    below: bool = False  # the headline leads below the page's section (targets.page_section)
 
     @property
     def strong_headline(self) -> bool:
@@ -114,7 +114,7 @@ def read_block(el: Tag, ctx: ItemContext, shared: frozenset[str]) -> Block:
     published = block_date(el, ctx, found.title)
     day_month = published is None and find_day_month(text.replace(found.title, " "), language=ctx.language) is not None
     return Block(el, found, published, extra, has_picture(el), is_detail_url(found.url, found.title),
-                 same_site(found.url, ctx.base), day_month, is_below(found.url, ctx.canonical or ctx.base))
+                 same_site(found.url, ctx.base), day_month, is_below(found.url, ctx.section, ctx.base))
 
 
 def urls_in(el: Tag, ctx: ItemContext) -> set[str]:

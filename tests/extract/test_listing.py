@@ -299,19 +299,23 @@ def test_undated_items_below_the_pages_own_address_are_its_items() -> None:
     undated cards, one without a teaser, or two bare titles alone in main. The same
     cards leading elsewhere on the site show too little of an item."""
     teasers = ["Le club organise une journée de vol pour tous.", "", "Les pilotes se retrouvent au décollage."]
-    three = "<main><h1>Noticias</h1><section>" + "".join(
+    menu = "<nav><a href='/'>Início</a><a href='/news/'>Notícias</a><a href='/contato/'>Contato</a></nav>"
+    three = menu + "<main><h1>Noticias</h1><section>" + "".join(
         f"<div class='card'><span>Noticias</span><h2><a href='/news/convocacao-da-assembleia-numero-{i}/'>"
         f"Convocação da assembleia geral número {i}</a></h2><div>{t}</div></div>"
         for i, t in enumerate(teasers)) + "</section></main>"
     assert len(read(three, lang="pt")) == 3
     assert read(three.replace("/news/convocacao", "/about/convocacao"), lang="pt") == []
-    two = "<main><h1>Actualités</h1><h2>Pages</h2><ul>" + "".join(
+    two = menu + "<main><h1>Actualités</h1><h2>Pages</h2><ul>" + "".join(
         f"<li><a href='/news/{slug}/'><span>•</span><h3>{title}</h3></a></li>"
         for slug, title in [("2022-02-26-braderie", "Braderie de la bibliothèque"), ("2022-02-22-site", "Création du site !")]
     ) + "</ul></main>"
     assert [(t, day) for t, _, day in read(two, lang="fr")] == [
         ("Braderie de la bibliothèque", None), ("Création du site !", None)]
     assert read(two.replace("/news/2022", "/services/2022"), lang="fr") == []
+    # a home (here: a menu that leads nowhere out of /news/) holds the whole site below it
+    home = two.replace("href='/'", "href='/news/a-propos/'").replace("href='/contato/'", "href='/news/contact/'")
+    assert read(home, lang="fr") == []
 
 
 def test_two_undated_teasers_with_excerpts_cut_short_are_a_page_of_posts() -> None:

@@ -107,7 +107,7 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
 
 def _of_a_post(block: Block, inside: set[int], ctx: ItemContext) -> bool:
     """A teaser of a post, not a service card: tied to a day (groupdates.is_timed), leading
-    below the page's own address (targets.is_below), or showing an excerpt cut short."""
+    below the section the page heads (targets.page_section), or showing an excerpt cut short."""
     return block.below or is_timed(block, inside, ctx) or _excerpt_cut_short(block)
 
 

@@ -16,6 +16,9 @@ How strong the evidence must be depends on what the blocks show (_judge):
 * a long bare list that is the page's content is its archive;
 * a page with no listing may be a page of few items (crawler.extract.fewitems).
 
+Listings above the page's title, when others follow it, are the site's masthead; the
+one full teaser right above a listing is its lead story (crawler.extract.leads).
+
 Blocks that hold other listing blocks are containers (a year section, one big
 ``<article>`` around 28 press releases): their items are the inner blocks. A list
 inside an item (its tags, its authors), or the parts of an item (its byline, its

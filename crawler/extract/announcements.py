@@ -50,6 +50,7 @@ from crawler.extract.listing import Findings, find_listings, listing_items, list
 from crawler.extract.noise import HEADINGS, strip_noise
 from crawler.extract.pagecontent import article_text
 from crawler.extract.structured import jsonld_items, microdata_item, microdata_scopes
+from crawler.extract.targets import page_section
 from crawler.extract.titles import clean_title, label_text, looks_like_headline
 
 __all__ = [
@@ -233,6 +234,9 @@ def read_announcements(
         return PageAnnouncements([], "the page could not be parsed as HTML")
     ctx = ItemContext(page_base_url(soup, page_url), language or _page_language(soup), fetched_at,
                       _canonical(soup, page_url), collapse(soup.title.get_text()) if soup.title else "")
+    # Before furniture goes: the menu says whether the page heads a section or the site.
+    ctx.section = page_section(ctx.canonical or page_url,
+                               (url for a in soup.find_all("a", href=True) if (url := ctx.url(a.get("href")))))
     if selectors:
         try:
             found = _from_selectors(soup, selectors, ctx)

@@ -58,13 +58,15 @@ def page_base_url(soup: BeautifulSoup, page_url: str) -> str:
 class ItemContext:
     """What reading an item needs to know about its page: where links point, the
     language dates are printed in, when the page was fetched, and what the page says
-    it is (the address it declares canonical, its title): a page is not its own item."""
+    it is (the address it declares canonical, its title, the section it heads): a page
+    is not its own item."""
 
     base: str
     language: str | None
     fetched_at: datetime
     canonical: str | None = None
     title: str = ""
+    section: str = ""  # the page's address as a section whose items live below it (targets.page_section)
     _urls: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def date(self, text: Any) -> str | None:

@@ -14,7 +14,7 @@ from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.headlines import Headline, headline
 from crawler.extract.htmltext import element_text
 from crawler.extract.partdates import find_day_month
-from crawler.extract.targets import is_detail_url, leads_to_item, same_site
+from crawler.extract.targets import is_below, is_detail_url, leads_to_item, same_site
 from crawler.extract.titles import looks_like_headline
 
 # More text than its title: a teaser, a place, a byline. A menu entry has none.
@@ -33,6 +33,7 @@ class Block:
     detail: bool = False  # the headline's URL looks like one item's page (targets.is_detail_url)
     own_site: bool = False  # the headline's URL is on the page's site
     day_month: bool = False  # a day and month without the year ("04 JUIN", "29 y 30 de Agosto")
+    below: bool = False  # the headline leads below the page's section (targets.page_section)
 
     @property
     def strong_headline(self) -> bool:
@@ -58,8 +59,9 @@ class Block:
     @property
     def evidence(self) -> int:
         """How many signs of an item an undated block shows: a heading, a headline of
-        several words, an item's own URL, a picture, a teaser, a day and month. A menu
-        entry shows one, a service box two (a picture and its name)."""
+        several words, an item's own URL, a picture, a teaser, a day and month, a URL
+        below the section the page heads. A menu entry shows one, a service box two (a
+        picture and its name)."""
         if self.headline is None:
             return 0
         return (
@@ -69,6 +71,7 @@ class Block:
             + self.picture
             + (self.extra >= EXTRA_TEXT)
             + self.day_month
+            + self.below
         )
 
 
@@ -111,7 +114,7 @@ def read_block(el: Tag, ctx: ItemContext, shared: frozenset[str]) -> Block:
     published = block_date(el, ctx, found.title)
     day_month = published is None and find_day_month(text.replace(found.title, " "), language=ctx.language) is not None
     return Block(el, found, published, extra, has_picture(el), is_detail_url(found.url, found.title),
-                 same_site(found.url, ctx.base), day_month)
+                 same_site(found.url, ctx.base), day_month, is_below(found.url, ctx.section, ctx.base))
 
 
 def urls_in(el: Tag, ctx: ItemContext) -> set[str]:

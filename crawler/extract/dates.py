@@ -70,9 +70,13 @@ _MONTH_DAY_YEAR = re.compile(rf"(?<!\w){MONTH_WORD}[\s,/-]+{DAY}(?:,\s*|[\s/-]+)
 _YEAR_MONTH_DAY = re.compile(rf"(?<![\w.]){YEAR}\.?[\s,/-]+{MONTH_WORD}[\s,/-]*(\d{{1,2}})(?![\d\w])")
 # A range of days, read as its first day (an event's start, the only day a listing of
 # events gives): "19-20 March 2016", "30 March – 2 April 2016", "March 19 - 20, 2016",
-# "March 30 - April 2, 2016". Groups: the first day, its month word when it has one,
-# the last day's month word, the year.
-_TO = r"\s*[-–—]\s*"
+# "March 30 - April 2, 2016", and in words: "du 11 au 24 août 2025", "del 11 al 24 de
+# agosto", "vom 11. bis 24. August", "dal 29 al 31 maggio". Groups: the first day, its
+# month word when it has one, the last day's month word, the year.
+# The word between the days means "to": a short list, since a word joining a day to its
+# month ("1 of 3 May", "3 de mayo") must not read as one.
+_TO_WORDS = r"to|till|until|au|à|a|al|ao|até|bis|tot|t/m|do|fins"
+_TO = rf"(?:\s*[-–—]\s*|\s+(?:{_TO_WORDS})\s+)"
 _RANGE_DMY = re.compile(
     rf"(?<![\w.]){DAY}(?:{SEP}\s{CONNECTOR}{MONTH_WORD})?{_TO}\d{{1,2}}(?:[^\W\d_]{{1,2}}(?![^\W\d_])|[º°ª])?\.?"
     rf"{SEP}\s{CONNECTOR}{MONTH_WORD}{SEP}{CONNECTOR}{YEAR}",

@@ -7,12 +7,15 @@ all its main content holds. Tried only when the page has no listing and is no ar
 
 from __future__ import annotations
 
+import re
+
 from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.candidates import Block, Group, read_block, urls_in
 from crawler.extract.groupdates import is_timed
 from crawler.extract.headlines import headline
+from crawler.extract.htmltext import element_text
 from crawler.extract.identity import normalize_title
 from crawler.extract.pagecontent import prose
 from crawler.extract.targets import same_site
@@ -22,6 +25,21 @@ def _teaser_headline(block: Block) -> bool:
     """A headline by position (headlines.Headline.by_position): a heading's link, the title
     a "Read more" leads to, the page the whole teaser leads to."""
     return block.headline is not None and block.headline.by_position
+
+
+# An excerpt cut short: CMSs end a post's teaser with an ellipsis ("…", "...", "[…]").
+_CUT = re.compile(r"(?:\.\.\.|…)\s*\]?\s*$")
+
+
+def _excerpt_cut_short(block: Block) -> bool:
+    """Does the block show a post's excerpt cut short (a paragraph of four words or more
+    ending in an ellipsis)? A post has more to read; a service card says all it has."""
+    assert block.headline is not None
+    for p in block.el.find_all("p"):
+        text = element_text(p)
+        if len(text.split()) >= 4 and block.headline.title not in text and _CUT.search(text):
+            return True
+    return False
 
 
 def _lone_item(region: Tag, ctx: ItemContext) -> Block | None:
@@ -58,9 +76,10 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
     Candidates are the page's runs that made no listing (two teasers side by side) and
     the block of the main content's headline (one teaser). Each item needs a headline
     by position (_teaser_headline), a day it belongs to (groupdates.is_timed: a date, a
-    day and month, a year heading) and no article inside it; together the items must
-    hold at least half of the pages the main content links to, so a teaser beside other
-    content (a home page's latest post among its services) is no listing.
+    day and month, a year heading) or another sign of a post's teaser (_of_a_post), and
+    no article inside it; together the items must hold at least half of the pages the
+    main content links to, so a teaser beside other content (a home page's latest post
+    among its services) is no listing.
     """
     content: set[str] = set()
     for region in regions:
@@ -78,12 +97,18 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
         if 2 * len(set().union(*links.values())) < len(content):
             continue  # the cheap test first: is_timed looks back through the page
         inside = {id(b.el) for b in group.blocks}
-        items = [b for b in group.blocks if id(b.el) in links and is_timed(b, inside, ctx) and not prose(b.el)]
+        items = [b for b in group.blocks if id(b.el) in links and _of_a_post(b, inside, ctx) and not prose(b.el)]
         held = set().union(*(links[id(b.el)] for b in items))
         if items and 2 * len(held) >= len(content) and (best is None or _distinct(items) > _distinct(best.items)):
             group.kind, group.items = "few", items
             best = group
     return best
+
+
+def _of_a_post(block: Block, inside: set[int], ctx: ItemContext) -> bool:
+    """A teaser of a post, not a service card: tied to a day (groupdates.is_timed), leading
+    below the section the page heads (targets.page_section), or showing an excerpt cut short."""
+    return block.below or is_timed(block, inside, ctx) or _excerpt_cut_short(block)
 
 
 def _distinct(blocks: list[Block]) -> int:

@@ -8,12 +8,16 @@ the groups); this is our own take, measured on real pages (tests/fixtures/announ
 How strong the evidence must be depends on what the blocks show (_judge):
 
 * dated blocks (a ``<time>`` or a printed date) need a headline that is either a
-  heading's link or several words of prose;
+  heading's link or several words of prose; a dated block built like two such items
+  (same tag and first class) is one of them whatever its headline's length;
 * undated blocks need structure instead: signs of an item that a menu entry or a
   service card lacks (a heading's link, a sentence, an item's own URL, a picture, a
   teaser), the more signs the fewer blocks. They are kept with ``published: None``;
 * a long bare list that is the page's content is its archive;
 * a page with no listing may be a page of few items (crawler.extract.fewitems).
+
+Listings above the page's title, when others follow it, are the site's masthead; the
+one full teaser right above a listing is its lead story (crawler.extract.leads).
 
 Blocks that hold other listing blocks are containers (a year section, one big
 ``<article>`` around 28 press releases): their items are the inner blocks. A list
@@ -36,6 +40,7 @@ from crawler.extract.fewitems import few_items
 from crawler.extract.groupdates import context_dates
 from crawler.extract.htmltext import element_text
 from crawler.extract.identity import Announcement
+from crawler.extract.leads import lead_item
 from crawler.extract.noise import signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
@@ -115,12 +120,17 @@ def _judge(group: Group, page_links: Callable[[], int]) -> None:
     if len(urls) < MIN_DATED or 2 * len(with_headline) < len(blocks) or 3 * len(urls) < 2 * len(with_headline):
         return
     strong = [b for b in with_headline if b.item_like]
-    dated = [b for b in strong if b.published]
-    if len(dated) >= MIN_DATED and 2 * len(dated) >= len(strong):
+    kinds = {signature(b.el) for b in strong if b.published}
+    # A dated block built like the dated items (same tag and first class) is one of them
+    # even when its headline is short: "République Numérique" between two longer titles.
+    # Two items must show it by themselves.
+    alike = {id(b.el) for b in with_headline if b.published and signature(b.el) in kinds}
+    dated = [b for b in with_headline if b.published and (b.item_like or id(b.el) in alike)]
+    listed = [b for b in with_headline if b.item_like or id(b.el) in alike]
+    if len(dated) >= MIN_DATED and sum(b.item_like for b in dated) >= 2 and 2 * len(dated) >= len(listed):
         # An undated block belongs if it is built like the dated ones (same first class):
         # a news item whose date is missing, not the service card after the news.
-        kinds = {signature(b.el) for b in dated}
-        group.kind, group.items = "dated", [b for b in strong if b.published or signature(b.el) in kinds]
+        group.kind, group.items = "dated", [b for b in listed if b.published or signature(b.el) in kinds]
         return
     undated = _undated_items(with_headline)
     if undated:
@@ -228,6 +238,30 @@ def _within(groups: list[Group], mains: list[Tag]) -> list[Group]:
     return [g for g in groups if id(g.parent) in inside or any(id(p) in inside for p in g.parent.parents)]
 
 
+def _page_title(soup: BeautifulSoup | Tag) -> Tag | None:
+    """The heading that names the page: its first ``<h1>`` with text that leads nowhere
+    (an ``<h1>`` that links is an item's headline, a slide's or a card's)."""
+    for h1 in soup.find_all("h1"):
+        if h1.find("a", href=True) is None and h1.find_parent("a", href=True) is None and element_text(h1):
+            return h1
+    return None
+
+
+def _below_title(groups: list[Group], soup: BeautifulSoup | Tag) -> list[Group]:
+    """The listings from the page's title on, when some follow it: a listing above the
+    title is the site's masthead (a "Don't miss" ticker every page shows above its own
+    title), not what the page lists."""
+    title = _page_title(soup) if len(groups) > 1 else None
+    if title is None:
+        return groups
+    holders = {id(p) for p in title.parents}
+    if any(id(b.el) in holders for g in groups for b in g.items):
+        return groups  # an item's own heading, not the page's title
+    after = {id(el) for el in title.next_elements if isinstance(el, Tag)}
+    below = [g for g in groups if any(id(b.el) in after for b in g.items)]
+    return below or groups
+
+
 def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 200) -> Findings:
     """Every listing on the (noise-stripped) page, and what was seen if there is none;
     ``max_items`` is the page's item limit (runs are read far enough to fill it)."""
@@ -253,7 +287,7 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
             rejected.append(group)
     groups.extend(_same_component(rejected, groups))
     mains = main_regions(soup)
-    groups[:] = _within(groups, mains)
+    groups[:] = _below_title(_within(groups, mains), soup)
     if not groups:
         few = few_items(_within(rejected, mains), mains or [soup], ctx)
         if few is not None:
@@ -264,6 +298,11 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
             findings.headlines += sum(1 for b in group.blocks if b.headline is not None)
             findings.dated += sum(1 for b in group.blocks if b.published)
     findings.groups = _resolve_nesting(groups)
+    stop = {id(m) for m in mains}
+    for group in findings.groups:
+        lead = lead_item(group, ctx, stop)
+        if lead is not None:
+            group.items.insert(0, lead)
     return findings
 
 

@@ -44,6 +44,9 @@ _CHROME_WORDS = frozenset({"footer", "header", "masthead", "colophon"})
 _NAMESPACES = frozenset({"c", "o", "l", "u", "m", "t", "g", "js", "wp", "ui"})
 # State classes ("has-sidebar", "is-menu-open", "no-js") describe the page, not the element.
 _STATE_WORDS = frozenset({"has", "no", "with", "without", "is", "show", "hide"})
+# Words that say which copy or which box of a thing an element is ("main-menu-mobile",
+# "footer-wrapper"), not what it is: the word before them names it.
+_VARIANT_WORDS = frozenset({"mobile", "desktop", "wrapper", "wrap", "container", "inner", "outer", "holder"})
 # WordPress and friends put the post's categories and tags in its class list.
 _TAXONOMY_CLASS = re.compile(r"^(?:category|tag|post_tag|format|type|status)-", re.IGNORECASE)
 # aria-label of a menu or a pager, in the languages that write it with these letters.
@@ -71,12 +74,16 @@ def name_words(name: str) -> list[str]:
 
 
 def _named_as(el: Tag, vocabulary: frozenset[str]) -> bool:
-    """A class or the id whose first or last word is in ``vocabulary`` (see module docstring).
+    """A class or the id whose first or last word is in ``vocabulary`` (see module
+    docstring); a last word that names a copy or a box ("mobile", "wrapper") is skipped.
 
     >>> from bs4 import BeautifulSoup as B
     >>> [_named_as(B(f'<div class="{c}"></div>', "lxml").div, _NOISE_WORDS) for c in
     ...  ["c-pagination", "wpr-grid-pagination-center", "paginated", "menu-item", "has-navigation"]]
     [True, False, False, True, False]
+    >>> [_named_as(B(f'<div id="{c}"></div>', "lxml").div, _NOISE_WORDS) for c in
+    ...  ["main-menu-mobile", "sidebar-wrapper", "post-list-wrapper", "mobile"]]
+    [True, True, False, False]
     """
     names = [c for c in classes(el) if not _TAXONOMY_CLASS.match(c)]
     ident = el.get("id")
@@ -84,6 +91,8 @@ def _named_as(el: Tag, vocabulary: frozenset[str]) -> bool:
         names.append(ident)
     for name in names:
         words = name_words(name)
+        while len(words) > 1 and words[-1] in _VARIANT_WORDS:
+            words = words[:-1]
         if not words or words[0] in _STATE_WORDS:
             continue
         if words[0] in vocabulary or words[-1] in vocabulary:

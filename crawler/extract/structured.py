@@ -17,7 +17,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from crawler.extract.blocks import ItemContext, date_of_element
+from crawler.extract.blocks import ItemContext, block_date, date_of_element
 from crawler.extract.headlines import headline
 from crawler.extract.htmltext import element_text, html_to_text, truncate
 from crawler.extract.identity import SUMMARY_MAX, Announcement
@@ -220,7 +220,9 @@ def microdata_item(scope: Tag, ctx: ItemContext) -> Announcement | None:
     if any(n.endswith("event") for n in schema_names(str(scope.get("itemtype") or "").split())):
         date_names.append("startDate")
     date_names.append("dateModified")
-    published = first(date_names, lambda el: date_of_element(el, ctx))
+    # No date property: the day the item shows, as a listing's block would give it
+    # (an event's "Samstag 27 Mai 2017" beside its name).
+    published = first(date_names, lambda el: date_of_element(el, ctx)) or block_date(scope, ctx, title)
     summary = first(("description", "abstract"), lambda el: truncate(_microdata_value(el, ctx), SUMMARY_MAX))
     return Announcement(title, url, published, summary or "", None, "microdata")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Files a browser downloads or shows as they are, not pages.
@@ -119,6 +120,52 @@ def is_detail_url(url: str, title: str) -> bool:
     words = set(_folded_words(title)) | set(_folded_words(title, german=True))
     hits = sum(1 for w in slug if w in words or any(t.startswith(w) for t in words if len(w) >= 4))
     return hits >= 3 and hits * 3 >= len(slug)
+
+
+_INDEX = re.compile(r"/(?:index|default)\.[a-z]+$", re.IGNORECASE)
+# A language's root (/en, /pt-br) is a home page, not a section.
+_LANGUAGE_ROOT = re.compile(r"/[a-z]{2}(?:[-_][a-z]{2,4})?", re.IGNORECASE)
+
+
+def _path(url: str) -> str:
+    return _INDEX.sub("", unquote(urlsplit(url).path)).rstrip("/")
+
+
+def page_section(page: str, links: Iterable[str]) -> str:
+    """The page's own address as a section of its site, whose items live below it
+    (``/actualites/`` lists ``/actualites/braderie/``), or "" when the page is a home:
+    the site's root, a language's root (``/en/``), or a page none of whose ``links``
+    to its site leads out of it (a project site's home at ``/project/``, whose menu
+    leads only below it). A section's menu leads up and across.
+
+    >>> page_section("https://e.org/fpvl/noticias/", ["https://e.org/fpvl/", "https://e.org/fpvl/noticias/a/"])
+    '/fpvl/noticias'
+    >>> page_section("https://e.org/fpvl/", ["https://e.org/fpvl/sobre/", "https://other.org/"])
+    ''
+    >>> page_section("https://e.org/en/", ["https://e.org/fr/"]), page_section("https://e.org/", ["https://x.org/"])
+    ('', '')
+    """
+    try:
+        section = _path(page)
+    except ValueError:  # not a URL ("http://[" is refused by urlsplit): no section
+        return ""
+    if not section or _LANGUAGE_ROOT.fullmatch(section):
+        return ""
+    for url in links:
+        if same_site(url, page) and not (_path(url) + "/").startswith(section + "/"):
+            return section
+    return ""
+
+
+def is_below(url: str, section: str, page: str) -> bool:
+    """Does the URL lead below the page's ``section`` (page_section), on its site?
+
+    >>> is_below("https://e.org/fpvl/noticias/assembleia/", "/fpvl/noticias", "https://e.org/fpvl/noticias/")
+    True
+    >>> is_below("https://e.org/news/x", "", "https://e.org/"), is_below("https://e.org/newsletter", "/news", "https://e.org/news")
+    (False, False)
+    """
+    return bool(section) and same_site(url, page) and _path(url).startswith(section + "/")
 
 
 def same_site(url: str, page: str) -> bool:

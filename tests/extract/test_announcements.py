@@ -133,6 +133,15 @@ def test_microdata_events_and_posting() -> None:
     assert items[0].summary == "La banda municipal abre la temporada con obras de Falla y Albéniz."
 
 
+def test_a_microdata_item_without_a_date_property_is_dated_by_the_day_it_shows() -> None:
+    event = ("<div itemscope itemtype='http://data-vocabulary.org/Event'><h4><a itemprop='name' "
+             "href='https://meetup.example/events/werkstatt'>Werkstatt Transparenz</a></h4><span>19:00 Uhr</span>"
+             "<div class='event-date'>Samstag <span>27</span> Mai 2017</div></div>")
+    found = announcements.read_announcements(f"<html lang='de'><body><h3>Termine</h3>{event}</body></html>",
+                                             "https://e.de/termine", language=None, fetched_at=FETCHED_AT)
+    assert rows(found.items) == [("Werkstatt Transparenz", "https://meetup.example/events/werkstatt", "2017-05-27T00:00:00Z")]
+
+
 def test_dutch_article_blocks_with_time() -> None:
     items = extract("nl_articles.html", "https://www.stichting-voorbeeld.nl/over-ons/nieuws/", "nl")
     assert rows(items) == [

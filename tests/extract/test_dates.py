@@ -221,11 +221,23 @@ def test_format_published() -> None:
         ("30 mars – 2 avril 2016", "fr", "2016-03-30T00:00:00Z"),
         ("15-16 de mayo de 2024", "es", "2024-05-15T00:00:00Z"),
         ("3. – 5. Dezember 2024", "de", "2024-12-03T00:00:00Z"),
+        # ... and in words: "from the 11th to the 24th"
+        ("11 au 24 août 2024", "fr", "2024-08-11T00:00:00Z"),
+        ("11 al 24 de agosto de 2024", "es", "2024-08-11T00:00:00Z"),
+        ("11. bis 24. August 2024", "de", "2024-08-11T00:00:00Z"),
+        ("29 al 31 maggio 2020", "it", "2020-05-29T00:00:00Z"),
+        ("3 tot 5 mei 2024", "nl", "2024-05-03T00:00:00Z"),
+        ("3 a 5 de maio de 2024", "pt", "2024-05-03T00:00:00Z"),
+        ("May 3 to 5, 2024", "en", "2024-05-03T00:00:00Z"),
     ],
 )
 def test_a_range_of_days_is_its_first_day(text: str, language: str, expected: str) -> None:
     assert parse_date(text, language=language, fetched_at=FETCHED_AT) == expected
     assert find_date_in_text(f"Festival, {text}, Dulles Expo Center", language=language, fetched_at=FETCHED_AT) == expected
+
+
+def test_a_word_joining_a_day_to_its_month_is_no_range() -> None:
+    assert find_date_in_text("Page 1 of 3 May 2025", language="en", fetched_at=FETCHED_AT) == "2025-05-03T00:00:00Z"
 
 
 def test_a_text_that_is_only_a_date_is_told_from_a_title() -> None:

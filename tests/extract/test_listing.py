@@ -21,10 +21,11 @@ def read(body: str, *, lang: str = "en", head: str = "") -> list[tuple[str, str 
     return [(a.title, a.url, a.published and a.published[:10]) for a in found.items]
 
 
-def cards(n: int, *, date: bool = True, picture: bool = False, teaser: bool = False, cls: str = "card") -> str:
+def cards(n: int, *, date: bool = True, picture: bool = False, teaser: bool = False, cls: str = "card",
+          section: str = "news") -> str:
     return "".join(
         f"<div class='{cls}'>{'<img src=/i.jpg alt=>' if picture else ''}"
-        f"<h3><a href='/news/story-{i}'>Story number {i} of the week</a></h3>"
+        f"<h3><a href='/{section}/story-{i}'>Story number {i} of the week</a></h3>"
         f"{f'<span>{i + 1} May 2025</span>' if date else ''}"
         f"{'<p>A lead paragraph that says what the story is about.</p>' if teaser else ''}</div>"
         for i in range(n)
@@ -74,6 +75,20 @@ def test_one_or_two_word_headlines_count_when_they_are_the_heading_link() -> Non
     assert [t for t, _, _ in read(f"<ul>{body}</ul>", lang="nl")] == ["Wensboom", "Vernieuwde website", "Jaarverslag"]
 
 
+def test_a_short_title_dated_like_its_siblings_is_an_item() -> None:
+    """A press list of dated lines: one title of two words between longer ones. A list of
+    dated short links with no longer title among them is still not a listing."""
+    rows = [("6 octobre 2015", "/blog/repnumerique", "République Numérique"),
+            ("28 avril 2015", "/blog/fonctionnement", "Comment fonctionne notre plateforme?"),
+            ("22 avril 2015", "/blog/democratie", "En 2015, réinventons la démocratie")]
+    body = "<ul>" + "".join(f"<li><p>{d} / <b><a href='{u}'><b>{t}</b></a></b></p></li>" for d, u, t in rows) + "</ul>"
+    assert [(t, day) for t, _, day in read(body, lang="fr")] == [
+        ("République Numérique", "2015-10-06"), ("Comment fonctionne notre plateforme?", "2015-04-28"),
+        ("En 2015, réinventons la démocratie", "2015-04-22")]
+    minutes = "<ul>" + "".join(f"<li>{d} <a href='/p{i}'>Protokoll</a></li>" for i, (d, _, _) in enumerate(rows)) + "</ul>"
+    assert read(minutes, lang="de") == []
+
+
 def test_undated_cards_of_a_clear_listing_are_kept_without_a_date() -> None:
     found = read(cards(4, date=False, picture=True, teaser=True))
     assert [(url, day) for _, url, day in found] == [(f"https://www.example.org/news/story-{i}", None) for i in range(4)]
@@ -81,7 +96,8 @@ def test_undated_cards_of_a_clear_listing_are_kept_without_a_date() -> None:
 
 def test_undated_links_with_nothing_of_an_item_are_not_a_listing() -> None:
     menu = "<ul>" + "".join(f"<li><a href='/topics/t{i}'>Topic {i}</a></li>" for i in range(6)) + "</ul>"
-    services = cards(3, date=False, teaser=True)  # three service cards: heading link and a line each
+    # three service cards: heading link and a line each, leading out of the news section
+    services = cards(3, date=False, teaser=True, section="services")
     assert read(menu) == [] and read(services) == []
 
 
@@ -95,6 +111,38 @@ def test_a_press_ticker_of_bare_links_to_posts_is_a_listing() -> None:
     assert [t for t, _, _ in read(body, lang="de")] == titles
     elsewhere = body.replace("href='/", "href='https://other.example/")
     assert read(elsewhere, lang="de") == []
+
+
+def test_a_ticker_above_the_pages_title_is_the_sites_masthead() -> None:
+    """A newspaper theme's "Don't miss" ticker of bare links to posts, above the category's
+    own title; the same ticker on a page without a title is a listing (the press ticker)."""
+    titles = ["Rende consolidato il terzo posto", "Catanzaro si prepara alla rivoluzione",
+              "De Angelis per ricostruire il Cosenza", "Crotone col Bologna è sconfitta",
+              "Reggina il capitano vuole rimanere"]
+    ticker = "<div id='ticker'><span>Don't Miss</span><ul>" + "".join(
+        f"<li><a href='/{'-'.join(t.lower().split())}/'>{t}</a></li>" for t in titles) + "</ul></div>"
+    page = f"{ticker}<div id='main'><h1>Notizie</h1>{cards(4, picture=True, teaser=True, date=False)}</div>"
+    assert [url for _, url, _ in read(page, lang="it")] == [f"https://www.example.org/news/story-{i}" for i in range(4)]
+    assert len(read(ticker, lang="it")) == 5
+    # an <h1> without a link inside an item (a kicker) is that item's, not the page's title
+    kicker = ticker.replace("<li><a href='/reggina", "<li><h1>Esclusiva</h1><a href='/reggina")
+    assert len(read(f"{kicker}<div id='main'>{cards(4, picture=True, teaser=True, date=False)}</div>", lang="it")) == 9
+
+
+def test_the_lead_story_above_a_grid_is_its_first_item() -> None:
+    """A front page's featured post, alone and larger above the grid of the others; an
+    introduction above the grid, or a lead leading off the site, is not an item."""
+    lead = ("<div class='cover'><h2><a href='/news/the-lead-story-of-the-day'>The lead story of the day in full</a></h2>"
+            "<p>What happened today, told in a sentence or two for the front page.</p>"
+            "<a href='/news/the-lead-story-of-the-day'>Read more</a></div>")
+    grid = f"<hr><div class='query'><ul class='posts'>{cards(4, date=False, picture=True, teaser=True).replace('div', 'li')}</ul></div>"
+    found = read(f"<main><h1>Noticias</h1>{lead}{grid}</main>", lang="es")
+    assert [url for _, url, _ in found] == ["https://www.example.org/news/the-lead-story-of-the-day"] + [
+        f"https://www.example.org/news/story-{i}" for i in range(4)]
+    intro = "<div><h2><a href='/about'>About us</a></h2><p>We are a club.</p></div>"
+    assert len(read(f"<main><h1>Noticias</h1>{intro}{grid}</main>", lang="es")) == 4
+    elsewhere = lead.replace("href='/news/", "href='https://other.example/news/")
+    assert len(read(f"<main><h1>Noticias</h1>{elsewhere}{grid}</main>", lang="es")) == 4
 
 
 def test_a_grid_split_into_rows_is_one_listing() -> None:
@@ -246,13 +294,52 @@ def test_undated_cards_under_a_year_heading_are_the_pages_listing() -> None:
     assert read(body.replace("<h3>2024</h3>", "<h3>Cursos</h3>"), lang="pt") == []
 
 
+def test_undated_items_below_the_pages_own_address_are_its_items() -> None:
+    """A section's items live under its address (/news/ lists /news/braderie/): three
+    undated cards, one without a teaser, or two bare titles alone in main. The same
+    cards leading elsewhere on the site show too little of an item."""
+    teasers = ["Le club organise une journée de vol pour tous.", "", "Les pilotes se retrouvent au décollage."]
+    menu = "<nav><a href='/'>Início</a><a href='/news/'>Notícias</a><a href='/contato/'>Contato</a></nav>"
+    three = menu + "<main><h1>Noticias</h1><section>" + "".join(
+        f"<div class='card'><span>Noticias</span><h2><a href='/news/convocacao-da-assembleia-numero-{i}/'>"
+        f"Convocação da assembleia geral número {i}</a></h2><div>{t}</div></div>"
+        for i, t in enumerate(teasers)) + "</section></main>"
+    assert len(read(three, lang="pt")) == 3
+    assert read(three.replace("/news/convocacao", "/about/convocacao"), lang="pt") == []
+    two = menu + "<main><h1>Actualités</h1><h2>Pages</h2><ul>" + "".join(
+        f"<li><a href='/news/{slug}/'><span>•</span><h3>{title}</h3></a></li>"
+        for slug, title in [("2022-02-26-braderie", "Braderie de la bibliothèque"), ("2022-02-22-site", "Création du site !")]
+    ) + "</ul></main>"
+    assert [(t, day) for t, _, day in read(two, lang="fr")] == [
+        ("Braderie de la bibliothèque", None), ("Création du site !", None)]
+    assert read(two.replace("/news/2022", "/services/2022"), lang="fr") == []
+    # a home (here: a menu that leads nowhere out of /news/) holds the whole site below it
+    home = two.replace("href='/'", "href='/news/a-propos/'").replace("href='/contato/'", "href='/news/contact/'")
+    assert read(home, lang="fr") == []
+
+
+def test_two_undated_teasers_with_excerpts_cut_short_are_a_page_of_posts() -> None:
+    """A post's excerpt ends in an ellipsis (there is more to read); a service card's text
+    is whole."""
+    posts = "<div class='row'>" + "".join(
+        f"<div class='col'><div class='news'><h2><a href='/blog/{slug}/'>{title}</a></h2>"
+        f"<p>Como ya sabréis, estamos en pleno proceso electoral y os contamos lo que...</p></div></div>"
+        for slug, title in [("elecciones", "¿Qué ha pasado con la convocatoria de elecciones?"),
+                            ("votar", "¡Elecciones el viernes 8 de mayo!")]) + "</div>"
+    assert [url for _, url, _ in read(f"<h1>Últimas noticias</h1>{posts}", lang="es")] == [
+        "https://www.example.org/blog/elecciones/", "https://www.example.org/blog/votar/"]
+    services = posts.replace("os contamos lo que...", "os contamos cómo votar.")
+    assert read(f"<h1>Últimas noticias</h1>{services}", lang="es") == []
+
+
 def test_a_lone_teaser_beside_other_content_or_an_article_is_no_listing() -> None:
     teaser = "<div><h3><a href='/news/open-day'>Open day at the foundation</a></h3><p>3 May 2025</p></div>"
     services = "<ul>" + "".join(f"<li><a href='/{s}'>{s.title()}</a></li>" for s in ("about", "programmes", "donate", "contact")) + "</ul>"
     prose = "".join(f"<p>{'A paragraph of the article body, with several sentences in it. ' * 3}</p>" for _ in range(4))
     assert read(f"<main><h1>Welcome</h1>{teaser}{services}</main>") == []
     assert read(f"<main><article><h1>The article</h1>{prose}{teaser}</article></main>") == []
-    assert read(f"<main><h1>Our service</h1>{teaser.replace('<p>3 May 2025</p>', '<p>Book a visit.</p>')}</main>") == []
+    service = teaser.replace("<p>3 May 2025</p>", "<p>Book a visit.</p>").replace("/news/", "/visits/")
+    assert read(f"<main><h1>Our service</h1>{service}</main>") == []
 
 
 def test_an_article_whose_heading_links_to_its_own_permalink_is_no_page_of_one_item() -> None:

@@ -35,7 +35,7 @@ import functools
 import itertools
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +138,26 @@ def schema_version_of(path: Path) -> int | None:
     finally:
         conn.close()
 
+@contextlib.contextmanager
+def _scripts_in_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """sqlite-utils' scripts (full-text index, its triggers) run one statement at a time
+    in the open transaction, where sqlite3's executescript would commit it first."""
+    def run_script(script: str) -> None:
+        statement = ""
+        for piece in script.split(";"):  # a ";" ends a statement unless quoted or in a trigger
+            statement += piece + ";"
+            if sqlite3.complete_statement(statement):
+                if statement.strip("; \n\t"):
+                    db.conn.execute(statement)
+                statement = ""
+
+    db.executescript = run_script  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        del db.executescript
+
+
 JSON_COLUMNS_LINKS = ("anchors", "skipped")
 LINK_STATE_ONLY = ("etag", "last_modified", "page_links")  # kept per URL (links), not per run (link_checks)
 
@@ -166,11 +186,28 @@ class Store:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> None:
-        version = self.schema_version
-        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db.conn:
-                migration(self.db)
+        """Each migration commits with its version number, or not at all: a process
+        killed mid-migration (a first run creating the schema, an upgrade) leaves the
+        file as it was, and the next one migrates again. Python's sqlite3 runs DDL in
+        autocommit unless a transaction is open, and sqlite-utils runs some of it as
+        scripts (which commit first), so the transaction is explicit and scripts run
+        inside it statement by statement. The version is read under the write lock: two
+        processes that open a new file at once migrate it once."""
+        conn = self.db.conn
+        while True:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                number = self.schema_version + 1
+                if number > len(MIGRATIONS):
+                    conn.rollback()
+                    return
+                with _scripts_in_transaction(self.db):
+                    MIGRATIONS[number - 1](self.db)
                 self.db.execute(f"PRAGMA user_version = {int(number)}")
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
 
     def close(self) -> None:
         self.db.close()

@@ -36,6 +36,7 @@ from crawler.core.linkplan import (
 from crawler.core.linkstatus import bot_block_evidence, classify_link, should_fallback_to_get
 from crawler.core.timeutil import iso, parse_iso, utcnow
 from crawler.core.vocabulary import LinkVerdict
+from crawler.crawl.handler import InvalidResponse
 from crawler.crawl.meta import (
     CHECK_KEY,
     CONFIRM_KEY,
@@ -355,6 +356,9 @@ class AvailabilitySpider(scrapy.Spider):
             if fetch.method == "HEAD" and should_fallback_to_get(response.status, response.headers):
                 yield self.fetch_request(replace(fetch, method="GET"))  # the server may not do HEAD right
                 return
+        if fetch.method == "HEAD" and failure.check(InvalidResponse):
+            yield self.fetch_request(replace(fetch, method="GET"))  # a body after a HEAD answer, and the like
+            return
         yield from self._outcome(LinkRead(fetch, self._failed_link_result(fetch.url, fetch.method, failure)))
 
     def _link_result(self, url: str, method: str, request: scrapy.Request, response: Response,

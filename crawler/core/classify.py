@@ -63,6 +63,7 @@ _KIND_BY_CLASS = {
     "DecompressionLimitExceeded": "decompression",  # crawler.crawl.safety, a decompression bomb
     "UndecodableBody": "decoding",  # crawler.crawl.safety, body not in its Content-Encoding
     "InvalidStatus": "protocol",  # crawler.crawl.safety.StatusGuardMiddleware
+    "InvalidResponse": "invalid-response",  # crawler.crawl.handler: not valid HTTP
     "PrivateAddress": "private-address",  # crawler.crawl.safety.PrivateAddressGuardMiddleware
 }
 
@@ -184,6 +185,8 @@ def describe_failure(
         return kind, f"unsupported URL scheme: {url}"
     if kind == "connection":
         return kind, f"connection to {host} failed: {text or name}"
+    if kind == "invalid-response":
+        return kind, f"invalid HTTP response from {host}: {getattr(exc, 'detail', text)}"
     return "error", f"{name}: {text}" if text else name
 
 

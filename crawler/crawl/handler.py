@@ -56,10 +56,19 @@ from crawler.crawl.safety import InvalidStatus
 
 if TYPE_CHECKING:
     import ssl
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable
 
     from scrapy import Request
     from scrapy.crawler import Crawler
+
+
+class InvalidResponse(DownloadFailedError):
+    """An answer that is not valid HTTP (a bad status line, bytes after a closing answer,
+    a malformed header), named in aiohttp's first line, without the bytes it dumps."""
+
+    def __init__(self, error: aiohttp.ClientResponseError):
+        self.detail = str(error.message).strip().splitlines()[0].rstrip(":") if error.message else "unreadable"
+        super().__init__(f"invalid HTTP response: {self.detail}")
 
 
 class ReactorResolver(AbstractResolver):
@@ -104,6 +113,7 @@ class AiohttpHandler(AiohttpDownloadHandler):
             response_class=_ClientResponse,
             skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"),
         )
+        self._single_use: aiohttp.ClientSession | None = None  # _unpooled
 
     @asynccontextmanager
     async def _make_request(self, request: Request, timeout: float) -> AsyncIterator[_ClientResponse]:
@@ -112,16 +122,7 @@ class AiohttpHandler(AiohttpDownloadHandler):
         proxy = self._extract_proxy_url_with_creds(request)
         headers = request_header_pairs(request.headers)
         try:
-            async with await self._session.request(
-                request.method,
-                yarl.URL(request.url, encoded=True),
-                data=request.body,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=timeout),
-                ssl=self._ssl_context,
-                allow_redirects=False,
-                proxy=proxy,
-            ) as response:
+            async with await self._send(request, headers, timeout, proxy) as response:
                 yield cast("_ClientResponse", response)
         except TimeoutError as e:  # asyncio.TimeoutError is TimeoutError on 3.11
             raise DownloadTimeoutError(f"Getting {request.url} took longer than {timeout} seconds.") from e
@@ -135,9 +136,44 @@ class AiohttpHandler(AiohttpDownloadHandler):
             status = invalid_status(e)
             if status is not None:
                 raise InvalidStatus(status, request.url) from e
-            raise DownloadFailedError(str(e)) from e
+            raise InvalidResponse(e) from e
         except aiohttp.ClientError as e:
             raise DownloadFailedError(str(e)) from e
+
+    async def _send(self, request: Request, headers: list[tuple[str, str]], timeout: float,
+                    proxy: str | None) -> aiohttp.ClientResponse:
+        """The request on a pooled connection; a GET or HEAD whose answer cannot be parsed
+        is asked once more on a connection of its own. A server that sends a body after
+        its answer to HEAD leaves those bytes on the connection, and aiohttp reads them
+        as the status line of the next request on it: a false "broken" for a link that
+        has nothing wrong (Twisted's client dropped such a connection)."""
+        def send(session: aiohttp.ClientSession) -> Awaitable[aiohttp.ClientResponse]:
+            return session.request(
+                request.method, yarl.URL(request.url, encoded=True), data=request.body, headers=headers,
+                timeout=aiohttp.ClientTimeout(total=timeout), ssl=self._ssl_context, allow_redirects=False,
+                proxy=proxy)
+
+        try:
+            return await send(self._session)
+        except aiohttp.ClientResponseError as e:
+            if request.method not in ("GET", "HEAD") or invalid_status(e) is not None:
+                raise
+        return await send(self._unpooled())
+
+    def _unpooled(self) -> aiohttp.ClientSession:
+        """A session whose connections serve one request each (made when first needed)."""
+        if self._single_use is None:
+            self._single_use = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(local_addr=self._bind_address, force_close=True,
+                                               resolver=ReactorResolver()),
+                cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False, response_class=_ClientResponse,
+                skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"))
+        return self._single_use
+
+    async def close(self) -> None:
+        await super().close()
+        if self._single_use is not None:
+            await self._single_use.close()
 
 
     @staticmethod

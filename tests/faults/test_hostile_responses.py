@@ -301,11 +301,17 @@ def test_connection_lost_mid_body_is_down(checks, hostile, name):
     assert entry["retries"] == RETRIES
 
 
-@pytest.mark.parametrize("name", ["hangup", "not-http"])
-def test_no_http_answer_is_a_connection_failure(checks, hostile, name):
-    entry = checks[name]
+def test_a_hangup_is_a_connection_failure(checks, hostile):
+    entry = checks["hangup"]
     assert entry["status"] == "down" and entry["http_status"] is None
     assert entry["error"].startswith(f"connection to {host_of(hostile)} failed: ")
+
+
+def test_an_answer_that_is_not_http_is_named_without_its_bytes(checks, hostile):
+    entry = checks["not-http"]
+    assert entry["status"] == "down" and entry["http_status"] is None
+    assert entry["error"].startswith(f"invalid HTTP response from {host_of(hostile)}: "), entry["error"]
+    assert "\n" not in entry["error"] and len(entry["error"]) < 200
 
 
 def test_absurd_status_code_is_refused_not_stored(checks, hostile):

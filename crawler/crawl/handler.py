@@ -62,12 +62,16 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
+_QUOTED_BYTES = re.compile(r":?\s*b['\"]")
+
+
 class InvalidResponse(DownloadFailedError):
     """An answer that is not valid HTTP (a bad status line, bytes after a closing answer,
     a malformed header), named in aiohttp's first line, without the bytes it dumps."""
 
     def __init__(self, error: aiohttp.ClientResponseError):
-        self.detail = str(error.message).strip().splitlines()[0].rstrip(":") if error.message else "unreadable"
+        first = str(error.message).strip().splitlines()[0] if error.message else "unreadable"
+        self.detail = _QUOTED_BYTES.split(first)[0].rstrip(": ")  # aiohttp quotes what it read
         super().__init__(f"invalid HTTP response: {self.detail}")
 
 
@@ -88,6 +92,28 @@ class ReactorResolver(AbstractResolver):
         pass
 
 
+# A header line (or a status line) as long as this is read: aiohttp stops at 8190 bytes,
+# where browsers take tens of KB, and real sites send Content-Security-Policy and
+# Set-Cookie lines longer than that (the link was reported down).
+MAX_HEADER_LINE = 32768  # twice what Twisted's client read
+MAX_HEADERS = 256  # aiohttp's 128 is short of pages that set a cookie per tracker
+
+
+def _client_session(connector: aiohttp.BaseConnector) -> aiohttp.ClientSession:
+    """A session as Scrapy's handler makes it (no cookies, bodies as sent, no headers of
+    its own), reading header lines up to MAX_HEADER_LINE, and up to MAX_HEADERS of them."""
+    return aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        auto_decompress=False,
+        response_class=_ClientResponse,
+        skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"),
+        max_line_size=MAX_HEADER_LINE,
+        max_field_size=MAX_HEADER_LINE,
+        max_headers=MAX_HEADERS,
+    )
+
+
 class AiohttpHandler(AiohttpDownloadHandler):
     """A request moves through Scrapy's streaming states: connecting (resolve through
     the reactor, connect, send), headers received (DOWNLOAD_MAXSIZE checked against
@@ -106,13 +132,7 @@ class AiohttpHandler(AiohttpDownloadHandler):
             limit_per_host=self._pool_size_per_host,
             resolver=ReactorResolver(),
         )
-        self._session: aiohttp.ClientSession = aiohttp.ClientSession(
-            connector=connector,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            auto_decompress=False,
-            response_class=_ClientResponse,
-            skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"),
-        )
+        self._session: aiohttp.ClientSession = _client_session(connector)
         self._single_use: aiohttp.ClientSession | None = None  # _unpooled
 
     @asynccontextmanager
@@ -163,11 +183,8 @@ class AiohttpHandler(AiohttpDownloadHandler):
     def _unpooled(self) -> aiohttp.ClientSession:
         """A session whose connections serve one request each (made when first needed)."""
         if self._single_use is None:
-            self._single_use = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(local_addr=self._bind_address, force_close=True,
-                                               resolver=ReactorResolver()),
-                cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False, response_class=_ClientResponse,
-                skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"))
+            self._single_use = _client_session(aiohttp.TCPConnector(
+                local_addr=self._bind_address, force_close=True, resolver=ReactorResolver()))
         return self._single_use
 
     async def close(self) -> None:

@@ -1,4 +1,7 @@
-"""A server that answers HEAD with a body, as naive handlers do (`do_HEAD = do_GET`).
+"""Answers that browsers read and aiohttp's defaults did not: a body after a HEAD
+answer, long header lines, many headers.
+
+A server that answers HEAD with a body, as naive handlers do (`do_HEAD = do_GET`).
 
 Browsers never notice, so its links are fine. aiohttp reads the stray bytes as the
 start of the next answer on that connection (HTTP/1.1), or refuses them after a
@@ -124,3 +127,54 @@ class HomePage:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def long_headers_server() -> ThreadingHTTPServer:
+    """/: links to /csp (a 20 KB Content-Security-Policy line), /cookies (200
+    Set-Cookie headers) and /huge (a 100 KB header line). Browsers read the first two."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            body = (b'<title>Home</title><a href="/csp">csp</a><a href="/cookies">cookies</a>'
+                    b'<a href="/huge">huge</a>') if self.path == "/" else b"fine"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            if self.path == "/csp":
+                self.send_header("Content-Security-Policy",
+                                 "default-src 'self' " + " ".join(f"https://cdn{i}.example.com" for i in range(800)))
+            if self.path == "/cookies":
+                for i in range(200):
+                    self.send_header("Set-Cookie", f"tracker{i}=1; Path=/")
+            if self.path == "/huge":
+                self.send_header("X-Padding", "x" * 100_000)
+            self.end_headers()
+            if self.command == "GET":
+                self.wfile.write(body)
+
+        do_HEAD = do_GET  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_long_header_lines_and_many_headers_are_read_as_a_browser_would():
+    server = long_headers_server()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        result = run_cli("check", base + "/", "--format", "json")
+    finally:
+        server.shutdown()
+        server.server_close()
+    [entry] = json.loads(result.stdout)["urls"]
+    assert entry["links"]["checked"] == 3
+    [huge] = entry["failing_links"]  # only the 100 KB line is refused, in a few words
+    assert huge["url"] == base + "/huge"
+    assert huge["detail"] == f"invalid HTTP response from 127.0.0.1:{server.server_address[1]}: " \
+                             "Got more than 32768 bytes when reading", huge["detail"]

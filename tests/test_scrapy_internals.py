@@ -119,8 +119,9 @@ HOOKS = [
          "instead of a Deferred: copy the new version and keep that change"),
     Hook("scrapy.core.downloader:Downloader.fetch",
          "302384ee47a94e2c4626ea720a957159d3108680cddbdb8459c29f899415c757", DOWNLOADER,
-         "PoliteDownloader.fetch/_fetch are this as one coroutine: the request must join self.active before "
-         "fetch() returns (the engine asks at once whether the crawl is idle); bring them in line"),
+         "PoliteDownloader.fetch is this with a coroutine: the request must join self.active before fetch() "
+         "returns (the engine asks at once whether the crawl is idle) and leave it only in the callback chain "
+         "that hands the engine its outcome (a redirect is in no queue before that); bring it in line"),
     Hook("scrapy.core.engine:ExecutionEngine._download",
          "c058b362cce44dabd5ef583fe5c3e1176851688e87df7472f2057f8f9c9f35c1", DOWNLOADER,
          "PoliteDownloader.fetch returns a Deferred because this yields it: check it still does"),

@@ -68,16 +68,22 @@ class PoliteDownloader(Downloader):
                                if hasattr(middleware, "after_sending")]
 
     def fetch(self, request: Request, spider: Spider | None = None) -> Deferred[Response | Request]:
-        # active at once, as in Scrapy's: the engine, which asks right after this call
-        # whether the crawl is idle, must see the request before its coroutine starts
+        # Active from this call until the engine holds the outcome, as in Scrapy's (whose
+        # inlineCallbacks removed it in the same callback chain that handed the outcome
+        # on). The engine asks whether the crawl is idle right after this call, and
+        # between any two loop callbacks: a request removed when the coroutine ended,
+        # before the Deferred fired one callback later, left a gap in which a redirect
+        # the middlewares returned was in no queue, and the crawl closed without it
+        # (a meta refresh loop's resource left unchecked under load).
         self.active.add(request)
-        return deferred_from_coro(self._fetch(request))
+        fetched = deferred_from_coro(self.middleware.download_async(self._enqueue_request, request))
+        return fetched.addBoth(self._handed_on, request)
 
-    async def _fetch(self, request: Request) -> Response | Request:
-        try:
-            return await self.middleware.download_async(self._enqueue_request, request)
-        finally:
-            self.active.remove(request)
+    def _handed_on(self, outcome: Any, request: Request) -> Any:
+        """The request leaves `active` in the callback chain that gives the engine its
+        outcome (a Response, a Request to schedule, or a Failure)."""
+        self.active.remove(request)
+        return outcome
 
     async def _enqueue_request(self, request: Request) -> Response:
         key, slot = self._get_slot(request)

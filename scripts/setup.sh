@@ -52,11 +52,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 # Install `.[EXTRAS]` unless the same set was installed from the same pyproject.toml
-# and lock (a stamp per set).
+# and lock (a stamp per set); say so ($2) only when it installs, so a cron log stays quiet.
 install() {
   local spec=$1 stamp=".venv/.healthcrawl-installed${1:+-$1}" want
   want="$(cat pyproject.toml "$LOCK" | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -x .venv/bin/healthcrawl ]; then
+    [ -z "${2:-}" ] || echo "$2"
     # setuptools warns about editable installs on every build; the install itself is what matters
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -c "$LOCK" -e ".${spec:+[$spec]}" \
       2> .venv/pip-install.log || { cat .venv/pip-install.log >&2; exit 1; }
@@ -72,8 +73,7 @@ fi
 IFS=, read -r -a asked <<< "$(.venv/bin/python -m crawler.core.extras "$config")"
 wanted=$(printf '%s\n' "${extras[@]}" "${asked[@]}" | { grep -v '^$' || true; } | sort -u | paste -sd, -)
 [ -n "$wanted" ] || exit 0
-echo "setup: installing the optional parts this configuration uses: $wanted"
-install "$wanted"
+install "$wanted" "setup: installing the optional parts this configuration uses: $wanted"
 case ",$wanted," in *,render,*)
   if ! .venv/bin/python -c 'from crawler.crawl.render import find_chromium; raise SystemExit(find_chromium() is None)'; then
     if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then

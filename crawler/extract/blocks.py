@@ -67,15 +67,16 @@ class ItemContext:
     canonical: str | None = None
     title: str = ""
     section: str = ""  # the page's address as a section whose items live below it (targets.page_section)
+    order: str | None = None  # the page's order of numeric dates, when it shows one (dates.numeric_order)
     _urls: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def date(self, text: Any) -> str | None:
         if not isinstance(text, str):
             return None
-        return parse_date(text, language=self.language, fetched_at=self.fetched_at)
+        return parse_date(text, language=self.language, fetched_at=self.fetched_at, order=self.order)
 
     def date_in(self, text: str) -> str | None:
-        return find_date_in_text(text, language=self.language, fetched_at=self.fetched_at)
+        return find_date_in_text(text, language=self.language, fetched_at=self.fetched_at, order=self.order)
 
     def url(self, href: Any) -> str | None:
         """resolve_url, remembered: a listing links each item two or three times."""

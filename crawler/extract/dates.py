@@ -86,12 +86,18 @@ _RANGE_MDY = re.compile(
     rf"(?<!\w){MONTH_WORD}[\s,/-]+{DAY}{_TO}(?:{MONTH_WORD}[\s,/-]+)?\d{{1,2}}(?:[^\W\d_]{{1,2}})?\.?"
     rf"(?:,\s*|[\s/-]+){CONNECTOR}{YEAR}"
 )
+# Day, month word, two-digit year: "14 Agu 25", "15-Jul-25" (a card's corner). The month
+# word must be one (the lexicon decides) and nothing numeric follows the two digits:
+# "July 12. July 11, 2017" and "12 December 12:00" are other dates.
+_DAY_MONTH_YY = re.compile(
+    r"(?<![\w.])(\d{1,2})\.?[\s-]+([^\W\d_]{3,})\.?[\s-]+['’]?(\d{2})(?!\w)(?!\s*[,.:/-]?\s*\d)"
+)
 # Numbers only: "03/05/2025", "14.03.2024", "2025/05/03".
 _NUMERIC_DMY = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d])")
 _NUMERIC_YMD = re.compile(r"(?<![\d.,/-])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d.,/])")
 
 # Most specific first: at one position, an ISO timestamp beats the bare date inside it.
-_KINDS = ("iso", "range_dmy", "range_mdy", "dmy", "mdy", "ymd", "numeric", "numeric_ymd")
+_KINDS = ("iso", "range_dmy", "range_mdy", "dmy", "mdy", "ymd", "dmyy", "numeric", "numeric_ymd")
 _PATTERNS = {
     "iso": _ISO,
     "range_dmy": _RANGE_DMY,
@@ -99,6 +105,7 @@ _PATTERNS = {
     "dmy": _DAY_MONTH_YEAR,
     "mdy": _MONTH_DAY_YEAR,
     "ymd": _YEAR_MONTH_DAY,
+    "dmyy": _DAY_MONTH_YY,
     "numeric": _NUMERIC_DMY,
     "numeric_ymd": _NUMERIC_YMD,
 }
@@ -202,8 +209,9 @@ def _numeric(first: int, second: int, year: int, separator: str, order: str) -> 
 
 
 def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
-                  preferred: tuple[str, ...]) -> tuple[datetime | None, bool]:
-    """(datetime, day_only) for one pattern match, or (None, _) when the words are not a date."""
+                  preferred: tuple[str, ...], order: str | None = None) -> tuple[datetime | None, bool]:
+    """(datetime, day_only) for one pattern match, or (None, _) when the words are not a date.
+    ``order`` is the page's own order of numeric dates (numeric_order), over the language's."""
     if kind.startswith("range"):
         if kind == "range_dmy":
             day, first_word, last_word, year = match.groups()
@@ -228,9 +236,17 @@ def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
         if found is None:
             return None, True
         return _day(int(year), found[0], int(day)), True
+    if kind == "dmyy":
+        day, word, short_year = groups
+        found = month_number(word, preferred)
+        if found is None:
+            return None, True
+        # a two-digit year is this century's, unless that is far ahead (then the last's)
+        year = 2000 + int(short_year) if int(short_year) < 70 else 1900 + int(short_year)
+        return _day(year, found[0], int(day)), True
     if kind == "numeric":
         first, separator, second, year = groups
-        order = language.date_order if language else "MDY"
+        order = order or (language.date_order if language else "MDY")
         return _numeric(int(first), int(second), int(year), separator, order), True
     year, _, month, day = groups
     return _day(int(year), int(month), int(day)), True
@@ -298,7 +314,39 @@ def _worth_parsing(text: str, preferred: tuple[str, ...]) -> bool:
 # --------------------------------------------------------------------------- entry points
 
 
-def parse_date(text: str | None, *, language: str | None, fetched_at: datetime) -> str | None:
+def _day_first(resolved: Language | None, order: str | None) -> bool:
+    if order:
+        return order != "MDY"
+    return resolved is not None and resolved.date_order != "MDY"
+
+
+def numeric_order(text: str) -> str | None:
+    """The order a page writes its numeric dates in, when the page itself shows it:
+    "DMY" when some date reads only day first (15/04/2016) and none only month first
+    (04/15/2016), "MDY" the other way round, else None (the language decides). A page
+    keeps one order, and its language is no guide to it: an English site made in France
+    writes 01/03/2015 for the 1st of March.
+
+    >>> numeric_order("on 15/04/2016 ... on 01/03/2015"), numeric_order("04/15/2016, 03/01/2015")
+    ('DMY', 'MDY')
+    >>> numeric_order("01/03/2015") is None, numeric_order("15/04/2016 and 04/15/2016") is None
+    (True, True)
+    """
+    day_first = month_first = False
+    for match in _NUMERIC_DMY.finditer(text):
+        first, separator, second = int(match.group(1)), match.group(2), int(match.group(3))
+        if separator == ".":
+            continue
+        day_first |= 12 < first <= 31 and second <= 12
+        month_first |= 12 < second <= 31 and first <= 12
+    if day_first != month_first:
+        return "DMY" if day_first else "MDY"
+    return None
+
+
+
+def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
+               order: str | None = None) -> str | None:
     """Parse one date string as printed by a page or feed (see the module docstring).
 
     Returns None rather than guessing: junk, bare numbers, prose and dates in the
@@ -330,15 +378,15 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime) 
     bare = text.strip(" ,.;:|()[]–—-")
     for _, _, kind, match in _candidates(bare):
         if match.span() == (0, len(bare)):
-            moment, day_only = _shape_moment(kind, match, resolved, preferred)
+            moment, day_only = _shape_moment(kind, match, resolved, preferred, order)
             if moment is not None:
                 return format_published(moment, fetched_at=base, day_only=day_only)
-    day_first = resolved is not None and resolved.date_order != "MDY"
+    day_first = _day_first(resolved, order)
     return _dateparser(text, preferred, day_first, base)
 
 
 def find_date_in_text(
-    text: str | None, *, language: str | None, fetched_at: datetime
+    text: str | None, *, language: str | None, fetched_at: datetime, order: str | None = None
 ) -> str | None:
     """First date printed in a longer text (a listing block, a byline).
 
@@ -360,10 +408,9 @@ def find_date_in_text(
     # Earliest in the text wins; at the same position the more specific pattern does.
     for _, _, kind, match in sorted(found, key=lambda c: (c[0], c[1])):
         if kind == "relative":
-            day_first = resolved is not None and resolved.date_order != "MDY"
-            parsed = _dateparser(match.group(0), preferred, day_first, base)
+            parsed = _dateparser(match.group(0), preferred, _day_first(resolved, order), base)
         else:
-            moment, day_only = _shape_moment(kind, match, resolved, preferred)
+            moment, day_only = _shape_moment(kind, match, resolved, preferred, order)
             parsed = format_published(moment, fetched_at=base, day_only=day_only)
         if parsed:
             return parsed

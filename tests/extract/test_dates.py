@@ -116,6 +116,31 @@ def test_numeric_dates_follow_the_language(text: str, language: str, expected: s
     assert parse_date(text, language=language, fetched_at=FETCHED_AT) == expected
 
 
+def test_a_page_that_shows_its_numeric_order_overrides_the_language() -> None:
+    """An English page made in France: "15/04/2016" says the page writes day first, so its
+    "01/03/2015" is the 1st of March; a page that shows nothing leaves it to the language."""
+    order = dates.numeric_order("Written on 15/04/2016. Written on 01/03/2015.")
+    assert order == "DMY"
+    assert find_date_in_text("Written on 01/03/2015.", language="en", fetched_at=FETCHED_AT, order=order) == (
+        "2015-03-01T00:00:00Z")
+    assert dates.numeric_order("04/15/2016 and 01/03/2015") == "MDY"
+    assert dates.numeric_order("01/03/2015, 15/04/2016 and 04/15/2016") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 Jul 25 Opname pekerjaan fisik", "2025-07-15T00:00:00Z"),
+        ("14 Agu 25", "2025-08-14T00:00:00Z"),
+        ("Posted 3-Mar-99", "1999-03-03T00:00:00Z"),
+        ("On July 12. July 11, 2017 / 2", "2017-07-11T00:00:00Z"),  # a day, not a two-digit year
+        ("12 December 12:00", None),
+    ],
+)
+def test_two_digit_years_after_a_month_word(text: str, expected: str | None) -> None:
+    assert find_date_in_text(text, language="id", fetched_at=FETCHED_AT + timedelta(days=100)) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -48,6 +48,20 @@ def test_whole_class_names_and_landmarks_are_noise() -> None:
         ["c-pagination"], ["menu-item"], "div", ["comments-area"], "footer"]
 
 
+def test_an_aside_inside_an_article_is_its_meta_line() -> None:
+    """WordPress themes print a post's date in ``article > header > aside.entry-meta``; the
+    page's own sidebar, beside the articles, is still furniture."""
+    posts = "".join(
+        f"<article><header><h2><a href='/p/{i}'>Post number {i} of the year</a></h2>"
+        f"<aside class='entry-meta'><a href='/p/{i}'>May {i + 1}, 2025</a> | Filed under: "
+        f"<a href='/news/'>News</a></aside></header><p>Spoke on 26. November 2015 about it.</p></article>"
+        for i in range(3)
+    )
+    sidebar = "<aside><h3><a href='/other/a'>Recent posts on other things</a></h3></aside>"
+    assert read(posts + sidebar) == [
+        (f"Post number {i} of the year", f"https://www.example.org/p/{i}", f"2025-05-0{i + 1}") for i in range(3)]
+
+
 def test_one_article_around_many_press_releases_is_a_listing_and_the_h2_is_the_headline() -> None:
     releases = "".join(
         f"<div class='release'><h6><a href='/companies/acme-{i}'>ACME Corp</a></h6>"

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from crawler.extract.dates import contains_date_pattern, find_date_in_text, parse_date
+from crawler.extract.dates import contains_date_pattern, find_date_in_text, parse_date, starts_with_date
 from crawler.extract.htmltext import element_text, truncate
 from crawler.extract.identity import SUMMARY_MAX
 from crawler.extract.titles import is_more_link
@@ -106,14 +106,17 @@ def date_of_element(el: Tag, ctx: ItemContext) -> str | None:
 
 
 def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
-    """``<time>`` in the block, else a date printed in its text (outside the title if possible)."""
+    """``<time>`` in the block, else a date printed in its text outside the title."""
     for time_el in block.find_all("time"):
         parsed = date_of_element(time_el, ctx)
         if parsed:
             return parsed
     text = element_text(block)
     outside_title = text.replace(title, " ") if title else text
-    return ctx.date_in(outside_title) or (ctx.date_in(text) if outside_title != text else None)
+    # A date written in a title is what the item is about ("Meeting of 07/02/2024",
+    # "…（令和2年5月6日更新）"), not its day; one that opens the title is a byline that the
+    # title's link swallowed ("May 20, 2022 | Last Friday…").
+    return ctx.date_in(outside_title) or (ctx.date_in(title) if title and starts_with_date(title) else None)
 
 
 def block_summary(block: Tag, title: str) -> str:

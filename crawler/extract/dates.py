@@ -92,12 +92,18 @@ _RANGE_MDY = re.compile(
 _DAY_MONTH_YY = re.compile(
     r"(?<![\w.])(\d{1,2})\.?[\s-]+([^\W\d_]{3,})\.?[\s-]+['’]?(\d{2})(?!\w)(?!\s*[,.:/-]?\s*\d)"
 )
+# Year, month and day marked by their signs, in Japanese, Chinese and Korean: "2020年5月2日",
+# "2020년 5월 2일", and a Japanese era year: "令和2年5月2日" (令和元年 is its first year).
+_ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_MARKED_YMD = re.compile(
+    r"(?:(令和|平成|昭和)\s*(\d{1,2}|元)|((?:19|20)\d{2}))\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
+)
 # Numbers only: "03/05/2025", "14.03.2024", "2025/05/03".
 _NUMERIC_DMY = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d])")
 _NUMERIC_YMD = re.compile(r"(?<![\d.,/-])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d.,/])")
 
 # Most specific first: at one position, an ISO timestamp beats the bare date inside it.
-_KINDS = ("iso", "range_dmy", "range_mdy", "dmy", "mdy", "ymd", "dmyy", "numeric", "numeric_ymd")
+_KINDS = ("iso", "range_dmy", "range_mdy", "dmy", "mdy", "ymd", "dmyy", "marked", "numeric", "numeric_ymd")
 _PATTERNS = {
     "iso": _ISO,
     "range_dmy": _RANGE_DMY,
@@ -106,6 +112,7 @@ _PATTERNS = {
     "mdy": _MONTH_DAY_YEAR,
     "ymd": _YEAR_MONTH_DAY,
     "dmyy": _DAY_MONTH_YY,
+    "marked": _MARKED_YMD,
     "numeric": _NUMERIC_DMY,
     "numeric_ymd": _NUMERIC_YMD,
 }
@@ -221,6 +228,11 @@ def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
         if found is None or (first_word and last_word and month_number(last_word, preferred) is None):
             return None, True
         return _day(int(year), found[0], int(day)), True
+    if kind == "marked":
+        era, era_year, year, month, day = match.groups()
+        if era:
+            year = str(_ERAS[era] + (1 if era_year == "元" else int(era_year)))
+        return _day(int(year), int(month), int(day)), True
     groups = [g for g in match.groups() if g is not None]
     if kind == "iso":
         moment = _iso_moment(match)
@@ -429,6 +441,17 @@ def contains_date_pattern(text: str | None) -> bool:
         if _shape_moment(kind, match, None, ("en",))[0] is not None:
             return True
     return False
+
+
+def starts_with_date(text: str) -> bool:
+    """Does the text open with a printed date (no dateparser)?
+
+    >>> starts_with_date("May 20, 2022 | Last Friday"), starts_with_date("Meeting of 07/02/2024")
+    (True, False)
+    """
+    text = " ".join(text.split())[:MAX_DATE_TEXT]
+    return any(match.start() == 0 and _shape_moment(kind, match, None, ("en",))[0] is not None
+               for _, _, kind, match in _candidates(text))
 
 
 def is_date_only(text: str | None) -> bool:

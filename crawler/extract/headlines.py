@@ -17,7 +17,7 @@ from crawler.extract.blocks import ItemContext, enclosing_link, links
 from crawler.extract.dates import is_date_only
 from crawler.extract.htmltext import BLOCK_TAGS, lines
 from crawler.extract.noise import HEADINGS
-from crawler.extract.partdates import find_day_month
+from crawler.extract.partdates import find_day_month, names_a_period
 from crawler.extract.targets import leads_to_item
 from crawler.extract.titles import READ_MORE_ONLY, clean_title, is_more_link, label_text
 
@@ -107,7 +107,7 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         counts[url] = counts.get(url, 0) + 1
         first.setdefault(url, link)
         text = _link_title(link)
-        if not text or _NOT_A_TITLE.match(text) or is_date_only(text):
+        if not text or _NOT_A_TITLE.match(text) or is_date_only(text) or names_a_period(text, language=ctx.language):
             if is_more_link(link):
                 more.add(url)
             elif text:

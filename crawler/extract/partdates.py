@@ -113,3 +113,29 @@ def is_period(text: str | None, *, language: str | None) -> bool:
     _, preferred = preferred_languages(language)
     words = re.findall(r"[^\W\d_]+", text)
     return all(month_number(word, preferred) is not None for word in words) and len(words) <= 1
+
+
+_CJK_PERIOD = re.compile(r"(?:(?:19|20)\d{2}\s*[年년]\s*)?(?:\d{1,2}\s*[月월])?|(?:19|20)\d{2}\s*[年년]")
+
+
+def names_a_period(text: str | None, *, language: str | None) -> bool:
+    """Does a link's text name a month or a year and nothing else ("1月", "March",
+    "2020年", "Dezember 2019")? Such a link leads to an archive of that period, not to
+    an item.
+
+    >>> [names_a_period(t, language="en") for t in ("1月", "March", "2020", "Dezember 2019", "March news")]
+    [True, True, True, True, False]
+    """
+    if not isinstance(text, str) or len(text) > MAX_DATE_TEXT // 3:
+        return False
+    text = " ".join(text.split()).strip(" .,:;()[]|-–")
+    if not text:
+        return False
+    if _CJK_PERIOD.fullmatch(text) or _YEAR.fullmatch(text):
+        return True
+    words = re.findall(r"[^\W\d_]+", text)
+    numbers = re.findall(r"\d+", text)
+    if not words or len(words) > 2 or any(not _YEAR.fullmatch(n) for n in numbers):
+        return False
+    _, preferred = preferred_languages(language)
+    return all(month_number(word, preferred) is not None for word in words)

@@ -297,3 +297,18 @@ def test_a_day_name_and_number_without_the_month() -> None:
     assert partdates.find_weekday_day("Venerdì 29 dalle 18:00", language="it") == 29
     assert partdates.find_weekday_day("Friday 10:30", language="en") is None
     assert find_date_in_text("Batizado di Capoeira 2020. Dal 29/05", language="it", fetched_at=datetime(2025, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("令和2年5月2日", "2020-05-02T00:00:00Z"),
+        ("令和元年5月1日", "2019-05-01T00:00:00Z"),
+        ("平成30年12月1日 更新", "2018-12-01T00:00:00Z"),
+        ("2020年05月02日", "2020-05-02T00:00:00Z"),
+        ("2020년 5월 2일", "2020-05-02T00:00:00Z"),
+    ],
+)
+def test_dates_marked_by_year_month_and_day_signs(text: str, expected: str) -> None:
+    """Japanese, Chinese and Korean print 年月日 (년월일), Japanese often with an era year."""
+    assert find_date_in_text(text, language="ja", fetched_at=FETCHED_AT) == expected

@@ -398,3 +398,17 @@ def test_a_date_glued_to_the_next_element_is_read() -> None:
         f"<span class='date'>febrero {20 + i}, 2024</span><span class='comments'>0 Comments</span></li>"
         for i in range(3)) + "</ul>"
     assert [day for _, _, day in read(body, lang="es")] == ["2024-02-20", "2024-02-21", "2024-02-22"]
+
+
+def test_links_named_by_a_month_are_an_archive_and_japanese_titles_have_words() -> None:
+    """A city's news list in Japanese (titles without spaces, era dates) above its archive
+    of month links ("1月", "2月"): the news are the items, the months are not."""
+    news = "".join(
+        f"<li><p><span class='date'>令和2年5月{i + 1}日</span></p>"
+        f"<p class='link-arrow'><a href='/kurashi/item{i}.html'>新型コロナウイルス感染症への対応について{i}</a></p></li>"
+        for i in range(4)
+    )
+    months = "".join(f"<li><a href='/news/2020{m:02d}.html'>{m}月</a></li>" for m in range(1, 6))
+    found = read(f"<ul class='listBlock'>{news}</ul><h3>令和2年（2020年）</h3><ul>{months}</ul>", lang="ja")
+    assert [(url, day) for _, url, day in found] == [
+        (f"https://www.example.org/kurashi/item{i}.html", f"2020-05-0{i + 1}") for i in range(4)]

@@ -412,3 +412,15 @@ def test_links_named_by_a_month_are_an_archive_and_japanese_titles_have_words() 
     found = read(f"<ul class='listBlock'>{news}</ul><h3>令和2年（2020年）</h3><ul>{months}</ul>", lang="ja")
     assert [(url, day) for _, url, day in found] == [
         (f"https://www.example.org/kurashi/item{i}.html", f"2020-05-0{i + 1}") for i in range(4)]
+
+
+def test_articles_titled_by_a_linked_heading_are_posts_without_dates() -> None:
+    """A Pelican theme's event list: four <article>s, each an <h2> link of two words and a
+    "more ..." button, nothing else. The markup says they are posts; four <div>s built the
+    same way are not (a box of links to the site's services)."""
+    def posts(tag: str) -> str:
+        return "".join(f"<{tag}><h2><a href='//www.example.org/treffen-{i}/'>Monatstreffen {i}</a></h2>"
+                       f"<div class='summary'><a href='/treffen-{i}/'>more ...</a></div></{tag}>" for i in range(4))
+    assert [url for _, url, _ in read(posts("article"))] == [
+        f"https://www.example.org/treffen-{i}/" for i in range(4)]
+    assert read(posts("div")) == []

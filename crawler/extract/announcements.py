@@ -35,7 +35,7 @@ from crawler.extract.blocks import (
     page_base_url,
     resolve_url,
 )
-from crawler.extract.dates import numeric_order
+from crawler.extract.dates import numeric_order, short_order
 from crawler.extract.htmltext import collapse, element_text, html_to_text, parse_html, truncate
 from crawler.extract.identity import (
     DEFAULT_MAX_ITEMS,
@@ -235,7 +235,8 @@ def read_announcements(
         return PageAnnouncements([], "the page could not be parsed as HTML")
     ctx = ItemContext(page_base_url(soup, page_url), language or _page_language(soup), fetched_at,
                       _canonical(soup, page_url), collapse(soup.title.get_text()) if soup.title else "")
-    ctx.order = numeric_order(soup.get_text(" "))
+    text = soup.get_text(" ")
+    ctx.order, ctx.short = numeric_order(text), short_order(text, fetched_at=fetched_at)
     # Before furniture goes: the menu says whether the page heads a section or the site.
     ctx.section = page_section(ctx.canonical or page_url,
                                (url for a in soup.find_all("a", href=True) if (url := ctx.url(a.get("href")))))

@@ -68,15 +68,18 @@ class ItemContext:
     title: str = ""
     section: str = ""  # the page's address as a section whose items live below it (targets.page_section)
     order: str | None = None  # the page's order of numeric dates, when it shows one (dates.numeric_order)
+    short: str | None = None  # the order of its two-digit-year dates, when it shows one (dates.short_order)
     _urls: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def date(self, text: Any) -> str | None:
         if not isinstance(text, str):
             return None
-        return parse_date(text, language=self.language, fetched_at=self.fetched_at, order=self.order)
+        return parse_date(text, language=self.language, fetched_at=self.fetched_at, order=self.order,
+                          short=self.short)
 
     def date_in(self, text: str) -> str | None:
-        return find_date_in_text(text, language=self.language, fetched_at=self.fetched_at, order=self.order)
+        return find_date_in_text(text, language=self.language, fetched_at=self.fetched_at, order=self.order,
+                                 short=self.short)
 
     def url(self, href: Any) -> str | None:
         """resolve_url, remembered: a listing links each item two or three times."""
@@ -116,7 +119,7 @@ def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
     # A date written in a title is what the item is about ("Meeting of 07/02/2024",
     # "…（令和2年5月6日更新）"), not its day; one that opens the title is a byline that the
     # title's link swallowed ("May 20, 2022 | Last Friday…").
-    return ctx.date_in(outside_title) or (ctx.date_in(title) if title and starts_with_date(title) else None)
+    return ctx.date_in(outside_title) or (ctx.date_in(title) if title and starts_with_date(title, ctx.short) else None)
 
 
 def block_summary(block: Tag, title: str) -> str:

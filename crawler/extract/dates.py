@@ -98,6 +98,9 @@ _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _MARKED_YMD = re.compile(
     r"(?:(令和|平成|昭和)\s*(\d{1,2}|元)|((?:19|20)\d{2}))\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
 )
+# Three numbers of two digits ("24-05-21"): year first or day first, which only the page
+# can tell (short_order); read only when it has.
+_NUMERIC_SHORT = re.compile(r"(?<![\d.,/:-])(\d{2})([./-])(\d{2})\2(\d{2})(?![\d:]|[.,/-]\d)")
 # Numbers only: "03/05/2025", "14.03.2024", "2025/05/03".
 _NUMERIC_DMY = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d])")
 _NUMERIC_YMD = re.compile(r"(?<![\d.,/-])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d.,/])")
@@ -228,6 +231,8 @@ def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
         if found is None or (first_word and last_word and month_number(last_word, preferred) is None):
             return None, True
         return _day(int(year), found[0], int(day)), True
+    if kind.startswith("short_"):
+        return _short_day(kind, match), True
     if kind == "marked":
         era, era_year, year, month, day = match.groups()
         if era:
@@ -264,10 +269,46 @@ def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
     return _day(int(year), int(month), int(day)), True
 
 
-def _candidates(text: str) -> Iterator[tuple[int, int, str, re.Match[str]]]:
+def _candidates(text: str, short: str | None = None) -> Iterator[tuple[int, int, str, re.Match[str]]]:
     for order, kind in enumerate(_KINDS):
         for match in _PATTERNS[kind].finditer(text):
             yield match.start(), order, kind, match
+    if short:
+        for match in _NUMERIC_SHORT.finditer(text):
+            yield match.start(), len(_KINDS), "short_" + short, match
+
+
+def _short_day(kind: str, match: re.Match[str]) -> datetime | None:
+    """A two-digit-year numeric date in the order the page showed (short_order)."""
+    first, _, middle, last = match.groups()
+    if kind == "short_YMD":
+        year, day = first, last
+    else:
+        day, year = first, last
+    return _day(2000 + int(year), int(middle), int(day))
+
+
+def short_order(text: str, *, fetched_at: datetime) -> str | None:
+    """The order of a page's two-digit-year dates ("24-05-21"), when only one reading
+    makes every one of them a day on or before the fetch: "YMD" (year first), "DMY", or
+    None. One date says little; a list of them (23-10-25, 23-06-27: in 2025 and 2027
+    they would lie ahead) tells.
+
+    >>> now = datetime(2024, 6, 1)
+    >>> short_order("24-05-21 a 23-10-25 b 23-06-27", fetched_at=now), short_order("01-02-03", fetched_at=now)
+    ('YMD', None)
+    """
+    matches = list(_NUMERIC_SHORT.finditer(text))
+    if len(matches) < 2:
+        return None
+    base = _naive_utc(fetched_at) + MAX_FUTURE
+    fits = []
+    for kind in ("short_YMD", "short_DMY"):
+        days = [_short_day(kind, m) for m in matches]
+        fits.append(all(d is not None and d <= base for d in days))
+    if fits[0] != fits[1]:
+        return "YMD" if fits[0] else "DMY"
+    return None
 
 
 # --------------------------------------------------------------------------- dateparser
@@ -358,7 +399,7 @@ def numeric_order(text: str) -> str | None:
 
 
 def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
-               order: str | None = None) -> str | None:
+               order: str | None = None, short: str | None = None) -> str | None:
     """Parse one date string as printed by a page or feed (see the module docstring).
 
     Returns None rather than guessing: junk, bare numbers, prose and dates in the
@@ -388,7 +429,7 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
         if moment is not None:
             return format_published(moment, fetched_at=base)
     bare = text.strip(" ,.;:|()[]–—-")
-    for _, _, kind, match in _candidates(bare):
+    for _, _, kind, match in _candidates(bare, short):
         if match.span() == (0, len(bare)):
             moment, day_only = _shape_moment(kind, match, resolved, preferred, order)
             if moment is not None:
@@ -398,7 +439,8 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
 
 
 def find_date_in_text(
-    text: str | None, *, language: str | None, fetched_at: datetime, order: str | None = None
+    text: str | None, *, language: str | None, fetched_at: datetime, order: str | None = None,
+    short: str | None = None,
 ) -> str | None:
     """First date printed in a longer text (a listing block, a byline).
 
@@ -415,7 +457,7 @@ def find_date_in_text(
     text = " ".join(text.split())
     resolved, preferred = preferred_languages(language)
     base = _naive_utc(fetched_at)
-    found: list[tuple[int, int, str, re.Match[str]]] = list(_candidates(text))
+    found: list[tuple[int, int, str, re.Match[str]]] = list(_candidates(text, short))
     found.extend((m.start(), len(_KINDS), "relative", m) for m in _relative(text, preferred, words=False))
     # Earliest in the text wins; at the same position the more specific pattern does.
     for _, _, kind, match in sorted(found, key=lambda c: (c[0], c[1])):
@@ -443,7 +485,7 @@ def contains_date_pattern(text: str | None) -> bool:
     return False
 
 
-def starts_with_date(text: str) -> bool:
+def starts_with_date(text: str, short: str | None = None) -> bool:
     """Does the text open with a printed date (no dateparser)?
 
     >>> starts_with_date("May 20, 2022 | Last Friday"), starts_with_date("Meeting of 07/02/2024")
@@ -451,7 +493,7 @@ def starts_with_date(text: str) -> bool:
     """
     text = " ".join(text.split())[:MAX_DATE_TEXT]
     return any(match.start() == 0 and _shape_moment(kind, match, None, ("en",))[0] is not None
-               for _, _, kind, match in _candidates(text))
+               for _, _, kind, match in _candidates(text, short))
 
 
 def is_date_only(text: str | None) -> bool:

@@ -312,3 +312,16 @@ def test_a_day_name_and_number_without_the_month() -> None:
 def test_dates_marked_by_year_month_and_day_signs(text: str, expected: str) -> None:
     """Japanese, Chinese and Korean print 年月日 (년월일), Japanese often with an era year."""
     assert find_date_in_text(text, language="ja", fetched_at=FETCHED_AT) == expected
+
+
+def test_two_digit_year_numbers_follow_the_order_the_page_shows() -> None:
+    """"24-05-21" may be year or day first; a page whose list holds 23-10-25 and 23-06-27
+    (the 23rd of a month in 2025 or 2027 would lie ahead of the fetch) writes the year first."""
+    fetched = datetime(2024, 5, 24, tzinfo=UTC)
+    page = "24-05-21 - New interface. 23-10-25 - Whisper. 23-06-27 - ISO 27001."
+    short = dates.short_order(page, fetched_at=fetched)
+    assert short == "YMD"
+    assert find_date_in_text("24-05-21 - New interface", language="en", fetched_at=fetched, short=short) == (
+        "2024-05-21T00:00:00Z")
+    assert find_date_in_text("24-05-21 - New interface", language="en", fetched_at=fetched) is None
+    assert dates.short_order("01-02-03 and 04-05-06", fetched_at=fetched) is None

@@ -81,7 +81,8 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
        linked heading leading to the same page (a kicker above the title). When the
        block has a "Read more", a heading leading where it leads wins (not the heading
        of another site's preview card quoted in the teaser);
-    2. else the link the "Read more" leads to;
+    2. else the link the "Read more" leads to, titled by the block's heading without a
+       link when it has one;
     3. else, when the whole block leads to one page (its picture, its title, its
        "Read more"), that page, titled by a heading, the link's own words or the
        block's first line;
@@ -147,6 +148,10 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
     if target is not None and target in longest:
         text, link = longest[target]
         return Headline(text, target, False, by_more=True, sole=sole, anchor=link)
+    if target is not None and plain is not None:
+        # A heading without a link and a "Read more": the heading names the page the
+        # "Read more" leads to, whatever the teaser links to besides (a venue, a sponsor).
+        return Headline(plain[0], target, False, plain_heading=True, by_more=True, sole=sole, anchor=plain[1])
     if sole:
         url = next(iter(counts))
         if plain is not None and (url not in longest or len(plain[0]) >= len(longest[url][0])):

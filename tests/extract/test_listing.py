@@ -424,3 +424,17 @@ def test_articles_titled_by_a_linked_heading_are_posts_without_dates() -> None:
     assert [url for _, url, _ in read(posts("article"))] == [
         f"https://www.example.org/treffen-{i}/" for i in range(4)]
     assert read(posts("div")) == []
+
+
+def test_an_unlinked_heading_titles_the_page_its_read_more_leads_to() -> None:
+    """A Jekyll timeline: each entry's <h1> is plain text, its teaser links to a venue or a
+    sponsor, and its "Read More >" leads to the post. The post is the item."""
+    entries = "".join(
+        f"<div class='entry'><label>Fri Jul {i + 1} 2014</label><h1>Hack night number {i}</h1>"
+        f"<div><p>Meet us at <a href='https://venue{i}.example.com/about'>the venue of the night</a> "
+        f"for talks.</p></div><a href='./2014/07/0{i + 1}/hack-night-{i}.html'>Read More &gt;</a></div>"
+        for i in range(4)
+    )
+    assert read(f"<div class='timeline'>{entries}</div>") == [
+        (f"Hack night number {i}", f"https://www.example.org/news/2014/07/0{i + 1}/hack-night-{i}.html",
+         f"2014-07-0{i + 1}") for i in range(4)]

@@ -181,10 +181,6 @@ def _assert_meets_issue_19(summary: Summary, set_rows: list[Row], *, name_pages:
     assert summary.empty_pages == (), detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19 round 5: dev5/ (round 4's acceptance pages) joined dev; whoever makes the extractor meet it removes this mark",
-)
 def test_dev_set_meets_issue_19_thresholds(rows: dict[str, list[Row]]) -> None:
     _assert_meets_issue_19(summarize(rows["dev"]), rows["dev"], name_pages=True)
 

@@ -367,6 +367,19 @@ def _worth_parsing(text: str, preferred: tuple[str, ...]) -> bool:
 # --------------------------------------------------------------------------- entry points
 
 
+def _other_order(kind: str, match: re.Match[str], resolved: Language | None, preferred: tuple[str, ...],
+                 order: str | None, base: datetime) -> str | None:
+    """A numeric date that the assumed order puts after the fetch, read the other way
+    round: a page declared English whose French posts print 08/01/2020 in January 2020
+    means the 8th of January (nothing is published in the future)."""
+    if kind != "numeric" or order:  # a page that showed its order keeps it
+        return None
+    assumed = resolved.date_order if resolved else "MDY"
+    other = "DMY" if assumed == "MDY" else "MDY"
+    moment, day_only = _shape_moment(kind, match, resolved, preferred, other)
+    return format_published(moment, fetched_at=base, day_only=day_only)
+
+
 def _day_first(resolved: Language | None, order: str | None) -> bool:
     if order:
         return order != "MDY"
@@ -433,7 +446,8 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
         if match.span() == (0, len(bare)):
             moment, day_only = _shape_moment(kind, match, resolved, preferred, order)
             if moment is not None:
-                return format_published(moment, fetched_at=base, day_only=day_only)
+                return format_published(moment, fetched_at=base, day_only=day_only) or _other_order(
+                    kind, match, resolved, preferred, order, base)
     day_first = _day_first(resolved, order)
     return _dateparser(text, preferred, day_first, base)
 
@@ -465,7 +479,8 @@ def find_date_in_text(
             parsed = _dateparser(match.group(0), preferred, _day_first(resolved, order), base)
         else:
             moment, day_only = _shape_moment(kind, match, resolved, preferred, order)
-            parsed = format_published(moment, fetched_at=base, day_only=day_only)
+            parsed = format_published(moment, fetched_at=base, day_only=day_only) or _other_order(
+                kind, match, resolved, preferred, order, base)
         if parsed:
             return parsed
     return None

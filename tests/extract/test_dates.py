@@ -325,3 +325,12 @@ def test_two_digit_year_numbers_follow_the_order_the_page_shows() -> None:
         "2024-05-21T00:00:00Z")
     assert find_date_in_text("24-05-21 - New interface", language="en", fetched_at=fetched) is None
     assert dates.short_order("01-02-03 and 04-05-06", fetched_at=fetched) is None
+
+
+def test_a_numeric_date_the_language_puts_in_the_future_is_read_the_other_way() -> None:
+    """A page declared English whose French posts print 08/01/2020, fetched in January 2020."""
+    fetched = datetime(2020, 1, 11, tzinfo=UTC)
+    assert find_date_in_text("Publié 08/01/2020", language="en", fetched_at=fetched) == "2020-01-08T00:00:00Z"
+    assert parse_date("08/01/2020", language="en", fetched_at=fetched) == "2020-01-08T00:00:00Z"
+    assert parse_date("08/01/2020", language="en", fetched_at=datetime(2020, 9, 1, tzinfo=UTC)) == (
+        "2020-08-01T00:00:00Z")

@@ -438,3 +438,12 @@ def test_an_unlinked_heading_titles_the_page_its_read_more_leads_to() -> None:
     assert read(f"<div class='timeline'>{entries}</div>") == [
         (f"Hack night number {i}", f"https://www.example.org/news/2014/07/0{i + 1}/hack-night-{i}.html",
          f"2014-07-0{i + 1}") for i in range(4)]
+
+
+def test_a_lone_post_below_the_section_the_page_heads_is_its_item() -> None:
+    """A young Hugo news page: one entry, a plain link in a list, leading below /news/."""
+    body = ("<nav><a href='/'>Home</a> <a href='/news/'>News</a> <a href='/shows/'>Shows</a> "
+            "<a href='/contact/'>Contact</a></nav><main><h1>News</h1><ul id='list'><li><a href='/news/first-show-2019/'>Dossier des spectacles "
+            "2019</a><div class='meta'>8 January 2020</div></li></ul></main>")
+    assert read(body) == [("Dossier des spectacles 2019", "https://www.example.org/news/first-show-2019/",
+                           "2020-01-08")]

@@ -500,14 +500,21 @@ def contains_date_pattern(text: str | None) -> bool:
     return False
 
 
+_BYLINE_SEPARATOR = re.compile(r"\s*(?:[|·•:–—-]|$)")
+
+
 def starts_with_date(text: str, short: str | None = None) -> bool:
-    """Does the text open with a printed date (no dateparser)?
+    """Does the text open with a printed date set apart from what follows (a separator, or
+    nothing), as a byline is? A date that runs into the sentence is what it is about.
 
     >>> starts_with_date("May 20, 2022 | Last Friday"), starts_with_date("Meeting of 07/02/2024")
     (True, False)
+    >>> starts_with_date("令和2年4月17日に帯広空港で発生した事故")
+    False
     """
     text = " ".join(text.split())[:MAX_DATE_TEXT]
-    return any(match.start() == 0 and _shape_moment(kind, match, None, ("en",))[0] is not None
+    return any(match.start() == 0 and _BYLINE_SEPARATOR.match(text, match.end()) is not None
+               and _shape_moment(kind, match, None, ("en",))[0] is not None
                for _, _, kind, match in _candidates(text, short))
 
 

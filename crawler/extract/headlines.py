@@ -16,6 +16,7 @@ from bs4.element import Tag
 from crawler.extract.blocks import ItemContext, enclosing_link, links
 from crawler.extract.dates import is_date_only
 from crawler.extract.htmltext import BLOCK_TAGS, lines
+from crawler.extract.identity import normalize_title
 from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month, names_a_period
 from crawler.extract.targets import leads_to_item
@@ -126,8 +127,9 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         linked = inner if isinstance(inner, Tag) else enclosing_link(heading, block)
         url = ctx.url(linked.get("href")) if linked is not None else None
         if not usable(url):
-            if linked is None and plain is None and (text := label_text(heading)) and not is_date_only(text):
-                plain = (text, heading)
+            if linked is None and plain is None and (text := label_text(heading)) and not is_date_only(text) \
+                    and not (heading.name == "h1" and normalize_title(text) in normalize_title(ctx.title)):
+                plain = (text, heading)  # the page's own <h1> ("Notícias") names no item
             continue
         assert url is not None
         title = (label_text(inner) if isinstance(inner, Tag) else "") or label_text(heading)

@@ -447,3 +447,14 @@ def test_a_lone_post_below_the_section_the_page_heads_is_its_item() -> None:
             "2019</a><div class='meta'>8 January 2020</div></li></ul></main>")
     assert read(body) == [("Dossier des spectacles 2019", "https://www.example.org/news/first-show-2019/",
                            "2020-01-08")]
+
+
+def test_the_page_s_own_h1_never_titles_its_one_post() -> None:
+    """A Hugo theme: the page's <h1> "Notícias", then one post whose <h2> is plain text and
+    whose link is an empty <a> laid over the card."""
+    body = ("<nav><a href='/'>Início</a> <a href='/news/'>Notícias</a> <a href='/sobre/'>Sobre</a></nav>"
+            "<main><h1>Notícias</h1><article class='post-entry'><h2>Lançamento do artigo sobre avaliação</h2>"
+            "<p>Publicamos o artigo...</p><footer>abril 10, 2025</footer>"
+            "<a class='entry-link' href='/news/lancamento-artigo/'></a></article></main>")
+    assert read(body, lang="pt", head="<title>Notícias | Gamificação</title>") == [
+        ("Lançamento do artigo sobre avaliação", "https://www.example.org/news/lancamento-artigo/", "2025-04-10")]

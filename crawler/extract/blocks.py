@@ -12,9 +12,15 @@ from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
-from bs4.element import Tag
+from bs4.element import NavigableString, Tag
 
-from crawler.extract.dates import contains_date_pattern, find_date_in_text, parse_date, starts_with_date
+from crawler.extract.dates import (
+    contains_date_pattern,
+    find_date_in_text,
+    is_date_only,
+    parse_date,
+    starts_with_date,
+)
 from crawler.extract.htmltext import element_text, truncate
 from crawler.extract.identity import SUMMARY_MAX
 from crawler.extract.titles import is_more_link
@@ -108,12 +114,25 @@ def date_of_element(el: Tag, ctx: ItemContext) -> str | None:
     return ctx.date(text) or ctx.date_in(text)
 
 
+_UNSEEN = frozenset({"script", "style", "template", "noscript"})
+
+
 def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
     """``<time>`` in the block, else a date printed in its text outside the title."""
     for time_el in block.find_all("time"):
         parsed = date_of_element(time_el, ctx)
         if parsed:
             return parsed
+    # A line that is a date and nothing else is the block's date line; a date in its
+    # teaser's prose ("El 27 de enero de 2025 el equipo…") is what the post is about.
+    for string in block.find_all(string=True):
+        if type(string) is not NavigableString or (string.parent is not None and string.parent.name in _UNSEEN):
+            continue  # a comment, a script: nothing a person reads
+        line = str(string).strip()
+        if 6 <= len(line) <= 40 and any(ch.isdigit() for ch in line) and is_date_only(line):
+            parsed = ctx.date(line)
+            if parsed:
+                return parsed
     text = element_text(block)
     outside_title = text.replace(title, " ") if title else text
     # A date written in a title is what the item is about ("Meeting of 07/02/2024",

@@ -458,3 +458,13 @@ def test_the_page_s_own_h1_never_titles_its_one_post() -> None:
             "<a class='entry-link' href='/news/lancamento-artigo/'></a></article></main>")
     assert read(body, lang="pt", head="<title>Notícias | Gamificação</title>") == [
         ("Lançamento do artigo sobre avaliação", "https://www.example.org/news/lancamento-artigo/", "2025-04-10")]
+
+
+def test_a_card_s_date_line_beats_a_date_in_its_teaser() -> None:
+    """A Quarto grid: the teaser says "El 27 de enero de 2025 el equipo…", the card's date
+    line says "28 ene 2025"; a date in a comment is nothing a person reads."""
+    card = ("<div class='g-col-1'><a href='/noticias/{i}/'><h5>Jornada número {i} del observatorio</h5>"
+            "<div class='listing-description'>El 27 de enero de 2025 el equipo se reunió…</div><!-- 3 de enero de 2025 -->"
+            "<div class='listing-date'>2{i} ene 2025</div></a></div>")
+    found = read("<div class='grid'>" + "".join(card.format(i=i) for i in range(3)) + "</div>", lang="es")
+    assert [day for _, _, day in found] == ["2025-01-20", "2025-01-21", "2025-01-22"]

@@ -88,7 +88,8 @@ _RANGE_MDY = re.compile(
 )
 # Day, month word, two-digit year: "14 Agu 25", "15-Jul-25" (a card's corner). The month
 # word must be one (the lexicon decides) and nothing numeric follows the two digits:
-# "July 12. July 11, 2017" and "12 December 12:00" are other dates.
+# "July 12. July 11, 2017" and "12 December 12:00" are other dates. Read only as a whole
+# line (a date line), never in running text ("on 3 May 25 people came").
 _DAY_MONTH_YY = re.compile(
     r"(?<![\w.])(\d{1,2})\.?[\s-]+([^\W\d_]{3,})\.?[\s-]+['’]?(\d{2})(?!\w)(?!\s*[,.:/-]?\s*\d)"
 )
@@ -475,6 +476,8 @@ def find_date_in_text(
     found.extend((m.start(), len(_KINDS), "relative", m) for m in _relative(text, preferred, words=False))
     # Earliest in the text wins; at the same position the more specific pattern does.
     for _, _, kind, match in sorted(found, key=lambda c: (c[0], c[1])):
+        if kind == "dmyy" and match.span() != (0, len(text)):
+            continue  # in running text, "on 3 May 25 people came" is no date: only a date line
         if kind == "relative":
             parsed = _dateparser(match.group(0), preferred, _day_first(resolved, order), base)
         else:

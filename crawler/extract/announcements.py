@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 from bs4.element import Tag
@@ -35,6 +36,7 @@ from crawler.extract.blocks import (
     page_base_url,
     resolve_url,
 )
+from crawler.extract.dates import numeric_order, short_order
 from crawler.extract.htmltext import collapse, element_text, html_to_text, parse_html, truncate
 from crawler.extract.identity import (
     DEFAULT_MAX_ITEMS,
@@ -210,6 +212,23 @@ def _reason(findings: Findings) -> str:
     return findings.reason()
 
 
+def _as_linked(items: list[Announcement], page_links: list[str], ctx: ItemContext) -> list[Announcement]:
+    """Structured data written for the host the page declares its own, when the page is
+    served from another (a template's placeholder canonical, ``your-site.example.com``, a
+    staging host), names an item at the path the page links to on the host it is served
+    from: the address a person follows is the page's link."""
+    host, declared = urlsplit(ctx.base).netloc, urlsplit(ctx.canonical or "").netloc
+    if not declared or declared == host:
+        return items
+    own = {(parts.path.rstrip("/"), parts.query): url for url in page_links if (parts := urlsplit(url)).netloc == host}
+    moved = []
+    for item in items:
+        parts = urlsplit(item.url or "")
+        linked = own.get((parts.path.rstrip("/"), parts.query)) if parts.netloc == declared else None
+        moved.append(replace(item, url=linked) if linked else item)
+    return moved
+
+
 def read_announcements(
     html: str | bytes,
     page_url: str,
@@ -234,9 +253,11 @@ def read_announcements(
         return PageAnnouncements([], "the page could not be parsed as HTML")
     ctx = ItemContext(page_base_url(soup, page_url), language or _page_language(soup), fetched_at,
                       _canonical(soup, page_url), collapse(soup.title.get_text()) if soup.title else "")
+    text = soup.get_text(" ")
+    ctx.order, ctx.short = numeric_order(text), short_order(text, fetched_at=fetched_at)
     # Before furniture goes: the menu says whether the page heads a section or the site.
-    ctx.section = page_section(ctx.canonical or page_url,
-                               (url for a in soup.find_all("a", href=True) if (url := ctx.url(a.get("href")))))
+    page_links = [url for a in soup.find_all("a", href=True) if (url := ctx.url(a.get("href")))]
+    ctx.section = page_section(ctx.canonical or page_url, page_links)
     if selectors:
         try:
             found = _from_selectors(soup, selectors, ctx)
@@ -247,7 +268,7 @@ def read_announcements(
     described = _run_tier("jsonld", lambda: jsonld_items(soup, ctx), page_url)
     items = [item for item in described if not ctx.is_page(item.url)]
     if items:
-        return PageAnnouncements(finalize(items, max_items))
+        return PageAnnouncements(finalize(_as_linked(items, page_links, ctx), max_items))
     if described:
         return _one_article("its JSON-LD describes the page")
     try:

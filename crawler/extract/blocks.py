@@ -12,9 +12,15 @@ from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
-from bs4.element import Tag
+from bs4.element import NavigableString, Tag
 
-from crawler.extract.dates import contains_date_pattern, find_date_in_text, parse_date
+from crawler.extract.dates import (
+    contains_date_pattern,
+    find_date_in_text,
+    is_date_only,
+    parse_date,
+    starts_with_date,
+)
 from crawler.extract.htmltext import element_text, truncate
 from crawler.extract.identity import SUMMARY_MAX
 from crawler.extract.titles import is_more_link
@@ -67,15 +73,19 @@ class ItemContext:
     canonical: str | None = None
     title: str = ""
     section: str = ""  # the page's address as a section whose items live below it (targets.page_section)
+    order: str | None = None  # the page's order of numeric dates, when it shows one (dates.numeric_order)
+    short: str | None = None  # the order of its two-digit-year dates, when it shows one (dates.short_order)
     _urls: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def date(self, text: Any) -> str | None:
         if not isinstance(text, str):
             return None
-        return parse_date(text, language=self.language, fetched_at=self.fetched_at)
+        return parse_date(text, language=self.language, fetched_at=self.fetched_at, order=self.order,
+                          short=self.short)
 
     def date_in(self, text: str) -> str | None:
-        return find_date_in_text(text, language=self.language, fetched_at=self.fetched_at)
+        return find_date_in_text(text, language=self.language, fetched_at=self.fetched_at, order=self.order,
+                                 short=self.short)
 
     def url(self, href: Any) -> str | None:
         """resolve_url, remembered: a listing links each item two or three times."""
@@ -104,15 +114,31 @@ def date_of_element(el: Tag, ctx: ItemContext) -> str | None:
     return ctx.date(text) or ctx.date_in(text)
 
 
+_UNSEEN = frozenset({"script", "style", "template", "noscript"})
+
+
 def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
-    """``<time>`` in the block, else a date printed in its text (outside the title if possible)."""
+    """``<time>`` in the block, else a date printed in its text outside the title."""
     for time_el in block.find_all("time"):
         parsed = date_of_element(time_el, ctx)
         if parsed:
             return parsed
+    # A line that is a date and nothing else is the block's date line; a date in its
+    # teaser's prose ("El 27 de enero de 2025 el equipo…") is what the post is about.
+    for string in block.find_all(string=True):
+        if type(string) is not NavigableString or (string.parent is not None and string.parent.name in _UNSEEN):
+            continue  # a comment, a script: nothing a person reads
+        line = str(string).strip()
+        if 6 <= len(line) <= 40 and any(ch.isdigit() for ch in line) and is_date_only(line):
+            parsed = ctx.date(line)
+            if parsed:
+                return parsed
     text = element_text(block)
     outside_title = text.replace(title, " ") if title else text
-    return ctx.date_in(outside_title) or (ctx.date_in(text) if outside_title != text else None)
+    # A date written in a title is what the item is about ("Meeting of 07/02/2024",
+    # "…（令和2年5月6日更新）"), not its day; one that opens the title is a byline that the
+    # title's link swallowed ("May 20, 2022 | Last Friday…").
+    return ctx.date_in(outside_title) or (ctx.date_in(title) if title and starts_with_date(title, ctx.short) else None)
 
 
 def block_summary(block: Tag, title: str) -> str:

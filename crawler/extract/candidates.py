@@ -60,7 +60,7 @@ class Block:
     def evidence(self) -> int:
         """How many signs of an item an undated block shows: a heading, a headline of
         several words, an item's own URL, a picture, a teaser, a day and month, a URL
-        below the section the page heads. A menu entry shows one, a service box two (a
+        below the section the page heads, an ``<article>`` element. A menu entry shows one, a service box two (a
         picture and its name)."""
         if self.headline is None:
             return 0
@@ -72,6 +72,7 @@ class Block:
             + (self.extra >= EXTRA_TEXT)
             + self.day_month
             + self.below
+            + (self.el.name == "article")
         )
 
 

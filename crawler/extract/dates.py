@@ -86,12 +86,28 @@ _RANGE_MDY = re.compile(
     rf"(?<!\w){MONTH_WORD}[\s,/-]+{DAY}{_TO}(?:{MONTH_WORD}[\s,/-]+)?\d{{1,2}}(?:[^\W\d_]{{1,2}})?\.?"
     rf"(?:,\s*|[\s/-]+){CONNECTOR}{YEAR}"
 )
+# Day, month word, two-digit year: "14 Agu 25", "15-Jul-25" (a card's corner). The month
+# word must be one (the lexicon decides) and nothing numeric follows the two digits:
+# "July 12. July 11, 2017" and "12 December 12:00" are other dates. Read only as a whole
+# line (a date line), never in running text ("on 3 May 25 people came").
+_DAY_MONTH_YY = re.compile(
+    r"(?<![\w.])(\d{1,2})\.?[\s-]+([^\W\d_]{3,})\.?[\s-]+['’]?(\d{2})(?!\w)(?!\s*[,.:/-]?\s*\d)"
+)
+# Year, month and day marked by their signs, in Japanese, Chinese and Korean: "2020年5月2日",
+# "2020년 5월 2일", and a Japanese era year: "令和2年5月2日" (令和元年 is its first year).
+_ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_MARKED_YMD = re.compile(
+    r"(?:(令和|平成|昭和)\s*(\d{1,2}|元)|((?:19|20)\d{2}))\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
+)
+# Three numbers of two digits ("24-05-21"): year first or day first, which only the page
+# can tell (short_order); read only when it has.
+_NUMERIC_SHORT = re.compile(r"(?<![\d.,/:-])(\d{2})([./-])(\d{2})\2(\d{2})(?![\d:]|[.,/-]\d)")
 # Numbers only: "03/05/2025", "14.03.2024", "2025/05/03".
 _NUMERIC_DMY = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d])")
 _NUMERIC_YMD = re.compile(r"(?<![\d.,/-])((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})(?![\d.,/])")
 
 # Most specific first: at one position, an ISO timestamp beats the bare date inside it.
-_KINDS = ("iso", "range_dmy", "range_mdy", "dmy", "mdy", "ymd", "numeric", "numeric_ymd")
+_KINDS = ("iso", "range_dmy", "range_mdy", "dmy", "mdy", "ymd", "dmyy", "marked", "numeric", "numeric_ymd")
 _PATTERNS = {
     "iso": _ISO,
     "range_dmy": _RANGE_DMY,
@@ -99,6 +115,8 @@ _PATTERNS = {
     "dmy": _DAY_MONTH_YEAR,
     "mdy": _MONTH_DAY_YEAR,
     "ymd": _YEAR_MONTH_DAY,
+    "dmyy": _DAY_MONTH_YY,
+    "marked": _MARKED_YMD,
     "numeric": _NUMERIC_DMY,
     "numeric_ymd": _NUMERIC_YMD,
 }
@@ -202,8 +220,9 @@ def _numeric(first: int, second: int, year: int, separator: str, order: str) -> 
 
 
 def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
-                  preferred: tuple[str, ...]) -> tuple[datetime | None, bool]:
-    """(datetime, day_only) for one pattern match, or (None, _) when the words are not a date."""
+                  preferred: tuple[str, ...], order: str | None = None) -> tuple[datetime | None, bool]:
+    """(datetime, day_only) for one pattern match, or (None, _) when the words are not a date.
+    ``order`` is the page's own order of numeric dates (numeric_order), over the language's."""
     if kind.startswith("range"):
         if kind == "range_dmy":
             day, first_word, last_word, year = match.groups()
@@ -213,6 +232,13 @@ def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
         if found is None or (first_word and last_word and month_number(last_word, preferred) is None):
             return None, True
         return _day(int(year), found[0], int(day)), True
+    if kind.startswith("short_"):
+        return _short_day(kind, match), True
+    if kind == "marked":
+        era, era_year, year, month, day = match.groups()
+        if era:
+            year = str(_ERAS[era] + (1 if era_year == "元" else int(era_year)))
+        return _day(int(year), int(month), int(day)), True
     groups = [g for g in match.groups() if g is not None]
     if kind == "iso":
         moment = _iso_moment(match)
@@ -228,18 +254,62 @@ def _shape_moment(kind: str, match: re.Match[str], language: Language | None,
         if found is None:
             return None, True
         return _day(int(year), found[0], int(day)), True
+    if kind == "dmyy":
+        day, word, short_year = groups
+        found = month_number(word, preferred)
+        if found is None:
+            return None, True
+        # a two-digit year is this century's, unless that is far ahead (then the last's)
+        year = 2000 + int(short_year) if int(short_year) < 70 else 1900 + int(short_year)
+        return _day(year, found[0], int(day)), True
     if kind == "numeric":
         first, separator, second, year = groups
-        order = language.date_order if language else "MDY"
+        order = order or (language.date_order if language else "MDY")
         return _numeric(int(first), int(second), int(year), separator, order), True
     year, _, month, day = groups
     return _day(int(year), int(month), int(day)), True
 
 
-def _candidates(text: str) -> Iterator[tuple[int, int, str, re.Match[str]]]:
+def _candidates(text: str, short: str | None = None) -> Iterator[tuple[int, int, str, re.Match[str]]]:
     for order, kind in enumerate(_KINDS):
         for match in _PATTERNS[kind].finditer(text):
             yield match.start(), order, kind, match
+    if short:
+        for match in _NUMERIC_SHORT.finditer(text):
+            yield match.start(), len(_KINDS), "short_" + short, match
+
+
+def _short_day(kind: str, match: re.Match[str]) -> datetime | None:
+    """A two-digit-year numeric date in the order the page showed (short_order)."""
+    first, _, middle, last = match.groups()
+    if kind == "short_YMD":
+        year, day = first, last
+    else:
+        day, year = first, last
+    return _day(2000 + int(year), int(middle), int(day))
+
+
+def short_order(text: str, *, fetched_at: datetime) -> str | None:
+    """The order of a page's two-digit-year dates ("24-05-21"), when only one reading
+    makes every one of them a day on or before the fetch: "YMD" (year first), "DMY", or
+    None. One date says little; a list of them (23-10-25, 23-06-27: in 2025 and 2027
+    they would lie ahead) tells.
+
+    >>> now = datetime(2024, 6, 1)
+    >>> short_order("24-05-21 a 23-10-25 b 23-06-27", fetched_at=now), short_order("01-02-03", fetched_at=now)
+    ('YMD', None)
+    """
+    matches = list(_NUMERIC_SHORT.finditer(text))
+    if len(matches) < 2:
+        return None
+    base = _naive_utc(fetched_at) + MAX_FUTURE
+    fits = []
+    for kind in ("short_YMD", "short_DMY"):
+        days = [_short_day(kind, m) for m in matches]
+        fits.append(all(d is not None and d <= base for d in days))
+    if fits[0] != fits[1]:
+        return "YMD" if fits[0] else "DMY"
+    return None
 
 
 # --------------------------------------------------------------------------- dateparser
@@ -298,7 +368,52 @@ def _worth_parsing(text: str, preferred: tuple[str, ...]) -> bool:
 # --------------------------------------------------------------------------- entry points
 
 
-def parse_date(text: str | None, *, language: str | None, fetched_at: datetime) -> str | None:
+def _other_order(kind: str, match: re.Match[str], resolved: Language | None, preferred: tuple[str, ...],
+                 order: str | None, base: datetime) -> str | None:
+    """A numeric date that the assumed order puts after the fetch, read the other way
+    round: a page declared English whose French posts print 08/01/2020 in January 2020
+    means the 8th of January (nothing is published in the future)."""
+    if kind != "numeric" or order:  # a page that showed its order keeps it
+        return None
+    assumed = resolved.date_order if resolved else "MDY"
+    other = "DMY" if assumed == "MDY" else "MDY"
+    moment, day_only = _shape_moment(kind, match, resolved, preferred, other)
+    return format_published(moment, fetched_at=base, day_only=day_only)
+
+
+def _day_first(resolved: Language | None, order: str | None) -> bool:
+    if order:
+        return order != "MDY"
+    return resolved is not None and resolved.date_order != "MDY"
+
+
+def numeric_order(text: str) -> str | None:
+    """The order a page writes its numeric dates in, when the page itself shows it:
+    "DMY" when some date reads only day first (15/04/2016) and none only month first
+    (04/15/2016), "MDY" the other way round, else None (the language decides). A page
+    keeps one order, and its language is no guide to it: an English site made in France
+    writes 01/03/2015 for the 1st of March.
+
+    >>> numeric_order("on 15/04/2016 ... on 01/03/2015"), numeric_order("04/15/2016, 03/01/2015")
+    ('DMY', 'MDY')
+    >>> numeric_order("01/03/2015") is None, numeric_order("15/04/2016 and 04/15/2016") is None
+    (True, True)
+    """
+    day_first = month_first = False
+    for match in _NUMERIC_DMY.finditer(text):
+        first, separator, second = int(match.group(1)), match.group(2), int(match.group(3))
+        if separator == ".":
+            continue
+        day_first |= 12 < first <= 31 and second <= 12
+        month_first |= 12 < second <= 31 and first <= 12
+    if day_first != month_first:
+        return "DMY" if day_first else "MDY"
+    return None
+
+
+
+def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
+               order: str | None = None, short: str | None = None) -> str | None:
     """Parse one date string as printed by a page or feed (see the module docstring).
 
     Returns None rather than guessing: junk, bare numbers, prose and dates in the
@@ -328,17 +443,19 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime) 
         if moment is not None:
             return format_published(moment, fetched_at=base)
     bare = text.strip(" ,.;:|()[]–—-")
-    for _, _, kind, match in _candidates(bare):
+    for _, _, kind, match in _candidates(bare, short):
         if match.span() == (0, len(bare)):
-            moment, day_only = _shape_moment(kind, match, resolved, preferred)
+            moment, day_only = _shape_moment(kind, match, resolved, preferred, order)
             if moment is not None:
-                return format_published(moment, fetched_at=base, day_only=day_only)
-    day_first = resolved is not None and resolved.date_order != "MDY"
+                return format_published(moment, fetched_at=base, day_only=day_only) or _other_order(
+                    kind, match, resolved, preferred, order, base)
+    day_first = _day_first(resolved, order)
     return _dateparser(text, preferred, day_first, base)
 
 
 def find_date_in_text(
-    text: str | None, *, language: str | None, fetched_at: datetime
+    text: str | None, *, language: str | None, fetched_at: datetime, order: str | None = None,
+    short: str | None = None,
 ) -> str | None:
     """First date printed in a longer text (a listing block, a byline).
 
@@ -355,16 +472,18 @@ def find_date_in_text(
     text = " ".join(text.split())
     resolved, preferred = preferred_languages(language)
     base = _naive_utc(fetched_at)
-    found: list[tuple[int, int, str, re.Match[str]]] = list(_candidates(text))
+    found: list[tuple[int, int, str, re.Match[str]]] = list(_candidates(text, short))
     found.extend((m.start(), len(_KINDS), "relative", m) for m in _relative(text, preferred, words=False))
     # Earliest in the text wins; at the same position the more specific pattern does.
     for _, _, kind, match in sorted(found, key=lambda c: (c[0], c[1])):
+        if kind == "dmyy" and match.span() != (0, len(text)):
+            continue  # in running text, "on 3 May 25 people came" is no date: only a date line
         if kind == "relative":
-            day_first = resolved is not None and resolved.date_order != "MDY"
-            parsed = _dateparser(match.group(0), preferred, day_first, base)
+            parsed = _dateparser(match.group(0), preferred, _day_first(resolved, order), base)
         else:
-            moment, day_only = _shape_moment(kind, match, resolved, preferred)
-            parsed = format_published(moment, fetched_at=base, day_only=day_only)
+            moment, day_only = _shape_moment(kind, match, resolved, preferred, order)
+            parsed = format_published(moment, fetched_at=base, day_only=day_only) or _other_order(
+                kind, match, resolved, preferred, order, base)
         if parsed:
             return parsed
     return None
@@ -382,6 +501,24 @@ def contains_date_pattern(text: str | None) -> bool:
         if _shape_moment(kind, match, None, ("en",))[0] is not None:
             return True
     return False
+
+
+_BYLINE_SEPARATOR = re.compile(r"\s*(?:[|·•:–—-]|$)")
+
+
+def starts_with_date(text: str, short: str | None = None) -> bool:
+    """Does the text open with a printed date set apart from what follows (a separator, or
+    nothing), as a byline is? A date that runs into the sentence is what it is about.
+
+    >>> starts_with_date("May 20, 2022 | Last Friday"), starts_with_date("Meeting of 07/02/2024")
+    (True, False)
+    >>> starts_with_date("令和2年4月17日に帯広空港で発生した事故")
+    False
+    """
+    text = " ".join(text.split())[:MAX_DATE_TEXT]
+    return any(match.start() == 0 and _BYLINE_SEPARATOR.match(text, match.end()) is not None
+               and _shape_moment(kind, match, None, ("en",))[0] is not None
+               for _, _, kind, match in _candidates(text, short))
 
 
 def is_date_only(text: str | None) -> bool:

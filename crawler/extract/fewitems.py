@@ -18,13 +18,14 @@ from crawler.extract.headlines import headline
 from crawler.extract.htmltext import element_text
 from crawler.extract.identity import normalize_title
 from crawler.extract.pagecontent import prose
-from crawler.extract.targets import same_site
+from crawler.extract.targets import is_below, same_site
 
 
 def _teaser_headline(block: Block) -> bool:
     """A headline by position (headlines.Headline.by_position): a heading's link, the title
-    a "Read more" leads to, the page the whole teaser leads to."""
-    return block.headline is not None and block.headline.by_position
+    a "Read more" leads to, the page the whole teaser leads to; or by where it leads:
+    below the section the page heads (``/news`` → ``/news/first-post``)."""
+    return block.headline is not None and (block.headline.by_position or block.below)
 
 
 # An excerpt cut short: CMSs end a post's teaser with an ellipsis ("…", "...", "[…]").
@@ -49,7 +50,7 @@ def _lone_item(region: Tag, ctx: ItemContext) -> Block | None:
     another site), and its date the one nearest to the headline. Not when the page
     is titled like it: an article whose heading links to its own permalink."""
     found = headline(region, ctx)
-    if found is None or found.anchor is None or not found.by_position:
+    if found is None or found.anchor is None or not (found.by_position or is_below(found.url, ctx.section, ctx.base)):
         return None
     if normalize_title(found.title) in normalize_title(ctx.title):
         return None  # the page is titled like its one teaser: it is that item's own page

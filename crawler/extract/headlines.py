@@ -16,8 +16,9 @@ from bs4.element import Tag
 from crawler.extract.blocks import ItemContext, enclosing_link, links
 from crawler.extract.dates import is_date_only
 from crawler.extract.htmltext import BLOCK_TAGS, lines
+from crawler.extract.identity import normalize_title
 from crawler.extract.noise import HEADINGS
-from crawler.extract.partdates import find_day_month
+from crawler.extract.partdates import find_day_month, names_a_period
 from crawler.extract.targets import leads_to_item
 from crawler.extract.titles import READ_MORE_ONLY, clean_title, is_more_link, label_text
 
@@ -81,7 +82,8 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
        linked heading leading to the same page (a kicker above the title). When the
        block has a "Read more", a heading leading where it leads wins (not the heading
        of another site's preview card quoted in the teaser);
-    2. else the link the "Read more" leads to;
+    2. else the link the "Read more" leads to, titled by the block's heading without a
+       link when it has one;
     3. else, when the whole block leads to one page (its picture, its title, its
        "Read more"), that page, titled by a heading, the link's own words or the
        block's first line;
@@ -107,7 +109,7 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         counts[url] = counts.get(url, 0) + 1
         first.setdefault(url, link)
         text = _link_title(link)
-        if not text or _NOT_A_TITLE.match(text) or is_date_only(text):
+        if not text or _NOT_A_TITLE.match(text) or is_date_only(text) or names_a_period(text, language=ctx.language):
             if is_more_link(link):
                 more.add(url)
             elif text:
@@ -125,8 +127,9 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         linked = inner if isinstance(inner, Tag) else enclosing_link(heading, block)
         url = ctx.url(linked.get("href")) if linked is not None else None
         if not usable(url):
-            if linked is None and plain is None and (text := label_text(heading)) and not is_date_only(text):
-                plain = (text, heading)
+            if linked is None and plain is None and (text := label_text(heading)) and not is_date_only(text) \
+                    and not (heading.name == "h1" and normalize_title(text) in normalize_title(ctx.title)):
+                plain = (text, heading)  # the page's own <h1> ("Notícias") names no item
             continue
         assert url is not None
         title = (label_text(inner) if isinstance(inner, Tag) else "") or label_text(heading)
@@ -147,6 +150,10 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
     if target is not None and target in longest:
         text, link = longest[target]
         return Headline(text, target, False, by_more=True, sole=sole, anchor=link)
+    if target is not None and plain is not None:
+        # A heading without a link and a "Read more": the heading names the page the
+        # "Read more" leads to, whatever the teaser links to besides (a venue, a sponsor).
+        return Headline(plain[0], target, False, plain_heading=True, by_more=True, sole=sole, anchor=plain[1])
     if sole:
         url = next(iter(counts))
         if plain is not None and (url not in longest or len(plain[0]) >= len(longest[url][0])):

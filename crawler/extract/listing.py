@@ -82,12 +82,18 @@ def _undated_items(blocks: list[Block]) -> list[Block]:
     Each block must show enough signs of an item (Block.evidence), the fewer blocks the
     more signs: three blocks with four signs (heading link, sentence, own URL, picture),
     four with three, five or more bare links whose URLs are items' own pages on the
-    site (a press ticker). Links to other sites make a link collection, not news.
+    site (a press ticker), or three ``<article>`` elements each titled by a heading's
+    link (the markup itself says they are posts: "Monatstreffen 2" needs no more). Links
+    to other sites make a link collection, not news.
     """
     candidates = [b for b in blocks if b.headline is not None]
     best: list[Block] = []
-    for minimum, needed in ((3, 4), (4, 3), (5, 2)):
-        good = [b for b in candidates if b.marked and b.evidence >= needed and (needed > 2 or b.detail)]
+    for minimum, needed in ((3, 4), (4, 3), (5, 2), (3, 0)):
+        if needed:
+            good = [b for b in candidates if b.marked and b.evidence >= needed and (needed > 2 or b.detail)]
+        else:  # the markup says so: <article> elements, each titled by a heading's link
+            good = [b for b in candidates if b.marked and b.el.name == "article"
+                    and b.headline is not None and b.headline.linked_heading]
         urls = {b.headline.url for b in good if b.headline}
         if len(urls) >= minimum and 3 * len(good) >= 2 * len(candidates) and len(good) > len(best):
             best = good

@@ -1,8 +1,8 @@
 """Page furniture that must never be read as announcements: menus, page header and
 footer, cookie banners, breadcrumbs, pagination, share widgets, comment sections.
 
-What HTML says is furniture (``nav``, ``aside``, landmark roles, a page-level
-``header``/``footer``) is removed outright. Class names are weaker evidence, so
+What HTML says is furniture (``nav``, an ``aside`` outside any article, landmark roles,
+a page-level ``header``/``footer``) is removed outright. Class names are weaker evidence, so
 they are read as whole names, not substrings: ``c-pagination`` and ``menu-item``
 are furniture, ``wpr-grid-pagination-center`` (a grid whose pager is centred) and
 ``paginated`` are not. And a class never removes what holds content: furniture
@@ -125,6 +125,16 @@ def _is_content_chrome(el: Tag) -> bool:
     return _repeated(el.parent) or _repeated(el.parent.parent if el.parent else None)
 
 
+def _in_item(el: Tag) -> bool:
+    """Inside an ``<article>`` or a schema.org item, an ``<aside>`` is the item's own (its
+    date and categories line, a pull quote): WordPress themes print a post's date in
+    ``article > header > aside.entry-meta``. The page's sidebar sits beside its articles."""
+    return any(
+        isinstance(ancestor, Tag) and (ancestor.name == "article" or ancestor.has_attr("itemscope"))
+        for ancestor in el.parents
+    )
+
+
 def holds_content(el: Tag) -> bool:
     """Articles, the main element, or headlines (linked headings of several words): what
     furniture never holds. A menu's linked headings are labels ("About us", "Programs").
@@ -146,6 +156,8 @@ def holds_content(el: Tag) -> bool:
 def noise_reason(el: Tag) -> str | None:
     """Why ``el`` is furniture ("landmark", "class"), or None when it is not."""
     if el.name in ("html", "body", "main", "[document]"):
+        return None
+    if el.name == "aside" and _in_item(el):
         return None
     if el.name in _NOISE_TAGS:
         return "landmark"

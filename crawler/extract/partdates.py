@@ -23,6 +23,8 @@ _NUMERIC = re.compile(r"(?<![\d/.,:-])(\d{1,2})(?:/(\d{1,2})(?![\d/])|\.(\d{1,2}
 # A day name and a day number: "Venerdì 29", "Samstag, 3.", "Friday 29th".
 _WEEKDAY_DAY = re.compile(r"(?<!\w)([^\W\d_]{2,})\.?,?\s+(\d{1,2})(?:[^\W\d_]{1,2}(?![^\W\d_])|\.)?(?![\d:/.,]\d|\w)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# Month and day marked by their signs, in Japanese, Chinese and Korean: "4月28日", "4월 28일".
+_MARKED_MONTH_DAY = re.compile(r"(?<![\d年년])(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
 
 
 def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int] | None:
@@ -32,6 +34,8 @@ def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int]
     ((11, 9), (23, 10))
     >>> find_day_month("Dal 29/05 al 31/05", language="it"), find_day_month("05/29 - 05/31", language="en-US")
     ((29, 5), (29, 5))
+    >>> find_day_month("4月28日", language="ja")
+    (28, 4)
     >>> find_day_month("3 offices", language="en") is None, find_day_month("Open 9.30 to 17.00", language="de") is None
     (True, True)
     """
@@ -45,6 +49,7 @@ def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int]
                   if (word := month_number(m.group(2), preferred))]
     found += [(m.start(), int(m.group(2)), word[0]) for m in _MONTH_DAY.finditer(text)
               if (word := month_number(m.group(1), preferred))]
+    found += [(m.start(), int(m.group(2)), int(m.group(1))) for m in _MARKED_MONTH_DAY.finditer(text)]
     month_first = resolved is not None and resolved.date_order == "MDY"
     for m in _NUMERIC.finditer(text):
         first, second = int(m.group(1)), int(m.group(2) or m.group(3))
@@ -113,3 +118,29 @@ def is_period(text: str | None, *, language: str | None) -> bool:
     _, preferred = preferred_languages(language)
     words = re.findall(r"[^\W\d_]+", text)
     return all(month_number(word, preferred) is not None for word in words) and len(words) <= 1
+
+
+_CJK_PERIOD = re.compile(r"(?:(?:19|20)\d{2}\s*[年년]\s*)?(?:\d{1,2}\s*[月월])?|(?:19|20)\d{2}\s*[年년]")
+
+
+def names_a_period(text: str | None, *, language: str | None) -> bool:
+    """Does a link's text name a month or a year and nothing else ("1月", "March",
+    "2020年", "Dezember 2019")? Such a link leads to an archive of that period, not to
+    an item.
+
+    >>> [names_a_period(t, language="en") for t in ("1月", "March", "2020", "Dezember 2019", "March news")]
+    [True, True, True, True, False]
+    """
+    if not isinstance(text, str) or len(text) > MAX_DATE_TEXT // 3:
+        return False
+    text = " ".join(text.split()).strip(" .,:;()[]|-–")
+    if not text:
+        return False
+    if _CJK_PERIOD.fullmatch(text) or _YEAR.fullmatch(text):
+        return True
+    words = re.findall(r"[^\W\d_]+", text)
+    numbers = re.findall(r"\d+", text)
+    if not words or len(words) > 2 or any(not _YEAR.fullmatch(n) for n in numbers):
+        return False
+    _, preferred = preferred_languages(language)
+    return all(month_number(word, preferred) is not None for word in words)

@@ -69,9 +69,24 @@ def clean_title(text: str) -> str:
     return truncate(text.strip(_DECORATION + "…"), TITLE_MAX)
 
 
+# Scripts written without spaces between words (Japanese kana, Chinese and Japanese
+# ideographs): a run of them is several words, about one for every two characters.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def word_count(text: str) -> int:
-    """Words with a letter in them ("2024" and "–" are not words of a headline)."""
-    return sum(1 for w in text.split() if any(ch.isalpha() for ch in w))
+    """Words with a letter in them ("2024" and "–" are not words of a headline); in a
+    script without spaces, two characters make a word.
+
+    >>> word_count("Vernieuwde website 2024"), word_count("お知らせ"), word_count("新型コロナウイルス感染症への対応")
+    (2, 2, 8)
+    """
+    count = 0
+    for word in text.split():
+        if any(ch.isalpha() for ch in word):
+            unspaced = len(_UNSPACED.findall(word))
+            count += max(1, unspaced // 2)
+    return count
 
 
 def looks_like_headline(text: str) -> bool:

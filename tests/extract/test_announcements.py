@@ -103,6 +103,19 @@ def test_jsonld_items_other_than_the_page_are_its_announcements() -> None:
     assert rows(items) == [("A story", "https://e.org/news/a-story", "2025-05-02T00:00:00Z")]
 
 
+def test_jsonld_written_for_another_host_names_the_page_s_own_link() -> None:
+    """A Docusaurus build whose config kept the template's placeholder host: the JSON-LD
+    and the canonical name your-docusaurus-site.example.com, the page links /blog/welcome on
+    the host it is served from. An item of another site keeps its address."""
+    html = """<link rel="canonical" href="https://your-docusaurus-site.example.com/blog">
+    <script type="application/ld+json">{"@type": "Blog", "blogPost": [
+      {"@type": "BlogPosting", "headline": "welcome", "url": "https://your-docusaurus-site.example.com/blog/welcome"},
+      {"@type": "BlogPosting", "headline": "elsewhere", "url": "https://other.example.net/post"}
+    ]}</script><a href="/blog/welcome">welcome</a><a href="/post">Not the same host's post</a>"""
+    items = extract_announcements(html, "https://cogs.example.org/blog", language="en", fetched_at=FETCHED_AT)
+    assert [a.url for a in items] == ["https://cogs.example.org/blog/welcome", "https://other.example.net/post"]
+
+
 def test_jsonld_reference_cycles_terminate() -> None:
     html = """<script type="application/ld+json">{"@graph": [
       {"@type": "WebPage", "@id": "https://e.org/#p", "hasPart": {"@id": "https://e.org/#s"}},

@@ -116,6 +116,32 @@ def test_numeric_dates_follow_the_language(text: str, language: str, expected: s
     assert parse_date(text, language=language, fetched_at=FETCHED_AT) == expected
 
 
+def test_a_page_that_shows_its_numeric_order_overrides_the_language() -> None:
+    """An English page made in France: "15/04/2016" says the page writes day first, so its
+    "01/03/2015" is the 1st of March; a page that shows nothing leaves it to the language."""
+    order = dates.numeric_order("Written on 15/04/2016. Written on 01/03/2015.")
+    assert order == "DMY"
+    assert find_date_in_text("Written on 01/03/2015.", language="en", fetched_at=FETCHED_AT, order=order) == (
+        "2015-03-01T00:00:00Z")
+    assert dates.numeric_order("04/15/2016 and 01/03/2015") == "MDY"
+    assert dates.numeric_order("01/03/2015, 15/04/2016 and 04/15/2016") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 Jul 25", "2025-07-15T00:00:00Z"),
+        ("14 Agu 25", "2025-08-14T00:00:00Z"),
+        ("3-Mar-99", "1999-03-03T00:00:00Z"),
+        ("On July 12. July 11, 2017 / 2", "2017-07-11T00:00:00Z"),  # a day, not a two-digit year
+        ("12 December 12:00", None),
+        ("On 3 May 25 people came", None),  # running text: only a date line has a two-digit year
+    ],
+)
+def test_two_digit_years_after_a_month_word(text: str, expected: str | None) -> None:
+    assert find_date_in_text(text, language="id", fetched_at=FETCHED_AT + timedelta(days=100)) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -272,3 +298,40 @@ def test_a_day_name_and_number_without_the_month() -> None:
     assert partdates.find_weekday_day("Venerdì 29 dalle 18:00", language="it") == 29
     assert partdates.find_weekday_day("Friday 10:30", language="en") is None
     assert find_date_in_text("Batizado di Capoeira 2020. Dal 29/05", language="it", fetched_at=datetime(2025, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("令和2年5月2日", "2020-05-02T00:00:00Z"),
+        ("令和元年5月1日", "2019-05-01T00:00:00Z"),
+        ("平成30年12月1日 更新", "2018-12-01T00:00:00Z"),
+        ("2020年05月02日", "2020-05-02T00:00:00Z"),
+        ("2020년 5월 2일", "2020-05-02T00:00:00Z"),
+    ],
+)
+def test_dates_marked_by_year_month_and_day_signs(text: str, expected: str) -> None:
+    """Japanese, Chinese and Korean print 年月日 (년월일), Japanese often with an era year."""
+    assert find_date_in_text(text, language="ja", fetched_at=FETCHED_AT) == expected
+
+
+def test_two_digit_year_numbers_follow_the_order_the_page_shows() -> None:
+    """"24-05-21" may be year or day first; a page whose list holds 23-10-25 and 23-06-27
+    (the 23rd of a month in 2025 or 2027 would lie ahead of the fetch) writes the year first."""
+    fetched = datetime(2024, 5, 24, tzinfo=UTC)
+    page = "24-05-21 - New interface. 23-10-25 - Whisper. 23-06-27 - ISO 27001."
+    short = dates.short_order(page, fetched_at=fetched)
+    assert short == "YMD"
+    assert find_date_in_text("24-05-21 - New interface", language="en", fetched_at=fetched, short=short) == (
+        "2024-05-21T00:00:00Z")
+    assert find_date_in_text("24-05-21 - New interface", language="en", fetched_at=fetched) is None
+    assert dates.short_order("01-02-03 and 04-05-06", fetched_at=fetched) is None
+
+
+def test_a_numeric_date_the_language_puts_in_the_future_is_read_the_other_way() -> None:
+    """A page declared English whose French posts print 08/01/2020, fetched in January 2020."""
+    fetched = datetime(2020, 1, 11, tzinfo=UTC)
+    assert find_date_in_text("Publié 08/01/2020", language="en", fetched_at=fetched) == "2020-01-08T00:00:00Z"
+    assert parse_date("08/01/2020", language="en", fetched_at=fetched) == "2020-01-08T00:00:00Z"
+    assert parse_date("08/01/2020", language="en", fetched_at=datetime(2020, 9, 1, tzinfo=UTC)) == (
+        "2020-08-01T00:00:00Z")

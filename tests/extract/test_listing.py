@@ -48,6 +48,20 @@ def test_whole_class_names_and_landmarks_are_noise() -> None:
         ["c-pagination"], ["menu-item"], "div", ["comments-area"], "footer"]
 
 
+def test_an_aside_inside_an_article_is_its_meta_line() -> None:
+    """WordPress themes print a post's date in ``article > header > aside.entry-meta``; the
+    page's own sidebar, beside the articles, is still furniture."""
+    posts = "".join(
+        f"<article><header><h2><a href='/p/{i}'>Post number {i} of the year</a></h2>"
+        f"<aside class='entry-meta'><a href='/p/{i}'>May {i + 1}, 2025</a> | Filed under: "
+        f"<a href='/news/'>News</a></aside></header><p>Spoke on 26. November 2015 about it.</p></article>"
+        for i in range(3)
+    )
+    sidebar = "<aside><h3><a href='/other/a'>Recent posts on other things</a></h3></aside>"
+    assert read(posts + sidebar) == [
+        (f"Post number {i} of the year", f"https://www.example.org/p/{i}", f"2025-05-0{i + 1}") for i in range(3)]
+
+
 def test_one_article_around_many_press_releases_is_a_listing_and_the_h2_is_the_headline() -> None:
     releases = "".join(
         f"<div class='release'><h6><a href='/companies/acme-{i}'>ACME Corp</a></h6>"
@@ -384,3 +398,73 @@ def test_a_date_glued_to_the_next_element_is_read() -> None:
         f"<span class='date'>febrero {20 + i}, 2024</span><span class='comments'>0 Comments</span></li>"
         for i in range(3)) + "</ul>"
     assert [day for _, _, day in read(body, lang="es")] == ["2024-02-20", "2024-02-21", "2024-02-22"]
+
+
+def test_links_named_by_a_month_are_an_archive_and_japanese_titles_have_words() -> None:
+    """A city's news list in Japanese (titles without spaces, era dates) above its archive
+    of month links ("1月", "2月"): the news are the items, the months are not."""
+    news = "".join(
+        f"<li><p><span class='date'>令和2年5月{i + 1}日</span></p>"
+        f"<p class='link-arrow'><a href='/kurashi/item{i}.html'>新型コロナウイルス感染症への対応について{i}</a></p></li>"
+        for i in range(4)
+    )
+    months = "".join(f"<li><a href='/news/2020{m:02d}.html'>{m}月</a></li>" for m in range(1, 6))
+    found = read(f"<ul class='listBlock'>{news}</ul><h3>令和2年（2020年）</h3><ul>{months}</ul>", lang="ja")
+    assert [(url, day) for _, url, day in found] == [
+        (f"https://www.example.org/kurashi/item{i}.html", f"2020-05-0{i + 1}") for i in range(4)]
+
+
+def test_articles_titled_by_a_linked_heading_are_posts_without_dates() -> None:
+    """A Pelican theme's event list: four <article>s, each an <h2> link of two words and a
+    "more ..." button, nothing else. The markup says they are posts; four <div>s built the
+    same way are not (a box of links to the site's services)."""
+    def posts(tag: str) -> str:
+        return "".join(f"<{tag}><h2><a href='//www.example.org/treffen-{i}/'>Monatstreffen {i}</a></h2>"
+                       f"<div class='summary'><a href='/treffen-{i}/'>more ...</a></div></{tag}>" for i in range(4))
+    assert [url for _, url, _ in read(posts("article"))] == [
+        f"https://www.example.org/treffen-{i}/" for i in range(4)]
+    assert read(posts("div")) == []
+
+
+def test_an_unlinked_heading_titles_the_page_its_read_more_leads_to() -> None:
+    """A Jekyll timeline: each entry's <h1> is plain text, its teaser links to a venue or a
+    sponsor, and its "Read More >" leads to the post. The post is the item."""
+    entries = "".join(
+        f"<div class='entry'><label>Fri Jul {i + 1} 2014</label><h1>Hack night number {i}</h1>"
+        f"<div><p>Meet us at <a href='https://venue{i}.example.com/about'>the venue of the night</a> "
+        f"for talks.</p></div><a href='./2014/07/0{i + 1}/hack-night-{i}.html'>Read More &gt;</a></div>"
+        for i in range(4)
+    )
+    assert read(f"<div class='timeline'>{entries}</div>") == [
+        (f"Hack night number {i}", f"https://www.example.org/news/2014/07/0{i + 1}/hack-night-{i}.html",
+         f"2014-07-0{i + 1}") for i in range(4)]
+
+
+def test_a_lone_post_below_the_section_the_page_heads_is_its_item() -> None:
+    """A young Hugo news page: one entry, a plain link in a list, leading below /news/."""
+    body = ("<nav><a href='/'>Home</a> <a href='/news/'>News</a> <a href='/shows/'>Shows</a> "
+            "<a href='/contact/'>Contact</a></nav><main><h1>News</h1><ul id='list'><li><a href='/news/first-show-2019/'>Dossier des spectacles "
+            "2019</a><div class='meta'>8 January 2020</div></li></ul></main>")
+    assert read(body) == [("Dossier des spectacles 2019", "https://www.example.org/news/first-show-2019/",
+                           "2020-01-08")]
+
+
+def test_the_page_s_own_h1_never_titles_its_one_post() -> None:
+    """A Hugo theme: the page's <h1> "Notícias", then one post whose <h2> is plain text and
+    whose link is an empty <a> laid over the card."""
+    body = ("<nav><a href='/'>Início</a> <a href='/news/'>Notícias</a> <a href='/sobre/'>Sobre</a></nav>"
+            "<main><h1>Notícias</h1><article class='post-entry'><h2>Lançamento do artigo sobre avaliação</h2>"
+            "<p>Publicamos o artigo...</p><footer>abril 10, 2025</footer>"
+            "<a class='entry-link' href='/news/lancamento-artigo/'></a></article></main>")
+    assert read(body, lang="pt", head="<title>Notícias | Gamificação</title>") == [
+        ("Lançamento do artigo sobre avaliação", "https://www.example.org/news/lancamento-artigo/", "2025-04-10")]
+
+
+def test_a_card_s_date_line_beats_a_date_in_its_teaser() -> None:
+    """A Quarto grid: the teaser says "El 27 de enero de 2025 el equipo…", the card's date
+    line says "28 ene 2025"; a date in a comment is nothing a person reads."""
+    card = ("<div class='g-col-1'><a href='/noticias/{i}/'><h5>Jornada número {i} del observatorio</h5>"
+            "<div class='listing-description'>El 27 de enero de 2025 el equipo se reunió…</div><!-- 3 de enero de 2025 -->"
+            "<div class='listing-date'>2{i} ene 2025</div></a></div>")
+    found = read("<div class='grid'>" + "".join(card.format(i=i) for i in range(3)) + "</div>", lang="es")
+    assert [day for _, _, day in found] == ["2025-01-20", "2025-01-21", "2025-01-22"]

@@ -7,7 +7,7 @@ selectors (its headline: crawler.extract.headlines).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -105,13 +105,34 @@ class ItemContext:
 
 
 def date_of_element(el: Tag, ctx: ItemContext) -> str | None:
-    """A date from the attributes made for machines first, then from the visible text."""
-    for attr in ("datetime", "content", "data-date", "title"):
-        parsed = ctx.date(el.get(attr))
-        if parsed:
-            return parsed
+    """A date from the attributes made for machines first, then from the visible text.
+
+    The day the element shows wins over a machine instant one day off: a site that
+    prints "January 21, 2024" with ``datetime="2024-01-22T00:00:00.000Z"`` wrote its
+    local midnight in UTC, and its readers' day is the one they see."""
     text = element_text(el)
+    for attr in ("datetime", "content", "data-date", "title"):
+        raw = el.get(attr)
+        parsed = ctx.date(raw)
+        if parsed:
+            shown = ctx.date(text) if text and is_date_only(text) else None
+            if shown and _one_day_apart(parsed, shown) and ":" in str(raw):
+                return shown
+            return parsed
     return ctx.date(text) or ctx.date_in(text)
+
+
+def _one_day_apart(first: str, second: str) -> bool:
+    """Two published values ("2024-01-22T00:00:00Z", "2024-01-21") one calendar day apart.
+
+    >>> _one_day_apart("2024-01-22T00:00:00Z", "2024-01-21"), _one_day_apart("2024-01-22", "2024-01-22")
+    (True, False)
+    """
+    try:
+        days = (date.fromisoformat(first[:10]) - date.fromisoformat(second[:10])).days
+    except ValueError:
+        return False
+    return abs(days) == 1
 
 
 _UNSEEN = frozenset({"script", "style", "template", "noscript"})

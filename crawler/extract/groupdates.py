@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bs4.element import Tag
+from bs4.element import NavigableString, Tag
 
 from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.candidates import Block, Group
@@ -75,6 +75,33 @@ def _with_group_year(el: Tag, text: str, item: str | None, inside: set[int], ctx
     return date_from_parts(own_year, month, day, fetched_at=ctx.fetched_at) if own_year and month else None
 
 
+_LINE_MARKS = " \t\r\n-\u2013\u2014|:\u00b7\u2022()[],"  # what separates a date from its item on a line
+_LINE_TEXT = 80
+
+
+def _line_date(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
+    """The date on the block's own line, when the listing is lines of text broken by
+    ``<br>`` ("23/10/2015 - <a>Title</a><br>", "<a>Title</a> (23/10/2015)<br>"): the
+    text beside the block up to the line break or the next item, before it, then after."""
+    for forward in (False, True):
+        parts: list[str] = []
+        node = block.el.next_sibling if forward else block.el.previous_sibling
+        while node is not None:
+            if isinstance(node, Tag):
+                if node.name == "br" or id(node) in inside or any(id(d) in inside for d in node.find_all(True)):
+                    break
+                parts.append(element_text(node))
+            elif type(node) is NavigableString:
+                parts.append(str(node))
+            node = node.next_sibling if forward else node.previous_sibling
+        line = " ".join(parts if forward else reversed(parts)).strip(_LINE_MARKS)
+        if line and len(line) <= _LINE_TEXT:
+            found = ctx.date(line)
+            if found:
+                return found
+    return None
+
+
 def context_dates(group: Group, ctx: ItemContext) -> None:
     """Dates an item shows only in part, or outside its block: a day and month whose year
     is in a group heading, or a date box before the item (see the two helpers)."""
@@ -84,7 +111,8 @@ def context_dates(group: Group, ctx: ItemContext) -> None:
             continue
         item = element_text(block.el)
         text = item.replace(block.headline.title, " ")
-        block.published = _with_group_year(block.el, text, item, inside, ctx) or _date_before(block, inside, ctx)
+        block.published = (_with_group_year(block.el, text, item, inside, ctx) or _line_date(block, inside, ctx)
+                            or _date_before(block, inside, ctx))
 
 
 def is_timed(block: Block, inside: set[int], ctx: ItemContext) -> bool:

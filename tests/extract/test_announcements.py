@@ -500,3 +500,33 @@ def test_no_announcements_comes_with_a_reason(html: str, selectors: dict | None,
     found = announcements.read_announcements(html, "https://e.org/", language="en", fetched_at=FETCHED_AT,
                                              selectors=selectors)
     assert found.items == [] and found.reason == reason
+
+
+def test_the_day_a_time_element_shows_wins_over_a_utc_instant_one_day_off() -> None:
+    """A site that prints its local day and writes the attribute as UTC ("January 21" in
+    the text, 2024-01-22T00:00Z in datetime) published on the day its readers see; an
+    attribute without a time of day, or a day the text does not contradict, stands."""
+    posts = [("2024-01-22T00:00:00.000Z", "January 21, 2024"), ("2024-01-15", "January 14, 2024"),
+             ("2024-01-08T09:30:00Z", "January 8, 2024"), ("2024-01-02T00:00:00Z", "Tuesday")]
+    html = "<main>" + "".join(
+        f'<article><time datetime="{machine}">{shown}</time><h2><a href="/news/{i}">News item number {i}</a></h2>'
+        f"<p>What happened, told in a sentence or two.</p></article>" for i, (machine, shown) in enumerate(posts)
+    ) + "</main>"
+    found = extract_announcements(html, "https://city.example/news/", language="en", fetched_at=FETCHED_AT)
+    assert [(a.url, (a.published or "")[:10]) for a in found] == [
+        ("https://city.example/news/0", "2024-01-21"), ("https://city.example/news/1", "2024-01-15"),
+        ("https://city.example/news/2", "2024-01-08"), ("https://city.example/news/3", "2024-01-02")]
+
+
+def test_a_list_of_lines_broken_by_br_dates_each_line_s_link() -> None:
+    """An old site's news page is one paragraph of lines: the date before the link (or
+    after it, in brackets) on the same line is that item's day, not its neighbour's."""
+    lines = [("23/10/2015 - ", "Stapelkorting in de salon", ""), ("06/08/2015 - ", "Te zien op televisie", ""),
+             ("", "Nieuwe openingstijden in mei", " (04/05/2015)"), ("01/04/2015 - ", "Salonmanager gezocht", "")]
+    html = ("<main><h1>Nieuws</h1><p>" + "<br />".join(
+        f'{before}<a href="/nieuws/{i}/">{title}</a>{after}' for i, (before, title, after) in enumerate(lines))
+        + "</p></main>")
+    found = extract_announcements(html, "https://salon.example/nieuws/", language="nl", fetched_at=FETCHED_AT)
+    assert [(a.title, (a.published or "")[:10]) for a in found] == [
+        ("Stapelkorting in de salon", "2015-10-23"), ("Te zien op televisie", "2015-08-06"),
+        ("Nieuwe openingstijden in mei", "2015-05-04"), ("Salonmanager gezocht", "2015-04-01")]

@@ -530,3 +530,22 @@ def test_a_list_of_lines_broken_by_br_dates_each_line_s_link() -> None:
     assert [(a.title, (a.published or "")[:10]) for a in found] == [
         ("Stapelkorting in de salon", "2015-10-23"), ("Te zien op televisie", "2015-08-06"),
         ("Nieuwe openingstijden in mei", "2015-05-04"), ("Salonmanager gezocht", "2015-04-01")]
+
+
+def test_links_of_one_letter_name_no_item() -> None:
+    """A blog's sidebar calendar links each race's preview and report as "P" and "C",
+    dated by the race's day: a letter is no headline, so only the posts are items."""
+    posts = "".join(
+        f'<div class="post"><h3><a href="/2007/0{i}/01/post-{i}/">Post number {i} of the season</a></h3>'
+        f"<small>Publicado el {i} de junio de 2007</small><p>What happened, told in a sentence or two.</p></div>"
+        for i in range(1, 4)
+    )
+    races = "".join(
+        f'<tr><td>{day}/{month}</td><td>Race {day}</td><td><a href="/2007/0{month}/{day}/previo-{day}/">P</a> '
+        f'<a href="/2007/0{month}/{day}/cronica-{day}/">C</a></td></tr>'
+        for day, month in ((18, 3), (8, 4), (15, 4), (13, 5), (27, 5))
+    )
+    html = f'<div id="page"><div id="content">{posts}</div><div id="side"><table>{races}</table></div></div>'
+    found = extract_announcements(html, "https://f1.example/category/news/", language="es", fetched_at=FETCHED_AT)
+    assert [(a.title, (a.published or "")[:10]) for a in found] == [
+        (f"Post number {i} of the season", f"2007-06-0{i}") for i in range(1, 4)]

@@ -549,3 +549,34 @@ def test_links_of_one_letter_name_no_item() -> None:
     found = extract_announcements(html, "https://f1.example/category/news/", language="es", fetched_at=FETCHED_AT)
     assert [(a.title, (a.published or "")[:10]) for a in found] == [
         (f"Post number {i} of the season", f"2007-06-0{i}") for i in range(1, 4)]
+
+
+def _pelican_page(featured: str, others: list[str]) -> str:
+    """Pelican's default theme: the newest post in full in aside#featured, the rest below."""
+    def post(slug: str, day: int, tag: str) -> str:
+        return (f'<article><{tag} class="entry-title"><a href="/{slug}.html">The post called {slug}</a></{tag}>'
+                f'<footer class="post-info"><abbr class="published" title="2025-05-{day:02d}T00:00:00-05:00">'
+                f'Published: {day:02d} May 2025</abbr> By <a href="/author/ann.html">ann</a>'
+                f'<p>In <a href="/category/news.html">news</a>.</p></footer>'
+                f'<p>The whole post, with <a href="https://elsewhere.example/">a link</a> in its text.</p></article>')
+    listing = "".join(f"<li>{post(slug, 10 - i, 'h1')}</li>" for i, slug in enumerate(others))
+    return (f'<header id="banner"><h1><a href="/">The Blog</a></h1></header>'
+            f'<aside id="featured" class="body">{post(featured, 20, "h1")}</aside>'
+            + (f'<section id="content"><h1>Other articles</h1><ol id="posts-list">{listing}</ol></section>'
+               if others else "")
+            + '<section id="extras"><div class="blogroll"><h2>links</h2><ul><li><a href="https://tf.example/">TF</a>'
+              '</li></ul></div></section>')
+
+
+def test_a_featured_post_shown_in_full_is_an_item() -> None:
+    """A post that stands alone in its own <article>, titled by a heading's link and dated,
+    is an item even beside a listing it is not part of (or with no listing at all), and
+    the <aside> that features it is no sidebar."""
+    page = "https://blog.example/category/news.html"
+    found = extract_announcements(_pelican_page("newest", ["older", "oldest", "first"]), page, language="en",
+                                  fetched_at=FETCHED_AT)
+    assert [(a.url, (a.published or "")[:10]) for a in found] == [
+        ("https://blog.example/newest.html", "2025-05-20"), ("https://blog.example/older.html", "2025-05-10"),
+        ("https://blog.example/oldest.html", "2025-05-09"), ("https://blog.example/first.html", "2025-05-08")]
+    alone = extract_announcements(_pelican_page("hello", []), page, language="en", fetched_at=FETCHED_AT)
+    assert [(a.title, a.url) for a in alone] == [("The post called hello", "https://blog.example/hello.html")]

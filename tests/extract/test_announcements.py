@@ -580,3 +580,14 @@ def test_a_featured_post_shown_in_full_is_an_item() -> None:
         ("https://blog.example/oldest.html", "2025-05-09"), ("https://blog.example/first.html", "2025-05-08")]
     alone = extract_announcements(_pelican_page("hello", []), page, language="en", fetched_at=FETCHED_AT)
     assert [(a.title, a.url) for a in alone] == [("The post called hello", "https://blog.example/hello.html")]
+
+
+def test_a_lone_post_is_dated_by_the_time_element_beside_its_link() -> None:
+    """A news page of one post: its link, then a <time> that shows "14 Nov" and says the
+    whole day in its datetime. The element beside the headline is itself the date."""
+    html = ('<nav><a href="/">Home</a> <a href="/news/">News</a> <a href="/about/">About</a></nav>'
+            '<main><h1>News</h1><h2>2020</h2><ul class="related-posts"><li><a href="/news/2020-11-14-site/">'
+            '<span>The new website is online!</span></a> <time datetime="2020-11-14T00:00:00+01:00">14 Nov</time>'
+            "</li></ul></main>")
+    found = extract_announcements(html, "https://project.example/news/", language="en", fetched_at=FETCHED_AT)
+    assert [(a.url, (a.published or "")[:10]) for a in found] == [("https://project.example/news/2020-11-14-site/", "2020-11-14")]

@@ -139,8 +139,9 @@ _UNSEEN = frozenset({"script", "style", "template", "noscript"})
 
 
 def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
-    """``<time>`` in the block, else a date printed in its text outside the title."""
-    for time_el in block.find_all("time"):
+    """``<time>`` in the block (or the block itself: a headline's sibling), else a date
+    printed in its text outside the title."""
+    for time_el in [block, *block.find_all("time")] if block.name == "time" else block.find_all("time"):
         parsed = date_of_element(time_el, ctx)
         if parsed:
             return parsed

@@ -50,9 +50,15 @@ class Headline:
         return self.linked_heading or self.plain_heading or self.by_more or self.card
 
 
+def _names_something(text: str) -> bool:
+    """Two letters or digits at least: one letter or a sign names no item (a calendar's
+    "P" and "C" linking each race's preview and report)."""
+    return sum(ch.isalnum() for ch in text) >= 2
+
+
 def _is_title(text: str) -> bool:
     """A line that can name an item: words, not a date ("24. Dezember 2024", "04 JUIN")."""
-    return any(ch.isalpha() for ch in text) and not is_date_only(text) and (
+    return any(ch.isalpha() for ch in text) and _names_something(text) and not is_date_only(text) and (
         find_day_month(text, language=None) is None or len(text.split()) > 3
     )
 
@@ -91,7 +97,8 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
 
     Links in ``shared`` (URLs that several blocks of the same listing link to), links
     that lead to no item (crawler.extract.targets) and the page itself are never a
-    headline. One or two words are a headline when they are the block's headline link.
+    headline, nor is a link text of one letter or sign. One or two words are a headline
+    when they are the block's headline link.
     """
     def usable(url: str | None) -> bool:
         return url is not None and url not in shared and not ctx.is_page(url) and leads_to_item(url)
@@ -109,6 +116,8 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         counts[url] = counts.get(url, 0) + 1
         first.setdefault(url, link)
         text = _link_title(link)
+        if not _names_something(text):
+            text = ""
         if not text or _NOT_A_TITLE.match(text) or is_date_only(text) or names_a_period(text, language=ctx.language):
             if is_more_link(link):
                 more.add(url)

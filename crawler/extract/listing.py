@@ -14,7 +14,9 @@ How strong the evidence must be depends on what the blocks show (_judge):
   service card lacks (a heading's link, a sentence, an item's own URL, a picture, a
   teaser), the more signs the fewer blocks. They are kept with ``published: None``;
 * a long bare list that is the page's content is its archive;
-* a page with no listing may be a page of few items (crawler.extract.fewitems).
+* a page with no listing may be a page of few items (crawler.extract.fewitems);
+* an ``<article>`` that stands alone, titled by a heading's link and dated, is a post
+  (a featured post shown in full above the listing).
 
 Listings above the page's title, when others follow it, are the site's masthead; the
 one full teaser right above a listing is its lead story (crawler.extract.leads).
@@ -39,9 +41,9 @@ from crawler.extract.candidates import Block, Group, read_block, shared_urls
 from crawler.extract.fewitems import few_items
 from crawler.extract.groupdates import context_dates
 from crawler.extract.htmltext import element_text
-from crawler.extract.identity import Announcement
+from crawler.extract.identity import Announcement, normalize_title
 from crawler.extract.leads import lead_item
-from crawler.extract.noise import signature
+from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
 from crawler.extract.targets import same_site
@@ -268,6 +270,35 @@ def _below_title(groups: list[Group], soup: BeautifulSoup | Tag) -> list[Group]:
     return below or groups
 
 
+def _lone_articles(soup: BeautifulSoup | Tag, ctx: ItemContext, groups: list[Group], mains: list[Tag]) -> Group | None:
+    """``<article>`` elements of the main content outside every listing, each titled by a
+    heading's link to a page of the site and dated: posts by their own markup (a featured
+    post shown in full above the others). Not articles side by side (a run: _judge has
+    weighed them), nor one that holds others, nor one whose first heading is not its
+    title link, nor one titled like the page (its own)."""
+    taken = {id(b.el) for g in groups for b in g.items}
+    found = []
+    for article in [a for m in mains for a in m.find_all("article")] if mains else soup.find_all("article"):
+        parent, title = article.parent, article.find(HEADINGS)
+        if parent is None or len(parent.find_all("article", recursive=False)) > 1 or title is None:
+            continue
+        if article.find("article") is not None:
+            continue
+        if id(article) in taken or any(id(p) in taken for p in article.parents):
+            continue
+        if any(id(el) in taken for el in article.find_all(True)):
+            continue
+        block = read_block(article, ctx, frozenset())
+        head = block.headline
+        if head is None or head.anchor is not title or not (head.linked_heading and block.published and block.own_site):
+            continue  # its title is its first heading: a link in an article's body titles nothing
+        if normalize_title(head.title) not in normalize_title(ctx.title):
+            found.append(block)
+    if not found:
+        return None
+    return Group(mains[0] if mains else soup, found, "article", list(found))
+
+
 def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 200) -> Findings:
     """Every listing on the (noise-stripped) page, and what was seen if there is none;
     ``max_items`` is the page's item limit (runs are read far enough to fill it)."""
@@ -309,6 +340,9 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
         lead = lead_item(group, ctx, stop)
         if lead is not None:
             group.items.insert(0, lead)
+    lone = _lone_articles(soup, ctx, findings.groups, mains)
+    if lone is not None:
+        findings.groups.append(lone)
     return findings
 
 

@@ -1,7 +1,8 @@
 """Page furniture that must never be read as announcements: menus, page header and
 footer, cookie banners, breadcrumbs, pagination, share widgets, comment sections.
 
-What HTML says is furniture (``nav``, an ``aside`` outside any article, landmark roles,
+What HTML says is furniture (``nav``, an ``aside`` outside any article that features no
+post, landmark roles,
 a page-level ``header``/``footer``) is removed outright. Class names are weaker evidence, so
 they are read as whole names, not substrings: ``c-pagination`` and ``menu-item``
 are furniture, ``wpr-grid-pagination-center`` (a grid whose pager is centred) and
@@ -135,6 +136,19 @@ def _in_item(el: Tag) -> bool:
     )
 
 
+def _features_a_post(el: Tag) -> bool:
+    """An ``<aside>`` that opens with an ``<article>`` titled by an ``<h1>`` link is the
+    page's featured post, not a sidebar: Pelican's default theme shows a listing's newest
+    post in full in ``aside#featured``. A sidebar's boxes are titled lower down."""
+    article = next((child for child in el.children if isinstance(child, Tag)), None)
+    if article is None or article.name != "article":
+        return False
+    heading = article.find(HEADINGS)
+    return isinstance(heading, Tag) and heading.name == "h1" and (
+        heading.find("a", href=True) is not None or heading.find_parent("a", href=True) is not None
+    )
+
+
 def holds_content(el: Tag) -> bool:
     """Articles, the main element, or headlines (linked headings of several words): what
     furniture never holds. A menu's linked headings are labels ("About us", "Programs").
@@ -157,7 +171,7 @@ def noise_reason(el: Tag) -> str | None:
     """Why ``el`` is furniture ("landmark", "class"), or None when it is not."""
     if el.name in ("html", "body", "main", "[document]"):
         return None
-    if el.name == "aside" and _in_item(el):
+    if el.name == "aside" and (_in_item(el) or _features_a_post(el)):
         return None
     if el.name in _NOISE_TAGS:
         return "landmark"

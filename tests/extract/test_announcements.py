@@ -530,3 +530,64 @@ def test_a_list_of_lines_broken_by_br_dates_each_line_s_link() -> None:
     assert [(a.title, (a.published or "")[:10]) for a in found] == [
         ("Stapelkorting in de salon", "2015-10-23"), ("Te zien op televisie", "2015-08-06"),
         ("Nieuwe openingstijden in mei", "2015-05-04"), ("Salonmanager gezocht", "2015-04-01")]
+
+
+def test_links_of_one_letter_name_no_item() -> None:
+    """A blog's sidebar calendar links each race's preview and report as "P" and "C",
+    dated by the race's day: a letter is no headline, so only the posts are items."""
+    posts = "".join(
+        f'<div class="post"><h3><a href="/2007/0{i}/01/post-{i}/">Post number {i} of the season</a></h3>'
+        f"<small>Publicado el {i} de junio de 2007</small><p>What happened, told in a sentence or two.</p></div>"
+        for i in range(1, 4)
+    )
+    races = "".join(
+        f'<tr><td>{day}/{month}</td><td>Race {day}</td><td><a href="/2007/0{month}/{day}/previo-{day}/">P</a> '
+        f'<a href="/2007/0{month}/{day}/cronica-{day}/">C</a></td></tr>'
+        for day, month in ((18, 3), (8, 4), (15, 4), (13, 5), (27, 5))
+    )
+    html = f'<div id="page"><div id="content">{posts}</div><div id="side"><table>{races}</table></div></div>'
+    found = extract_announcements(html, "https://f1.example/category/news/", language="es", fetched_at=FETCHED_AT)
+    assert [(a.title, (a.published or "")[:10]) for a in found] == [
+        (f"Post number {i} of the season", f"2007-06-0{i}") for i in range(1, 4)]
+
+
+def _pelican_page(featured: str, others: list[str]) -> str:
+    """Pelican's default theme: the newest post in full in aside#featured, the rest below."""
+    def post(slug: str, day: int, tag: str) -> str:
+        return (f'<article><{tag} class="entry-title"><a href="/{slug}.html">The post called {slug}</a></{tag}>'
+                f'<footer class="post-info"><abbr class="published" title="2025-05-{day:02d}T00:00:00-05:00">'
+                f'Published: {day:02d} May 2025</abbr> By <a href="/author/ann.html">ann</a>'
+                f'<p>In <a href="/category/news.html">news</a>.</p></footer>'
+                f'<p>The whole post, with <a href="https://elsewhere.example/">a link</a> in its text.</p></article>')
+    listing = "".join(f"<li>{post(slug, 10 - i, 'h1')}</li>" for i, slug in enumerate(others))
+    return (f'<header id="banner"><h1><a href="/">The Blog</a></h1></header>'
+            f'<aside id="featured" class="body">{post(featured, 20, "h1")}</aside>'
+            + (f'<section id="content"><h1>Other articles</h1><ol id="posts-list">{listing}</ol></section>'
+               if others else "")
+            + '<section id="extras"><div class="blogroll"><h2>links</h2><ul><li><a href="https://tf.example/">TF</a>'
+              '</li></ul></div></section>')
+
+
+def test_a_featured_post_shown_in_full_is_an_item() -> None:
+    """A post that stands alone in its own <article>, titled by a heading's link and dated,
+    is an item even beside a listing it is not part of (or with no listing at all), and
+    the <aside> that features it is no sidebar."""
+    page = "https://blog.example/category/news.html"
+    found = extract_announcements(_pelican_page("newest", ["older", "oldest", "first"]), page, language="en",
+                                  fetched_at=FETCHED_AT)
+    assert [(a.url, (a.published or "")[:10]) for a in found] == [
+        ("https://blog.example/newest.html", "2025-05-20"), ("https://blog.example/older.html", "2025-05-10"),
+        ("https://blog.example/oldest.html", "2025-05-09"), ("https://blog.example/first.html", "2025-05-08")]
+    alone = extract_announcements(_pelican_page("hello", []), page, language="en", fetched_at=FETCHED_AT)
+    assert [(a.title, a.url) for a in alone] == [("The post called hello", "https://blog.example/hello.html")]
+
+
+def test_a_lone_post_is_dated_by_the_time_element_beside_its_link() -> None:
+    """A news page of one post: its link, then a <time> that shows "14 Nov" and says the
+    whole day in its datetime. The element beside the headline is itself the date."""
+    html = ('<nav><a href="/">Home</a> <a href="/news/">News</a> <a href="/about/">About</a></nav>'
+            '<main><h1>News</h1><h2>2020</h2><ul class="related-posts"><li><a href="/news/2020-11-14-site/">'
+            '<span>The new website is online!</span></a> <time datetime="2020-11-14T00:00:00+01:00">14 Nov</time>'
+            "</li></ul></main>")
+    found = extract_announcements(html, "https://project.example/news/", language="en", fetched_at=FETCHED_AT)
+    assert [(a.url, (a.published or "")[:10]) for a in found] == [("https://project.example/news/2020-11-14-site/", "2020-11-14")]

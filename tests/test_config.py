@@ -65,6 +65,9 @@ def test_any_language_dateparser_reads_in_any_case(written, stored):
          "r.yaml: resource #1 \"A\": field 'url': 'ftp://x.example/' has scheme 'ftp'; only http and https are checked"),
         ("resources:\n  - name: A\n    url: http://x\n    colour: red\n",
          "r.yaml: resource #1 \"A\": unknown field 'colour'"),
+        ("resources:\n  - name: A\n    url: http://x\n    timout: 10\n",
+         "r.yaml: resource #1 \"A\": unknown field 'timout': 'timeout' is a setting of the whole run: "
+         "put it under 'settings:'"),
         ("resources:\n  - name: A\n    url: http://x\n  - name: a\n    url: http://y\n",
          "r.yaml: resource #2 \"a\": field 'name': duplicate of resource #1"),
         ("resources: [\n  - name: A\n", "r.yaml: invalid YAML at line 2"),

@@ -258,13 +258,31 @@ def suggest(given: Any, allowed: Iterable[str]) -> str:
     >>> suggest("colour", ["name", "url"])
     ' (allowed: name, url)'
     """
-    names = sorted(allowed)
-    if isinstance(given, str):
-        folded = {name.lower(): name for name in names}
-        close = difflib.get_close_matches(given.strip().lower(), list(folded), n=1, cutoff=0.6)
-        if close:
-            return f": did you mean {folded[close[0]]!r}?"
-    return f" (allowed: {', '.join(names)})"
+    close = closest(given, allowed)
+    return f": did you mean {close!r}?" if close else f" (allowed: {', '.join(sorted(allowed))})"
+
+
+def closest(given: Any, allowed: Iterable[str]) -> str | None:
+    """The allowed word closest to `given` (case aside), if any is close."""
+    if not isinstance(given, str):
+        return None
+    folded = {name.lower(): name for name in allowed}
+    close = difflib.get_close_matches(given.strip().lower(), list(folded), n=1, cutoff=0.6)
+    return folded[close[0]] if close else None
+
+
+def _unknown_resource_field(key: Any) -> str:
+    """What to say of a resource field that is not one: a close resource field, else the
+    run-wide setting it names ("timout" under a resource is `settings: timeout`).
+
+    >>> _unknown_resource_field("timout")
+    ": 'timeout' is a setting of the whole run: put it under 'settings:'"
+    >>> _unknown_resource_field("langauge")
+    ": did you mean 'language'?"
+    """
+    if closest(key, _RESOURCE_KEYS) is None and (setting := closest(key, _SETTINGS_TYPES)) is not None:
+        return f": {setting!r} is a setting of the whole run: put it under 'settings:'"
+    return suggest(key, _RESOURCE_KEYS)
 
 
 def load_config(path: str | Path) -> Config:
@@ -501,7 +519,7 @@ def _parse_resource(index: int, entry: Any, problems: list[str]) -> Resource | N
     start = len(problems)
     for key in entry:
         if key not in _RESOURCE_KEYS:
-            problems.append(f"{label}: unknown field {key!r}{suggest(key, _RESOURCE_KEYS)}")
+            problems.append(f"{label}: unknown field {key!r}{_unknown_resource_field(key)}")
     if not isinstance(name, str) or not name.strip():
         problems.append(f"{label}: field 'name': missing or empty")
     url = entry.get("url")

@@ -44,6 +44,7 @@ CORPUS = ROOT / "tests" / "fixtures" / "announcements"
 SETS: dict[str, tuple[Path, ...]] = {
     "dev": (CORPUS / "real", CORPUS / "dev2", CORPUS / "dev3", CORPUS / "dev4", CORPUS / "dev5"),
     "acceptance4": (CORPUS / "acceptance4",),  # round 5's never-seen set (its README)
+    "acceptance5": (CORPUS / "acceptance5",),
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

@@ -126,7 +126,21 @@ def normalize_url(url: str) -> str:
     'http://example.org'
     >>> normalize_url("http://someone.blogspot.de/2011/03/post.html")
     'http://someone.blogspot.com/2011/03/post.html'
+
+    Spaces and non-ASCII letters are one URL whether written raw or escaped, as a
+    browser reads them (the WHATWG parser's spelling):
+
+    >>> normalize_url("http://ex.org/news/UB, BITRI commit") == normalize_url("http://ex.org/news/UB,%20BITRI%20commit")
+    True
+    >>> normalize_url("http://ex.org/medienscouts-führen") == normalize_url("http://ex.org/medienscouts-f%C3%BChren")
+    True
     """
+    from crawler.extract.urls import InvalidURL, resolve_url  # the checkout being scored (see main)
+
+    try:
+        url = resolve_url(url.strip())
+    except InvalidURL:
+        pass
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     mirror = _BLOGGER_MIRROR.fullmatch(host)

@@ -21,7 +21,11 @@ What this subclass changes in Scrapy's AiohttpDownloadHandler:
   through is the address connected to, not a second answer from another lookup;
 * it is built at the first request (``lazy``), inside the running loop that aiohttp's
   connector needs, and it is not announced as experimental on every run: healthcrawl
-  is tested with it (tests/crawl, tests/faults).
+  is tested with it (tests/crawl, tests/faults);
+* header lines up to MAX_HEADER_LINE and up to MAX_HEADERS headers are read, as
+  browsers and Twisted's client did (aiohttp's defaults refused real sites);
+* a GET or HEAD whose answer cannot be parsed is asked once more on a single-use
+  connection (``_send``), and what is still not HTTP raises InvalidResponse.
 
 The overridden ``__init__`` and ``_make_request`` are copies of Scrapy's private
 methods with those changes; tests/test_scrapy_internals.py records the source of

@@ -30,6 +30,11 @@ def _headings_above(el: Tag, inside: set[int]) -> Iterator[Tag]:
             yield heading
 
 
+def _holds_item(el: Tag, inside: set[int]) -> bool:
+    """Is `el` one of the listing's item blocks (`inside`: their ids), or does it hold one?"""
+    return id(el) in inside or any(id(d) in inside for d in el.find_all(True))
+
+
 def _date_before(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
     """A date printed just before the block, for the items it heads: a day box beside
     a card (``<div>11 set</div><div class="card">``), a ``<dt>`` before its ``<dd>``.
@@ -40,7 +45,7 @@ def _date_before(block: Block, inside: set[int], ctx: ItemContext) -> str | None
         if el is None:
             return None
         for sibling in el.find_previous_siblings(True, limit=3):
-            if id(sibling) in inside or any(id(d) in inside for d in sibling.find_all(True)):
+            if _holds_item(sibling, inside):
                 break
             text = element_text(sibling)
             if text and len(text) <= 80:
@@ -88,7 +93,7 @@ def _line_date(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
         node = block.el.next_sibling if forward else block.el.previous_sibling
         while node is not None:
             if isinstance(node, Tag):
-                if node.name == "br" or id(node) in inside or any(id(d) in inside for d in node.find_all(True)):
+                if node.name == "br" or _holds_item(node, inside):
                     break
                 parts.append(element_text(node))
             elif type(node) is NavigableString:

@@ -319,7 +319,9 @@ def test_a_page_without_announcements_says_why(runs):
     assert redesigned["freshness"]["reason"] == (
         "the configured selectors matched nothing: the item selector 'div.teaser-card' matched nothing")
     html = (runs["out"] / "index.html").read_text(encoding="utf-8")
-    assert "No announcements: no repeated blocks with headline links" in html
+    # said once on the card: the freshness line carries the reason, no second line repeats it
+    assert html.count("no repeated blocks with headline links") == 1
+    assert "Freshness unknown:</span> no announcements found: no repeated blocks with headline links" in html
     resource_page = (runs["out"] / "resources" / "empty.html").read_text(encoding="utf-8")
     assert "No announcements found: no repeated blocks with headline links." in resource_page
 

@@ -5,9 +5,9 @@
     python bench/announcements.py --set dev          # also runs as a plain script
 
 The corpus lives in tests/fixtures/announcements/: the development set is the folders real/,
-dev2/, dev3/, dev4/, dev5/ and dev6/ (the acceptance sets of rounds 1 to 5, seen since and folded
-in). A never-seen acceptance set, when one exists, is its own set, written from repositories and sites
-no development folder uses: its scores are for the lead, not for whoever tunes the extractor.
+dev2/ to dev7/ (the acceptance sets of rounds 1 to 6, seen since and folded in). A never-seen
+acceptance set, when one exists, is its own set, written from repositories and sites no
+development folder uses: its scores are for the lead, not for whoever tunes the extractor.
 Folders are found relative to this file, so another checkout's extractor (its own venv) can be
 scored on this corpus. Each page is scored by ``crawler.extract.announcements.extract_announcements``
 and by a naive baseline written here (every link in or around a heading outside nav, header
@@ -42,8 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "announcements"
 # a set is one or more folders, each with its own truth.json and SOURCES.md
 SETS: dict[str, tuple[Path, ...]] = {
-    "dev": tuple(CORPUS / name for name in ("real", "dev2", "dev3", "dev4", "dev5", "dev6")),
-    "acceptance5": (CORPUS / "acceptance5",),  # round 6's never-seen set (its README)
+    "dev": tuple(CORPUS / name for name in ("real", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")),
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

@@ -468,3 +468,16 @@ def test_a_card_s_date_line_beats_a_date_in_its_teaser() -> None:
             "<div class='listing-date'>2{i} ene 2025</div></a></div>")
     found = read("<div class='grid'>" + "".join(card.format(i=i) for i in range(3)) + "</div>", lang="es")
     assert [day for _, _, day in found] == ["2025-01-20", "2025-01-21", "2025-01-22"]
+
+
+def test_a_date_written_over_source_lines_is_one_line_of_the_card() -> None:
+    """A Jekyll card that is one link around its picture, its date and its title, the date's
+    day, month and year each on a line of the template's own: the browser shows one line,
+    "21 Dicembre 2021", which is a date, not the card's title."""
+    card = ("<article class='col'><a class='item' href='/it/notizie/2021-12-2{i}-post-{i}.html'>"
+            "<div class='img'><img src='/p{i}.png' alt=''></div><div class='date'>2{i}\n\n\nDicembre\n\n\n2021\n</div>"
+            "<div class='title'>Le bollette numero {i} su pagoPA</div></a>"
+            "<a class='read-more' href='/it/notizie/2021-12-2{i}-post-{i}.html'>Leggi di più &rarr;</a></article>")
+    found = read("<div class='row'>" + "".join(card.format(i=i) for i in range(3)) + "</div>", lang="it")
+    assert found == [(f"Le bollette numero {i} su pagoPA", f"https://www.example.org/it/notizie/2021-12-2{i}-post-{i}.html",
+                      f"2021-12-2{i}") for i in range(3)]

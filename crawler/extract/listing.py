@@ -14,7 +14,8 @@ How strong the evidence must be depends on what the blocks show (_judge):
   service card lacks (a heading's link, a sentence, an item's own URL, a picture, a
   teaser), the more signs the fewer blocks. They are kept with ``published: None``;
 * a long bare list that is the page's content is its archive;
-* a page with no listing may be a page of few items (crawler.extract.fewitems);
+* a page with no listing may be a page of few items (crawler.extract.fewitems), or a
+  page of press coverage, stories on other sites (crawler.extract.coverage);
 * an ``<article>`` that stands alone, titled by a heading's link and dated, is a post
   (a featured post shown in full above the listing).
 
@@ -38,6 +39,7 @@ from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, block_summary
 from crawler.extract.candidates import Block, Group, read_block, shared_urls
+from crawler.extract.coverage import coverage_items
 from crawler.extract.fewitems import few_items
 from crawler.extract.groupdates import context_dates
 from crawler.extract.htmltext import element_text
@@ -327,6 +329,8 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
     groups[:] = _below_title(_within(groups, mains), soup)
     if not groups:
         few = few_items(_within(rejected, mains), mains or [soup], ctx)
+        if few is None:
+            few = coverage_items(_within(rejected, mains), mains or [soup], ctx)
         if few is not None:
             groups.append(few)
     for group in rejected:

@@ -481,3 +481,43 @@ def test_a_date_written_over_source_lines_is_one_line_of_the_card() -> None:
     found = read("<div class='row'>" + "".join(card.format(i=i) for i in range(3)) + "</div>", lang="it")
     assert found == [(f"Le bollette numero {i} su pagoPA", f"https://www.example.org/it/notizie/2021-12-2{i}-post-{i}.html",
                       f"2021-12-2{i}") for i in range(3)]
+
+
+STORIES = [
+    ("https://news.example.com/2019/05/09/team-wins-water-award.html", "Team wins a national award for water research"),
+    ("https://daily.example.edu/articles/2019/04/smart-reservoir-launch", "Testing the water: a new forecasting system launches"),
+    ("https://www.example.net/articles/2017/10/forecast-water-quality", "Researchers to forecast water quality with support"),
+]
+
+
+def test_a_press_coverage_list_links_its_stories_on_other_sites() -> None:
+    """An "in the news" page: a list of headlines, each leading to the story on the
+    newspaper's site, its source after it. A list of partners' home pages, or a few
+    stories beside the page's other links, is a link collection and gives nothing."""
+    coverage = "<ul>" + "".join(f"<li><a href='{u}'>{t}</a>, The Daily Paper</li>" for u, t in STORIES) + "</ul>"
+    assert read(f"<main><h1>News</h1>{coverage}</main>") == [(t, u, None) for u, t in STORIES]
+    partners = "<ul>" + "".join(f"<li><a href='https://partner{i}.example.org/'>Partner organisation number {i}</a></li>"
+                                for i in range(4)) + "</ul>"
+    assert read(f"<main><h1>Partners</h1>{partners}</main>") == []
+    services = "<ul>" + "".join(f"<li><a href='/{s}/'>{s.title()} of the foundation</a></li>"
+                                for s in ("about", "programmes", "donate", "contact", "team", "reports", "jobs")) + "</ul>"
+    assert read(f"<main><h1>Links</h1>{coverage}{services}</main>") == []
+
+
+def test_coverage_sections_under_headings_are_stories() -> None:
+    """Markdown coverage pages have no element per story: a heading, then the story. The
+    heading links to it, or the short source line under it does and dates it; the story's
+    text below it is no article of the page's own."""
+    prose = "<p>" + "The story goes on in full, copied from the paper with its quotes. " * 8 + "</p>"
+    linked = "".join(f"<h2><a href='{u}'>{t}</a></h2><pre><code>embed</code></pre><hr>" for u, t in STORIES)
+    assert read(f"<main><h1>Prensa</h1><div class='post'>{linked}</div></main>", lang="es") == [
+        (t, u, None) for u, t in STORIES]
+    days = ["May 9, 2019", "April 2, 2019", "October 18, 2017"]
+    sourced = "".join(f"<h1>{t}</h1><p><em><a href='{u}'>The Daily Paper, {d}</a></em></p>{prose}{prose}"
+                      for (u, t), d in zip(STORIES, days, strict=True))
+    assert read(f"<div role='main'><h1>In the News</h1><section>{sourced}</section></div>") == [
+        (t, u, day) for (u, t), day in zip(STORIES, ["2019-05-09", "2019-04-02", "2017-10-18"], strict=True)]
+    # An article whose sections each open with a long paragraph holding a link is no coverage page.
+    article = "".join(f"<h2>{t}</h2><p>{'Some context for this part of the essay, and more. ' * 3}"
+                      f"<a href='{u}'>a source</a></p>{prose}" for u, t in STORIES)
+    assert read(f"<main><h1>An essay</h1><section>{article}</section></main>") == []

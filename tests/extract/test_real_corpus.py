@@ -181,9 +181,6 @@ def _assert_meets_issue_19(summary: Summary, set_rows: list[Row], *, name_pages:
     assert summary.empty_pages == (), detail
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 19 round 7: dev7 (round 6's acceptance set) has 4 pages of 3+ items empty"
-)
 def test_dev_set_meets_issue_19_thresholds(rows: dict[str, list[Row]]) -> None:
     _assert_meets_issue_19(summarize(rows["dev"]), rows["dev"], name_pages=True)
 

@@ -1,0 +1,134 @@
+"""Press coverage pages ("in the news", "Prensa"): a page whose content is stories that
+other sites published about the organisation.
+
+A listing's blocks lead to pages of the site's own (crawler.extract.listing): links to
+other sites there make a link collection (partners, resources, a blogroll), not news. A
+coverage page is the exception, and only its whole content can show it: each story is a
+headline of several words leading to one article on another site (a newspaper's page, a
+university's daily, a video), held by a heading or followed by its source, and the
+stories are most of what the main content links to (a list of bare links is a
+collection still). Two shapes are read:
+
+* a run of blocks that made no listing (a list of links, each with its source after it:
+  "<li><a>Site shows that…</a>, Blog Direto da Ciência</li>");
+* sections under headings of one level, as Markdown writes them, with no element around
+  each story: the heading links to the story, or the short line right under it does (its
+  source line, "Virginia Tech Daily, May 9, 2019", which also dates the story).
+
+Tried only when the page has no other listing and no page of few items.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from bs4.element import Tag
+
+from crawler.extract.blocks import ItemContext, block_date, enclosing_link
+from crawler.extract.candidates import Block, Group, urls_in
+from crawler.extract.headlines import Headline
+from crawler.extract.htmltext import element_text
+from crawler.extract.noise import HEADINGS
+from crawler.extract.targets import leads_to_item, same_site
+from crawler.extract.titles import label_text, looks_like_headline
+
+MIN_STORIES = 3
+SOURCE_LINE = 120  # characters: a source and a date under a heading, not a paragraph of prose
+
+
+def _deep(url: str) -> bool:
+    """A page of a site, not its home page: a story, not a partner's address."""
+    parts = urlsplit(url)
+    return bool(parts.path.strip("/") or parts.query)
+
+
+SOURCE = 5  # characters beyond the headline: a source's name (", Podcast UNESP.")
+
+
+def _is_story(block: Block, ctx: ItemContext) -> bool:
+    """A headline of several words leading to a page (not a home page), that a heading
+    holds or that names more than itself (its source, its day): a bare link of a
+    blogroll or a "Friends" page does neither."""
+    head = block.headline
+    return (
+        head is not None and looks_like_headline(head.title) and _deep(head.url) and not ctx.is_page(head.url)
+        and (head.by_heading or block.extra >= SOURCE)
+    )
+
+
+def _coverage(stories: list[Block], ctx: ItemContext, content: set[str], among: int) -> bool:
+    """Are these the stories of a coverage page: three or more, two thirds of the ``among``
+    candidates at least, half or more on other sites, holding half the content's links?"""
+    urls = {b.headline.url for b in stories if b.headline}
+    if len(urls) < MIN_STORIES or 3 * len(stories) < 2 * among:
+        return False
+    if 2 * sum(not same_site(url, ctx.base) for url in urls) < len(urls):
+        return False
+    return 2 * len(urls & content) >= len(content)
+
+
+def _section_story(heading: Tag, ctx: ItemContext) -> Block | None:
+    """A heading's story: its own link, else the link of the short line right under it."""
+    title = label_text(heading)
+    link = heading.find("a", href=True) or enclosing_link(heading, heading.parent or heading)
+    source: Tag | None = None
+    if not isinstance(link, Tag):
+        after = heading.find_next_sibling()
+        if isinstance(after, Tag) and after.name not in HEADINGS and len(element_text(after)) <= SOURCE_LINE:
+            source = after
+            link = after.find("a", href=True)
+    url = ctx.url(link.get("href")) if isinstance(link, Tag) else None
+    if not title or url is None or not leads_to_item(url):
+        return None
+    published = block_date(source, ctx, title) if source is not None else None
+    head = Headline(title, url, source is None, plain_heading=source is not None, anchor=heading)
+    return Block(heading, head, published, own_site=same_site(url, ctx.base))
+
+
+def _sections(region: Tag, ctx: ItemContext, content: set[str]) -> Group | None:
+    """Stories under sibling headings of one level (see the module docstring)."""
+    best: Group | None = None
+    parents = {id(h.parent): h.parent for h in region.find_all(HEADINGS) if isinstance(h.parent, Tag)}
+    for parent in parents.values():
+        for level in HEADINGS:
+            headings = parent.find_all(level, recursive=False)
+            if len(headings) < MIN_STORIES:
+                continue
+            stories = [b for h in headings if (b := _section_story(h, ctx)) is not None and _is_story(b, ctx)]
+            if _coverage(stories, ctx, content, len(headings)) and (best is None or len(stories) > len(best.items)):
+                best = Group(parent, stories, "coverage", stories)
+    return best
+
+
+_UNSEEN_OR_CREDITS = ("footer", "noscript")
+
+
+def _content_links(region: Tag, ctx: ItemContext) -> set[str]:
+    """Pages the region links to in its text: not its footer's credits (a theme's author,
+    its repository), nor a ``<noscript>`` counter no reader with scripts on sees."""
+    found = set()
+    for a in region.find_all("a", href=True):
+        if a.find_parent(_UNSEEN_OR_CREDITS) is None:
+            found |= urls_in(a, ctx)
+    return found
+
+
+def coverage_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group | None:
+    """The stories of a press coverage page, or None (see the module docstring).
+    ``runs`` are the page's runs that made no listing; ``regions`` its main content."""
+    content: set[str] = set()
+    for region in regions:
+        content |= _content_links(region, ctx)
+    if not content:
+        return None
+    best: Group | None = None
+    for group in runs:
+        candidates = [b for b in group.blocks if b.headline is not None]
+        stories = [b for b in candidates if _is_story(b, ctx)]
+        if _coverage(stories, ctx, content, len(candidates)) and (best is None or len(stories) > len(best.items)):
+            best = Group(group.parent, group.blocks, "coverage", stories)
+    for region in regions:
+        found = _sections(region, ctx, content)
+        if found is not None and (best is None or len(found.items) > len(best.items)):
+            best = found
+    return best

@@ -521,3 +521,18 @@ def test_coverage_sections_under_headings_are_stories() -> None:
     article = "".join(f"<h2>{t}</h2><p>{'Some context for this part of the essay, and more. ' * 3}"
                       f"<a href='{u}'>a source</a></p>{prose}" for u, t in STORIES)
     assert read(f"<main><h1>An essay</h1><section>{article}</section></main>") == []
+
+
+def test_a_date_line_under_each_heading_dates_its_own_item() -> None:
+    """A Jekyll news page written in Markdown: each post a linked <h2>, a teaser and an
+    italic date line below, with no element around a post. The date before an item is its
+    predecessor's; a listing that prints each date above its item keeps reading it there."""
+    days = ["March 22, 2021", "February 19, 2021", "February 2, 2021", "January 1, 2021"]
+    below = "".join(f"<h2><a href='/posts/post-number-{i}'>Post number {i} of the project</a></h2>"
+                    f"<p>What the post says, in a sentence or two for the reader.</p><p><em>{d}</em></p>"
+                    for i, d in enumerate(days))
+    expected = ["2021-03-22", "2021-02-19", "2021-02-02", "2021-01-01"]
+    assert [day for _, _, day in read(f"<main class='prose'><h1>News</h1>{below}</main>")] == expected
+    above = "".join(f"<p><em>{d}</em></p><h2><a href='/posts/post-number-{i}'>Post number {i} of the project</a></h2>"
+                    f"<p>What the post says, in a sentence or two for the reader.</p>" for i, d in enumerate(days))
+    assert [day for _, _, day in read(f"<main class='prose'><h1>News</h1>{above}</main>")] == expected

@@ -536,3 +536,20 @@ def test_a_date_line_under_each_heading_dates_its_own_item() -> None:
     above = "".join(f"<p><em>{d}</em></p><h2><a href='/posts/post-number-{i}'>Post number {i} of the project</a></h2>"
                     f"<p>What the post says, in a sentence or two for the reader.</p>" for i, d in enumerate(days))
     assert [day for _, _, day in read(f"<main class='prose'><h1>News</h1>{above}</main>")] == expected
+
+
+@pytest.mark.parametrize(("lang", "more"), [("ja", "続きを読む"), ("pl", "Więcej..."), ("ca", "Llegir més"),
+                                            ("sv", "Läs mer"), ("id", "Selengkapnya")])
+def test_read_more_in_languages_beyond_the_seven_names_the_item_s_page(lang: str, more: str) -> None:
+    """A section per post: a heading without a link, a teaser that cites another site, and
+    the post's "Read more" in the page's language. The heading titles the page the
+    "Read more" leads to, not the cited site."""
+    posts = "".join(
+        f"<section><h2><time>2025-0{i + 1}-1{i}</time> | Award number {i} for the group</h2>"
+        f"<p>He won the poster award at <a href='https://conference{i}.example.com/awards'>the conference</a>.</p>"
+        f"<a href='/news/awards/post-{i}/'>{more}</a></section>"
+        for i in range(3)
+    )
+    found = read(f"<main class='global'><h1>News</h1><article>{posts}</article></main>", lang=lang)
+    assert [(url, day) for _, url, day in found] == [
+        (f"https://www.example.org/news/awards/post-{i}/", f"2025-0{i + 1}-1{i}") for i in range(3)]

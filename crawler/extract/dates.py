@@ -504,6 +504,9 @@ def contains_date_pattern(text: str | None) -> bool:
 
 
 _BYLINE_SEPARATOR = re.compile(r"\s*(?:[|·•:–—-]|$)")
+# A machine date opening a title ("2025-08-22 Official release…", a post named like its
+# file) is its day whatever follows: prose does not open with one.
+_ISO_OPENING = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\d(?=\s)")
 
 
 def starts_with_date(text: str, short: str | None = None) -> bool:
@@ -514,8 +517,12 @@ def starts_with_date(text: str, short: str | None = None) -> bool:
     (True, False)
     >>> starts_with_date("令和2年4月17日に帯広空港で発生した事故")
     False
+    >>> starts_with_date("2025-08-22 Official Release and Rollout")
+    True
     """
     text = " ".join(text.split())[:MAX_DATE_TEXT]
+    if _ISO_OPENING.match(text):
+        return True
     return any(match.start() == 0 and _BYLINE_SEPARATOR.match(text, match.end()) is not None
                and _shape_moment(kind, match, None, ("en",))[0] is not None
                for _, _, kind, match in _candidates(text, short))

@@ -49,6 +49,7 @@ from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
 from crawler.extract.targets import same_site
+from crawler.extract.titles import is_placeholder
 
 MIN_DATED = 3  # dated blocks that make a listing
 # Blocks read per run, at least: a 20,000-row table stays cheap. Runs are read up to
@@ -356,7 +357,8 @@ def listing_text(findings: Findings) -> int:
 
 
 def listing_items(findings: Findings, order: dict[int, int]) -> list[tuple[int, Announcement]]:
-    """The items of every listing, each with its position in ``order`` (document order)."""
+    """The items of every listing, each with its position in ``order`` (document order);
+    a template's placeholder item is none (titles.is_placeholder)."""
     kept: list[tuple[int, Announcement]] = []
     for group in findings.groups:
         for block in group.items:
@@ -365,5 +367,6 @@ def listing_items(findings: Findings, order: dict[int, int]) -> list[tuple[int, 
             source = "article" if block.el.name == "article" else "listing"
             item = Announcement(title, block.headline.url, block.published, block_summary(block.el, title),
                                 None, source)
-            kept.append((order.get(id(block.el), 0), item))
+            if not is_placeholder(item.title, item.summary):
+                kept.append((order.get(id(block.el), 0), item))
     return kept

@@ -173,3 +173,20 @@ def label_text(el: Tag) -> str:
     'Fair'
     """
     return clean_title(element_text(el, skip=_not_title_text)) or clean_title(element_text(el))
+
+
+_PLACEHOLDER = re.compile(r"\bplace-?holder\b|\blorem\s+ipsum\b|\bdolor\s+sit\s+amet\b", re.IGNORECASE)
+
+
+def is_placeholder(title: str, summary: str = "") -> bool:
+    """Is this a template's placeholder item ("2025-08-23 Placeholder Announcement", a
+    teaser of "Lorem ipsum dolor sit amet")? A theme ships one to show its layout; it
+    announces nothing.
+
+    >>> is_placeholder("2025-08-23 Placeholder Announcement"), is_placeholder("News", "Lorem ipsum dolor sit amet")
+    (True, True)
+    >>> is_placeholder("Official release of the model on September 30")
+    False
+    """
+    return bool(_PLACEHOLDER.search(title) or _PLACEHOLDER.search(summary[:200]))
+

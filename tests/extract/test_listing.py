@@ -553,3 +553,25 @@ def test_read_more_in_languages_beyond_the_seven_names_the_item_s_page(lang: str
     found = read(f"<main class='global'><h1>News</h1><article>{posts}</article></main>", lang=lang)
     assert [(url, day) for _, url, day in found] == [
         (f"https://www.example.org/news/awards/post-{i}/", f"2025-0{i + 1}-1{i}") for i in range(3)]
+
+
+def test_a_template_s_placeholder_item_is_none_and_an_iso_date_opening_a_title_is_its_day() -> None:
+    """A Hugo theme's card grid: a real announcement beside the placeholder the template
+    shipped, each titled like its file ("2025-05-22 Official release…"), a "read more"
+    button each. The placeholder announces nothing; the machine date is the item's day."""
+    cards = "".join(
+        f"<div class='w-third'><div class='pa4'><span>Announcements</span><h1><a href='/announcements/{slug}/'>{title}</a></h1>"
+        f"<div><p>{teaser}</p></div><a href='/announcements/{slug}/'>read more</a></div></div>"
+        for slug, title, teaser in [
+            ("2025-05-23-placeholder", "2025-05-23 Placeholder Announcement", "Some words to fill the card."),
+            ("2025-05-22-rollout", "2025-05-22 Official Release and Rollout of the Model", "The model is released."),
+            ("2025-05-01-webinar", "2025-05-01 Webinar on the Model for Planners", "Join the webinar."),
+            ("2025-04-01-demo", "Our first news item", "Lorem ipsum dolor sit amet, consectetur adipiscing elit."),
+        ]
+    )
+    page = f"<main class='pb7'><div class='flex flex-wrap'>{cards}</div></main>"
+    assert read(page) == [
+        ("2025-05-22 Official Release and Rollout of the Model", "https://www.example.org/announcements/2025-05-22-rollout/",
+         "2025-05-22"),
+        ("2025-05-01 Webinar on the Model for Planners", "https://www.example.org/announcements/2025-05-01-webinar/",
+         "2025-05-01")]

@@ -186,25 +186,33 @@ def _resolve_nesting(groups: list[Group]) -> list[Group]:
         for inner in groups:
             if inner is outer or id(inner) in dropped or id(outer) in dropped:
                 continue
-            containers = parts = same = 0
+            containers = parts = same = free = 0
+            holders: set[int] = set()
             for block in outer.items:
                 inside = [i for i in inner.items if id(block.el) in ancestors[id(i.el)]]
                 if not inside:
+                    free += 1
                     continue
                 url = block.headline.url if block.headline else None
                 if len(inside) == 1:
                     same += 1
-                elif sum(map(_standing, inside)) >= _standing(block) * len(inside) and (
+                elif 3 * sum(_standing(i) >= _standing(block) for i in inside) >= 2 * len(inside) and (
                     any(i.headline is not None and i.headline.url == url for i in inside)
                     or 2 * sum(len(element_text(i.el)) for i in inside) >= len(element_text(block.el))
                 ):
                     containers += 1
+                    holders.add(id(block.el))
                 else:
                     parts += 1
             if not (containers or parts or same):
                 continue
             if same >= containers + parts:
                 dropped.add(id(inner) if _distinct(outer) >= _distinct(inner) else id(outer))
+            elif containers >= parts and not parts and not same and free >= MIN_DATED:
+                # One block of a column wraps another listing (the site's own news box
+                # beside its posts elsewhere): that block is a container, the others
+                # stay items of their own.
+                outer.items = [b for b in outer.items if id(b.el) not in holders]
             else:
                 dropped.add(id(outer) if containers >= parts else id(inner))
     return [g for g in groups if id(g) not in dropped]

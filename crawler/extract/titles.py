@@ -22,7 +22,7 @@ _READ_MORE = (
     r"leer\s+m[aá]s|seguir\s+leyendo|ver\s+m[aá]s|saber\s+m[aá]s|"
     r"lees\s+meer|meer\s+lezen|verder\s+lezen|meer\s+info|"
     r"weiterlesen|mehr\s+lesen|mehr\s+erfahren|zum\s+artikel|"
-    r"leggi\s+tutto|leggi\s+di\s+pi[uù]|continua\s+a\s+leggere|scopri\s+di\s+pi[uù]|"
+    r"leggi\s+tutto|leggi\s+di\s+pi[uù]|continua\s+a\s+leggere|scopri\s+di\s+pi[uù]|(?:per\s+)?saperne\s+di\s+pi[uù]|"
     r"leia\s+mais|ler\s+mais|saiba\s+mais|continuar\s+lendo|veja\s+mais|ver\s+mais|"
     # beyond the seven: Catalan, Polish, Swedish, Danish, Norwegian, Finnish, Czech,
     # Romanian, Indonesian, Japanese, Chinese, Korean

@@ -575,3 +575,30 @@ def test_a_template_s_placeholder_item_is_none_and_an_iso_date_opening_a_title_i
          "2025-05-22"),
         ("2025-05-01 Webinar on the Model for Planners", "https://www.example.org/announcements/2025-05-01-webinar/",
          "2025-05-01")]
+
+
+def test_a_column_of_posts_elsewhere_keeps_them_beside_the_column_of_the_site_s_own_news() -> None:
+    """A government design site's news page in two columns of one grid: its posts on
+    another platform (a picture, a date, a heading's link and "per saperne di più" each,
+    the newest undated), and the site's own dated news in a grid of their own. The
+    second column's grid sits among the first column's posts (the same run: two cells of
+    one grid); it is a container, not a reason to drop the posts beside it."""
+    days = ["", "<time datetime='2021-03-01'>1 Marzo 2021</time>", "<time datetime='2021-03-02'>2 Marzo 2021</time>",
+            "<time datetime='2021-03-03'>3 Marzo 2021</time>"]
+    elsewhere = "".join(
+        f"<div class='ext'><div class='card'><div class='pic'><a href='https://medium.com/team/post-numero-{i}-abc{i}'>"
+        f"<img src='/p{i}.png' alt=''></a></div><div class='body'>{days[i]}"
+        f"<h3><a href='https://medium.com/team/post-numero-{i}-abc{i}'>Il post numero {i} della squadra</a></h3>"
+        f"<p><a href='https://medium.com/team/post-numero-{i}-abc{i}'>per saperne di più</a></p></div></div></div>"
+        for i in range(4)
+    )
+    own = "".join(f"<div class='post Grid-cell'><div class='in'><time datetime='2021-04-2{i}'>2{i} Aprile 2021</time>"
+                  f"<h3><a href='/notizie/notizia-numero-{i}/'>Notizia numero {i} del sito</a></h3></div></div>"
+                  for i in range(3))
+    page = (f"<main><h1>Notizie</h1><div class='Grid'><div class='Grid-cell'><div class='head'><h2>Dal blog</h2></div>"
+            f"{elsewhere}</div><div class='Grid-cell'><div class='head'><h2>Notizie</h2></div>"
+            f"<div class='Grid inner'>{own}</div></div></div></main>")
+    found = read(page, lang="it")
+    assert sorted(url for _, url, _ in found) == sorted(
+        [f"https://www.example.org/notizie/notizia-numero-{i}/" for i in range(3)]
+        + [f"https://medium.com/team/post-numero-{i}-abc{i}" for i in range(4)])

@@ -13,7 +13,10 @@ collection still). Two shapes are read:
   "<li><a>Site shows that…</a>, Blog Direto da Ciência</li>");
 * sections under headings of one level, as Markdown writes them, with no element around
   each story: the heading links to the story, or the short line right under it does (its
-  source line, "Virginia Tech Daily, May 9, 2019", which also dates the story).
+  source line, "Virginia Tech Daily, May 9, 2019"); a date in that line dates the story.
+
+Most stories must show they are news (a day, or an address that is one article's own),
+so a page of guides on other sites ("/docs/getting-started") is no coverage page.
 
 Tried only when the page has no other listing and no page of few items.
 """
@@ -29,7 +32,7 @@ from crawler.extract.candidates import Block, Group, urls_in
 from crawler.extract.headlines import Headline
 from crawler.extract.htmltext import element_text
 from crawler.extract.noise import HEADINGS
-from crawler.extract.targets import leads_to_item, same_site
+from crawler.extract.targets import is_detail_url, leads_to_item, same_site
 from crawler.extract.titles import label_text, looks_like_headline
 
 MIN_STORIES = 3
@@ -56,11 +59,22 @@ def _is_story(block: Block, ctx: ItemContext) -> bool:
     )
 
 
+def _news(block: Block) -> bool:
+    """Does the story show it is one: its day, or an address that is one article's own
+    (the title as a slug, a date or an id in the path: targets.is_detail_url)? A guide's
+    ``/docs/getting-started`` is neither."""
+    head = block.headline
+    return block.published is not None or (head is not None and is_detail_url(head.url, head.title))
+
+
 def _coverage(stories: list[Block], ctx: ItemContext, content: set[str], among: int) -> bool:
     """Are these the stories of a coverage page: three or more, two thirds of the ``among``
-    candidates at least, half or more on other sites, holding half the content's links?"""
+    candidates at least, two thirds of them showing they are news (_news), half or more
+    on other sites, holding half the content's links?"""
     urls = {b.headline.url for b in stories if b.headline}
     if len(urls) < MIN_STORIES or 3 * len(stories) < 2 * among:
+        return False
+    if 3 * sum(map(_news, stories)) < 2 * len(stories):
         return False
     if 2 * sum(not same_site(url, ctx.base) for url in urls) < len(urls):
         return False
@@ -71,17 +85,17 @@ def _section_story(heading: Tag, ctx: ItemContext) -> Block | None:
     """A heading's story: its own link, else the link of the short line right under it."""
     title = label_text(heading)
     link = heading.find("a", href=True) or enclosing_link(heading, heading.parent or heading)
-    source: Tag | None = None
-    if not isinstance(link, Tag):
-        after = heading.find_next_sibling()
-        if isinstance(after, Tag) and after.name not in HEADINGS and len(element_text(after)) <= SOURCE_LINE:
-            source = after
-            link = after.find("a", href=True)
+    after = heading.find_next_sibling()
+    source = after if isinstance(after, Tag) and after.name not in HEADINGS and len(
+        element_text(after)) <= SOURCE_LINE else None
+    linked = isinstance(link, Tag)
+    if not linked:
+        link = source.find("a", href=True) if source is not None else None
     url = ctx.url(link.get("href")) if isinstance(link, Tag) else None
     if not title or url is None or not leads_to_item(url):
         return None
-    published = block_date(source, ctx, title) if source is not None else None
-    head = Headline(title, url, source is None, plain_heading=source is not None, anchor=heading)
+    published = block_date(heading, ctx, title) or (block_date(source, ctx, title) if source is not None else None)
+    head = Headline(title, url, linked, plain_heading=not linked, anchor=heading)
     return Block(heading, head, published, own_site=same_site(url, ctx.base))
 
 

@@ -502,6 +502,10 @@ def test_a_press_coverage_list_links_its_stories_on_other_sites() -> None:
     services = "<ul>" + "".join(f"<li><a href='/{s}/'>{s.title()} of the foundation</a></li>"
                                 for s in ("about", "programmes", "donate", "contact", "team", "reports", "jobs")) + "</ul>"
     assert read(f"<main><h1>Links</h1>{coverage}{services}</main>") == []
+    # Guides on other sites, each with a line about it: neither dated nor an article's address.
+    guides = "<ul>" + "".join(f"<li><a href='https://tool{i}.example.com/docs/getting-started'>Getting started with "
+                              f"the tool number {i}</a> – a guide to its setup</li>" for i in range(4)) + "</ul>"
+    assert read(f"<main><h1>Resources</h1>{guides}</main>") == []
 
 
 def test_coverage_sections_under_headings_are_stories() -> None:
@@ -513,6 +517,10 @@ def test_coverage_sections_under_headings_are_stories() -> None:
     assert read(f"<main><h1>Prensa</h1><div class='post'>{linked}</div></main>", lang="es") == [
         (t, u, None) for u, t in STORIES]
     days = ["May 9, 2019", "April 2, 2019", "October 18, 2017"]
+    dated = "".join(f"<h3><a href='{u}'>{t}</a></h3><p>{d} — The Daily Paper</p>{prose}"
+                    for (u, t), d in zip(STORIES, days, strict=True))
+    assert [day for _, _, day in read(f"<main><article><h1>Media</h1>{dated}</article></main>")] == [
+        "2019-05-09", "2019-04-02", "2017-10-18"]
     sourced = "".join(f"<h1>{t}</h1><p><em><a href='{u}'>The Daily Paper, {d}</a></em></p>{prose}{prose}"
                       for (u, t), d in zip(STORIES, days, strict=True))
     assert read(f"<div role='main'><h1>In the News</h1><section>{sourced}</section></div>") == [

@@ -12,8 +12,9 @@ collection still). Two shapes are read:
 * a run of blocks that made no listing (a list of links, each with its source after it:
   "<li><a>Site shows that…</a>, Blog Direto da Ciência</li>");
 * sections under headings of one level, as Markdown writes them, with no element around
-  each story: the heading links to the story, or the short line right under it does (its
-  source line, "Virginia Tech Daily, May 9, 2019"); a date in that line dates the story.
+  each story (crawler.extract.sections): the heading links to the story, or the short
+  line right under it does (its source line, "Virginia Tech Daily, May 9, 2019"); a date
+  in that line dates the story.
 
 Most stories must show they are news (a day, or an address that is one article's own),
 so a page of guides on other sites ("/docs/getting-started") is no coverage page.
@@ -27,16 +28,13 @@ from urllib.parse import urlsplit
 
 from bs4.element import Tag
 
-from crawler.extract.blocks import ItemContext, block_date, enclosing_link
+from crawler.extract.blocks import ItemContext
 from crawler.extract.candidates import Block, Group, urls_in
-from crawler.extract.headlines import Headline
-from crawler.extract.htmltext import element_text
-from crawler.extract.noise import HEADINGS
-from crawler.extract.targets import is_detail_url, leads_to_item, same_site
-from crawler.extract.titles import label_text, looks_like_headline
+from crawler.extract.sections import heading_runs, section_story
+from crawler.extract.targets import is_detail_url, same_site
+from crawler.extract.titles import looks_like_headline
 
 MIN_STORIES = 3
-SOURCE_LINE = 120  # characters: a source and a date under a heading, not a paragraph of prose
 
 
 def _deep(url: str) -> bool:
@@ -81,36 +79,13 @@ def _coverage(stories: list[Block], ctx: ItemContext, content: set[str], among: 
     return 2 * len(urls & content) >= len(content)
 
 
-def _section_story(heading: Tag, ctx: ItemContext) -> Block | None:
-    """A heading's story: its own link, else the link of the short line right under it."""
-    title = label_text(heading)
-    link = heading.find("a", href=True) or enclosing_link(heading, heading.parent or heading)
-    after = heading.find_next_sibling()
-    source = after if isinstance(after, Tag) and after.name not in HEADINGS and len(
-        element_text(after)) <= SOURCE_LINE else None
-    linked = isinstance(link, Tag)
-    if not linked:
-        link = source.find("a", href=True) if source is not None else None
-    url = ctx.url(link.get("href")) if isinstance(link, Tag) else None
-    if not title or url is None or not leads_to_item(url):
-        return None
-    published = block_date(heading, ctx, title) or (block_date(source, ctx, title) if source is not None else None)
-    head = Headline(title, url, linked, plain_heading=not linked, anchor=heading)
-    return Block(heading, head, published, own_site=same_site(url, ctx.base))
-
-
 def _sections(region: Tag, ctx: ItemContext, content: set[str]) -> Group | None:
-    """Stories under sibling headings of one level (see the module docstring)."""
+    """Stories under sibling headings of one level (crawler.extract.sections)."""
     best: Group | None = None
-    parents = {id(h.parent): h.parent for h in region.find_all(HEADINGS) if isinstance(h.parent, Tag)}
-    for parent in parents.values():
-        for level in HEADINGS:
-            headings = parent.find_all(level, recursive=False)
-            if len(headings) < MIN_STORIES:
-                continue
-            stories = [b for h in headings if (b := _section_story(h, ctx)) is not None and _is_story(b, ctx)]
-            if _coverage(stories, ctx, content, len(headings)) and (best is None or len(stories) > len(best.items)):
-                best = Group(parent, stories, "coverage", stories)
+    for parent, headings in heading_runs(region):
+        stories = [b for h in headings if (b := section_story(h, ctx)) is not None and _is_story(b, ctx)]
+        if _coverage(stories, ctx, content, len(headings)) and (best is None or len(stories) > len(best.items)):
+            best = Group(parent, stories, "coverage", stories)
     return best
 
 

@@ -14,8 +14,9 @@ How strong the evidence must be depends on what the blocks show (_judge):
   service card lacks (a heading's link, a sentence, an item's own URL, a picture, a
   teaser), the more signs the fewer blocks. They are kept with ``published: None``;
 * a long bare list that is the page's content is its archive;
-* a page with no listing may be a page of few items (crawler.extract.fewitems), or a
-  page of press coverage, stories on other sites (crawler.extract.coverage);
+* a page with no listing may be a page of few items (crawler.extract.fewitems), a
+  page of press coverage, stories on other sites (crawler.extract.coverage), or posts
+  written as sections under headings, each with its "Read more" (crawler.extract.sections);
 * an ``<article>`` that stands alone, titled by a heading's link and dated, is a post
   (a featured post shown in full above the listing).
 
@@ -48,6 +49,7 @@ from crawler.extract.leads import lead_item
 from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
+from crawler.extract.sections import section_posts
 from crawler.extract.targets import same_site
 from crawler.extract.titles import is_placeholder
 
@@ -340,6 +342,8 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
         few = few_items(_within(rejected, mains), mains or [soup], ctx)
         if few is None:
             few = coverage_items(_within(rejected, mains), mains or [soup], ctx)
+        if few is None:
+            few = section_posts(mains or [soup], ctx)
         if few is not None:
             groups.append(few)
     for group in rejected:

@@ -8,8 +8,9 @@ else the short line right under it (a source line: "Virginia Tech Daily, May 9, 
 else its "Read more"; its date the heading's, else the first short line's that holds one.
 
 Press coverage pages (crawler.extract.coverage) read their stories this way; a page of
-the site's own posts does when every section's "Read more" leads to a page of its own
-(the markup says they are items to read more about) and most sections are dated. Tried
+the site's own posts does when every section's heading links to a page of its own, or its
+"Read more" does (the markup says they are items to read more about), and most sections
+are dated. Tried
 only when the page has no other listing.
 """
 
@@ -89,14 +90,14 @@ def section_story(heading: Tag, ctx: ItemContext) -> Block | None:
 
 
 def section_posts(regions: list[Tag], ctx: ItemContext) -> Group | None:
-    """The site's own posts written as sections, each with a "Read more" to its page,
-    or None: three or more, with distinct pages, two thirds of the level's headings, two
+    """The site's own posts written as sections, each titled by its heading's link or
+    with a "Read more" to its page, or None: three or more, with distinct pages, two thirds of the level's headings, two
     thirds of them dated (a product page's features each have a "Learn more" too)."""
     best: Group | None = None
     for region in regions:
         for parent, headings in heading_runs(region):
             posts = [b for h in headings if (b := section_story(h, ctx)) is not None
-                     and b.headline is not None and b.headline.by_more and b.own_site]
+                     and b.headline is not None and (b.headline.by_more or b.headline.linked_heading) and b.own_site]
             urls = {b.headline.url for b in posts if b.headline}
             dated = sum(b.published is not None for b in posts)
             if len(urls) >= MIN_SECTIONS and 3 * len(posts) >= 2 * len(headings) and 3 * dated >= 2 * len(posts) and (

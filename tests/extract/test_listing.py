@@ -614,7 +614,7 @@ def test_a_column_of_posts_elsewhere_keeps_them_beside_the_column_of_the_site_s_
 
 def test_posts_written_as_sections_under_headings_are_items() -> None:
     """A Markdown news page: each post a plain <h2>, its date line, a teaser and a "Read
-    more" to its page, nothing around a post. A product page whose feature sections each
+    more" to its page, nothing around a post; or each a linked <h2> and its date line. A product page whose feature sections each
     end in "Learn more" shows no dates, and gives nothing."""
     titles = ["Open day at the lab this spring", "New grant for the reef project", "Workshop on ocean data"]
     days = ["May 3, 2025", "April 12, 2025", "March 20, 2025"]
@@ -623,6 +623,9 @@ def test_posts_written_as_sections_under_headings_are_items() -> None:
     assert read(f"<main class='c'><h1>News</h1>{posts}</main>") == [
         (t, f"https://www.example.org/news/post-{i}/", day)
         for i, (t, day) in enumerate(zip(titles, ["2025-05-03", "2025-04-12", "2025-03-20"], strict=True))]
+    linked = "".join(f"<h2><a href='/news/post-{i}/'>{t}</a></h2><p>{d}</p>"
+                     for i, (t, d) in enumerate(zip(titles, days, strict=True)))
+    assert [day for _, _, day in read(f"<main><h1>News</h1>{linked}</main>")] == ["2025-05-03", "2025-04-12", "2025-03-20"]
     features = "".join(f"<h2>Feature number {i} of the tool</h2><p>{'What it does for you, in brief. ' * 3}</p>"
                        f"<p><a href='/features/feature-number-{i}/'>Learn more</a></p>" for i in range(3))
     assert read(f"<main class='c'><h1>Features</h1>{features}</main>") == []

@@ -251,6 +251,22 @@ def _same_component(rejected: list[Group], accepted: list[Group]) -> list[Group]
     return found
 
 
+def _dated_pairs(rejected: list[Group]) -> list[Group]:
+    """Two dated items side by side, on a page that has a listing: a home page's second
+    block ("Events": the next two) is as much the page's news as its first. Each must be
+    titled by a heading's link to a page of the site of its own, and the run hold nothing
+    else."""
+    found = []
+    for group in rejected:
+        blocks = [b for b in group.blocks if b.headline is not None or b.el.get_text(strip=True)]
+        pair = [b for b in blocks if b.headline is not None and b.published and b.strong_headline
+                and b.own_site and b.detail]
+        if len(blocks) == 2 and len(pair) == 2 and pair[0].headline.url != pair[1].headline.url:  # type: ignore[union-attr]
+            group.kind, group.items = "pair", pair
+            found.append(group)
+    return found
+
+
 def _within(groups: list[Group], mains: list[Tag]) -> list[Group]:
     """The groups inside the page's main content, when it marks one (pagecontent.main_regions)."""
     if not mains:
@@ -336,6 +352,8 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
         else:
             rejected.append(group)
     groups.extend(_same_component(rejected, groups))
+    if groups:
+        groups.extend(_dated_pairs(rejected))
     mains = main_regions(soup)
     groups[:] = _below_title(_within(groups, mains), soup)
     if not groups:

@@ -629,3 +629,19 @@ def test_posts_written_as_sections_under_headings_are_items() -> None:
     features = "".join(f"<h2>Feature number {i} of the tool</h2><p>{'What it does for you, in brief. ' * 3}</p>"
                        f"<p><a href='/features/feature-number-{i}/'>Learn more</a></p>" for i in range(3))
     assert read(f"<main class='c'><h1>Features</h1>{features}</main>") == []
+
+
+def test_a_home_page_s_second_block_of_two_dated_items_is_read_too() -> None:
+    """A home page with its news (four posts) and its events (the next two): both blocks
+    are the page's announcements. Two dated links alone on a page are no listing."""
+    news = cards(4)
+    events = "".join(f"<li><a href='/events/{slug}/'>{title}</a> <span>{day}</span></li>" for slug, title, day in [
+        ("open-day-at-the-lab", "Open day at the lab", "20 May 2025"), ("reef-walk-for-families", "Reef walk for families",
+                                                                        "22 May 2025")])
+    found = read(f"<main><h1>Welcome</h1><section><h2>News</h2>{news}</section><section><h2>Events</h2><ul>{events}</ul>"
+                 "</section></main>")
+    assert [url for _, url, _ in found][-2:] == ["https://www.example.org/events/open-day-at-the-lab/",
+                                                 "https://www.example.org/events/reef-walk-for-families/"]
+    assert len(found) == 6
+    assert read(f"<main><h1>Welcome</h1><section><h2>Events</h2><ul>{events}</ul></section>"
+                f"<p>{'About the foundation and its work for the reef. ' * 2}</p></main>") == []

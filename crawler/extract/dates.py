@@ -99,6 +99,8 @@ _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _MARKED_YMD = re.compile(
     r"(?:(令和|平成|昭和)\s*(\d{1,2}|元)|((?:19|20)\d{2}))\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
 )
+# A month and day marked by their signs, with no year: no full date.
+_MARKED_MONTH_DAY = re.compile(r"\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]")
 # Three numbers of two digits ("24-05-21"): year first or day first, which only the page
 # can tell (short_order); read only when it has.
 _NUMERIC_SHORT = re.compile(r"(?<![\d.,/:-])(\d{2})([./-])(\d{2})\2(\d{2})(?![\d:]|[.,/-]\d)")
@@ -424,6 +426,8 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
     '2024-12-03T00:00:00Z'
     >>> parse_date("Tue, 15 Apr 2025 10:00:00 +0200", language=None, fetched_at=now)
     '2025-04-15T10:00:00+02:00'
+    >>> parse_date("4月28日", language="ja", fetched_at=now) is None  # no year: no full date
+    True
     """
     if not isinstance(text, str):
         return None
@@ -449,6 +453,8 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
             if moment is not None:
                 return format_published(moment, fetched_at=base, day_only=day_only) or _other_order(
                     kind, match, resolved, preferred, order, base)
+    if _MARKED_MONTH_DAY.fullmatch(bare):
+        return None  # "4月28日": a day and month without the year (dateparser made it 1928)
     day_first = _day_first(resolved, order)
     return _dateparser(text, preferred, day_first, base)
 

@@ -17,7 +17,7 @@ from bs4.element import NavigableString, Tag
 from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.candidates import Block, Group
 from crawler.extract.dates import date_from_parts
-from crawler.extract.htmltext import element_text
+from crawler.extract.htmltext import BLOCK_TAGS, element_text
 from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month, find_weekday_day, is_period, the_year, year_of_heading
 
@@ -94,7 +94,9 @@ def _line_date(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
         node = block.el.next_sibling if forward else block.el.previous_sibling
         while node is not None:
             if isinstance(node, Tag):
-                if node.name == "br" or _holds_item(node, inside):
+                # A line ends at a <br> or any block (a heading, a paragraph): the date of
+                # the next item's heading is not on this item's line.
+                if node.name in BLOCK_TAGS or _holds_item(node, inside):
                     break
                 parts.append(element_text(node))
             elif type(node) is NavigableString:
@@ -134,6 +136,19 @@ def context_dates(group: Group, ctx: ItemContext) -> None:
             before = after
     for block, found in zip(undated, before, strict=True):
         block.published = found
+        if found is None and not block.day_month:
+            block.day_month = _day_month_before(block, inside, ctx)
+
+
+def _day_month_before(block: Block, inside: set[int], ctx: ItemContext) -> bool:
+    """Is the block headed by a day and month printed without the year, just before it
+    ("<dt>4月28日</dt>" before its ``<dd>``)? The item is tied to that day, though the day
+    cannot be stored."""
+    sibling = block.el.find_previous_sibling(True)
+    if sibling is None or _holds_item(sibling, inside):
+        return False
+    text = element_text(sibling)
+    return bool(text) and len(text) <= 40 and find_day_month(text, language=ctx.language) is not None
 
 
 def is_timed(block: Block, inside: set[int], ctx: ItemContext) -> bool:

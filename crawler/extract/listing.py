@@ -133,17 +133,19 @@ def _judge(group: Group, page_links: Callable[[], int]) -> None:
     if len(urls) < MIN_DATED or 2 * len(with_headline) < len(blocks) or 3 * len(urls) < 2 * len(with_headline):
         return
     strong = [b for b in with_headline if b.item_like]
-    kinds = {signature(b.el) for b in strong if b.published}
+    # A day and month printed without the year ("4月28日" in the <dt> before each <dd>)
+    # ties an item to a day as a date does, though only null can be stored.
+    kinds = {signature(b.el) for b in strong if b.published or b.day_month}
     # A dated block built like the dated items (same tag and first class) is one of them
     # even when its headline is short: "République Numérique" between two longer titles.
     # Two items must show it by themselves.
-    alike = {id(b.el) for b in with_headline if b.published and signature(b.el) in kinds}
-    dated = [b for b in with_headline if b.published and (b.item_like or id(b.el) in alike)]
+    alike = {id(b.el) for b in with_headline if (b.published or b.day_month) and signature(b.el) in kinds}
+    dated = [b for b in with_headline if (b.published or b.day_month) and (b.item_like or id(b.el) in alike)]
     listed = [b for b in with_headline if b.item_like or id(b.el) in alike]
     if len(dated) >= MIN_DATED and sum(b.item_like for b in dated) >= 2 and 2 * len(dated) >= len(listed):
         # An undated block belongs if it is built like the dated ones (same first class):
         # a news item whose date is missing, not the service card after the news.
-        group.kind, group.items = "dated", [b for b in listed if b.published or signature(b.el) in kinds]
+        group.kind, group.items = "dated", [b for b in listed if b.published or b.day_month or signature(b.el) in kinds]
         return
     undated = _undated_items(with_headline)
     if undated:

@@ -645,3 +645,24 @@ def test_a_home_page_s_second_block_of_two_dated_items_is_read_too() -> None:
     assert len(found) == 6
     assert read(f"<main><h1>Welcome</h1><section><h2>Events</h2><ul>{events}</ul></section>"
                 f"<p>{'About the foundation and its work for the reef. ' * 2}</p></main>") == []
+
+
+def test_a_day_and_month_without_the_year_ties_items_to_a_day_but_gives_none() -> None:
+    """A Japanese ministry's news: each <dd> headed by a <dt> day and month, "4月28日",
+    no year anywhere. The items are a listing (each tied to a day) and stay undated:
+    dateparser read "4月28日" as 1928."""
+    rows = "".join(f"<dl class='clearfix'><dt>4月2{i}日</dt><dd><a href='/kaiken/kaiken2020042{i}.html'>"
+                   f"委員長記者会見資料掲載その{i}</a></dd></dl>" for i in range(4))
+    found = read(f"<main><section class='news'><h1>新着情報</h1>{rows}</section></main>", lang="ja")
+    assert [(url, day) for _, url, day in found] == [
+        (f"https://www.example.org/kaiken/kaiken2020042{i}.html", None) for i in range(4)]
+
+
+def test_a_date_heading_dates_the_links_under_it_not_the_ones_above() -> None:
+    """A Markdown list of news by date: "## May 3, 2025" then a paragraph with the post's
+    link. The first post's day is its heading's, not the next heading's."""
+    days = ["May 3, 2025", "April 12, 2025", "March 20, 2025"]
+    body = "".join(f"<h2>{d}</h2><p><a href='/news/post-number-{i}/'>Post number {i} of the project</a></p>"
+                   for i, d in enumerate(days))
+    assert [day for _, _, day in read(f"<main class='c'><h1>News</h1>{body}</main>")] == [
+        "2025-05-03", "2025-04-12", "2025-03-20"]

@@ -14,8 +14,9 @@ and by a naive baseline written here (every link in or around a heading outside 
 and footer), so a reader can tell a hard page from a weak extractor.
 
 Matching: a found item matches a true item when their URLs are equal after light
-normalisation (http/https, default port, trailing slash, fragment, percent-encoding case, and
-Blogger's country domains as blogspot.com: the README's "mirrors" rule);
+normalisation (http/https, default port, trailing slash, fragment, percent-encoding case,
+``utm_*`` campaign tags, and Blogger's country domains as blogspot.com: the README's
+"mirrors" rule);
 each true item matches at most once. Per page: recall = matched / true, precision = matched /
 found, exact day = matched dated items whose day equals the truth / matched dated items.
 Macro figures are the mean over pages. A page with no true items scores recall 1.0 (nothing
@@ -133,6 +134,12 @@ def normalize_url(url: str) -> str:
     True
     >>> normalize_url("http://ex.org/medienscouts-führen") == normalize_url("http://ex.org/medienscouts-f%C3%BChren")
     True
+
+    Campaign tags (``utm_*``) name no other page: an announcement is identified by its
+    URL without them (docs/announcements.md, "New announcements"), as a feed reader does.
+
+    >>> normalize_url("https://ex.org/a.html?utm_source=mail&id=3&utm_medium=x")
+    'http://ex.org/a.html?id=3'
     """
     from crawler.extract.urls import InvalidURL, resolve_url  # the checkout being scored (see main)
 
@@ -148,7 +155,8 @@ def normalize_url(url: str) -> str:
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
     path = re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), parts.path).rstrip("/")
-    return urlunsplit(("http", host, path, parts.query, ""))
+    query = "&".join(pair for pair in parts.query.split("&") if pair and not pair.lower().startswith("utm_"))
+    return urlunsplit(("http", host, path, query, ""))
 
 
 def day_of(published: str | None) -> str | None:

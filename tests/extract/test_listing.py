@@ -666,3 +666,13 @@ def test_a_date_heading_dates_the_links_under_it_not_the_ones_above() -> None:
                    for i, d in enumerate(days))
     assert [day for _, _, day in read(f"<main class='c'><h1>News</h1>{body}</main>")] == [
         "2025-05-03", "2025-04-12", "2025-03-20"]
+
+
+def test_a_see_link_names_no_item() -> None:
+    """A government table of news: the date, the title as text, a PDF and a "Ver" link to
+    the item's page. "Ver" (see) names nothing; the row's title does."""
+    rows = "".join(f"<tr><td>1{i}/05/2025</td><td>Convocatoria de ayudas número {i}</td><td>"
+                   f"<a href='/noticias/nota-{i}.pdf'>PDF</a> <a href='/noticias/nota-{i}'>Ver</a></td></tr>" for i in range(3))
+    found = read(f"<main><h1>Noticias</h1><table>{rows}</table></main>", lang="es")
+    assert found == [(f"Convocatoria de ayudas número {i}", f"https://www.example.org/noticias/nota-{i}", f"2025-05-1{i}")
+                     for i in range(3)]

@@ -17,20 +17,24 @@ collection still). Two shapes are read:
   in that line dates the story.
 
 Most stories must show they are news (a day, or an address that is one article's own),
-so a page of guides on other sites ("/docs/getting-started") is no coverage page.
+so a page of guides on other sites ("/docs/getting-started") is no coverage page; and few
+may read like references (a DOI or arXiv address, "12(3): 45-67", "et al."), so a lab's
+publications list is none either.
 
 Tried only when the page has no other listing and no page of few items.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext
 from crawler.extract.candidates import Block, Group, urls_in
-from crawler.extract.sections import heading_runs, section_story
+from crawler.extract.htmltext import element_text
+from crawler.extract.sections import heading_runs, section_story, section_text
 from crawler.extract.targets import is_detail_url, same_site
 from crawler.extract.titles import looks_like_headline
 
@@ -57,6 +61,18 @@ def _is_story(block: Block, ctx: ItemContext) -> bool:
     )
 
 
+# A scholarly work's address (a DOI, arXiv) or a reference's parts (volume(issue): pages,
+# "pp.", "et al."): a publications list cites papers, it does not report news.
+_CITED_URL = re.compile(r"(?:^|[/.])10\.\d{4,9}/|//(?:www\.)?arxiv\.org/|//hdl\.handle\.net/", re.IGNORECASE)
+_REFERENCE = re.compile(r"\b\d+\s*\(\d+\)\s*[:,]\s*\d+|\bpp?\.\s*\d+|\bet al\.|\bvol\.\s*\d+|\bdoi:", re.IGNORECASE)
+
+
+def _cited(block: Block, text: str) -> bool:
+    """Does the story read like a publication list's reference (see above)?"""
+    head = block.headline
+    return (head is not None and _CITED_URL.search(head.url) is not None) or _REFERENCE.search(text) is not None
+
+
 def _news(block: Block) -> bool:
     """Does the story show it is one: its day, or an address that is one article's own
     (the title as a slug, a date or an id in the path: targets.is_detail_url)? A guide's
@@ -65,12 +81,13 @@ def _news(block: Block) -> bool:
     return block.published is not None or (head is not None and is_detail_url(head.url, head.title))
 
 
-def _coverage(stories: list[Block], ctx: ItemContext, content: set[str], among: int) -> bool:
+def _coverage(stories: list[Block], ctx: ItemContext, content: set[str], among: int, cited: int) -> bool:
     """Are these the stories of a coverage page: three or more, two thirds of the ``among``
-    candidates at least, two thirds of them showing they are news (_news), half or more
-    on other sites, holding half the content's links?"""
+    candidates at least, two thirds of them showing they are news (_news), no more than a
+    third reading like references (``cited``: a publications list), half or more on other
+    sites, holding half the content's links?"""
     urls = {b.headline.url for b in stories if b.headline}
-    if len(urls) < MIN_STORIES or 3 * len(stories) < 2 * among:
+    if len(urls) < MIN_STORIES or 3 * len(stories) < 2 * among or 3 * cited > len(stories):
         return False
     if 3 * sum(map(_news, stories)) < 2 * len(stories):
         return False
@@ -84,7 +101,8 @@ def _sections(region: Tag, ctx: ItemContext, content: set[str]) -> Group | None:
     best: Group | None = None
     for parent, headings in heading_runs(region):
         stories = [b for h in headings if (b := section_story(h, ctx)) is not None and _is_story(b, ctx)]
-        if _coverage(stories, ctx, content, len(headings)) and (best is None or len(stories) > len(best.items)):
+        cited = sum(_cited(b, section_text(b.el)) for b in stories)
+        if _coverage(stories, ctx, content, len(headings), cited) and (best is None or len(stories) > len(best.items)):
             best = Group(parent, stories, "coverage", stories)
     return best
 
@@ -114,7 +132,8 @@ def coverage_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> G
     for group in runs:
         candidates = [b for b in group.blocks if b.headline is not None]
         stories = [b for b in candidates if _is_story(b, ctx)]
-        if _coverage(stories, ctx, content, len(candidates)) and (best is None or len(stories) > len(best.items)):
+        cited = sum(_cited(b, element_text(b.el)) for b in stories)
+        if _coverage(stories, ctx, content, len(candidates), cited) and (best is None or len(stories) > len(best.items)):
             best = Group(group.parent, group.blocks, "coverage", stories)
     for region in regions:
         found = _sections(region, ctx, content)

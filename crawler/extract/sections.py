@@ -56,6 +56,11 @@ def _parts(heading: Tag) -> list[Tag]:
     return found
 
 
+def section_text(heading: Tag) -> str:
+    """The text of a heading's section, the heading's own aside."""
+    return " ".join(element_text(p) for p in _parts(heading))
+
+
 def _more_link(parts: list[Tag]) -> Tag | None:
     for part in parts:
         for a in [part] if part.name == "a" else part.find_all("a", href=True):

@@ -506,6 +506,13 @@ def test_a_press_coverage_list_links_its_stories_on_other_sites() -> None:
     guides = "<ul>" + "".join(f"<li><a href='https://tool{i}.example.com/docs/getting-started'>Getting started with "
                               f"the tool number {i}</a> – a guide to its setup</li>" for i in range(4)) + "</ul>"
     assert read(f"<main><h1>Resources</h1>{guides}</main>") == []
+    # A lab's publications: papers on journals' sites, each with its reference. Cited, not news.
+    papers = [("https://doi.org/10.1016/j.jhydrol.2023.129876", "Forecasting reservoir water quality with models"),
+              ("https://www.nature.com/articles/s41586-022-04567-8", "Deep-sea mapping with autonomous vehicles"),
+              ("https://arxiv.org/abs/2101.01234", "Scalable inference for lake temperature models")]
+    refs = "<ul>" + "".join(f"<li>Smith, J. et al. (2023). <a href='{u}'>{t}</a>. Water Research, 12(3), 45-67.</li>"
+                            for u, t in papers) + "</ul>"
+    assert read(f"<main><h1>Publications</h1>{refs}</main>") == []
 
 
 def test_coverage_sections_under_headings_are_stories() -> None:

@@ -201,7 +201,9 @@ def _from_structure(soup: BeautifulSoup, ctx: ItemContext, max_items: int) -> Pa
         return PageAnnouncements(items)
     findings = find_listings(soup, ctx, max_items)
     body = article_text(soup, {id(block.el) for group in findings.groups for block in group.items})
-    if body and body > listing_text(findings):
+    # Sections hold their text under their headings, outside the item (the heading): that
+    # is no article of the page's own.
+    if body and body > listing_text(findings) and not any(g.kind in ("coverage", "sections") for g in findings.groups):
         return _one_article(f"{body} characters of text")
     order = {id(el): i for i, el in enumerate(soup.find_all(True))}
     items = [item for _, item in sorted(listing_items(findings, order), key=lambda pair: pair[0])]

@@ -99,6 +99,8 @@ _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _MARKED_YMD = re.compile(
     r"(?:(令和|平成|昭和)\s*(\d{1,2}|元)|((?:19|20)\d{2}))\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
 )
+# A month and day marked by their signs, with no year: no full date.
+_MARKED_MONTH_DAY = re.compile(r"\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]")
 # Three numbers of two digits ("24-05-21"): year first or day first, which only the page
 # can tell (short_order); read only when it has.
 _NUMERIC_SHORT = re.compile(r"(?<![\d.,/:-])(\d{2})([./-])(\d{2})\2(\d{2})(?![\d:]|[.,/-]\d)")
@@ -424,6 +426,8 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
     '2024-12-03T00:00:00Z'
     >>> parse_date("Tue, 15 Apr 2025 10:00:00 +0200", language=None, fetched_at=now)
     '2025-04-15T10:00:00+02:00'
+    >>> parse_date("4月28日", language="ja", fetched_at=now) is None  # no year: no full date
+    True
     """
     if not isinstance(text, str):
         return None
@@ -449,6 +453,8 @@ def parse_date(text: str | None, *, language: str | None, fetched_at: datetime,
             if moment is not None:
                 return format_published(moment, fetched_at=base, day_only=day_only) or _other_order(
                     kind, match, resolved, preferred, order, base)
+    if _MARKED_MONTH_DAY.fullmatch(bare):
+        return None  # "4月28日": a day and month without the year (dateparser made it 1928)
     day_first = _day_first(resolved, order)
     return _dateparser(text, preferred, day_first, base)
 
@@ -504,6 +510,9 @@ def contains_date_pattern(text: str | None) -> bool:
 
 
 _BYLINE_SEPARATOR = re.compile(r"\s*(?:[|·•:–—-]|$)")
+# A machine date opening a title ("2025-08-22 Official release…", a post named like its
+# file) is its day whatever follows: prose does not open with one.
+_ISO_OPENING = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\d(?=\s)")
 
 
 def starts_with_date(text: str, short: str | None = None) -> bool:
@@ -514,8 +523,12 @@ def starts_with_date(text: str, short: str | None = None) -> bool:
     (True, False)
     >>> starts_with_date("令和2年4月17日に帯広空港で発生した事故")
     False
+    >>> starts_with_date("2025-08-22 Official Release and Rollout")
+    True
     """
     text = " ".join(text.split())[:MAX_DATE_TEXT]
+    if _ISO_OPENING.match(text):
+        return True
     return any(match.start() == 0 and _BYLINE_SEPARATOR.match(text, match.end()) is not None
                and _shape_moment(kind, match, None, ("en",))[0] is not None
                for _, _, kind, match in _candidates(text, short))

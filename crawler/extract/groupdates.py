@@ -17,7 +17,7 @@ from bs4.element import NavigableString, Tag
 from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.candidates import Block, Group
 from crawler.extract.dates import date_from_parts
-from crawler.extract.htmltext import element_text
+from crawler.extract.htmltext import BLOCK_TAGS, element_text
 from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month, find_weekday_day, is_period, the_year, year_of_heading
 
@@ -35,16 +35,17 @@ def _holds_item(el: Tag, inside: set[int]) -> bool:
     return id(el) in inside or any(id(d) in inside for d in el.find_all(True))
 
 
-def _date_before(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
-    """A date printed just before the block, for the items it heads: a day box beside
-    a card (``<div>11 set</div><div class="card">``), a ``<dt>`` before its ``<dd>``.
-    Looks at the nearest earlier siblings of the block and of its two parents that hold
-    no item themselves."""
+def _date_beside(block: Block, inside: set[int], ctx: ItemContext, *, after: bool = False) -> str | None:
+    """A date printed just before the block (or after it), for the item it heads: a day
+    box beside a card (``<div>11 set</div><div class="card">``), a ``<dt>`` before its
+    ``<dd>``; a Markdown section's date line under its heading and teaser. Looks at the
+    nearest siblings of the block and of its two parents that hold no item themselves."""
     el: Tag | None = block.el
     for _ in range(3):
         if el is None:
             return None
-        for sibling in el.find_previous_siblings(True, limit=3):
+        siblings = el.find_next_siblings(True, limit=3) if after else el.find_previous_siblings(True, limit=3)
+        for sibling in siblings:
             if _holds_item(sibling, inside):
                 break
             text = element_text(sibling)
@@ -93,7 +94,9 @@ def _line_date(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
         node = block.el.next_sibling if forward else block.el.previous_sibling
         while node is not None:
             if isinstance(node, Tag):
-                if node.name == "br" or _holds_item(node, inside):
+                # A line ends at a <br> or any block (a heading, a paragraph): the date of
+                # the next item's heading is not on this item's line.
+                if node.name in BLOCK_TAGS or _holds_item(node, inside):
                     break
                 parts.append(element_text(node))
             elif type(node) is NavigableString:
@@ -109,15 +112,43 @@ def _line_date(block: Block, inside: set[int], ctx: ItemContext) -> str | None:
 
 def context_dates(group: Group, ctx: ItemContext) -> None:
     """Dates an item shows only in part, or outside its block: a day and month whose year
-    is in a group heading, or a date box before the item (see the two helpers)."""
+    is in a group heading, a date on its own line, or a date box beside the item (see
+    the helpers)."""
     inside = {id(b.el) for b in group.blocks}
+    undated = []
     for block in group.blocks:
         if block.published or block.headline is None:
             continue
         item = element_text(block.el)
         text = item.replace(block.headline.title, " ")
-        block.published = (_with_group_year(block.el, text, item, inside, ctx) or _line_date(block, inside, ctx)
-                            or _date_before(block, inside, ctx))
+        block.published = _with_group_year(block.el, text, item, inside, ctx) or _line_date(block, inside, ctx)
+        if not block.published:
+            undated.append(block)
+    if not undated:
+        return
+    # A date beside the blocks is the item's before it (a day box, a <dt>) unless the
+    # listing prints one after each item and none before its first (headings, each
+    # with its date line below): the date before an item is then its predecessor's.
+    before = [_date_beside(b, inside, ctx) for b in undated]
+    if len(undated) >= 2 and before[0] is None and all(before[1:]):
+        after = [_date_beside(b, inside, ctx, after=True) for b in undated]
+        if all(after):
+            before = after
+    for block, found in zip(undated, before, strict=True):
+        block.published = found
+        if found is None and not block.day_month:
+            block.day_month = _day_month_before(block, inside, ctx)
+
+
+def _day_month_before(block: Block, inside: set[int], ctx: ItemContext) -> bool:
+    """Is the block headed by a day and month printed without the year, just before it
+    ("<dt>4月28日</dt>" before its ``<dd>``)? The item is tied to that day, though the day
+    cannot be stored."""
+    sibling = block.el.find_previous_sibling(True)
+    if sibling is None or _holds_item(sibling, inside):
+        return False
+    text = element_text(sibling)
+    return bool(text) and len(text) <= 40 and find_day_month(text, language=ctx.language) is not None
 
 
 def is_timed(block: Block, inside: set[int], ctx: ItemContext) -> bool:

@@ -107,8 +107,17 @@ def lines(node: Tag) -> list[str]:
     >>> from bs4 import BeautifulSoup as B
     >>> lines(B("<a><div><img></div><div><b>Frohe</b> Weihnachten</div><time>24. Dezember</time></a>", "lxml").a)
     ['Frohe Weihnachten', '24. Dezember']
+
+    A line break in the source is a space, as a browser shows it (a template that writes
+    "21", "Dicembre" and "2021" on lines of their own prints one date): only elements break
+    lines.
+
+    >>> lines(B("<a><div>21\\n\\nDicembre\\n2021</div><div>Bollette</div></a>", "lxml").a)
+    ['21 Dicembre 2021', 'Bollette']
     """
-    return [line for raw in _join(_parts(node, None), hard="\n").split("\n") if (line := collapse(raw))]
+    parts = [part.replace("\n", " ").replace("\r", " ") if isinstance(part, str) else part
+             for part in _parts(node, None)]
+    return [line for raw in _join(parts, hard="\n").split("\n") if (line := collapse(raw))]
 
 
 def _parts(node: Tag, skip: Callable[[Tag], bool] | None) -> list[Any]:

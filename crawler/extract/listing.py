@@ -14,7 +14,9 @@ How strong the evidence must be depends on what the blocks show (_judge):
   service card lacks (a heading's link, a sentence, an item's own URL, a picture, a
   teaser), the more signs the fewer blocks. They are kept with ``published: None``;
 * a long bare list that is the page's content is its archive;
-* a page with no listing may be a page of few items (crawler.extract.fewitems);
+* a page with no listing may be a page of few items (crawler.extract.fewitems), a
+  page of press coverage, stories on other sites (crawler.extract.coverage), or posts
+  written as sections under headings, each with its "Read more" (crawler.extract.sections);
 * an ``<article>`` that stands alone, titled by a heading's link and dated, is a post
   (a featured post shown in full above the listing).
 
@@ -38,6 +40,7 @@ from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, block_summary
 from crawler.extract.candidates import Block, Group, read_block, shared_urls
+from crawler.extract.coverage import coverage_items
 from crawler.extract.fewitems import few_items
 from crawler.extract.groupdates import context_dates
 from crawler.extract.htmltext import element_text
@@ -46,7 +49,9 @@ from crawler.extract.leads import lead_item
 from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
+from crawler.extract.sections import section_posts
 from crawler.extract.targets import same_site
+from crawler.extract.titles import is_placeholder
 
 MIN_DATED = 3  # dated blocks that make a listing
 # Blocks read per run, at least: a 20,000-row table stays cheap. Runs are read up to
@@ -128,17 +133,19 @@ def _judge(group: Group, page_links: Callable[[], int]) -> None:
     if len(urls) < MIN_DATED or 2 * len(with_headline) < len(blocks) or 3 * len(urls) < 2 * len(with_headline):
         return
     strong = [b for b in with_headline if b.item_like]
-    kinds = {signature(b.el) for b in strong if b.published}
+    # A day and month printed without the year ("4月28日" in the <dt> before each <dd>)
+    # ties an item to a day as a date does, though only null can be stored.
+    kinds = {signature(b.el) for b in strong if b.published or b.day_month}
     # A dated block built like the dated items (same tag and first class) is one of them
     # even when its headline is short: "République Numérique" between two longer titles.
     # Two items must show it by themselves.
-    alike = {id(b.el) for b in with_headline if b.published and signature(b.el) in kinds}
-    dated = [b for b in with_headline if b.published and (b.item_like or id(b.el) in alike)]
+    alike = {id(b.el) for b in with_headline if (b.published or b.day_month) and signature(b.el) in kinds}
+    dated = [b for b in with_headline if (b.published or b.day_month) and (b.item_like or id(b.el) in alike)]
     listed = [b for b in with_headline if b.item_like or id(b.el) in alike]
     if len(dated) >= MIN_DATED and sum(b.item_like for b in dated) >= 2 and 2 * len(dated) >= len(listed):
         # An undated block belongs if it is built like the dated ones (same first class):
         # a news item whose date is missing, not the service card after the news.
-        group.kind, group.items = "dated", [b for b in listed if b.published or signature(b.el) in kinds]
+        group.kind, group.items = "dated", [b for b in listed if b.published or b.day_month or signature(b.el) in kinds]
         return
     undated = _undated_items(with_headline)
     if undated:
@@ -183,25 +190,33 @@ def _resolve_nesting(groups: list[Group]) -> list[Group]:
         for inner in groups:
             if inner is outer or id(inner) in dropped or id(outer) in dropped:
                 continue
-            containers = parts = same = 0
+            containers = parts = same = free = 0
+            holders: set[int] = set()
             for block in outer.items:
                 inside = [i for i in inner.items if id(block.el) in ancestors[id(i.el)]]
                 if not inside:
+                    free += 1
                     continue
                 url = block.headline.url if block.headline else None
                 if len(inside) == 1:
                     same += 1
-                elif sum(map(_standing, inside)) >= _standing(block) * len(inside) and (
+                elif 3 * sum(_standing(i) >= _standing(block) for i in inside) >= 2 * len(inside) and (
                     any(i.headline is not None and i.headline.url == url for i in inside)
                     or 2 * sum(len(element_text(i.el)) for i in inside) >= len(element_text(block.el))
                 ):
                     containers += 1
+                    holders.add(id(block.el))
                 else:
                     parts += 1
             if not (containers or parts or same):
                 continue
             if same >= containers + parts:
                 dropped.add(id(inner) if _distinct(outer) >= _distinct(inner) else id(outer))
+            elif containers >= parts and not parts and not same and free >= MIN_DATED:
+                # One block of a column wraps another listing (the site's own news box
+                # beside its posts elsewhere): that block is a container, the others
+                # stay items of their own.
+                outer.items = [b for b in outer.items if id(b.el) not in holders]
             else:
                 dropped.add(id(outer) if containers >= parts else id(inner))
     return [g for g in groups if id(g) not in dropped]
@@ -234,6 +249,22 @@ def _same_component(rejected: list[Group], accepted: list[Group]) -> list[Group]
         reused = [b for b in group.blocks if b.headline is not None and _shape(b) in shapes]
         if len({b.headline.url for b in reused if b.headline}) >= 2:
             group.kind, group.items = "component", reused
+            found.append(group)
+    return found
+
+
+def _dated_pairs(rejected: list[Group]) -> list[Group]:
+    """Two dated items side by side, on a page that has a listing: a home page's second
+    block ("Events": the next two) is as much the page's news as its first. Each must be
+    titled by a heading's link to a page of the site of its own, and the run hold nothing
+    else."""
+    found = []
+    for group in rejected:
+        blocks = [b for b in group.blocks if b.headline is not None or b.el.get_text(strip=True)]
+        pair = [b for b in blocks if b.headline is not None and b.published and b.strong_headline
+                and b.own_site and b.detail]
+        if len(blocks) == 2 and len(pair) == 2 and pair[0].headline.url != pair[1].headline.url:  # type: ignore[union-attr]
+            group.kind, group.items = "pair", pair
             found.append(group)
     return found
 
@@ -323,10 +354,16 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
         else:
             rejected.append(group)
     groups.extend(_same_component(rejected, groups))
+    if groups:
+        groups.extend(_dated_pairs(rejected))
     mains = main_regions(soup)
     groups[:] = _below_title(_within(groups, mains), soup)
     if not groups:
         few = few_items(_within(rejected, mains), mains or [soup], ctx)
+        if few is None:
+            few = coverage_items(_within(rejected, mains), mains or [soup], ctx)
+        if few is None:
+            few = section_posts(mains or [soup], ctx)
         if few is not None:
             groups.append(few)
     for group in rejected:
@@ -352,7 +389,8 @@ def listing_text(findings: Findings) -> int:
 
 
 def listing_items(findings: Findings, order: dict[int, int]) -> list[tuple[int, Announcement]]:
-    """The items of every listing, each with its position in ``order`` (document order)."""
+    """The items of every listing, each with its position in ``order`` (document order);
+    a template's placeholder item is none (titles.is_placeholder)."""
     kept: list[tuple[int, Announcement]] = []
     for group in findings.groups:
         for block in group.items:
@@ -361,5 +399,6 @@ def listing_items(findings: Findings, order: dict[int, int]) -> list[tuple[int, 
             source = "article" if block.el.name == "article" else "listing"
             item = Announcement(title, block.headline.url, block.published, block_summary(block.el, title),
                                 None, source)
-            kept.append((order.get(id(block.el), 0), item))
+            if not is_placeholder(item.title, item.summary):
+                kept.append((order.get(id(block.el), 0), item))
     return kept

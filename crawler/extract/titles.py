@@ -22,11 +22,16 @@ _READ_MORE = (
     r"leer\s+m[aá]s|seguir\s+leyendo|ver\s+m[aá]s|saber\s+m[aá]s|"
     r"lees\s+meer|meer\s+lezen|verder\s+lezen|meer\s+info|"
     r"weiterlesen|mehr\s+lesen|mehr\s+erfahren|zum\s+artikel|"
-    r"leggi\s+tutto|leggi\s+di\s+pi[uù]|continua\s+a\s+leggere|scopri\s+di\s+pi[uù]|"
-    r"leia\s+mais|ler\s+mais|saiba\s+mais|continuar\s+lendo|veja\s+mais|ver\s+mais"
+    r"leggi\s+tutto|leggi\s+di\s+pi[uù]|continua\s+a\s+leggere|scopri\s+di\s+pi[uù]|(?:per\s+)?saperne\s+di\s+pi[uù]|"
+    r"leia\s+mais|ler\s+mais|saiba\s+mais|continuar\s+lendo|veja\s+mais|ver\s+mais|"
+    # beyond the seven: Catalan, Polish, Swedish, Danish, Norwegian, Finnish, Czech,
+    # Romanian, Indonesian, Japanese, Chinese, Korean
+    r"llegir\s+m[eé]s|llegeix\s+m[eé]s|czytaj\s+(?:wi[eę]cej|dalej)|l[aä]s\s+mer|l[aæ]s\s+mere|"
+    r"lue\s+lis[aä][aä]|[cč]ti\s+v[ií]ce|[cč][ií]st\s+d[aá]l|cite[sș]te\s+mai\s+mult|"
+    r"baca\s+selengkapnya|selengkapnya|続きを読む|もっと見る|詳しくはこちら|阅读更多|閱讀更多|더\s*보기|자세히\s*보기"
 )
 # Single words that are a label only when they are the whole label ("More »", "Suite").
-_MORE_WORDS = r"more|suite|mehr|leggi|meer|m[aá]s|mais|plus"
+_MORE_WORDS = r"more|suite|mehr|leggi|meer|m[aá]s|mais|plus|ver|view|bekijk|ansehen|m[eé]s|wi[eę]cej|mer|mere|lis[aä][aä]|v[ií]ce|続き|更多"
 READ_MORE_ONLY = re.compile(
     rf"^[\s»›→>…\[(+]*(?:{_READ_MORE}|{_MORE_WORDS})[\s»›→>….\])+]*$", re.IGNORECASE
 )
@@ -168,3 +173,20 @@ def label_text(el: Tag) -> str:
     'Fair'
     """
     return clean_title(element_text(el, skip=_not_title_text)) or clean_title(element_text(el))
+
+
+_PLACEHOLDER = re.compile(r"\bplace-?holder\b|\blorem\s+ipsum\b|\bdolor\s+sit\s+amet\b", re.IGNORECASE)
+
+
+def is_placeholder(title: str, summary: str = "") -> bool:
+    """Is this a template's placeholder item ("2025-08-23 Placeholder Announcement", a
+    teaser of "Lorem ipsum dolor sit amet")? A theme ships one to show its layout; it
+    announces nothing.
+
+    >>> is_placeholder("2025-08-23 Placeholder Announcement"), is_placeholder("News", "Lorem ipsum dolor sit amet")
+    (True, True)
+    >>> is_placeholder("Official release of the model on September 30")
+    False
+    """
+    return bool(_PLACEHOLDER.search(title) or _PLACEHOLDER.search(summary[:200]))
+

@@ -468,3 +468,218 @@ def test_a_card_s_date_line_beats_a_date_in_its_teaser() -> None:
             "<div class='listing-date'>2{i} ene 2025</div></a></div>")
     found = read("<div class='grid'>" + "".join(card.format(i=i) for i in range(3)) + "</div>", lang="es")
     assert [day for _, _, day in found] == ["2025-01-20", "2025-01-21", "2025-01-22"]
+
+
+def test_a_date_written_over_source_lines_is_one_line_of_the_card() -> None:
+    """A Jekyll card that is one link around its picture, its date and its title, the date's
+    day, month and year each on a line of the template's own: the browser shows one line,
+    "21 Dicembre 2021", which is a date, not the card's title."""
+    card = ("<article class='col'><a class='item' href='/it/notizie/2021-12-2{i}-post-{i}.html'>"
+            "<div class='img'><img src='/p{i}.png' alt=''></div><div class='date'>2{i}\n\n\nDicembre\n\n\n2021\n</div>"
+            "<div class='title'>Le bollette numero {i} su pagoPA</div></a>"
+            "<a class='read-more' href='/it/notizie/2021-12-2{i}-post-{i}.html'>Leggi di più &rarr;</a></article>")
+    found = read("<div class='row'>" + "".join(card.format(i=i) for i in range(3)) + "</div>", lang="it")
+    assert found == [(f"Le bollette numero {i} su pagoPA", f"https://www.example.org/it/notizie/2021-12-2{i}-post-{i}.html",
+                      f"2021-12-2{i}") for i in range(3)]
+
+
+STORIES = [
+    ("https://news.example.com/2019/05/09/team-wins-water-award.html", "Team wins a national award for water research"),
+    ("https://daily.example.edu/articles/2019/04/smart-reservoir-launch", "Testing the water: a new forecasting system launches"),
+    ("https://www.example.net/articles/2017/10/forecast-water-quality", "Researchers to forecast water quality with support"),
+]
+
+
+def test_a_press_coverage_list_links_its_stories_on_other_sites() -> None:
+    """An "in the news" page: a list of headlines, each leading to the story on the
+    newspaper's site, its source after it. A list of partners' home pages, or a few
+    stories beside the page's other links, is a link collection and gives nothing."""
+    coverage = "<ul>" + "".join(f"<li><a href='{u}'>{t}</a>, The Daily Paper</li>" for u, t in STORIES) + "</ul>"
+    assert read(f"<main><h1>News</h1>{coverage}</main>") == [(t, u, None) for u, t in STORIES]
+    partners = "<ul>" + "".join(f"<li><a href='https://partner{i}.example.org/'>Partner organisation number {i}</a></li>"
+                                for i in range(4)) + "</ul>"
+    assert read(f"<main><h1>Partners</h1>{partners}</main>") == []
+    services = "<ul>" + "".join(f"<li><a href='/{s}/'>{s.title()} of the foundation</a></li>"
+                                for s in ("about", "programmes", "donate", "contact", "team", "reports", "jobs")) + "</ul>"
+    assert read(f"<main><h1>Links</h1>{coverage}{services}</main>") == []
+    # Guides on other sites, each with a line about it: neither dated nor an article's address.
+    guides = "<ul>" + "".join(f"<li><a href='https://tool{i}.example.com/docs/getting-started'>Getting started with "
+                              f"the tool number {i}</a> – a guide to its setup</li>" for i in range(4)) + "</ul>"
+    assert read(f"<main><h1>Resources</h1>{guides}</main>") == []
+    # A lab's publications: papers on journals' sites, each with its reference. Cited, not news.
+    papers = [("https://doi.org/10.1016/j.jhydrol.2023.129876", "Forecasting reservoir water quality with models"),
+              ("https://www.nature.com/articles/s41586-022-04567-8", "Deep-sea mapping with autonomous vehicles"),
+              ("https://arxiv.org/abs/2101.01234", "Scalable inference for lake temperature models")]
+    refs = "<ul>" + "".join(f"<li>Smith, J. et al. (2023). <a href='{u}'>{t}</a>. Water Research, 12(3), 45-67.</li>"
+                            for u, t in papers) + "</ul>"
+    assert read(f"<main><h1>Publications</h1>{refs}</main>") == []
+
+
+def test_coverage_sections_under_headings_are_stories() -> None:
+    """Markdown coverage pages have no element per story: a heading, then the story. The
+    heading links to it, or the short source line under it does and dates it; the story's
+    text below it is no article of the page's own."""
+    prose = "<p>" + "The story goes on in full, copied from the paper with its quotes. " * 8 + "</p>"
+    linked = "".join(f"<h2><a href='{u}'>{t}</a></h2><pre><code>embed</code></pre><hr>" for u, t in STORIES)
+    assert read(f"<main><h1>Prensa</h1><div class='post'>{linked}</div></main>", lang="es") == [
+        (t, u, None) for u, t in STORIES]
+    days = ["May 9, 2019", "April 2, 2019", "October 18, 2017"]
+    dated = "".join(f"<h3><a href='{u}'>{t}</a></h3><p>{d} — The Daily Paper</p>{prose}"
+                    for (u, t), d in zip(STORIES, days, strict=True))
+    assert [day for _, _, day in read(f"<main><article><h1>Media</h1>{dated}</article></main>")] == [
+        "2019-05-09", "2019-04-02", "2017-10-18"]
+    sourced = "".join(f"<h1>{t}</h1><p><em><a href='{u}'>The Daily Paper, {d}</a></em></p>{prose}{prose}"
+                      for (u, t), d in zip(STORIES, days, strict=True))
+    assert read(f"<div role='main'><h1>In the News</h1><section>{sourced}</section></div>") == [
+        (t, u, day) for (u, t), day in zip(STORIES, ["2019-05-09", "2019-04-02", "2017-10-18"], strict=True)]
+    # An article whose sections each open with a long paragraph holding a link is no coverage page.
+    article = "".join(f"<h2>{t}</h2><p>{'Some context for this part of the essay, and more. ' * 3}"
+                      f"<a href='{u}'>a source</a></p>{prose}" for u, t in STORIES)
+    assert read(f"<main><h1>An essay</h1><section>{article}</section></main>") == []
+
+
+def test_a_date_line_under_each_heading_dates_its_own_item() -> None:
+    """A Jekyll news page written in Markdown: each post a linked <h2>, a teaser and an
+    italic date line below, with no element around a post. The date before an item is its
+    predecessor's; a listing that prints each date above its item keeps reading it there."""
+    days = ["March 22, 2021", "February 19, 2021", "February 2, 2021", "January 1, 2021"]
+    below = "".join(f"<h2><a href='/posts/post-number-{i}'>Post number {i} of the project</a></h2>"
+                    f"<p>What the post says, in a sentence or two for the reader.</p><p><em>{d}</em></p>"
+                    for i, d in enumerate(days))
+    expected = ["2021-03-22", "2021-02-19", "2021-02-02", "2021-01-01"]
+    assert [day for _, _, day in read(f"<main class='prose'><h1>News</h1>{below}</main>")] == expected
+    above = "".join(f"<p><em>{d}</em></p><h2><a href='/posts/post-number-{i}'>Post number {i} of the project</a></h2>"
+                    f"<p>What the post says, in a sentence or two for the reader.</p>" for i, d in enumerate(days))
+    assert [day for _, _, day in read(f"<main class='prose'><h1>News</h1>{above}</main>")] == expected
+
+
+@pytest.mark.parametrize(("lang", "more"), [("ja", "続きを読む"), ("pl", "Więcej..."), ("ca", "Llegir més"),
+                                            ("sv", "Läs mer"), ("id", "Selengkapnya")])
+def test_read_more_in_languages_beyond_the_seven_names_the_item_s_page(lang: str, more: str) -> None:
+    """A section per post: a heading without a link, a teaser that cites another site, and
+    the post's "Read more" in the page's language. The heading titles the page the
+    "Read more" leads to, not the cited site."""
+    posts = "".join(
+        f"<section><h2><time>2025-0{i + 1}-1{i}</time> | Award number {i} for the group</h2>"
+        f"<p>He won the poster award at <a href='https://conference{i}.example.com/awards'>the conference</a>.</p>"
+        f"<a href='/news/awards/post-{i}/'>{more}</a></section>"
+        for i in range(3)
+    )
+    found = read(f"<main class='global'><h1>News</h1><article>{posts}</article></main>", lang=lang)
+    assert [(url, day) for _, url, day in found] == [
+        (f"https://www.example.org/news/awards/post-{i}/", f"2025-0{i + 1}-1{i}") for i in range(3)]
+
+
+def test_a_template_s_placeholder_item_is_none_and_an_iso_date_opening_a_title_is_its_day() -> None:
+    """A Hugo theme's card grid: a real announcement beside the placeholder the template
+    shipped, each titled like its file ("2025-05-22 Official release…"), a "read more"
+    button each. The placeholder announces nothing; the machine date is the item's day."""
+    cards = "".join(
+        f"<div class='w-third'><div class='pa4'><span>Announcements</span><h1><a href='/announcements/{slug}/'>{title}</a></h1>"
+        f"<div><p>{teaser}</p></div><a href='/announcements/{slug}/'>read more</a></div></div>"
+        for slug, title, teaser in [
+            ("2025-05-23-placeholder", "2025-05-23 Placeholder Announcement", "Some words to fill the card."),
+            ("2025-05-22-rollout", "2025-05-22 Official Release and Rollout of the Model", "The model is released."),
+            ("2025-05-01-webinar", "2025-05-01 Webinar on the Model for Planners", "Join the webinar."),
+            ("2025-04-01-demo", "Our first news item", "Lorem ipsum dolor sit amet, consectetur adipiscing elit."),
+        ]
+    )
+    page = f"<main class='pb7'><div class='flex flex-wrap'>{cards}</div></main>"
+    assert read(page) == [
+        ("2025-05-22 Official Release and Rollout of the Model", "https://www.example.org/announcements/2025-05-22-rollout/",
+         "2025-05-22"),
+        ("2025-05-01 Webinar on the Model for Planners", "https://www.example.org/announcements/2025-05-01-webinar/",
+         "2025-05-01")]
+
+
+def test_a_column_of_posts_elsewhere_keeps_them_beside_the_column_of_the_site_s_own_news() -> None:
+    """A government design site's news page in two columns of one grid: its posts on
+    another platform (a picture, a date, a heading's link and "per saperne di più" each,
+    the newest undated), and the site's own dated news in a grid of their own. The
+    second column's grid sits among the first column's posts (the same run: two cells of
+    one grid); it is a container, not a reason to drop the posts beside it."""
+    days = ["", "<time datetime='2021-03-01'>1 Marzo 2021</time>", "<time datetime='2021-03-02'>2 Marzo 2021</time>",
+            "<time datetime='2021-03-03'>3 Marzo 2021</time>"]
+    elsewhere = "".join(
+        f"<div class='ext'><div class='card'><div class='pic'><a href='https://medium.com/team/post-numero-{i}-abc{i}'>"
+        f"<img src='/p{i}.png' alt=''></a></div><div class='body'>{days[i]}"
+        f"<h3><a href='https://medium.com/team/post-numero-{i}-abc{i}'>Il post numero {i} della squadra</a></h3>"
+        f"<p><a href='https://medium.com/team/post-numero-{i}-abc{i}'>per saperne di più</a></p></div></div></div>"
+        for i in range(4)
+    )
+    own = "".join(f"<div class='post Grid-cell'><div class='in'><time datetime='2021-04-2{i}'>2{i} Aprile 2021</time>"
+                  f"<h3><a href='/notizie/notizia-numero-{i}/'>Notizia numero {i} del sito</a></h3></div></div>"
+                  for i in range(3))
+    page = (f"<main><h1>Notizie</h1><div class='Grid'><div class='Grid-cell'><div class='head'><h2>Dal blog</h2></div>"
+            f"{elsewhere}</div><div class='Grid-cell'><div class='head'><h2>Notizie</h2></div>"
+            f"<div class='Grid inner'>{own}</div></div></div></main>")
+    found = read(page, lang="it")
+    assert sorted(url for _, url, _ in found) == sorted(
+        [f"https://www.example.org/notizie/notizia-numero-{i}/" for i in range(3)]
+        + [f"https://medium.com/team/post-numero-{i}-abc{i}" for i in range(4)])
+
+
+def test_posts_written_as_sections_under_headings_are_items() -> None:
+    """A Markdown news page: each post a plain <h2>, its date line, a teaser and a "Read
+    more" to its page, nothing around a post; or each a linked <h2> and its date line. A product page whose feature sections each
+    end in "Learn more" shows no dates, and gives nothing."""
+    titles = ["Open day at the lab this spring", "New grant for the reef project", "Workshop on ocean data"]
+    days = ["May 3, 2025", "April 12, 2025", "March 20, 2025"]
+    posts = "".join(f"<h2>{t}</h2><p><em>{d}</em></p><p>{'What happened, told for the reader. ' * 3}</p>"
+                    f"<p><a href='/news/post-{i}/'>Read more</a></p>" for i, (t, d) in enumerate(zip(titles, days, strict=True)))
+    assert read(f"<main class='c'><h1>News</h1>{posts}</main>") == [
+        (t, f"https://www.example.org/news/post-{i}/", day)
+        for i, (t, day) in enumerate(zip(titles, ["2025-05-03", "2025-04-12", "2025-03-20"], strict=True))]
+    linked = "".join(f"<h2><a href='/news/post-{i}/'>{t}</a></h2><p>{d}</p>"
+                     for i, (t, d) in enumerate(zip(titles, days, strict=True)))
+    assert [day for _, _, day in read(f"<main><h1>News</h1>{linked}</main>")] == ["2025-05-03", "2025-04-12", "2025-03-20"]
+    features = "".join(f"<h2>Feature number {i} of the tool</h2><p>{'What it does for you, in brief. ' * 3}</p>"
+                       f"<p><a href='/features/feature-number-{i}/'>Learn more</a></p>" for i in range(3))
+    assert read(f"<main class='c'><h1>Features</h1>{features}</main>") == []
+
+
+def test_a_home_page_s_second_block_of_two_dated_items_is_read_too() -> None:
+    """A home page with its news (four posts) and its events (the next two): both blocks
+    are the page's announcements. Two dated links alone on a page are no listing."""
+    news = cards(4)
+    events = "".join(f"<li><a href='/events/{slug}/'>{title}</a> <span>{day}</span></li>" for slug, title, day in [
+        ("open-day-at-the-lab", "Open day at the lab", "20 May 2025"), ("reef-walk-for-families", "Reef walk for families",
+                                                                        "22 May 2025")])
+    found = read(f"<main><h1>Welcome</h1><section><h2>News</h2>{news}</section><section><h2>Events</h2><ul>{events}</ul>"
+                 "</section></main>")
+    assert [url for _, url, _ in found][-2:] == ["https://www.example.org/events/open-day-at-the-lab/",
+                                                 "https://www.example.org/events/reef-walk-for-families/"]
+    assert len(found) == 6
+    assert read(f"<main><h1>Welcome</h1><section><h2>Events</h2><ul>{events}</ul></section>"
+                f"<p>{'About the foundation and its work for the reef. ' * 2}</p></main>") == []
+
+
+def test_a_day_and_month_without_the_year_ties_items_to_a_day_but_gives_none() -> None:
+    """A Japanese ministry's news: each <dd> headed by a <dt> day and month, "4月28日",
+    no year anywhere. The items are a listing (each tied to a day) and stay undated:
+    dateparser read "4月28日" as 1928."""
+    rows = "".join(f"<dl class='clearfix'><dt>4月2{i}日</dt><dd><a href='/kaiken/kaiken2020042{i}.html'>"
+                   f"委員長記者会見資料掲載その{i}</a></dd></dl>" for i in range(4))
+    found = read(f"<main><section class='news'><h1>新着情報</h1>{rows}</section></main>", lang="ja")
+    assert [(url, day) for _, url, day in found] == [
+        (f"https://www.example.org/kaiken/kaiken2020042{i}.html", None) for i in range(4)]
+
+
+def test_a_date_heading_dates_the_links_under_it_not_the_ones_above() -> None:
+    """A Markdown list of news by date: "## May 3, 2025" then a paragraph with the post's
+    link. The first post's day is its heading's, not the next heading's."""
+    days = ["May 3, 2025", "April 12, 2025", "March 20, 2025"]
+    body = "".join(f"<h2>{d}</h2><p><a href='/news/post-number-{i}/'>Post number {i} of the project</a></p>"
+                   for i, d in enumerate(days))
+    assert [day for _, _, day in read(f"<main class='c'><h1>News</h1>{body}</main>")] == [
+        "2025-05-03", "2025-04-12", "2025-03-20"]
+
+
+def test_a_see_link_names_no_item() -> None:
+    """A government table of news: the date, the title as text, a PDF and a "Ver" link to
+    the item's page. "Ver" (see) names nothing; the row's title does."""
+    rows = "".join(f"<tr><td>1{i}/05/2025</td><td>Convocatoria de ayudas número {i}</td><td>"
+                   f"<a href='/noticias/nota-{i}.pdf'>PDF</a> <a href='/noticias/nota-{i}'>Ver</a></td></tr>" for i in range(3))
+    found = read(f"<main><h1>Noticias</h1><table>{rows}</table></main>", lang="es")
+    assert found == [(f"Convocatoria de ayudas número {i}", f"https://www.example.org/noticias/nota-{i}", f"2025-05-1{i}")
+                     for i in range(3)]

@@ -12,6 +12,7 @@ from urllib.request import getproxies
 
 from crawler.core.config import CrawlSettings
 from crawler.core.layout import DEFAULT_DB, REPORT_DIR
+from crawler.crawl.eventloop import fastest_event_loop
 from crawler.record.recorder import LINK_BATCH_SECONDS, LINK_BATCH_SIZE
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
 CONCURRENT_REQUESTS = _DEFAULT.concurrency
 CONCURRENT_REQUESTS_PER_DOMAIN = _DEFAULT.concurrency_per_host
+# uvloop under Twisted's asyncio reactor where installed, else Python's loop (crawler/crawl/eventloop.py)
+ASYNCIO_EVENT_LOOP = fastest_event_loop()
 DOWNLOADER = "crawler.crawl.downloader.PoliteDownloader"  # holds the per-host cap (see crawler/downloader.py)
 # Hand the downloader a request for the host with the fewest in flight, not the newest
 # request: otherwise the overall cap fills with requests queued behind one busy host

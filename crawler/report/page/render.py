@@ -75,8 +75,21 @@ class TemplateCodeCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
+_KEEP_COMPILED = True  # keep_compiled_templates()
+
+
+def keep_compiled_templates(keep: bool) -> None:
+    """Whether this process keeps the templates' compiled code for later runs (before
+    the first page is rendered): `healthcrawl check` promises to leave no file behind."""
+    global _KEEP_COMPILED
+    _KEEP_COMPILED = keep
+
+
 def template_code_cache() -> jinja2.BytecodeCache | None:
-    """A TemplateCodeCache, or None where Jinja finds no private folder for it."""
+    """A TemplateCodeCache, or None where Jinja finds no private folder for it (or the
+    process keeps nothing: keep_compiled_templates)."""
+    if not _KEEP_COMPILED:
+        return None
     try:
         return TemplateCodeCache()
     except (OSError, RuntimeError):  # RuntimeError: the folder exists and is not ours alone

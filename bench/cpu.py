@@ -87,7 +87,9 @@ def one_run(web: WebProcess, cfg: BenchConfig, folder: Path, *, code: Path = ROO
             "sys_s": usage.ru_stime, "requests": requests,
             "cpu_ms_per_request": round((usage.ru_utime + usage.ru_stime) * 1000 / requests, 3) if requests else None,
             "links_requested": stats.get("links_requested"), "links_missed": stats.get("links_missed"),
-            "max_in_flight_per_host": stats["max_in_flight_per_host"]}
+            "max_in_flight_per_host": stats["max_in_flight_per_host"],
+            "active_window_s": stats["active_window_s"], "idle_slot_s": stats["idle_slot_s"],
+            "idle_gap_median_ms": stats["idle_gap_median_ms"], "idle_gap_p90_ms": stats["idle_gap_p90_ms"]}
 
 
 def export(revision: str | None, folder: Path) -> Path:
@@ -156,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
                 counted = f", {row['instructions_per_request']} instructions/request" if args.callgrind else ""
                 print(f"  {name}: {row['cpu_ms_per_request']} ms/request{counted} ({row['user_s']:.2f} user + "
                       f"{row['sys_s']:.2f} sys s, {row['requests']} requests, {row['wall_s']} s wall, "
-                      f"{row['links_missed']} links missed, exit {row['exit']})", flush=True)
+                      f"{row['links_missed']} links missed, exit {row['exit']}; slot idle after an answer: "
+                      f"median {row['idle_gap_median_ms']} ms, p90 {row['idle_gap_p90_ms']} ms, "
+                      f"{row['idle_slot_s']} slot-s in {row['active_window_s']} s)", flush=True)
         links = len(web.expected["links"])
     load_after = os.getloadavg()
     summary: dict[str, Any] = {"label": args.label, "links": links, "load_before": load_before,
@@ -168,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
                                      "max": max(figures, default=None),
                                      "median_instructions_per_request": counted, "runs": runs}
         print(f"{args.label}: {name}: {links} links, CPU ms/request median {_median(runs)} "
-              f"(min {min(figures, default=None)}, max {max(figures, default=None)}, {len(figures)} runs)"
+              f"(min {min(figures, default=None)}, max {max(figures, default=None)}, {len(figures)} runs), "
+              f"slot idle after an answer: median {_median(runs, 'idle_gap_median_ms')} ms"
               + (f"; instructions/request median {counted:.0f}" if counted else ""))
     names = list(rows)
     for name in names[1:]:  # each version against the first

@@ -530,7 +530,9 @@ def format_table(report: dict[str, Any]) -> str:
                          f"{reads.get('read_once')}, more than once {reads.get('read_more')}, not at all "
                          f"{reads.get('unread')}; {reads.get('repeat_requests')} repeated requests; served at once "
                          f"<= {server.get('max_serving_per_host')}/host, {server.get('queued_requests')} queued "
-                         f"{server.get('queue_wait_s')} s in all; methods {server['methods']}")
+                         f"{server.get('queue_wait_s')} s in all; a slot idle from an answer to the next request: "
+                         f"median {server.get('idle_gap_median_ms')} ms, p90 {server.get('idle_gap_p90_ms')} ms, "
+                         f"{server.get('idle_slot_s')} slot-s; methods {server['methods']}")
         for peer, agreement in entry.get("agreement", {}).items():
             if not agreement["same"]:
                 notes.append(f"  DISAGREEMENT healthcrawl vs {peer}: only healthcrawl "

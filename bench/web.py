@@ -262,6 +262,10 @@ class Counters:
         self.latency = 0.0  # seconds of latency served, in all
         self.served = 0
         self.abandoned = 0  # the client went away while its request waited
+        # Turnaround: a slot freed by an answer with no request waiting stays idle until
+        # the client's next request arrives. One gap per such slot, in seconds (a slot
+        # still idle at the end, or never used, counts none).
+        self.idle_gaps: list[float] = []
         self.per_host = [0] * self.hosts
         self.first: float | None = None
         self.last: float | None = None
@@ -282,6 +286,7 @@ class Counters:
             "mean_latency_ms": round(self.latency / self.served * 1000, 2) if self.served else None,
             "abandoned_requests": self.abandoned, "requests_by_host": self.per_host,
             "active_window_s": round(window, 3), "distinct_paths": len(self.paths),
+            **_gap_figures(self.idle_gaps),
         }
         if expected_paths is not None:
             missing = expected_paths - self.paths
@@ -289,6 +294,22 @@ class Counters:
             out["links_missed"] = len(missing)
             out["links_missed_examples"] = sorted(f"{h}:{p}" for h, p in missing)[:10]
         return out
+
+
+def _gap_figures(gaps: list[float]) -> dict[str, Any]:
+    """The idle gaps of the slots: how many, their sum and their median and 90th
+    percentile in ms.
+
+    >>> _gap_figures([0.001, 0.002, 0.003, 0.010])
+    {'idle_gaps': 4, 'idle_slot_s': 0.016, 'idle_gap_median_ms': 2.5, 'idle_gap_p90_ms': 10.0}
+    """
+    if not gaps:
+        return {"idle_gaps": 0, "idle_slot_s": 0.0, "idle_gap_median_ms": None, "idle_gap_p90_ms": None}
+    ordered = sorted(gaps)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return {"idle_gaps": len(gaps), "idle_slot_s": round(sum(gaps), 3), "idle_gap_median_ms": round(median * 1000, 2),
+            "idle_gap_p90_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000, 2)}
 
 
 @dataclass(slots=True)
@@ -316,6 +337,7 @@ class Web:
         self.unanswered = [0] * spec.hosts
         self.serving = [0] * spec.hosts
         self.waiting: list[deque[_Job]] = [deque() for _ in range(spec.hosts)]
+        self.idle_since: list[deque[float]] = [deque() for _ in range(spec.hosts)]  # freed slots, when
 
     async def start(self) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -353,6 +375,9 @@ class Web:
 
     def _serve(self, host: int, job: _Job) -> None:
         counters = self.counters
+        idle = self.idle_since[host]
+        if idle:  # this request takes a slot that an answer left empty
+            counters.idle_gaps.append(time.monotonic() - idle.popleft())
         self.serving[host] += 1
         counters.max_serving[host] = max(counters.max_serving[host], self.serving[host])
         counters.queue_wait += time.monotonic() - job.arrived
@@ -373,6 +398,8 @@ class Web:
                 self.counters.abandoned += 1
                 continue
             self._serve(host, waiting)
+        if cap and self.serving[host] < cap:
+            self.idle_since[host].append(time.monotonic())
         job.conn.respond(job)
 
     # -- content ------------------------------------------------------------------------
@@ -542,6 +569,8 @@ class _Http(asyncio.Protocol):
     def _control(self, target: str) -> None:
         if target.startswith("/reset"):
             self.web.counters.reset()
+            for idle in self.web.idle_since:
+                idle.clear()
             body = b"{}"
         elif target.startswith("/log"):
             body = json.dumps(self.web.counters.log).encode()

@@ -1227,3 +1227,26 @@ def test_a_report_written_after_it_was_due_warns_without_script() -> None:
 
 def test_no_overdue_warning_before_runs_have_a_habit(soup: BeautifulSoup) -> None:
     assert soup.select_one("#overdue") is None
+
+
+def _cached_render(folder: str) -> str:
+    from crawler.report.page.render import TemplateCodeCache
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t.j2": "{{ x }} of {{ y|upper }}"}),
+                             bytecode_cache=TemplateCodeCache(folder))
+    return env.get_template("t.j2").render(x=3, y="four")
+
+
+def test_template_code_cache_is_used_and_a_damaged_one_costs_only_a_compilation(tmp_path):
+    assert _cached_render(str(tmp_path)) == "3 of FOUR"
+    cached = list(tmp_path.iterdir())
+    assert len(cached) == 1  # the compiled template, kept for the next run
+    assert _cached_render(str(tmp_path)) == "3 of FOUR"  # read back
+    whole = cached[0].read_bytes()
+    for damaged in (b"not a cache file", whole[:len(whole) // 2], whole[:-8] + bytes(8)):  # cut short, overwritten
+        cached[0].write_bytes(damaged)
+        assert _cached_render(str(tmp_path)) == "3 of FOUR"
+
+
+def test_template_code_cache_that_cannot_be_written_does_not_stop_the_report(tmp_path):
+    assert _cached_render(str(tmp_path / "not-there")) == "3 of FOUR"

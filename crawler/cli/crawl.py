@@ -356,7 +356,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not browser_ready(config):
             return EXIT_USAGE
         from crawler.crawl.runner import crawl, project_settings
+        from crawler.report.page.render import keep_compiled_templates
 
+        keep_compiled_templates(False)  # nothing left behind, not even Jinja's cache
         db, out = work / "health.db", work / "report"
         settings = project_settings(config=config_path, db=db, out=out, verbosity=args.verbose)
         settings.set("HEALTH_PROGRESS", sys.stderr.isatty(), priority="cmdline")

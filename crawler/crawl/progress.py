@@ -19,8 +19,6 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
@@ -34,6 +32,7 @@ logger = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from typing import Self
 
+    from rich.progress import TaskID
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
@@ -66,6 +65,10 @@ class ProgressLine:
     """
 
     def __init__(self, crawler: Crawler, stream: TextIO):
+        # rich only where the line is drawn: a run under cron or CI does not pay its import
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         self.crawler = crawler
         self.stream = stream
         self.progress = Progress(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.crawl.eventloop import log_event_loop
 from crawler.crawl.hotpath import use_lean_signals, use_lean_spider_output, use_sequential_spider_output
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def create_crawler(process: CrawlerProcess, name: str) -> Crawler:
     """The crawler of spider `name` (by name, through SPIDER_MODULES: spiders sit above
     this layer), with Scrapy's per-request machinery trimmed (crawler.crawl.hotpath)."""
     crawler = process.create_crawler(name)
+    log_event_loop(crawler.settings)
     use_lean_signals(crawler)
     use_sequential_spider_output()
     use_lean_spider_output(crawler)

@@ -45,6 +45,7 @@ CORPUS = ROOT / "tests" / "fixtures" / "announcements"
 SETS: dict[str, tuple[Path, ...]] = {
     "dev": tuple(CORPUS / name for name in ("real", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")),
     "acceptance6": (CORPUS / "acceptance6",),  # round 7's never-seen set (its README)
+    "acceptance7": (CORPUS / "acceptance7",),  # round 8's never-seen set (its README)
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

@@ -1,0 +1,53 @@
+"""Round 8's kinds of silent miss (issue 19): list pages that gave nothing, each as a
+small page built like the kind (not a copy of any saved page), beside the page of the
+same build that must still give nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from crawler.extract.announcements import read_announcements
+
+FETCHED_AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+ARTICLE_JSONLD = (
+    "<script type='application/ld+json'>{{\"@context\": \"https://schema.org\", \"@type\": \"BlogPosting\","
+    " \"headline\": \"{title}\", \"url\": \"{url}\", \"datePublished\": \"2025-01-29T00:00:00Z\"}}</script>"
+)
+
+
+def _page(url: str, title: str, main: str) -> str:
+    head = f"<title>{title}</title>" + ARTICLE_JSONLD.format(title=title, url=url)
+    return f"<html lang='en'><head>{head}</head><body><main><h1>{title}</h1>{main}</main></body></html>"
+
+
+def _teasers(prefix: str, n: int) -> str:
+    return "".join(
+        f"<div class='card'><img src='/img/{i}.jpg' alt=''><h3><a href='{prefix}story-number-{i}/'>"
+        f"Volunteers clean the river banks for the {i}th time</a></h3>"
+        f"<p>Forty people came with gloves and bags on a rainy Saturday morning.</p></div>" for i in range(1, n + 1)
+    )
+
+
+def test_a_list_page_whose_theme_writes_an_article_json_ld_gives_its_teasers() -> None:
+    """A theme that writes a BlogPosting JSON-LD on every page, list pages included: the
+    teasers are the page's whole content, so they are its announcements."""
+    url = "https://www.example.org/press/"
+    found = read_announcements(_page(url, "Press", f"<div class='grid'>{_teasers('/', 3)}</div>"), url,
+                               language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [f"https://www.example.org/story-number-{i}/" for i in (1, 2, 3)]
+
+
+def test_an_article_with_a_short_body_and_related_teasers_stays_one_article() -> None:
+    """The same JSON-LD on an article: two short paragraphs (no body of prose) and three
+    related teasers beside them. The teasers are not most of the page: one article."""
+    url = "https://www.example.org/news/the-mayor-opens-the-new-bridge/"
+    body = "".join(
+        f"<p>The mayor opened the new bridge over the river on Tuesday, {i} hours after the last inspection "
+        "of its cables, and said the city would now turn to the old ferry landing, the harbour walls, "
+        "the cycle paths along the water and the market square that floods every spring.</p>" for i in (2, 3)
+    )
+    main = f"<article>{body}</article><section>{_teasers('/news/', 3)}</section>"
+    found = read_announcements(_page(url, "The mayor opens the new bridge", main), url,
+                               language=None, fetched_at=FETCHED_AT)
+    assert found.items == [] and (found.reason or "").startswith("the page is one article")

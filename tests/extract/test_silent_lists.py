@@ -51,3 +51,30 @@ def test_an_article_with_a_short_body_and_related_teasers_stays_one_article() ->
     found = read_announcements(_page(url, "The mayor opens the new bridge", main), url,
                                language=None, fetched_at=FETCHED_AT)
     assert found.items == [] and (found.reason or "").startswith("the page is one article")
+
+
+def test_a_calendar_list_view_dates_every_event_by_the_day_row_above_it() -> None:
+    """A calendar's list view: one table, a row per day ("May 1, 2025") and a row per
+    event (its hours, its linked name), two events on the second day. The day
+    rows are no items but head every event after them: the second event of a day was
+    undated (and a calendar of short names, where dates are the evidence, gave nothing)."""
+    url = "https://www.example.org/community/events-calendar"
+    days = {
+        "May 1, 2025": ["Foodie Fridays on the Square"],
+        "May 2, 2025": ["Bee School for Young Children", "Yoga in the Park"],
+        "May 4, 2025": ["Library Tales for Little Ones"],
+    }
+    rows = ""
+    for day, events in days.items():
+        rows += f"<tr class='day'><td colspan='2'><span>{day}</span><span>Day</span></td></tr>"
+        rows += "".join(
+            f"<tr class='event'><td>9:00am - 3:00pm</td><td><a href='/community/events-calendar/"
+            f"{name.lower().replace(' ', '-')}'>{name}</a></td></tr>" for name in events
+        )
+    html = f"<html lang='en'><body><main><h1>Events calendar</h1><table>{rows}</table></main></body></html>"
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [(a.title, a.published and a.published[:10]) for a in found.items] == [
+        ("Foodie Fridays on the Square", "2025-05-01"), ("Bee School for Young Children", "2025-05-02"),
+        ("Yoga in the Park", "2025-05-02"),
+        ("Library Tales for Little Ones", "2025-05-04"),
+    ]

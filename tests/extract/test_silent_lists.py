@@ -78,3 +78,24 @@ def test_a_calendar_list_view_dates_every_event_by_the_day_row_above_it() -> Non
         ("Yoga in the Park", "2025-05-02"),
         ("Library Tales for Little Ones", "2025-05-04"),
     ]
+
+
+def test_items_whose_id_is_a_plugin_s_query_field_are_items_of_their_own() -> None:
+    """An old municipal portal's news box: a list of teasers, each a thumbnail and a
+    linked title, undated, each leading to the same script with the item's id as a
+    plugin's query field (RedDot's ``publish[id]=306873``, TYPO3's
+    ``tx_news_pi1[news]=17``, written raw or escaped). That id is an item's own page,
+    so the list is news; it was read as links to one page and gave nothing."""
+    url = "https://www.example.org/2346_DEU_WWW.php"
+    titles = ["Holiday programme", "Adult education courses", "New address book", "Council meeting",
+              "Building plots extended"]
+    for field in ("publish[id]", "tx_news_pi1%5Bnews%5D"):
+        rows = "".join(
+            f"<li><img src='/pic/{i}.jpg' alt=''><a href='/2346_DEU_WWW.php?&amp;{field}=30{i}636&amp;start=0'>"
+            f"{title}</a></li>" for i, title in enumerate(titles)
+        )
+        html = (f"<html lang='de'><body><table><tr><td><h1>Aktuelles</h1><ul>{rows}</ul></td>"
+                "<td><ul><li><a href='/2345_DEU_WWW.php'>Verwaltung</a></li><li><a href='/2342_DEU_WWW.php'>"
+                "Gemeinderat</a></li></ul></td></tr></table></body></html>")
+        found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+        assert [a.title for a in found.items] == titles, field

@@ -255,6 +255,13 @@ def test_format_published() -> None:
         ("3 tot 5 mei 2024", "nl", "2024-05-03T00:00:00Z"),
         ("3 a 5 de maio de 2024", "pt", "2024-05-03T00:00:00Z"),
         ("May 3 to 5, 2024", "en", "2024-05-03T00:00:00Z"),
+        # two days joined by "and": the event's first day, not its second (a silent wrong day)
+        ("27 e 28 maggio 2017", "it", "2017-05-27T00:00:00Z"),
+        ("29 y 30 de agosto de 2024", "es", "2024-08-29T00:00:00Z"),
+        ("27 et 28 mai 2024", "fr", "2024-05-27T00:00:00Z"),
+        ("27. und 28. Mai 2024", "de", "2024-05-27T00:00:00Z"),
+        ("27 en 28 mei 2024", "nl", "2024-05-27T00:00:00Z"),
+        ("May 27 and 28, 2024", "en", "2024-05-27T00:00:00Z"),
     ],
 )
 def test_a_range_of_days_is_its_first_day(text: str, language: str, expected: str) -> None:

@@ -15,7 +15,7 @@ from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, enclosing_link, links
 from crawler.extract.dates import is_date_only
-from crawler.extract.htmltext import BLOCK_TAGS, lines
+from crawler.extract.htmltext import BLOCK_TAGS, collapse, lines
 from crawler.extract.identity import normalize_title
 from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month, names_a_period
@@ -78,6 +78,15 @@ def _link_title(link: Tag) -> str:
 
 def _heading_level(heading: Tag) -> int:
     return int(heading.name[1])
+
+
+def _on_its_own_line(link: Tag, block: Tag) -> bool:
+    """Is the link the whole text of the line it stands on (its nearest block element
+    inside ``block``, or the block), not a part of a sentence?"""
+    line: Tag = link
+    while line is not block and line.name not in BLOCK_TAGS and isinstance(line.parent, Tag):
+        line = line.parent
+    return line is link or collapse(line.get_text(" ")) == collapse(link.get_text(" "))
 
 
 def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset()) -> Headline | None:
@@ -175,7 +184,10 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         # Its only links are a picture or a "Read more": the first line names it.
         line = first_title_line(block) if url not in said else ""
         return Headline(line, url, False, by_more=url == target, sole=True, card=True, anchor=first[url]) if line else None
-    top = max(longest.items(), key=lambda pair: len(pair[1][0]), default=None)
+    # A link on a line of its own is a title; one inside a sentence of the teaser cites
+    # something ("via onze inschrijvingspagina"), however long its words.
+    alone = {url: found for url, found in longest.items() if _on_its_own_line(found[1], block)}
+    top = max((alone or longest).items(), key=lambda pair: len(pair[1][0]), default=None)
     if top is not None:
         url, (text, link) = top
         return Headline(text, url, False, anchor=link)

@@ -99,3 +99,24 @@ def test_items_whose_id_is_a_plugin_s_query_field_are_items_of_their_own() -> No
                 "Gemeinderat</a></li></ul></td></tr></table></body></html>")
         found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
         assert [a.title for a in found.items] == titles, field
+
+
+def test_an_item_s_title_link_on_its_own_line_beats_a_longer_link_in_its_teaser() -> None:
+    """Posts with no heading: a date line, the title's link on a line of its own, a teaser
+    whose sentence links a sign-up page in longer words. The title is the post's, not the
+    sign-up page's (the longest link text won)."""
+    url = "https://www.example.org/nieuws/"
+    posts = "".join(
+        f"<li><article><div class='when'>Gepubliceerd op {d} september 2018.</div>"
+        f"<div class='title'><a href='/nieuws/2018/9/{d}/{slug}/'>{title}</a></div>"
+        f"<div class='body'><p>Inschrijven kan via <a href='/inschrijven/{slug}'>onze inschrijvingspagina</a> of via mail.</p>"
+        f"</div></article></li>"
+        for d, slug, title in [(21, "cursus", "Cursus 2019"), (8, "wow", "Wow Park"), (2, "feest", "Feestweekend")]
+    )
+    html = f"<html lang='nl'><body><main><h1>Nieuws</h1><ul>{posts}</ul></main></body></html>"
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [(a.title, a.url) for a in found.items] == [
+        ("Cursus 2019", "https://www.example.org/nieuws/2018/9/21/cursus/"),
+        ("Wow Park", "https://www.example.org/nieuws/2018/9/8/wow/"),
+        ("Feestweekend", "https://www.example.org/nieuws/2018/9/2/feest/"),
+    ]

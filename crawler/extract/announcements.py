@@ -214,6 +214,8 @@ def _from_structure(
     page as one article (its JSON-LD): its listing then counts only when it is the page's
     content (a theme that writes an Article JSON-LD on its list pages too)."""
     strip_noise(soup)
+    if claimed and article_text(soup, ()):
+        return _one_article(claimed)  # a body of prose: no list page, and no listing to read
     items = _not_the_page([item for scope in microdata_scopes(soup) if (item := microdata_item(scope, ctx))], ctx)
     if items is None:
         return _one_article("its schema.org markup describes the page")

@@ -120,3 +120,18 @@ def test_an_item_s_title_link_on_its_own_line_beats_a_longer_link_in_its_teaser(
         ("Wow Park", "https://www.example.org/nieuws/2018/9/8/wow/"),
         ("Feestweekend", "https://www.example.org/nieuws/2018/9/2/feest/"),
     ]
+
+
+def test_an_article_with_a_body_of_prose_stays_one_article_by_its_json_ld() -> None:
+    """The same JSON-LD on an article with a body (three paragraphs and more): one
+    article, said by its JSON-LD, without reading its teasers as a listing."""
+    url = "https://www.example.org/news/the-mayor-opens-the-new-bridge/"
+    body = "".join(
+        f"<p>The mayor opened the new bridge over the river on Tuesday, {i} hours after the last inspection "
+        "of its cables, and said the city would now turn to the old ferry landing, the harbour walls, "
+        "the cycle paths along the water and the market square that floods every spring.</p>" for i in range(5)
+    )
+    main = f"<article>{body}</article><section>{_teasers('/news/', 6)}</section>"
+    found = read_announcements(_page(url, "The mayor opens the new bridge", main), url,
+                               language=None, fetched_at=FETCHED_AT)
+    assert found.items == [] and found.reason is not None and "its JSON-LD describes the page" in found.reason

@@ -13,6 +13,7 @@ from bs4.element import Tag
 from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.headlines import Headline, headline
 from crawler.extract.htmltext import element_text
+from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month
 from crawler.extract.targets import is_below, is_detail_url, leads_to_item, same_site
 from crawler.extract.titles import looks_like_headline
@@ -89,13 +90,22 @@ class Group:
 def shared_urls(blocks: list[Tag], ctx: ItemContext) -> frozenset[str]:
     """URLs that several blocks link to: a category, an author, the listing itself."""
     counts: dict[str, int] = defaultdict(int)
+    headed: dict[str, int] = defaultdict(int)  # blocks whose heading links there
     for block in blocks:
         anchors = [block] if block.name == "a" else block.find_all("a", href=True)
         for url in {ctx.url(a.get("href")) for a in anchors}:
             if url:
                 counts[url] += 1
+        for url in {ctx.url(a.get("href")) for a in anchors if a.find_parent(HEADINGS) is not None}:
+            if url:
+                headed[url] += 1
     threshold = max(2, (len(blocks) + 1) // 2) if len(blocks) > 3 else 2
-    return frozenset(url for url, n in counts.items() if n >= threshold)
+    # Two items whose headings lead to one page (an event card copied and not relinked)
+    # are items still: a heading's link is shared when most blocks' headings have it.
+    return frozenset(
+        url for url, n in counts.items()
+        if n >= threshold and not (headed[url] == n and 2 * n <= len(blocks) and len(blocks) > 3)
+    )
 
 
 def has_picture(el: Tag) -> bool:

@@ -135,3 +135,25 @@ def test_an_article_with_a_body_of_prose_stays_one_article_by_its_json_ld() -> N
     found = read_announcements(_page(url, "The mayor opens the new bridge", main), url,
                                language=None, fetched_at=FETCHED_AT)
     assert found.items == [] and found.reason is not None and "its JSON-LD describes the page" in found.reason
+
+
+def test_two_cards_whose_headings_lead_to_one_page_are_one_item_not_none() -> None:
+    """An events page of four cards, each a linked heading with a date line; the first
+    card was copied from the last and never relinked, so two headings lead to one page.
+    That page is one item (at the first card), not a link every card shares (a category)
+    that no card may be titled by; a category kicker on every card stays one."""
+    url = "https://www.example.org/eventi/"
+    cards = [("/arduinoday", "Raspberry Pi Day", "14 marzo 2025"), ("/makerfaire", "Mini Maker Faire", "27 maggio 2025"),
+             ("/belfagor", "Belfagor", "21 marzo 2025"), ("/arduinoday", "Arduino Day", "1 aprile 2025")]
+    html = "".join(
+        f"<div class='col'><div class='panel'><h4><a href='/categoria/eventi'>Eventi</a></h4>"
+        f"<h2><a href='{href}'>{title}</a><br><small>{day}</small></h2><img src='/img{href}.jpg'></div></div>"
+        for href, title, day in cards
+    )
+    page = f"<html lang='it'><body><main><h1>Eventi</h1><div class='row'>{html}</div></main></body></html>"
+    found = read_announcements(page, url, language=None, fetched_at=FETCHED_AT)
+    assert [(a.title, a.url) for a in found.items] == [
+        ("Raspberry Pi Day", "https://www.example.org/arduinoday"),
+        ("Mini Maker Faire", "https://www.example.org/makerfaire"),
+        ("Belfagor", "https://www.example.org/belfagor"),
+    ]

@@ -90,22 +90,36 @@ class Group:
 def shared_urls(blocks: list[Tag], ctx: ItemContext) -> frozenset[str]:
     """URLs that several blocks link to: a category, an author, the listing itself."""
     counts: dict[str, int] = defaultdict(int)
-    headed: dict[str, int] = defaultdict(int)  # blocks whose heading links there
+    anchors_to: dict[str, list[tuple[Tag, Tag]]] = defaultdict(list)  # url -> (block, link)
     for block in blocks:
         anchors = [block] if block.name == "a" else block.find_all("a", href=True)
-        for url in {ctx.url(a.get("href")) for a in anchors}:
+        seen: set[str] = set()
+        for a in anchors:
+            url = ctx.url(a.get("href"))
             if url:
-                counts[url] += 1
-        for url in {ctx.url(a.get("href")) for a in anchors if a.find_parent(HEADINGS) is not None}:
-            if url:
-                headed[url] += 1
+                anchors_to[url].append((block, a))
+                if url not in seen:
+                    seen.add(url)
+                    counts[url] += 1
     threshold = max(2, (len(blocks) + 1) // 2) if len(blocks) > 3 else 2
     # Two items whose headings lead to one page (an event card copied and not relinked)
     # are items still: a heading's link is shared when most blocks' headings have it.
     return frozenset(
         url for url, n in counts.items()
-        if n >= threshold and not (headed[url] == n and 2 * n <= len(blocks) and len(blocks) > 3)
+        if n >= threshold and not (
+            len(blocks) > 3 and 2 * n <= len(blocks) and all(_in_heading(a, b) for b, a in anchors_to[url])
+        )
     )
+
+
+def _in_heading(link: Tag, block: Tag) -> bool:
+    """Is the link inside a heading of its block (or the block's own heading)?"""
+    for el in (link, *link.parents):
+        if el.name in HEADINGS:
+            return True
+        if el is block:
+            return False
+    return False
 
 
 def has_picture(el: Tag) -> bool:

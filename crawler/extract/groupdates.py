@@ -134,7 +134,7 @@ def context_dates(group: Group, ctx: ItemContext) -> None:
         after = [_date_beside(b, inside, ctx, after=True) for b in undated]
         if all(after):
             before = after
-    days = _day_rows(group, ctx)
+    days = _day_rows(group, ctx) if None in before else {}
     for block, found in zip(undated, before, strict=True):
         block.published = found or days.get(id(block.el))
         if found is None and not block.day_month:

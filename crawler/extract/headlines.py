@@ -15,7 +15,7 @@ from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, enclosing_link, links
 from crawler.extract.dates import is_date_only
-from crawler.extract.htmltext import BLOCK_TAGS, collapse, lines
+from crawler.extract.htmltext import BLOCK_TAGS, lines
 from crawler.extract.identity import normalize_title
 from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month, names_a_period
@@ -86,7 +86,10 @@ def _on_its_own_line(link: Tag, block: Tag) -> bool:
     line: Tag = link
     while line is not block and line.name not in BLOCK_TAGS and isinstance(line.parent, Tag):
         line = line.parent
-    return line is link or collapse(line.get_text(" ")) == collapse(link.get_text(" "))
+    if line is link:
+        return True
+    inside = {id(s) for s in link.find_all(string=True)}
+    return not any(s.strip() and id(s) not in inside for s in line.find_all(string=True))
 
 
 def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset()) -> Headline | None:
@@ -186,7 +189,7 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         return Headline(line, url, False, by_more=url == target, sole=True, card=True, anchor=first[url]) if line else None
     # A link on a line of its own is a title; one inside a sentence of the teaser cites
     # something ("via onze inschrijvingspagina"), however long its words.
-    alone = {url: found for url, found in longest.items() if _on_its_own_line(found[1], block)}
+    alone = {url: found for url, found in longest.items() if _on_its_own_line(found[1], block)} if len(longest) > 1 else {}
     top = max((alone or longest).items(), key=lambda pair: len(pair[1][0]), default=None)
     if top is not None:
         url, (text, link) = top

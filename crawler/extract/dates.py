@@ -81,7 +81,7 @@ _TO_WORDS = r"to|till|until|au|à|a|al|ao|até|bis|tot|t/m|do|fins"
 # French et, German und, Dutch en, Catalan and Polish i).
 _AND_WORDS = r"and|e|y|et|und|en|i"
 _TO_WORDS += "|" + _AND_WORDS
-_TO = rf"(?:\s*[-–—]\s*|\s+(?:{_TO_WORDS})\s+)"
+RANGE_TO = _TO = rf"(?:\s*[-–—]\s*|\s+(?:{_TO_WORDS})\s+)"
 _RANGE_DMY = re.compile(
     rf"(?<![\w.]){DAY}(?:{SEP}\s{CONNECTOR}{MONTH_WORD})?{_TO}\d{{1,2}}(?:[^\W\d_]{{1,2}}(?![^\W\d_])|[º°ª])?\.?"
     rf"{SEP}\s{CONNECTOR}{MONTH_WORD}{SEP}{CONNECTOR}{YEAR}",

@@ -342,3 +342,19 @@ def test_a_numeric_date_the_language_puts_in_the_future_is_read_the_other_way() 
     assert parse_date("08/01/2020", language="en", fetched_at=fetched) == "2020-01-08T00:00:00Z"
     assert parse_date("08/01/2020", language="en", fetched_at=datetime(2020, 9, 1, tzinfo=UTC)) == (
         "2020-08-01T00:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Em 2019 o evento ocorrerá de 25 a 27 de janeiro.", "pt", (25, 1)),
+        ("29 y 30 de agosto", "es", (29, 8)),
+        ("dal 29 al 31 maggio", "it", (29, 5)),
+        ("19-20 March", "en", (19, 3)),
+        ("27 e 28 maggio, ore 10", "it", (27, 5)),
+    ],
+)
+def test_a_range_of_days_without_its_year_is_its_first_day(text: str, language: str, expected: tuple[int, int]) -> None:
+    """An event's days and month, the year elsewhere ("Em 2019 ... de 25 a 27 de janeiro"):
+    its first day, as a range with its year gives; the last day was read (a wrong day)."""
+    assert partdates.find_day_month(text, language=language) == expected

@@ -182,7 +182,7 @@ def _assert_meets_issue_19(summary: Summary, set_rows: list[Row], *, name_pages:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="issue 19 round 8: dev8 (round 7's acceptance set) has 5 pages of 3+ items empty"
+    strict=True, reason="issue 19 round 8: one dev8 page of 3+ items (three undated event cards) still gives none"
 )
 def test_dev_set_meets_issue_19_thresholds(rows: dict[str, list[Row]]) -> None:
     _assert_meets_issue_19(summarize(rows["dev"]), rows["dev"], name_pages=True)

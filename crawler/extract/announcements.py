@@ -50,7 +50,7 @@ from crawler.extract.identity import (
 )
 from crawler.extract.listing import Findings, find_listings, listing_items, listing_text
 from crawler.extract.noise import HEADINGS, strip_noise
-from crawler.extract.pagecontent import article_text
+from crawler.extract.pagecontent import article_text, main_regions
 from crawler.extract.structured import jsonld_items, microdata_item, microdata_scopes
 from crawler.extract.targets import page_section
 from crawler.extract.titles import clean_title, label_text, looks_like_headline
@@ -63,6 +63,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+MIN_LISTED = 3  # items of a listing that overrules the page's JSON-LD claim to be one article
 
 
 @dataclass(frozen=True)
@@ -191,9 +193,29 @@ def _not_the_page(items: list[Announcement], ctx: ItemContext) -> list[Announcem
     return [item for item in items if not ctx.is_page(item.url)]
 
 
-def _from_structure(soup: BeautifulSoup, ctx: ItemContext, max_items: int) -> PageAnnouncements:
-    """Tiers 3 and 4 on the page without its furniture."""
+def _listing_is_the_page(soup: BeautifulSoup, findings: Findings) -> bool:
+    """The page's listing is its content: three or more items leading to distinct pages,
+    whose text is most of the page's main content (a list page, whatever its JSON-LD
+    says). An article's related teasers sit beside its text, however short."""
+    items = [b for g in findings.groups for b in g.items]
+    if len({b.headline.url for b in items if b.headline}) < MIN_LISTED:
+        return False
+    ids = {id(b.el) for b in items}
+    outer = [b for b in items if not any(id(p) in ids for p in b.el.parents)]
+    listed = sum(len(element_text(b.el)) for b in {id(b.el): b for b in outer}.values())
+    content = sum(len(element_text(m)) for m in main_regions(soup) or [soup])
+    return 3 * listed >= 2 * content
+
+
+def _from_structure(
+    soup: BeautifulSoup, ctx: ItemContext, max_items: int, *, claimed: str | None = None
+) -> PageAnnouncements:
+    """Tiers 3 and 4 on the page without its furniture. ``claimed`` says what marks the
+    page as one article (its JSON-LD): its listing then counts only when it is the page's
+    content (a theme that writes an Article JSON-LD on its list pages too)."""
     strip_noise(soup)
+    if claimed and article_text(soup, ()):
+        return _one_article(claimed)  # a body of prose: no list page, and no listing to read
     items = _not_the_page([item for scope in microdata_scopes(soup) if (item := microdata_item(scope, ctx))], ctx)
     if items is None:
         return _one_article("its schema.org markup describes the page")
@@ -205,6 +227,8 @@ def _from_structure(soup: BeautifulSoup, ctx: ItemContext, max_items: int) -> Pa
     # is no article of the page's own.
     if body and body > listing_text(findings) and not any(g.kind in ("coverage", "sections") for g in findings.groups):
         return _one_article(f"{body} characters of text")
+    if claimed and (body or not _listing_is_the_page(soup, findings)):
+        return _one_article(claimed)
     order = {id(el): i for i, el in enumerate(soup.find_all(True))}
     items = [item for _, item in sorted(listing_items(findings, order), key=lambda pair: pair[0])]
     return PageAnnouncements(items, None if items else _reason(findings))
@@ -271,10 +295,9 @@ def read_announcements(
     items = [item for item in described if not ctx.is_page(item.url)]
     if items:
         return PageAnnouncements(finalize(_as_linked(items, page_links, ctx), max_items))
-    if described:
-        return _one_article("its JSON-LD describes the page")
+    claimed = "its JSON-LD describes the page" if described else None
     try:
-        found = _from_structure(soup, ctx, max_items)
+        found = _from_structure(soup, ctx, max_items, claimed=claimed)
     except Exception:
         log.warning("announcement extraction (structure) failed on %s", page_url, exc_info=True)
         found = PageAnnouncements([], "the page's structure could not be read")

@@ -13,6 +13,7 @@ from bs4.element import Tag
 from crawler.extract.blocks import ItemContext, block_date
 from crawler.extract.headlines import Headline, headline
 from crawler.extract.htmltext import element_text
+from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month
 from crawler.extract.targets import is_below, is_detail_url, leads_to_item, same_site
 from crawler.extract.titles import looks_like_headline
@@ -89,13 +90,36 @@ class Group:
 def shared_urls(blocks: list[Tag], ctx: ItemContext) -> frozenset[str]:
     """URLs that several blocks link to: a category, an author, the listing itself."""
     counts: dict[str, int] = defaultdict(int)
+    anchors_to: dict[str, list[tuple[Tag, Tag]]] = defaultdict(list)  # url -> (block, link)
     for block in blocks:
         anchors = [block] if block.name == "a" else block.find_all("a", href=True)
-        for url in {ctx.url(a.get("href")) for a in anchors}:
+        seen: set[str] = set()
+        for a in anchors:
+            url = ctx.url(a.get("href"))
             if url:
-                counts[url] += 1
+                anchors_to[url].append((block, a))
+                if url not in seen:
+                    seen.add(url)
+                    counts[url] += 1
     threshold = max(2, (len(blocks) + 1) // 2) if len(blocks) > 3 else 2
-    return frozenset(url for url, n in counts.items() if n >= threshold)
+    # Two items whose headings lead to one page (an event card copied and not relinked)
+    # are items still: a heading's link is shared when most blocks' headings have it.
+    return frozenset(
+        url for url, n in counts.items()
+        if n >= threshold and not (
+            len(blocks) > 3 and 2 * n <= len(blocks) and all(_in_heading(a, b) for b, a in anchors_to[url])
+        )
+    )
+
+
+def _in_heading(link: Tag, block: Tag) -> bool:
+    """Is the link inside a heading of its block (or the block's own heading)?"""
+    for el in (link, *link.parents):
+        if el.name in HEADINGS:
+            return True
+        if el is block:
+            return False
+    return False
 
 
 def has_picture(el: Tag) -> bool:

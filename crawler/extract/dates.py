@@ -76,7 +76,12 @@ _YEAR_MONTH_DAY = re.compile(rf"(?<![\w.]){YEAR}\.?[\s,/-]+{MONTH_WORD}[\s,/-]*(
 # The word between the days means "to": a short list, since a word joining a day to its
 # month ("1 of 3 May", "3 de mayo") must not read as one.
 _TO_WORDS = r"to|till|until|au|à|a|al|ao|até|bis|tot|t/m|do|fins"
-_TO = rf"(?:\s*[-–—]\s*|\s+(?:{_TO_WORDS})\s+)"
+# Two days joined by "and" are an event's two days, read as the first too: "27 e 28 maggio
+# 2017", "29 y 30 de agosto", "27. und 28. Mai" (Italian and Portuguese e, Spanish y,
+# French et, German und, Dutch en, Catalan and Polish i).
+_AND_WORDS = r"and|e|y|et|und|en|i"
+_TO_WORDS += "|" + _AND_WORDS
+RANGE_TO = _TO = rf"(?:\s*[-–—]\s*|\s+(?:{_TO_WORDS})\s+)"
 _RANGE_DMY = re.compile(
     rf"(?<![\w.]){DAY}(?:{SEP}\s{CONNECTOR}{MONTH_WORD})?{_TO}\d{{1,2}}(?:[^\W\d_]{{1,2}}(?![^\W\d_])|[º°ª])?\.?"
     rf"{SEP}\s{CONNECTOR}{MONTH_WORD}{SEP}{CONNECTOR}{YEAR}",

@@ -134,10 +134,27 @@ def context_dates(group: Group, ctx: ItemContext) -> None:
         after = [_date_beside(b, inside, ctx, after=True) for b in undated]
         if all(after):
             before = after
+    days = _day_rows(group, ctx) if None in before else {}
     for block, found in zip(undated, before, strict=True):
-        block.published = found
+        block.published = found or days.get(id(block.el))
         if found is None and not block.day_month:
             block.day_month = _day_month_before(block, inside, ctx)
+
+
+def _day_rows(group: Group, ctx: ItemContext) -> dict[int, str]:
+    """Items under day rows of their own run (a calendar's list view: a row "August 3,
+    2025", then that day's events, each a row): every item takes the day of the last
+    day row above it, not only the first item after it. Keyed by the item's element id."""
+    days: dict[int, str] = {}
+    day: str | None = None
+    for block in group.blocks:
+        if block.headline is None:
+            text = element_text(block.el)
+            if text:  # a spacer row keeps the day; any other row ends it
+                day = block_date(block.el, ctx, "") if len(text) <= 80 else None
+        elif day:
+            days[id(block.el)] = day
+    return days
 
 
 def _day_month_before(block: Block, inside: set[int], ctx: ItemContext) -> bool:

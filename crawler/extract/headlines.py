@@ -80,6 +80,18 @@ def _heading_level(heading: Tag) -> int:
     return int(heading.name[1])
 
 
+def _on_its_own_line(link: Tag, block: Tag) -> bool:
+    """Is the link the whole text of the line it stands on (its nearest block element
+    inside ``block``, or the block), not a part of a sentence?"""
+    line: Tag = link
+    while line is not block and line.name not in BLOCK_TAGS and isinstance(line.parent, Tag):
+        line = line.parent
+    if line is link:
+        return True
+    inside = {id(s) for s in link.find_all(string=True)}
+    return not any(s.strip() and id(s) not in inside for s in line.find_all(string=True))
+
+
 def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset()) -> Headline | None:
     """The block's most prominent link (see docs/announcements.md, "Headlines").
 
@@ -175,7 +187,10 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         # Its only links are a picture or a "Read more": the first line names it.
         line = first_title_line(block) if url not in said else ""
         return Headline(line, url, False, by_more=url == target, sole=True, card=True, anchor=first[url]) if line else None
-    top = max(longest.items(), key=lambda pair: len(pair[1][0]), default=None)
+    # A link on a line of its own is a title; one inside a sentence of the teaser cites
+    # something ("via onze inschrijvingspagina"), however long its words.
+    alone = {url: found for url, found in longest.items() if _on_its_own_line(found[1], block)} if len(longest) > 1 else {}
+    top = max((alone or longest).items(), key=lambda pair: len(pair[1][0]), default=None)
     if top is not None:
         url, (text, link) = top
         return Headline(text, url, False, anchor=link)

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.dates import CONNECTOR, DAY, MAX_DATE_TEXT, MONTH_WORD, SEP, preferred_languages
+from crawler.extract.dates import CONNECTOR, DAY, MAX_DATE_TEXT, MONTH_WORD, RANGE_TO, SEP, preferred_languages
 from crawler.extract.datewords import fold, month_number, weekday_words
 
 # A day and a month word: "11 set", "05 giu", "3 de junho", "Oct 23". With and without a
 # connector: "01 MAY By" is May, "3 de junho" June.
 _DAY_MONTH = re.compile(rf"(?<![\w.]){DAY}{SEP}\s?{MONTH_WORD}(?![\w.]*\s*\d)")
 _DAY_OF_MONTH = re.compile(rf"(?<![\w.]){DAY}{SEP}\s?{CONNECTOR}{MONTH_WORD}(?![\w.]*\s*\d)")
+# A range of days and their month, without the year: "de 25 a 27 de janeiro", "29 y 30 de
+# agosto", "19-20 March". Its first day is the one read (an event's start), as in a full date.
+_RANGE_DAY_MONTH = re.compile(
+    rf"(?<![\w.]){DAY}{RANGE_TO}\d{{1,2}}(?:[^\W\d_]{{1,2}}(?![^\W\d_])|[º°ª])?\.?{SEP}\s?{CONNECTOR}{MONTH_WORD}"
+    rf"(?![\w.]*\s*\d)"
+)
 _MONTH_DAY = re.compile(rf"(?<!\w){MONTH_WORD}[\s,/-]+(\d{{1,2}})(?:[^\W\d_]{{1,2}})?\.?(?![\d\w]|\s*[,/.-]?\s*\d)")
 # Numbers: "29/05" (a slash), "17.05." (a dot after each number): the language says which
 # comes first.
@@ -34,6 +40,8 @@ def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int]
     ((11, 9), (23, 10))
     >>> find_day_month("Dal 29/05 al 31/05", language="it"), find_day_month("05/29 - 05/31", language="en-US")
     ((29, 5), (29, 5))
+    >>> find_day_month("o evento ocorrerá de 25 a 27 de janeiro", language="pt")
+    (25, 1)
     >>> find_day_month("4月28日", language="ja")
     (28, 4)
     >>> find_day_month("3 offices", language="en") is None, find_day_month("Open 9.30 to 17.00", language="de") is None
@@ -44,7 +52,7 @@ def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int]
     text = " ".join(text.split())
     resolved, preferred = preferred_languages(language)
     found: list[tuple[int, int, int]] = []
-    for pattern in (_DAY_MONTH, _DAY_OF_MONTH):
+    for pattern in (_RANGE_DAY_MONTH, _DAY_MONTH, _DAY_OF_MONTH):
         found += [(m.start(), int(m.group(1)), word[0]) for m in pattern.finditer(text)
                   if (word := month_number(m.group(2), preferred))]
     found += [(m.start(), int(m.group(2)), word[0]) for m in _MONTH_DAY.finditer(text)

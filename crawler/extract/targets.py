@@ -77,7 +77,9 @@ def leads_to_item(url: str) -> bool:
 _DATE_IN_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/|/(?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d")
 # An id of five digits or more ("/item/show/638010", "-4960288.html"), or ?p=12 and kin.
 _NUMBER_ID = re.compile(r"(?<![a-z0-9])\d{5,}(?![a-z0-9])")
-_ID_QUERY = re.compile(r"(?:^|&)(?:p|id|nid|item|article|news)=\d+(?:&|$)", re.IGNORECASE)
+# An id in the query, alone or as a plugin's field (RedDot's "publish[id]=306188",
+# TYPO3's "tx_news_pi1[news]=123").
+_ID_QUERY = re.compile(r"(?:^|&)(?:\w+\[)?(?:p|id|nid|item|article|news)\]?=\d+(?:&|$)", re.IGNORECASE)
 _SLUG_SPLIT = re.compile(r"[^a-z0-9]+")
 _EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$")
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -104,12 +106,14 @@ def is_detail_url(url: str, title: str) -> bool:
     True
     >>> is_detail_url("https://e.org/2024/10/14/nobel/", "Premio Nobel"), is_detail_url("https://e.org/item/show/638010", "x")
     (True, True)
+    >>> is_detail_url("https://e.org/2346_DEU_WWW.php?&publish[id]=306873&publish[start]=0", "Neues Adressbuch")
+    True
     >>> is_detail_url("https://e.org/services/youth-mentoring", "Youth mentoring programme for teenagers")
     False
     """
     parts = urlsplit(url)
     path = unquote(parts.path)
-    if _DATE_IN_PATH.search(path) or _NUMBER_ID.search(path.lower()) or _ID_QUERY.search(parts.query):
+    if _DATE_IN_PATH.search(path) or _NUMBER_ID.search(path.lower()) or _ID_QUERY.search(unquote(parts.query)):
         return True
     segments = [s for s in path.split("/") if s]
     if not segments:

@@ -26,7 +26,7 @@ _READ_MORE = (
     r"leia\s+mais|ler\s+mais|saiba\s+mais|continuar\s+lendo|veja\s+mais|ver\s+mais|"
     # beyond the seven: Catalan, Polish, Swedish, Danish, Norwegian, Finnish, Czech,
     # Romanian, Indonesian, Japanese, Chinese, Korean
-    r"llegir\s+m[eé]s|llegeix\s+m[eé]s|czytaj\s+(?:wi[eę]cej|dalej)|l[aä]s\s+mer|l[aæ]s\s+mere|"
+    r"llegir\s+m[eé]s|llegeix\s+m[eé]s|(?:prze)?czytaj\s+(?:wi[eę]cej|dalej)|zobacz\s+wi[eę]cej|l[aä]s\s+mer|l[aæ]s\s+mere|"
     r"lue\s+lis[aä][aä]|[cč]ti\s+v[ií]ce|[cč][ií]st\s+d[aá]l|cite[sș]te\s+mai\s+mult|"
     r"baca\s+selengkapnya|selengkapnya|続きを読む|もっと見る|詳しくはこちら|阅读更多|閱讀更多|더\s*보기|자세히\s*보기"
 )

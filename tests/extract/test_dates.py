@@ -255,6 +255,13 @@ def test_format_published() -> None:
         ("3 tot 5 mei 2024", "nl", "2024-05-03T00:00:00Z"),
         ("3 a 5 de maio de 2024", "pt", "2024-05-03T00:00:00Z"),
         ("May 3 to 5, 2024", "en", "2024-05-03T00:00:00Z"),
+        # two days joined by "and": the event's first day, not its second (a silent wrong day)
+        ("27 e 28 maggio 2017", "it", "2017-05-27T00:00:00Z"),
+        ("29 y 30 de agosto de 2024", "es", "2024-08-29T00:00:00Z"),
+        ("27 et 28 mai 2024", "fr", "2024-05-27T00:00:00Z"),
+        ("27. und 28. Mai 2024", "de", "2024-05-27T00:00:00Z"),
+        ("27 en 28 mei 2024", "nl", "2024-05-27T00:00:00Z"),
+        ("May 27 and 28, 2024", "en", "2024-05-27T00:00:00Z"),
     ],
 )
 def test_a_range_of_days_is_its_first_day(text: str, language: str, expected: str) -> None:
@@ -335,3 +342,19 @@ def test_a_numeric_date_the_language_puts_in_the_future_is_read_the_other_way() 
     assert parse_date("08/01/2020", language="en", fetched_at=fetched) == "2020-01-08T00:00:00Z"
     assert parse_date("08/01/2020", language="en", fetched_at=datetime(2020, 9, 1, tzinfo=UTC)) == (
         "2020-08-01T00:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Em 2019 o evento ocorrerá de 25 a 27 de janeiro.", "pt", (25, 1)),
+        ("29 y 30 de agosto", "es", (29, 8)),
+        ("dal 29 al 31 maggio", "it", (29, 5)),
+        ("19-20 March", "en", (19, 3)),
+        ("27 e 28 maggio, ore 10", "it", (27, 5)),
+    ],
+)
+def test_a_range_of_days_without_its_year_is_its_first_day(text: str, language: str, expected: tuple[int, int]) -> None:
+    """An event's days and month, the year elsewhere ("Em 2019 ... de 25 a 27 de janeiro"):
+    its first day, as a range with its year gives; the last day was read (a wrong day)."""
+    assert partdates.find_day_month(text, language=language) == expected

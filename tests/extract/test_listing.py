@@ -554,7 +554,8 @@ def test_a_date_line_under_each_heading_dates_its_own_item() -> None:
 
 
 @pytest.mark.parametrize(("lang", "more"), [("ja", "続きを読む"), ("pl", "Więcej..."), ("ca", "Llegir més"),
-                                            ("sv", "Läs mer"), ("id", "Selengkapnya")])
+                                            ("sv", "Läs mer"), ("id", "Selengkapnya"),
+                                            ("pl", "Przeczytaj więcej"), ("pl", "Zobacz więcej")])
 def test_read_more_in_languages_beyond_the_seven_names_the_item_s_page(lang: str, more: str) -> None:
     """A section per post: a heading without a link, a teaser that cites another site, and
     the post's "Read more" in the page's language. The heading titles the page the

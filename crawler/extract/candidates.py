@@ -146,3 +146,16 @@ def urls_in(el: Tag, ctx: ItemContext) -> set[str]:
     """Distinct pages an element links to (itself included when it is a link), not the page."""
     anchors = ([el] if el.name == "a" and el.has_attr("href") else []) + el.find_all("a", href=True)
     return {url for a in anchors if (url := ctx.url(a.get("href"))) and not ctx.is_page(url) and leads_to_item(url)}
+
+
+_UNSEEN_OR_CREDITS = ("footer", "noscript")
+
+
+def content_links(region: Tag, ctx: ItemContext) -> set[str]:
+    """Pages the region links to in its text: not its footer's credits (a theme's author,
+    its repository), nor a ``<noscript>`` counter no reader with scripts on sees."""
+    found = set()
+    for a in region.find_all("a", href=True):
+        if a.find_parent(_UNSEEN_OR_CREDITS) is None:
+            found |= urls_in(a, ctx)
+    return found

@@ -35,3 +35,25 @@ def test_a_person_s_profile_link_on_a_line_of_its_own_is_no_title() -> None:
         ("Welcome", "https://lab.example.org/2024/08/26/welcome.html"),
         ("Our new website", "https://lab.example.org/2024/07/03/new-website.html"),
     ]
+
+
+def test_a_list_of_two_links_each_ending_with_its_date_is_a_page_of_few_items() -> None:
+    """A research group's news page: under a heading, two list entries that are each one
+    link whose words end with the day ("Kick-off Meeting --- 14/10/2022"), and a footer
+    of credits (licence, generator, theme) inside the main content. The two are the page's
+    items, dated by their links' last words; the credits are no content they must cover
+    (the page gave nothing)."""
+    url = "https://group.example.org/pages/news.html"
+    html = (
+        "<html lang='en'><body><main><article><h1>News</h1><h3>Some news from our lab</h3><ul>"
+        "<li><a href='/pages/kick-off.html'>Project Kick-off Meeting --- 14/10/2022</a></li>"
+        "<li><a href='/pages/final.html'>Project Final Meeting --- 13/03/2023</a></li></ul></article>"
+        "<footer><p>Licensed under <a href='https://licence.example/by-sa/'>a licence</a>. Built with"
+        " <a href='https://generator.example/'>Generator</a> using <a href='https://theme.example/'>Theme</a>"
+        "</p></footer></main></body></html>"
+    )
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [(a.url, a.published) for a in found.items] == [
+        ("https://group.example.org/pages/kick-off.html", "2022-10-14T00:00:00Z"),
+        ("https://group.example.org/pages/final.html", "2023-03-13T00:00:00Z"),
+    ]

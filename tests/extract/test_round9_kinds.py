@@ -57,3 +57,25 @@ def test_a_list_of_two_links_each_ending_with_its_date_is_a_page_of_few_items() 
         ("https://group.example.org/pages/kick-off.html", "2022-10-14T00:00:00Z"),
         ("https://group.example.org/pages/final.html", "2023-03-13T00:00:00Z"),
     ]
+
+
+def test_links_in_the_sentences_of_posts_shown_in_full_are_no_listing() -> None:
+    """Short posts shown in full (a heading, its date, a paragraph): their paragraphs cite
+    a product, a tool and a team's blog in running sentences. Those links, one after the
+    other, are no listing: each of the 9 was an item. (A post still gives at most one, its
+    paragraph's longest citation: left, see round 9's report.)"""
+    url = "https://team.example.org/news/"
+    posts = "".join(
+        f"<div class='panel'><h4>{title}<small>{day} juillet 2018</small></h4>"
+        f"<p>Le service <a href='/startups/{slug}'>{slug}</a> qui simplifie les démarches des usagers a dépassé"
+        f" les deux cents dossiers ce mois-ci, grâce à <a href='https://tool{day}.example/'>un outil partagé</a>"
+        f" et à <a href='https://blog.example/{slug}'>une équipe engagée</a> depuis le début de l'année.</p></div>"
+        for title, day, slug in [("Plus de 200 demandes", 27, "work"), ("Notre défi lauréat", 20, "code"),
+                                 ("Une nouvelle version", 12, "mjpm")]
+    )
+    html = f"<html lang='fr'><body><main><h1>Brèves</h1>{posts}</main></body></html>"
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    cited = {f"https://team.example.org/startups/{s}" for s in ("work", "code", "mjpm")}
+    cited |= {f"https://tool{d}.example/" for d in (27, 20, 12)}
+    assert len(found.items) <= 3
+    assert not cited & {a.url for a in found.items}

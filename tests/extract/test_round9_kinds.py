@@ -79,3 +79,22 @@ def test_links_in_the_sentences_of_posts_shown_in_full_are_no_listing() -> None:
     cited |= {f"https://tool{d}.example/" for d in (27, 20, 12)}
     assert len(found.items) <= 3
     assert not cited & {a.url for a in found.items}
+
+
+def test_a_listing_shown_twice_in_the_same_order_gives_each_item_once() -> None:
+    """An archive theme lists its two events under "Recently updated" and again under
+    their year, in the same order: each page is linked by two of the four blocks, which
+    made it a link the listing shares (like a category), and one event was lost."""
+    url = "https://club.example.org/events/"
+    entries = "".join(
+        f"<article class='archive-item'><a href='/events/{slug}/'>{title}</a><span>Updated on 03-09</span></article>"
+        for slug, title in [("air-day", "Aeronautics Day of the School"), ("conference", "Central Conference: Flying in 2030")]
+    )
+    html = (f"<html lang='en'><body><nav><a href='/'>Home</a> <a href='/about/'>About</a></nav>"
+            f"<main><div class='archive'><h1>All events</h1><h2>Recently updated</h2>{entries}"
+            f"<h2>0001</h2>{entries}</div></main></body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://club.example.org/events/air-day/",
+        "https://club.example.org/events/conference/",
+    ]

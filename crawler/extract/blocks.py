@@ -6,6 +6,7 @@ selectors (its headline: crawler.extract.headlines).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -160,7 +161,21 @@ def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
     # A date written in a title is what the item is about ("Meeting of 07/02/2024",
     # "…（令和2年5月6日更新）"), not its day; one that opens the title is a byline that the
     # title's link swallowed ("May 20, 2022 | Last Friday…").
-    return ctx.date_in(outside_title) or (ctx.date_in(title) if title and starts_with_date(title, ctx.short) else None)
+    # One that closes the title after a dash or a bar ("Kick-off Meeting --- 14/10/2022") is
+    # the item's day printed beside its title, inside the same link.
+    return ctx.date_in(outside_title) or (
+        ctx.date_in(title) if title and (starts_with_date(title, ctx.short) or ends_with_date(title)) else None
+    )
+
+
+# A dash, a run of dashes or a bar between a title and the date printed after it.
+_TRAILING_PART = re.compile(r"\s(?:-{1,3}|–|—|\||·|•)\s+([^-–—|·•]{6,40})$")
+
+
+def ends_with_date(title: str) -> bool:
+    """Does the title end with a date set apart by a dash or a bar ("Final Meeting --- 13/03/2023")?"""
+    match = _TRAILING_PART.search(title)
+    return match is not None and is_date_only(match.group(1).strip())
 
 
 def block_summary(block: Tag, title: str) -> str:

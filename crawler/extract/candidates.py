@@ -102,14 +102,31 @@ def shared_urls(blocks: list[Tag], ctx: ItemContext) -> frozenset[str]:
                     seen.add(url)
                     counts[url] += 1
     threshold = max(2, (len(blocks) + 1) // 2) if len(blocks) > 3 else 2
+    repeated = _shown_twice(blocks, ctx)
     # Two items whose headings lead to one page (an event card copied and not relinked)
     # are items still: a heading's link is shared when most blocks' headings have it.
     return frozenset(
         url for url, n in counts.items()
-        if n >= threshold and not (
+        if n >= threshold and url not in repeated and not (
             len(blocks) > 3 and 2 * n <= len(blocks) and all(_in_heading(a, b) for b, a in anchors_to[url])
         )
     )
+
+
+def _shown_twice(blocks: list[Tag], ctx: ItemContext) -> frozenset[str]:
+    """The pages of a run that lists the same items twice in the same order ("Recently
+    updated", then the same posts under their year): each is linked by two blocks, and is
+    an item shown twice, not a link the listing shares. Empty for any other run."""
+    half = len(blocks) // 2
+    if len(blocks) < 4 or len(blocks) % 2:
+        return frozenset()
+    heads: list[str | None] = []
+    for block in blocks:
+        link = block if block.name == "a" else block.find("a", href=True)
+        heads.append(ctx.url(link.get("href")) if isinstance(link, Tag) else None)
+    if None in heads or heads[:half] != heads[half:] or len(set(heads)) != half:
+        return frozenset()
+    return frozenset(h for h in heads if h is not None)
 
 
 def _in_heading(link: Tag, block: Tag) -> bool:
@@ -146,3 +163,16 @@ def urls_in(el: Tag, ctx: ItemContext) -> set[str]:
     """Distinct pages an element links to (itself included when it is a link), not the page."""
     anchors = ([el] if el.name == "a" and el.has_attr("href") else []) + el.find_all("a", href=True)
     return {url for a in anchors if (url := ctx.url(a.get("href"))) and not ctx.is_page(url) and leads_to_item(url)}
+
+
+_UNSEEN_OR_CREDITS = ("footer", "noscript")
+
+
+def content_links(region: Tag, ctx: ItemContext) -> set[str]:
+    """Pages the region links to in its text: not its footer's credits (a theme's author,
+    its repository), nor a ``<noscript>`` counter no reader with scripts on sees."""
+    found = set()
+    for a in region.find_all("a", href=True):
+        if a.find_parent(_UNSEEN_OR_CREDITS) is None:
+            found |= urls_in(a, ctx)
+    return found

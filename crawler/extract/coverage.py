@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext
-from crawler.extract.candidates import Block, Group, urls_in
+from crawler.extract.candidates import Block, Group, content_links
 from crawler.extract.htmltext import element_text
 from crawler.extract.sections import heading_runs, section_story, section_text
 from crawler.extract.targets import is_detail_url, same_site
@@ -107,25 +107,12 @@ def _sections(region: Tag, ctx: ItemContext, content: set[str]) -> Group | None:
     return best
 
 
-_UNSEEN_OR_CREDITS = ("footer", "noscript")
-
-
-def _content_links(region: Tag, ctx: ItemContext) -> set[str]:
-    """Pages the region links to in its text: not its footer's credits (a theme's author,
-    its repository), nor a ``<noscript>`` counter no reader with scripts on sees."""
-    found = set()
-    for a in region.find_all("a", href=True):
-        if a.find_parent(_UNSEEN_OR_CREDITS) is None:
-            found |= urls_in(a, ctx)
-    return found
-
-
 def coverage_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group | None:
     """The stories of a press coverage page, or None (see the module docstring).
     ``runs`` are the page's runs that made no listing; ``regions`` its main content."""
     content: set[str] = set()
     for region in regions:
-        content |= _content_links(region, ctx)
+        content |= content_links(region, ctx)
     if not content:
         return None
     best: Group | None = None

@@ -11,8 +11,8 @@ import re
 
 from bs4.element import Tag
 
-from crawler.extract.blocks import ItemContext, block_date
-from crawler.extract.candidates import Block, Group, read_block, urls_in
+from crawler.extract.blocks import ItemContext, block_date, ends_with_date
+from crawler.extract.candidates import Block, Group, content_links, read_block, urls_in
 from crawler.extract.groupdates import is_timed
 from crawler.extract.headlines import headline
 from crawler.extract.htmltext import element_text
@@ -24,8 +24,12 @@ from crawler.extract.targets import is_below, same_site
 def _teaser_headline(block: Block) -> bool:
     """A headline by position (headlines.Headline.by_position): a heading's link, the title
     a "Read more" leads to, the page the whole teaser leads to; or by where it leads:
-    below the section the page heads (``/news`` → ``/news/first-post``)."""
-    return block.headline is not None and (block.headline.by_position or block.below)
+    below the section the page heads (``/news`` → ``/news/first-post``); or a dated entry
+    that is one link and nothing else ("<li><a>Final Meeting --- 13/03/2023</a></li>")."""
+    return block.headline is not None and (
+        block.headline.by_position or block.below
+        or (block.headline.sole and block.extra == 0 and ends_with_date(block.headline.title))
+    )
 
 
 # An excerpt cut short: CMSs end a post's teaser with an ellipsis ("…", "...", "[…]").
@@ -84,7 +88,7 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
     """
     content: set[str] = set()
     for region in regions:
-        content |= urls_in(region, ctx)
+        content |= content_links(region, ctx)
     if not content:
         return None
     candidates = list(runs)

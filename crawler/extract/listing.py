@@ -43,7 +43,7 @@ from crawler.extract.candidates import Block, Group, read_block, shared_urls
 from crawler.extract.coverage import coverage_items
 from crawler.extract.fewitems import few_items
 from crawler.extract.groupdates import context_dates
-from crawler.extract.htmltext import element_text
+from crawler.extract.htmltext import BLOCK_TAGS, element_text
 from crawler.extract.identity import Announcement, normalize_title
 from crawler.extract.leads import lead_item
 from crawler.extract.noise import HEADINGS, signature
@@ -123,10 +123,33 @@ def _archive_items(blocks: list[Block], page_links: Callable[[], int]) -> list[B
     return good if words[len(words) // 2] >= 2 else []
 
 
+# Words around a link, beyond its own, that make its paragraph a sentence that cites it.
+_SENTENCE = 40
+
+
+def _cited_in_prose(link: Tag) -> bool:
+    """Is the link a few words of a paragraph's sentence ("le service <a>Work In France</a>
+    qui dématérialise…"), not an entry of its own? Its paragraph says at least twice as
+    much, and forty characters more, than all its links do."""
+    line = link.parent
+    while isinstance(line, Tag) and line.name not in BLOCK_TAGS:
+        line = line.parent
+    if not isinstance(line, Tag) or line.name != "p":
+        return False
+    linked = sum(len(a.get_text(strip=True)) for a in line.find_all("a"))
+    outside = len(line.get_text(strip=True)) - linked
+    return outside >= _SENTENCE and outside >= 2 * linked
+
+
 def _judge(group: Group, page_links: Callable[[], int]) -> None:
     """Sets the group's kind and items (see the module docstring)."""
     blocks = [b for b in group.blocks if b.headline is not None or b.el.get_text(strip=True)]
     with_headline = [b for b in blocks if b.headline is not None]
+    # Links in the sentences of paragraphs cite pages (posts shown in full, each citing a
+    # product, a release, another site): a run of them is no listing.
+    cited = sum(b.el.name == "a" and _cited_in_prose(b.el) for b in with_headline)
+    if with_headline and 2 * cited > len(with_headline):
+        return
     urls = {b.headline.url for b in with_headline if b.headline}
     # Blocks of a listing lead to pages of their own; blocks that lead two by two to the
     # same page are the parts of its items (a card's picture link and text link).

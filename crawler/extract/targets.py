@@ -2,9 +2,10 @@
 announcement is.
 
 An announcement is a page of its own. A link to a file (``.pdf``, ``.docx``, a picture)
-is an attachment of the page it sits on, and a link to a tag, category, author or
-label archive is the site's taxonomy: they lead to no item, whatever the page around
-them looks like. Both are told by the URL alone, the same on every site: CMSs name
+is an attachment of the page it sits on, a link to a tag, category, author or
+label archive is the site's taxonomy, and a link to a person's profile page names a
+person: they lead to no item, whatever the page around
+them looks like. All are told by the URL alone, the same on every site: CMSs name
 these archives after what they are (``/tag/…``, ``/category/…``, ``/author/…``,
 Blogger's ``/search/label/…``), in the site's language.
 """
@@ -34,6 +35,13 @@ _TAXONOMY = frozenset({
     "assunto", "assuntos",
 })
 _TAXONOMY_QUERY = frozenset({"tag", "cat", "category", "author", "label"})
+# Folders of people's profile pages (a lab's "/members/jo.html", a forum's "/user/jo",
+# a faculty's "/people/jo-doe/"): a person, like an author archive, is no announcement.
+_PEOPLE = frozenset({
+    "member", "members", "people", "person", "persons", "profile", "profiles", "user", "users",
+    "mitglieder", "personen", "personal", "membres", "personnes", "miembros", "personas",
+    "membri", "persone", "leden", "medewerkers", "membros", "pessoas",
+})
 _PAGER = re.compile(r"^(?:page|seite|pagina|p)$")
 
 
@@ -69,9 +77,22 @@ def is_taxonomy(url: str) -> bool:
     return any(key.casefold() in _TAXONOMY_QUERY for key, _ in parse_qsl(parts.query))
 
 
+def is_profile(url: str) -> bool:
+    """A person's profile page: a folder of people followed by one name, nothing else.
+
+    >>> is_profile("https://lab.example/members/robert-miller.html"), is_profile("https://e.org/people/jo-doe/")
+    (True, True)
+    >>> is_profile("https://e.org/members/"), is_profile("https://e.org/news/members-meeting-2024/")
+    (False, False)
+    """
+    segments = [unquote(s).casefold() for s in urlsplit(url).path.split("/") if s]
+    return len(segments) >= 2 and segments[-2] in _PEOPLE
+
+
 def leads_to_item(url: str) -> bool:
-    """Could the URL be an announcement's own page (not a file, not a taxonomy archive)?"""
-    return not is_attachment(url) and not is_taxonomy(url)
+    """Could the URL be an announcement's own page (not a file, not a taxonomy archive,
+    not a person's profile)?"""
+    return not is_attachment(url) and not is_taxonomy(url) and not is_profile(url)
 
 
 _DATE_IN_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/|/(?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d")

@@ -1,0 +1,102 @@
+"""Pitfalls of listing detection found on never-seen pages (issue 19, round 9): a person's
+profile link taken for a title, a page of two dated link entries, links cited in prose taken
+for a listing, and one listing shown twice. Each is a small page built like the kind, not a
+copy of any saved page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from crawler.extract.announcements import read_announcements
+
+FETCHED_AT = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_person_s_profile_link_on_a_line_of_its_own_is_no_title() -> None:
+    """Posts with no heading: a picture and the title's link, then a byline whose author
+    portrait links the author's profile page in its own <div>, in longer words than the
+    title. The title is the post's; the profile names a person (it won, being the only
+    link on a line of its own)."""
+    url = "https://lab.example.org/news/"
+    posts = "".join(
+        f"<div class='post-excerpt'><a href='/{day}/{slug}.html'><img src='/i.jpg' alt=''></a>"
+        f"<div class='text'><a href='/{day}/{slug}.html'>{title}</a>"
+        f"<div class='info'><div class='portrait'><a href='/members/{who}.html'>"
+        f"<img src='/p.jpg' alt=''><span>Prof. Dr. {who.title()} Example</span><span>Chair</span></a></div>"
+        f"<span>{date}</span></div><p>A few words on what happened in the group.</p></div></div>"
+        for day, slug, title, who, date in [
+            ("2025/08/19", "new-members", "New members", "miller", "August 19, 2025"),
+            ("2024/08/26", "welcome", "Welcome", "jones", "August 26, 2024"),
+            ("2024/07/03", "new-website", "Our new website", "miller", "July 03, 2024"),
+        ]
+    )
+    html = f"<html lang='en'><body><main><h1>News</h1>{posts}</main></body></html>"
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [(a.title, a.url) for a in found.items] == [
+        ("New members", "https://lab.example.org/2025/08/19/new-members.html"),
+        ("Welcome", "https://lab.example.org/2024/08/26/welcome.html"),
+        ("Our new website", "https://lab.example.org/2024/07/03/new-website.html"),
+    ]
+
+
+def test_a_list_of_two_links_each_ending_with_its_date_is_a_page_of_few_items() -> None:
+    """A research group's news page: under a heading, two list entries that are each one
+    link whose words end with the day ("Kick-off Meeting --- 14/10/2022"), and a footer
+    of credits (licence, generator, theme) inside the main content. The two are the page's
+    items, dated by their links' last words; the credits are no content they must cover
+    (the page gave nothing)."""
+    url = "https://group.example.org/pages/news.html"
+    html = (
+        "<html lang='en'><body><main><article><h1>News</h1><h3>Some news from our lab</h3><ul>"
+        "<li><a href='/pages/kick-off.html'>Project Kick-off Meeting --- 14/10/2022</a></li>"
+        "<li><a href='/pages/final.html'>Project Final Meeting --- 13/03/2023</a></li></ul></article>"
+        "<footer><p>Licensed under <a href='https://licence.example/by-sa/'>a licence</a>. Built with"
+        " <a href='https://generator.example/'>Generator</a> using <a href='https://theme.example/'>Theme</a>"
+        "</p></footer></main></body></html>"
+    )
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [(a.url, a.published) for a in found.items] == [
+        ("https://group.example.org/pages/kick-off.html", "2022-10-14T00:00:00Z"),
+        ("https://group.example.org/pages/final.html", "2023-03-13T00:00:00Z"),
+    ]
+
+
+def test_links_in_the_sentences_of_posts_shown_in_full_are_no_listing() -> None:
+    """Short posts shown in full (a heading, its date, a paragraph): their paragraphs cite
+    a product, a tool and a team's blog in running sentences. Those links, one after the
+    other, are no listing: each of the 9 was an item. (A post still gives at most one, its
+    paragraph's longest citation: left, see round 9's report.)"""
+    url = "https://team.example.org/news/"
+    posts = "".join(
+        f"<div class='panel'><h4>{title}<small>{day} juillet 2018</small></h4>"
+        f"<p>Le service <a href='/startups/{slug}'>{slug}</a> qui simplifie les démarches des usagers a dépassé"
+        f" les deux cents dossiers ce mois-ci, grâce à <a href='https://tool{day}.example/'>un outil partagé</a>"
+        f" et à <a href='https://blog.example/{slug}'>une équipe engagée</a> depuis le début de l'année.</p></div>"
+        for title, day, slug in [("Plus de 200 demandes", 27, "work"), ("Notre défi lauréat", 20, "code"),
+                                 ("Une nouvelle version", 12, "mjpm")]
+    )
+    html = f"<html lang='fr'><body><main><h1>Brèves</h1>{posts}</main></body></html>"
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    cited = {f"https://team.example.org/startups/{s}" for s in ("work", "code", "mjpm")}
+    cited |= {f"https://tool{d}.example/" for d in (27, 20, 12)}
+    assert len(found.items) <= 3
+    assert not cited & {a.url for a in found.items}
+
+
+def test_a_listing_shown_twice_in_the_same_order_gives_each_item_once() -> None:
+    """An archive theme lists its two events under "Recently updated" and again under
+    their year, in the same order: each page is linked by two of the four blocks, which
+    made it a link the listing shares (like a category), and one event was lost."""
+    url = "https://club.example.org/events/"
+    entries = "".join(
+        f"<article class='archive-item'><a href='/events/{slug}/'>{title}</a><span>Updated on 03-09</span></article>"
+        for slug, title in [("air-day", "Aeronautics Day of the School"), ("conference", "Central Conference: Flying in 2030")]
+    )
+    html = (f"<html lang='en'><body><nav><a href='/'>Home</a> <a href='/about/'>About</a></nav>"
+            f"<main><div class='archive'><h1>All events</h1><h2>Recently updated</h2>{entries}"
+            f"<h2>0001</h2>{entries}</div></main></body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://club.example.org/events/air-day/",
+        "https://club.example.org/events/conference/",
+    ]

@@ -10,8 +10,7 @@ else its "Read more"; its date the heading's, else the first short line's that h
 Press coverage pages (crawler.extract.coverage) read their stories this way; a page of
 the site's own posts does when every section's heading links to a page of its own, or its
 "Read more" does (the markup says they are items to read more about), and most sections
-are dated. Tried
-only when the page has no other listing.
+are dated. Tried only when the page has no other listing.
 """
 
 from __future__ import annotations

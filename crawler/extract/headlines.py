@@ -76,7 +76,8 @@ def _link_title(link: Tag) -> str:
     return label_text(link)
 
 
-def _heading_level(heading: Tag) -> int:
+def heading_level(heading: Tag) -> int:
+    """1 for an <h1>, 6 for an <h6>: the lower, the more prominent."""
     return int(heading.name[1])
 
 
@@ -158,7 +159,7 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
             continue
         if len(title) > len(titles.get(url, "")):
             titles[url] = title
-        level = _heading_level(heading)
+        level = heading_level(heading)
         if best is None or (url == target) > (best[1] == target) or (
             (url == target) == (best[1] == target) and level < best[0]
         ):

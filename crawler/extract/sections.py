@@ -21,7 +21,7 @@ from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, block_date, enclosing_link
 from crawler.extract.candidates import Block, Group
-from crawler.extract.headlines import Headline
+from crawler.extract.headlines import Headline, heading_level
 from crawler.extract.htmltext import element_text
 from crawler.extract.noise import HEADINGS
 from crawler.extract.targets import leads_to_item, same_site
@@ -46,10 +46,10 @@ def heading_runs(region: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
 def _parts(heading: Tag) -> list[Tag]:
     """The elements of a heading's section: its next siblings up to a heading of its
     level or higher."""
-    level = int(heading.name[1])
+    level = heading_level(heading)
     found = []
     for sibling in heading.find_next_siblings(True, limit=_SECTION_PARTS):
-        if sibling.name in HEADINGS and int(sibling.name[1]) <= level:
+        if sibling.name in HEADINGS and heading_level(sibling) <= level:
             break
         found.append(sibling)
     return found

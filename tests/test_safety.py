@@ -189,7 +189,9 @@ def test_project_settings_put_the_guards_in_the_right_places():
     assert "HttpCompressionMiddleware" not in names
     assert "BoundedHttpCompressionMiddleware" in names
     # process_response runs from the end of this list to the start:
-    # StatusGuard first, HopRecorder records the hop, then the guard refuses, before RedirectMiddleware.
-    assert names.index("RedirectMiddleware") < names.index("RedirectGuardMiddleware") \
+    # StatusGuard first, HopRecorder records the hop, then the guard refuses, before the redirect is built
+    # (by Scrapy's RedirectMiddleware, with the chain's cookies: crawler.crawl.middlewares.ChainCookies).
+    assert "RedirectMiddleware" not in names
+    assert names.index("CookieRedirectMiddleware") < names.index("RedirectGuardMiddleware") \
         < names.index("HopRecorderMiddleware") < names.index("StatusGuardMiddleware")
     assert names[-1] == "StatusGuardMiddleware"

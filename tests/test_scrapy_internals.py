@@ -233,6 +233,12 @@ HOOKS += [
          "crawler/crawl/middlewares.py (ProxyMiddleware)",
          "ProxyMiddleware.process_request is a copy of this with proxy_bypass(host) cached per host: copy the "
          "new version and keep that change"),
+    Hook("scrapy.downloadermiddlewares.redirect:BaseRedirectMiddleware._build_redirect_request",
+         "8ffaadce490f159c5670b4388733d6e850258b15a47c403731d837e76135fd41",
+         "crawler/crawl/middlewares.py (ChainCookies)",
+         "ChainCookies overrides this to give the next hop the cookies its chain has set: check both redirect "
+         "middlewares still build every hop here, with the source request's meta copied and its Cookie header "
+         "copied or dropped (tests/crawl/test_redirect_cookies.py fails if they do not)"),
 ]
 
 RENDER = "crawler/crawl/render_handler.py (RenderHandler)"

@@ -18,6 +18,7 @@ FRESH_FLAG = "healthcrawl:fresh"  # response flag: answered from memory (--fast)
 CHECK_KEY = "healthcrawl_check"  # a rendering's CheckResult, taken from the plain answer
 PLAIN_KEY = "healthcrawl_plain"  # a rendering's plain answer (or its links), read instead if the browser fails
 RENDER_FETCH_KEY = "healthcrawl_render_fetch"  # the Fetch of a followed page the browser reads again
+REDIRECT_COOKIES_KEY = "healthcrawl_redirect_cookies"  # the cookies one redirect chain has set (a CookieJar)
 
 
 def latency_ms(request: Request) -> int:

@@ -10,6 +10,10 @@
   link found healthy recently.
 * ProxyMiddleware is Scrapy's HttpProxyMiddleware deciding once per host whether
   no_proxy exempts it, not once per request.
+* CookieRedirectMiddleware is Scrapy's RedirectMiddleware sending a cookie that a
+  redirect set on the next hops of the same chain, as a browser does (ChainCookies;
+  the meta refresh one does the same), so a site that sets a cookie and redirects
+  to itself until it comes back is not reported as a redirect loop.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.httpproxy import HttpProxyMiddleware
-from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import HtmlResponse
 from scrapy.http import Response as ScrapyResponse
+from scrapy.http.cookies import CookieJar
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.core.timeutil import parse_iso, utcnow
@@ -35,6 +40,7 @@ from crawler.crawl.meta import (
     FRESH_FLAG,
     HOPS_KEY,
     LINK_KEY,
+    REDIRECT_COOKIES_KEY,
     REMEMBERED_PAGE_KEY,
     latency_ms,
 )
@@ -59,7 +65,40 @@ class HopRecorderMiddleware:
         return response
 
 
-class MetaRefreshHopMiddleware(MetaRefreshMiddleware):
+class ChainCookies:
+    """Cookies live for one redirect chain: set by a hop, sent on the next ones.
+
+    healthcrawl keeps no cookies between requests (a link check is anonymous), but
+    some sites answer a first visit with a cookie and a redirect back to the same
+    address (a session, consent or bot-check cookie), and serve the page once the
+    cookie comes back. Without it the chain never ends and a site every browser
+    opens is reported down ("redirect loop"). The jar is made only when a redirect
+    sets a cookie and travels in the chain's meta; Python's cookiejar rules decide
+    where each cookie goes (its host, or a domain's subdomains; Secure ones over
+    https only). Mixed into the redirect middlewares, where the next hop is built,
+    so a request that is not redirected pays nothing.
+    """
+
+    def _build_redirect_request(self, source_request: Request, response: Response, *, url: str,
+                                **kwargs: Any) -> Request:
+        redirect: Request = super()._build_redirect_request(  # type: ignore[misc]
+            source_request, response, url=url, **kwargs)
+        jar = source_request.meta.get(REDIRECT_COOKIES_KEY)
+        if jar is None:
+            if b"Set-Cookie" not in response.headers:
+                return redirect
+            jar = redirect.meta[REDIRECT_COOKIES_KEY] = CookieJar()
+        jar.extract_cookies(response, source_request)
+        redirect.headers.pop(b"Cookie", None)  # the last hop's, copied (or dropped) by Scrapy
+        jar.add_cookie_header(redirect)
+        return redirect
+
+
+class CookieRedirectMiddleware(ChainCookies, RedirectMiddleware):
+    """Scrapy's RedirectMiddleware, with a redirect chain's own cookies (ChainCookies)."""
+
+
+class MetaRefreshHopMiddleware(ChainCookies, MetaRefreshMiddleware):
     """Scrapy's MetaRefreshMiddleware, with the page it leaves recorded as a hop.
 
     A page that sends the browser on with ``<meta http-equiv=refresh>`` is a

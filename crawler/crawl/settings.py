@@ -98,6 +98,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.robots.RobotsTxtMiddleware": 100,
     "crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
     "crawler.crawl.middlewares.HopRecorderMiddleware": 700,
+    # a cookie set by a redirect is sent on the rest of that chain only (no jar across requests)
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.crawl.middlewares.CookieRedirectMiddleware": 600,
     # a followed <meta http-equiv=refresh> is a redirect hop too (same place as Scrapy's)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.crawl.middlewares.MetaRefreshHopMiddleware": 580,

@@ -381,13 +381,16 @@ def cmd_check(args: argparse.Namespace) -> int:
                                               **{k: summary[k] for k in ("up", "degraded", "down")},
                                               "broken_links": summary["broken_links"],
                                               "invalid_links": summary["invalid_links"]},
-                                  "complete": bool(run["complete"]), "exit_code": code, "urls": entries}))
+                                  "complete": bool(run["complete"]), "exit_code": code,
+                                  "cause": status.get("cause"), "urls": entries}))
         return code
     if not args.quiet:
         for entry, resource in zip(entries, status["resources"], strict=True):
             print("\n".join(_check_lines(entry, links[resource["name"]])))
     state = "" if run["complete"] else f" INCOMPLETE ({run['finish_reason']})"
     print(f"healthcrawl: {counts_text('URL', summary)}; checked{state} in {elapsed:.1f} s")
+    if status.get("cause"):
+        print(f"cause: {status['cause']}")
     return code
 
 

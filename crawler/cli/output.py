@@ -2,6 +2,7 @@
 problem, bounded, in formats stable enough to grep (docs/cli.md, "Output"); or the
 same facts as one JSON document.
 
+    cause: WHAT EVERY FAILURE SHARES
     down: NAME <URL>: REASON
     degraded: NAME <URL>: REASON
     broken: URL: STATUS, on PAGE [and N other pages]
@@ -52,11 +53,13 @@ def link_line(finding: LinkFinding) -> str:
 
 
 def problem_lines(findings: Findings, *, more: str, only_new: bool = True, limit: int = LIMIT) -> list[str]:
-    """Resources down, then degraded, then failing links (only the new ones with
-    `only_new`: the others are counted), at most `limit` lines, then where the rest is."""
+    """The cause the failures share (if any), then resources down, then degraded, then
+    failing links (only the new ones with `only_new`: the others are counted), at most
+    `limit` problem lines, then where the rest is."""
     links = findings.new_links if only_new else findings.links
     lines = [resource_line(r) for r in findings.resources] + [link_line(link) for link in links]
-    shown = lines[:limit]
+    shown = [f"cause: {findings.cause}"] if findings.cause else []
+    shown += lines[:limit]
     if len(lines) > limit:
         shown.append(f"and {len(lines) - limit:,} more: {more}")
     old = len(findings.links) - len(findings.new_links) if only_new else 0

@@ -15,6 +15,8 @@ from crawler.core.timeutil import parse_iso
 from crawler.core.vocabulary import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from crawler.core.config import CrawlSettings, Expectation
     from crawler.core.items import CheckResult
 
@@ -188,6 +190,48 @@ def describe_failure(
     if kind == "invalid-response":
         return kind, f"invalid HTTP response from {host}: {getattr(exc, 'detail', text)}"
     return "error", f"{name}: {text}" if text else name
+
+
+# Failures where no server answered: what the checker's own network (DNS resolver, route,
+# proxy, firewall) also causes, when it is down.
+NETWORK_KINDS = {"dns": "DNS lookup failed", "timeout": "timed out", "refused": "connection refused",
+                 "connection": "connection failed"}
+LOCAL_FAULT_HOSTS = 3  # different hosts that must all fail so before the run blames this machine
+
+
+def local_network_fault(checks: Iterable[tuple[str, str | None, int | None]]) -> str | None:
+    """One line that names this machine's network when it is the likely fault, else None.
+
+    `checks` are (url, error kind, HTTP status) of every resource the run checked. When
+    no server answered any of them and they are on at least LOCAL_FAULT_HOSTS hosts,
+    the sites did not all fail at once: the checker is offline, its DNS resolver or
+    proxy is down, or a firewall drops its traffic. Each resource is still reported down
+    with its own reason; this line says, once, where to look first.
+
+    >>> local_network_fault([("https://a.org/", "dns", None), ("https://b.org/x", "dns", None),
+    ...                      ("https://c.org/", "dns", None)])
+    "no server answered (DNS lookup failed for all 3 resources, on 3 hosts): most likely this machine's network, DNS resolver or proxy, not the sites"
+    >>> local_network_fault([("https://a.org/", "dns", None), ("https://b.org/", "timeout", None),
+    ...                      ("https://c.org/", "timeout", None)])
+    "no server answered (DNS lookup failed 1, timed out 2, on 3 hosts): most likely this machine's network, DNS resolver or proxy, not the sites"
+    >>> local_network_fault([("https://a.org/", "dns", None), ("https://b.org/", "dns", None),
+    ...                      ("https://c.org/", None, 200)]) is None
+    True
+    >>> local_network_fault([("https://a.org/", "dns", None), ("https://a.org/b", "dns", None)]) is None
+    True
+    """
+    checks = list(checks)
+    if not checks or any(status is not None or kind not in NETWORK_KINDS for _, kind, status in checks):
+        return None
+    hosts = {urlsplit(url).hostname for url, _, _ in checks}
+    if len(hosts) < LOCAL_FAULT_HOSTS:
+        return None
+    kinds = [kind for _, kind, _ in checks if kind is not None]
+    counts = {NETWORK_KINDS[kind]: kinds.count(kind) for kind in NETWORK_KINDS if kind in kinds}
+    failed = (f"{next(iter(counts))} for all {len(checks)} resources" if len(counts) == 1
+              else ", ".join(f"{text} {count}" for text, count in counts.items()))
+    return (f"no server answered ({failed}, on {len(hosts)} hosts): most likely this machine's network, "
+            "DNS resolver or proxy, not the sites")
 
 
 def _causes(exc: BaseException, depth: int = 0) -> list[BaseException]:

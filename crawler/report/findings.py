@@ -45,13 +45,14 @@ class LinkFinding:
 class Findings:
     resources: tuple[ResourceFinding, ...] = ()
     links: tuple[LinkFinding, ...] = ()  # new ones first, each group in resource and URL order
+    cause: str | None = None  # what all failures share (status.json's `cause`), said before them
 
     @property
     def new_links(self) -> tuple[LinkFinding, ...]:
         return tuple(link for link in self.links if link.new)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"resources": [asdict(r) for r in self.resources],
+        return {"cause": self.cause, "resources": [asdict(r) for r in self.resources],
                 "links": [{**asdict(link), "found_on": list(link.found_on)} for link in self.links]}
 
 
@@ -116,4 +117,4 @@ def run_findings(store: Store, run_id: int, status: dict[str, Any]) -> Findings:
     resources = tuple(ResourceFinding(entry["status"], entry["name"], entry["url"], resource_reason(entry))
                       for wanted in (Status.DOWN, Status.DEGRADED) for entry in entries
                       if entry["status"] == wanted)
-    return Findings(resources, tuple(failing_links(store, run_id, entries)))
+    return Findings(resources, tuple(failing_links(store, run_id, entries)), status.get("cause"))

@@ -7,6 +7,7 @@ import statistics
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from crawler.core.classify import local_network_fault
 from crawler.core.config import CrawlSettings
 from crawler.core.history import CheckPoint, DailyRollup, combined_uptime, response_stats, uptime
 from crawler.core.timeutil import iso, parse_stored, utcnow
@@ -62,8 +63,12 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
     events = store.events_for_run(run["id"]) if run else []
     names = {}
     resources = []
+    outcomes = []  # (url, error kind, HTTP status) of each resource checked
     for resource in store.active_resources():
-        entry = _resource_entry(resource, checks.get(resource["id"]))
+        check = checks.get(resource["id"])
+        entry = _resource_entry(resource, check)
+        if check is not None:
+            outcomes.append((resource["url"], check.get("error_kind"), check.get("http_status")))
         fetch = fetches.get(resource["id"])
         own = [a for a in seen if a["resource_id"] == resource["id"]]
         entry["announcements"] = [_announcement_entry(a, *marks) for a in own[:ANNOUNCEMENTS_PER_RESOURCE]]
@@ -89,6 +94,8 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         "generated_at": iso(now),
         "run": _run_entry(run, store.run_starts(run["id"], RUN_GAPS + 1)) if run else None,
         "summary": summary,
+        # a cause every failure shares, said once (the page's banner, the run's output)
+        "cause": local_network_fault(outcomes),
         # the limits the run's verdicts used, for readers that highlight the same things
         "thresholds": {"slow_ms": settings.slow_ms, "tls_warning_days": settings.tls_warning_days,
                        "stale_after_days": settings.stale_after, "new_for_days": settings.new_for},

@@ -151,6 +151,30 @@ def test_the_output_is_bounded(site, tmp_path):
     assert lines[21] == f"and 5 more: see {tmp_path / 'index.html'}"
 
 
+def test_when_no_server_answers_the_output_and_the_page_name_this_machine_once(tmp_path):
+    """No resource on three hosts got an answer (two names do not resolve, a port refuses):
+    each is still down with its reason, and one line first says where to look."""
+    dead = refused_port()
+    config = write_config(tmp_path / "resources.yaml", [
+        {"name": "A", "url": "http://city-a.invalid/"},
+        {"name": "B", "url": "https://city-b.invalid/news"},
+        {"name": "C", "url": f"http://127.0.0.1:{dead}/"},
+    ], retries=0)
+    result = run_cli("run", "-c", str(config), "-d", str(tmp_path / "health.db"), "-o", str(tmp_path))
+    cause = ("no server answered (DNS lookup failed 2, connection refused 1, on 3 hosts): most likely this "
+             "machine's network, DNS resolver or proxy, not the sites")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1 and lines[0].startswith("healthcrawl: 3 resources: 0 up, 0 degraded, 3 down")
+    assert lines[1] == f"cause: {cause}"
+    assert [line.split(":", 1)[0] for line in lines[2:]] == ["down", "down", "down"]
+    assert json.loads((tmp_path / "status.json").read_text(encoding="utf-8"))["cause"] == cause
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<p class="cause" id="cause">⚠ No server answered (DNS lookup failed 2' in page
+    checked = run_cli("check", "http://city-a.invalid/", "http://city-b.invalid/", "http://city-c.invalid/",
+                      "--format", "json", env={"TMPDIR": str(tmp_path)})
+    assert json.loads(checked.stdout)["cause"].startswith("no server answered (DNS lookup failed for all 3 resources")
+
+
 # -- check -------------------------------------------------------------------------------------
 
 

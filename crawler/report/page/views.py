@@ -301,6 +301,7 @@ class PageView:
     """Input ids of filter choices that together match no card: CSS then shows a note."""
     links_text: str | None = None  # "8 broken links on 3 resources", None when there are none
     overdue: bool = False  # already out of date when it was written (a late `healthcrawl report`)
+    cause: str | None = None  # what every failure shares (status.json's `cause`), under the headline
 
     @property
     def headline(self) -> str:
@@ -784,6 +785,7 @@ def build_view(status: Mapping[str, Any]) -> PageView:
         empty_filters=filters.empty,
         links_text=links_text,
         overdue=overdue_at is not None and generated_t is not None and generated_t > overdue_at,
+        cause=_text(status.get("cause")),
     )
 
 

@@ -22,6 +22,7 @@ from crawler.core.vocabulary import LinkVerdict
 from crawler.report.findings import failing_links
 from crawler.report.links import link_report
 from crawler.report.page import TEMPLATE_DIR, safe_href
+from crawler.report.status import run_cause
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -86,6 +87,7 @@ class Digest:
     broken: tuple[BrokenLink, ...] = ()  # event "broken_links"
     expiring: tuple[ExpiringCertificate, ...] = ()  # event "tls_expiring"
     test: bool = False  # a sample from `healthcrawl notify test`
+    cause: str | None = None  # what every failure of the run shares (status.json's `cause`)
     report_url: str | None = field(default=None, compare=False)
 
     def only(self, events: Iterable[str]) -> Digest:
@@ -115,7 +117,8 @@ class Digest:
         """The subject line: counts, most urgent first."""
         parts = []
         if self.opened:
-            parts.append(_count(len(self.opened), "resource down", "resources down"))
+            parts.append(_count(len(self.opened), "resource down", "resources down")
+                         + (" (no server answered: this machine's network?)" if self.cause else ""))
         if self.closed:
             parts.append(_count(len(self.closed), "recovered", "recovered"))
         news = sum(len(group.items) for group in self.announcements)
@@ -163,6 +166,7 @@ def collect(store: Store, run_id: int, *, tls_warning_days: int) -> Digest:
         closed=tuple(closed),
         broken=_newly_broken(store, run_id, resources),
         expiring=_newly_expiring(store, checks, previous, resources, tls_warning_days),
+        cause=run_cause(resources.values(), checks),
     )
 
 

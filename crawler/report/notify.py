@@ -23,6 +23,7 @@ from crawler.core.timeutil import iso, parse_stored, utcnow
 from crawler.core.vocabulary import NotifyEvent
 from crawler.report.channels import Delivery, plain_error, send_digest
 from crawler.report.digest import Digest, collect, sample
+from crawler.report.status import run_cause
 
 if TYPE_CHECKING:
     from crawler.core.config import Config
@@ -88,6 +89,7 @@ def build_payloads(store: Store, run_id: int, events: Iterable[str], digest: Dig
                     "complete": bool(run.get("complete"))}}
     payloads: list[dict[str, Any]] = []
     checks = store.checks_for_run(run_id)
+    base["run"]["cause"] = run_cause(resources.values(), checks)
     for incident in store.incidents_in_run(run_id):
         resource = resources.get(incident["resource_id"])
         if resource is None:
@@ -138,7 +140,8 @@ def sample_payloads(config: Config, events: Iterable[str]) -> list[dict[str, Any
     with the same functions as a real run's payloads."""
     digest = sample(config)
     wanted = [e for e in EVENTS if e in set(events)]
-    base = {"run": {"id": None, "started_at": iso(utcnow()), "finished_at": iso(utcnow()), "complete": True}}
+    base = {"run": {"id": None, "started_at": iso(utcnow()), "finished_at": iso(utcnow()), "complete": True,
+                    "cause": None}}
     first = config.resources[0] if config.resources else None
     resource = {"name": digest.opened[0].resource, "slug": first.slug if first else "example-resource",
                 "url": digest.opened[0].url}

@@ -15,6 +15,8 @@ from crawler.core.vocabulary import WORST_FIRST, Status
 from crawler.report.links import link_report
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from crawler.store.database import Store
 
 ANNOUNCEMENTS_PER_RESOURCE = 10
@@ -63,12 +65,9 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
     events = store.events_for_run(run["id"]) if run else []
     names = {}
     resources = []
-    outcomes = []  # (url, error kind, HTTP status) of each resource checked
-    for resource in store.active_resources():
-        check = checks.get(resource["id"])
-        entry = _resource_entry(resource, check)
-        if check is not None:
-            outcomes.append((resource["url"], check.get("error_kind"), check.get("http_status")))
+    active = store.active_resources()
+    for resource in active:
+        entry = _resource_entry(resource, checks.get(resource["id"]))
         fetch = fetches.get(resource["id"])
         own = [a for a in seen if a["resource_id"] == resource["id"]]
         entry["announcements"] = [_announcement_entry(a, *marks) for a in own[:ANNOUNCEMENTS_PER_RESOURCE]]
@@ -95,7 +94,7 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         "run": _run_entry(run, store.run_starts(run["id"], RUN_GAPS + 1)) if run else None,
         "summary": summary,
         # a cause every failure shares, said once (the page's banner, the run's output)
-        "cause": local_network_fault(outcomes),
+        "cause": run_cause(active, checks),
         # the limits the run's verdicts used, for readers that highlight the same things
         "thresholds": {"slow_ms": settings.slow_ms, "tls_warning_days": settings.tls_warning_days,
                        "stale_after_days": settings.stale_after, "new_for_days": settings.new_for},
@@ -104,6 +103,13 @@ def build_status(store: Store, run_id: int | None = None, *, detail_checks: int 
         "new_announcements": new,
         "link_events": [_event_entry(e) for e in events if e["resource_id"] is None],
     }
+
+
+def run_cause(resources: Iterable[dict[str, Any]], checks: Mapping[str, dict[str, Any]]) -> str | None:
+    """What every failure of the run shares, in one line, or None: the status document,
+    the run's output and its notifications say it once, before the failures."""
+    return local_network_fault((resource["url"], check.get("error_kind"), check.get("http_status"))
+                               for resource in resources if (check := checks.get(resource["id"])) is not None)
 
 
 def run_settings(run: dict[str, Any] | None) -> CrawlSettings:

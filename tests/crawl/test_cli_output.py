@@ -10,6 +10,7 @@ import json
 import re
 
 import pytest
+import yaml
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -151,16 +152,31 @@ def test_the_output_is_bounded(site, tmp_path):
     assert lines[21] == f"and 5 more: see {tmp_path / 'index.html'}"
 
 
-def test_when_no_server_answers_the_output_and_the_page_name_this_machine_once(tmp_path):
+def test_when_no_server_answers_every_output_names_this_machine_once(tmp_path):
     """No resource on three hosts got an answer (two names do not resolve, a port refuses):
-    each is still down with its reason, and one line first says where to look."""
+    each is still down with its reason, and the output, status.json, the page, the
+    webhooks and the digest first say where to look."""
     dead = refused_port()
-    config = write_config(tmp_path / "resources.yaml", [
-        {"name": "A", "url": "http://city-a.invalid/"},
-        {"name": "B", "url": "https://city-b.invalid/news"},
-        {"name": "C", "url": f"http://127.0.0.1:{dead}/"},
-    ], retries=0)
-    result = run_cli("run", "-c", str(config), "-d", str(tmp_path / "health.db"), "-o", str(tmp_path))
+    hooked, posted = [], []
+    receiver = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    receiver.expect_request("/hook", method="POST").respond_with_handler(
+        lambda request: (hooked.append(json.loads(request.get_data())), Response("ok"))[1])
+    receiver.expect_request("/digest", method="POST").respond_with_handler(
+        lambda request: (posted.append(json.loads(request.get_data())), Response("ok"))[1])
+    receiver.start()
+    config = tmp_path / "resources.yaml"
+    config.write_text(yaml.safe_dump({
+        "settings": {"retries": 0},
+        "notify": {"retries": 0, "webhooks": [receiver.url_for("/hook")],
+                   "apprise": [f"json://127.0.0.1:{receiver.port}/digest"]},
+        "resources": [{"name": "A", "url": "http://city-a.invalid/"},
+                      {"name": "B", "url": "https://city-b.invalid/news"},
+                      {"name": "C", "url": f"http://127.0.0.1:{dead}/"}]}))
+    try:
+        result = run_cli("run", "-c", str(config), "-d", str(tmp_path / "health.db"), "-o", str(tmp_path))
+    finally:
+        receiver.clear()
+        receiver.stop()
     cause = ("no server answered (DNS lookup failed 2, connection refused 1, on 3 hosts): most likely this "
              "machine's network, DNS resolver or proxy, not the sites")
     lines = result.stdout.splitlines()
@@ -170,6 +186,11 @@ def test_when_no_server_answers_the_output_and_the_page_name_this_machine_once(t
     assert json.loads((tmp_path / "status.json").read_text(encoding="utf-8"))["cause"] == cause
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<p class="cause" id="cause">⚠ No server answered (DNS lookup failed 2' in page
+    assert sorted(payload["resource"]["name"] for payload in hooked if payload["event"] == "down") == ["A", "B", "C"]
+    assert {payload["run"]["cause"] for payload in hooked} == {cause}
+    [digest] = posted
+    assert digest["title"] == "healthcrawl: 3 resources down (no server answered: this machine's network?)"
+    assert "No server answered (DNS lookup failed 2, connection refused 1, on 3 hosts)" in digest["message"]
     checked = run_cli("check", "http://city-a.invalid/", "http://city-b.invalid/", "http://city-c.invalid/",
                       "--format", "json", env={"TMPDIR": str(tmp_path)})
     assert json.loads(checked.stdout)["cause"].startswith("no server answered (DNS lookup failed for all 3 resources")

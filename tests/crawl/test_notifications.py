@@ -221,6 +221,7 @@ def test_webhooks_speak_the_same_events_as_apprise(runs):
     assert [(link["url"].rsplit("/", 1)[1], link["error"]) for link in broken["links"]] == [("gone", "HTTP 404 Not Found")]
     assert broken["links"][0]["found_on"] == [broken["resource"]["url"]] and broken["run"]["id"] == 1
     assert down["event"] == "down" and down["resource"]["name"] == "Flaky" and down["incident"]["started_at"]
+    assert down["run"]["cause"] is None  # the other site answered: no cause every failure shares
 
 
 def test_notify_test_sends_every_event_to_each_channel_as_its_on_list_says(runs):

@@ -32,6 +32,7 @@ teaser), are part of the item, not a listing.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -141,10 +142,20 @@ def _cited_in_prose(link: Tag) -> bool:
     return outside >= _SENTENCE and outside >= 2 * linked
 
 
+def _one_label(blocks: list[Block]) -> bool:
+    """Do most blocks' headlines read the same words ("Agenda" on every meeting row of a
+    council's calendar, "Download" on every file)? Then each link names a document of a
+    row, not the row: an item's headline tells it from its neighbours."""
+    titles = Counter(normalize_title(b.headline.title) for b in blocks if b.headline is not None)
+    return bool(titles) and titles.most_common(1)[0][1] >= MIN_DATED and 2 * titles.most_common(1)[0][1] > len(blocks)
+
+
 def _judge(group: Group, page_links: Callable[[], int]) -> None:
     """Sets the group's kind and items (see the module docstring)."""
     blocks = [b for b in group.blocks if b.headline is not None or b.el.get_text(strip=True)]
     with_headline = [b for b in blocks if b.headline is not None]
+    if _one_label(with_headline):
+        return
     # Links in the sentences of paragraphs cite pages (posts shown in full, each citing a
     # product, a release, another site): a run of them is no listing.
     cited = sum(b.el.name == "a" and _cited_in_prose(b.el) for b in with_headline)

@@ -31,7 +31,7 @@ _READ_MORE = (
     r"baca\s+selengkapnya|selengkapnya|続きを読む|もっと見る|詳しくはこちら|阅读更多|閱讀更多|더\s*보기|자세히\s*보기"
 )
 # Single words that are a label only when they are the whole label ("More »", "Suite").
-_MORE_WORDS = r"more|suite|mehr|leggi|meer|m[aá]s|mais|plus|ver|view|bekijk|ansehen|m[eé]s|wi[eę]cej|mer|mere|lis[aä][aä]|v[ií]ce|続き|更多"
+_MORE_WORDS = r"more|continue|continuar|continua|suite|mehr|leggi|meer|m[aá]s|mais|plus|ver|view|bekijk|ansehen|m[eé]s|wi[eę]cej|mer|mere|lis[aä][aä]|v[ií]ce|続き|更多"
 READ_MORE_ONLY = re.compile(
     rf"^[\s»›→>…\[(+]*(?:{_READ_MORE}|{_MORE_WORDS})[\s»›→>….\])+]*$", re.IGNORECASE
 )

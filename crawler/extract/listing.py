@@ -23,6 +23,9 @@ How strong the evidence must be depends on what the blocks show (_judge):
 Listings above the page's title, when others follow it, are the site's masthead; the
 one full teaser right above a listing is its lead story (crawler.extract.leads).
 
+Teasers built like a listing's items but left alone outside its run, where a template's
+stray end tag put them, are its items too (crawler.extract.strays).
+
 Blocks that hold other listing blocks are containers (a year section, one big
 ``<article>`` around 28 press releases): their items are the inner blocks. A list
 inside an item (its tags, its authors), or the parts of an item (its byline, its
@@ -51,6 +54,7 @@ from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
 from crawler.extract.sections import section_posts
+from crawler.extract.strays import add_strays
 from crawler.extract.targets import same_site
 from crawler.extract.titles import is_placeholder
 
@@ -406,6 +410,8 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
             findings.headlines += sum(1 for b in group.blocks if b.headline is not None)
             findings.dated += sum(1 for b in group.blocks if b.published)
     findings.groups = _resolve_nesting(groups)
+    for region in mains or [soup]:
+        add_strays(findings.groups, region, ctx)
     stop = {id(m) for m in mains}
     for group in findings.groups:
         lead = lead_item(group, ctx, stop)

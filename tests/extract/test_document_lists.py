@@ -54,3 +54,4 @@ def test_a_read_more_label_on_every_item_still_leads_to_the_items() -> None:
         "Tecnologia Google for Education no colégio",
     ]
     assert all(a.url and a.url.startswith("https://portal.example.br/noticias/") for a in found.items)
+

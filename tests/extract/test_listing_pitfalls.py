@@ -1,11 +1,14 @@
 """Pitfalls of listing detection found on never-seen pages (issue 19, round 9): a person's
 profile link taken for a title, a page of two dated link entries, links cited in prose taken
-for a listing, and one listing shown twice. Each is a small page built like the kind, not a
-copy of any saved page."""
+for a listing, one listing shown twice; round 10: teasers a stray end tag puts outside
+their run, and a content wrapper named for the sticky footer layout. Each is a small page
+built like the kind, not a copy of any saved page."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+import pytest
 
 from crawler.extract.announcements import read_announcements
 
@@ -100,3 +103,34 @@ def test_a_listing_shown_twice_in_the_same_order_gives_each_item_once() -> None:
         "https://club.example.org/events/air-day/",
         "https://club.example.org/events/conference/",
     ]
+
+
+@pytest.mark.parametrize("wrapper", ["page-content sticky-footer", "page"])
+def test_teasers_that_a_stray_end_tag_puts_outside_the_run_are_items(wrapper: str) -> None:
+    """An "In the News" page of seven alike teasers (an unlinked heading, the outlet, a
+    sentence, a "Read More" to the story) whose template closes a ``</div>`` too many in
+    each: the parser closes the run's parents early, so the first three teasers are each
+    left alone at a level of their own (the grid, its wrapper, the page's content), above
+    the other four. All seven are items; and a wrapper named ``page-content sticky-footer`` (the sticky footer
+    layout) is the content, not the footer (it was removed with both teasers in it)."""
+    url = "https://foundation.example.org/news/"
+    stories = [("Scholarship program for international students", "news.uni-a.example/scholarship"),
+               ("The year's most generous donors", "chronicle.example/donors-50"),
+               ("Inside a school's venture to end poverty", "magazine.example/venture"),
+               ("Big bets and the aspiration gap", "roundtable.example/big-bets"),
+               ("Couple gives to fight poverty", "times.example/2011/11/04/couple-gives.html"),
+               ("Family funds scholarships", "news.college.example/2012/02/scholarships"),
+               ("A gift to help youth flourish", "news.uni-b.example/gift-youth")]
+
+    def teaser(title: str, where: str) -> str:
+        return (f"<section class='news'><section class='grid center'><div class='col-3-12'></div>"
+                f"<div class='col-9-12'><h2 class='text-left'>{title}</h2><p class='caption'>An outlet - 2017</p>"
+                f"<p>The founders gave to a program that supports students from developing countries.</p>"
+                f"<p class='button'><a href='https://{where}'>Read More</a></p></div></section></div></section>")
+
+    html = (f"<html lang='en'><body><header><a href='/'>Home</a> <a href='/about/'>About</a></header>"
+            f"<div class='{wrapper}'><div class='wrapper'><h1>In the News</h1><div class='grid'>"
+            + "".join(teaser(t, w) for t, w in stories)
+            + "<footer><a href='/contact/'>Contact</a></footer></body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [f"https://{where}" for _, where in stories]

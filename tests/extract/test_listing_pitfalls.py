@@ -134,3 +134,46 @@ def test_teasers_that_a_stray_end_tag_puts_outside_the_run_are_items(wrapper: st
             + "<footer><a href='/contact/'>Contact</a></footer></body></html>")
     found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
     assert [a.url for a in found.items] == [f"https://{where}" for _, where in stories]
+
+
+def test_an_events_page_of_one_card_titled_below_its_kicker_gives_it() -> None:
+    """One event card: a kicker in a small heading ("Torneo"), the title in a larger one,
+    the day, a sentence, and one link, to the rules on another site ("Descargar bases").
+    The most prominent heading titles the card, as it does among linked headings; the
+    kicker came first and, shorter than the link's words, lost to them (nothing was
+    found)."""
+    url = "http://localhost:4321/eventos/"
+    html = (
+        "<html lang='es'><body><nav><a href='/'>Inicio</a> <a href='/eventos/'>Eventos</a></nav>"
+        "<div class='cards'><article class='card'><img src='/a.jpg' alt=''><div class='body'>"
+        "<h5>Torneo</h5><h3>Torneo de ajedrez rápido de marzo</h3><span>11/3/2023</span>"
+        "<p>Participe en nuestro torneo de nueve rondas, con premios para el podio.</p>"
+        "<a href='https://docs.example.com/file/d/abc123/view'>Descargar bases</a></div></article></div>"
+        "</body></html>"
+    )
+    found = read_announcements(html, url, language="es", fetched_at=FETCHED_AT)
+    assert [(a.title, a.url, a.published) for a in found.items] == [
+        ("Torneo de ajedrez rápido de marzo", "https://docs.example.com/file/d/abc123/view", "2023-03-11T00:00:00Z")
+    ]
+
+
+def test_a_note_ending_with_more_information_is_a_post_of_its_own() -> None:
+    """A news page of short notes shown in full, each under its day (a Quarto listing links
+    the day to nowhere, ``href=""``); one ends "Ver más información"
+    (More information) to a post of the site, the other has no link. That label is a
+    "Read more" like the others in the seed's languages, so the note is the page's one
+    item, titled by its words without the label (nothing was found)."""
+    url = "https://group.example.io/noticias/"
+    html = (
+        "<html lang='es'><head><title>Noticias – Grupo de Biología</title></head><body><main><h1>Noticias</h1>"
+        "<ul class='list'>"
+        "<li><a href='' class='listing-name'>8 abr 2024</a><br><span>¡Avanzamos con nuestro curso de Python en su"
+        " versión 2024-1! <a href='../posts/2024/curso-python.html'>Ver más información</a>.</span></li>"
+        "<li><a href='' class='listing-name'>25 mar 2024</a><br><span>¡Nuestro grupo tiene ahora un semillero de"
+        " investigación!</span></li></ul></main></body></html>"
+    )
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [(a.title, a.url, a.published) for a in found.items] == [
+        ("¡Avanzamos con nuestro curso de Python en su versión 2024-1!",
+         "https://group.example.io/posts/2024/curso-python.html", "2024-04-08T00:00:00Z")
+    ]

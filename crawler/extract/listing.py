@@ -162,7 +162,9 @@ def _judge(group: Group, page_links: Callable[[], int]) -> None:
         return
     # Links in the sentences of paragraphs cite pages (posts shown in full, each citing a
     # product, a release, another site): a run of them is no listing.
-    cited = sum(b.el.name == "a" and _cited_in_prose(b.el) for b in with_headline)
+    # A block whose headline is such a link is a post shown in full, not a teaser.
+    cited = sum(_cited_in_prose(anchor) for b in with_headline
+                if b.headline is not None and (anchor := b.headline.anchor) is not None and anchor.name == "a")
     if with_headline and 2 * cited > len(with_headline):
         return
     urls = {b.headline.url for b in with_headline if b.headline}

@@ -1,7 +1,8 @@
 """Pitfalls of listing detection found on never-seen pages (issue 19, round 9): a person's
 profile link taken for a title, a page of two dated link entries, links cited in prose taken
 for a listing, one listing shown twice; round 10: teasers a stray end tag puts outside
-their run, and a content wrapper named for the sticky footer layout. Each is a small page
+their run, a content wrapper named for the sticky footer layout, pages of one card or one
+note, and posts shown in full headed by a citation. Each is a small page
 built like the kind, not a copy of any saved page."""
 
 from __future__ import annotations
@@ -176,4 +177,43 @@ def test_a_note_ending_with_more_information_is_a_post_of_its_own() -> None:
     assert [(a.title, a.url, a.published) for a in found.items] == [
         ("¡Avanzamos con nuestro curso de Python en su versión 2024-1!",
          "https://group.example.io/posts/2024/curso-python.html", "2024-04-08T00:00:00Z")
+    ]
+
+
+def test_posts_shown_in_full_headed_by_a_citation_are_no_listing() -> None:
+    """Brèves above the news cards: each a panel with an unlinked heading and its day, and
+    a paragraph of lines that cite a service, an article elsewhere, a dashboard. A post's
+    headline was its longest link, a few words of its sentences ("améliorer la relation
+    avec les usagers"), and the posts a dated listing beside the three cards (a real page gave 9 items for 3). A run
+    whose blocks are headed by links cited in prose is no listing, whatever the blocks are."""
+    url = "https://incubator.example.org/actualites/"
+    notes = "".join(
+        f"<div class='row'><div class='panel'><div class='panel__header'><h4>{title}"
+        f"<small class='extra'>{day} Juillet 2018</small></h4></div><p>Le service s'appuie sur"
+        f" <a href='https://service{day}.example/'>les démarches simplifiées</a> pour gérer la téléprocédure,"
+        f" ce qui a permis de réduire les délais et d'<a href='https://press.example/{slug}'>améliorer la"
+        f" relation avec les usagers de {slug}</a> depuis le début de l'année. L'équipe remercie les agents des"
+        f" préfectures qui ont testé chaque étape du parcours avant son ouverture.<br><br>"
+        f"📊 <a href='https://{slug}.example/stats'>tableau de bord</a></p></div></div>"
+        for title, day, slug in [("Plus de 200 demandes par jour", 27, "work"),
+                                 ("Notre défi lauréat du programme", 20, "code"),
+                                 ("Une nouvelle version publiée", 12, "mjpm"),
+                                 ("Les questions les plus fréquentes", 10, "faq"),
+                                 ("Un nouveau produit à l'incubateur", 6, "standup")]
+    )
+    cards = "".join(
+        f"<div class='card'><div class='card__cover'><a href='/actus/{slug}/'><img src='/{slug}.jpg' alt=''></a></div>"
+        f"<div class='card__content'><h3><a href='/actus/{slug}/'>{title}</a></h3><div class='card__meta'>"
+        f"<time>Juin 2018</time></div><p>Le premier board de l'incubateur a eu lieu : les équipes présentent"
+        f" l'avancement de leur produit.</p></div></div>"
+        for slug, title in [("saison2", "Incubateur - saison 2"), ("cdtn", "Une problématique complexe"),
+                            ("board", "Show must go on")]
+    )
+    html = (f"<html lang='fr'><head><title>Actualités</title></head><body><main><h1>Actualités</h1>"
+            f"<h2>Brèves</h2><div class='notes'>{notes}</div><h2>A la une</h2><div class='row'>{cards}</div>"
+            f"</main></body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://incubator.example.org/actus/saison2/", "https://incubator.example.org/actus/cdtn/",
+        "https://incubator.example.org/actus/board/",
     ]

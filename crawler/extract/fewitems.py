@@ -111,8 +111,12 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
 
 
 def _of_a_post(block: Block, inside: set[int], ctx: ItemContext) -> bool:
-    """A teaser of a post, not a service card: tied to a day (groupdates.is_timed), leading
-    below the section the page heads (targets.page_section), or showing an excerpt cut short."""
+    """A teaser of a post, not a service card: an ``<article>`` titled by a heading's link
+    (the markup says so, as three of them make an undated listing), tied to a day
+    (groupdates.is_timed), leading below the section the page heads
+    (targets.page_section), or showing an excerpt cut short."""
+    if block.el.name == "article" and block.headline is not None and block.headline.linked_heading:
+        return True
     return block.below or is_timed(block, inside, ctx) or _excerpt_cut_short(block)
 
 

@@ -217,3 +217,40 @@ def test_posts_shown_in_full_headed_by_a_citation_are_no_listing() -> None:
         "https://incubator.example.org/actus/saison2/", "https://incubator.example.org/actus/cdtn/",
         "https://incubator.example.org/actus/board/",
     ]
+
+
+def test_two_undated_articles_titled_by_a_heading_s_link_are_a_page_of_two_posts() -> None:
+    """A school's news page of two posts: each an ``<article>`` with a picture and an
+    ``<h3>`` link to its page, no date, no excerpt. Three such articles were a listing by
+    their markup alone; two gave nothing, since a page of few items wanted a date or an
+    excerpt cut short besides. The markup says they are posts."""
+    url = "https://school.example.sn/actualites/"
+    posts = "".join(
+        f"<article class='post'><a href='/{slug}/'><img src='/{slug}.jpg' alt=''></a>"
+        f"<h3 class='title'><a href='/{slug}/'>{title}</a></h3></article>"
+        for slug, title in [("visite-du-responsable", "Visite du responsable de la formation"),
+                            ("rentree-amphi-2017", "Rentrée en amphi pour les premières années")]
+    )
+    html = (f"<html lang='fr'><head><title>Actualités – École</title></head><body><main><h2>Actualités</h2>"
+            f"<div class='grid'>{posts}</div></main></body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://school.example.sn/visite-du-responsable/", "https://school.example.sn/rentree-amphi-2017/",
+    ]
+
+
+def test_two_related_articles_under_an_article_s_text_are_no_items() -> None:
+    """The other side: an article page whose text is followed by two related posts, each
+    an ``<article>`` titled by an ``<h3>`` link, announces nothing (it is one article)."""
+    url = "https://school.example.sn/visite-du-responsable/"
+    text = "".join(f"<p>{'La délégation a visité les ateliers et rencontré les étudiants de BTS. ' * 4}</p>"
+                   for _ in range(4))
+    related = "".join(
+        f"<article class='post'><h3 class='title'><a href='/{slug}/'>{title}</a></h3></article>"
+        for slug, title in [("rentree-amphi-2017", "Rentrée en amphi pour les premières années"),
+                            ("journee-portes-ouvertes", "Journée portes ouvertes de l'école")]
+    )
+    html = (f"<html lang='fr'><head><title>Visite du responsable – École</title></head><body><main>"
+            f"<h1>Visite du responsable</h1>{text}<h2>À lire aussi</h2><div class='related'>{related}</div>"
+            f"</main></body></html>")
+    assert read_announcements(html, url, language=None, fetched_at=FETCHED_AT).items == []

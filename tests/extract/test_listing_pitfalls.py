@@ -254,3 +254,28 @@ def test_two_related_articles_under_an_article_s_text_are_no_items() -> None:
             f"<h1>Visite du responsable</h1>{text}<h2>À lire aussi</h2><div class='related'>{related}</div>"
             f"</main></body></html>")
     assert read_announcements(html, url, language=None, fetched_at=FETCHED_AT).items == []
+
+
+def test_a_teaser_built_like_its_dated_neighbour_is_a_post_too() -> None:
+    """A firm's news page of two press stories, each a card that is one link (heading,
+    picture, a paragraph) to the newspaper's article. One paragraph names its day ("Il 1°
+    giugno"), the other no day at all: built the same way in the same run, both are posts
+    (only the first was found)."""
+    url = "https://studio.example.it/notizie"
+    cards = "".join(
+        f"<div class='news-container'><a class='news' href='https://{paper}'><h3>{title}</h3>"
+        f"<img src='/images/{n}.jpg' alt=''><p>{text}</p></a></div>"
+        for n, paper, title, text in [
+            (1, "news.example.it/2024/05/studi-aperti.html", "Studi aperti: gli architetti si aprono alla città",
+             "Il 1° giugno gli studi di architettura aprono le porte alla cittadinanza in tutta Italia."),
+            (2, "press.example.it/attualita/restauro-cappella.html", "Partito il restauro della cappella rurale",
+             "Dopo anni di abbandono sono iniziati i lavori di restauro della cappella rurale."),
+        ]
+    )
+    html = (f"<html lang='it'><head><title>Notizie – Studio</title></head><body><nav><a href='/'>Home</a>"
+            f" <a href='/notizie'>Notizie</a></nav><div class='content-section'><h1>Notizie</h1>{cards}</div>"
+            f"</body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://news.example.it/2024/05/studi-aperti.html", "https://press.example.it/attualita/restauro-cappella.html",
+    ]

@@ -54,7 +54,7 @@ from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
 from crawler.extract.sections import section_posts
-from crawler.extract.strays import add_strays
+from crawler.extract.strays import add_strays, build
 from crawler.extract.targets import same_site
 from crawler.extract.titles import is_placeholder
 
@@ -110,6 +110,20 @@ def _undated_items(blocks: list[Block]) -> list[Block]:
         if len(urls) >= minimum and 3 * len(good) >= 2 * len(candidates) and len(good) > len(best):
             best = good
     return best
+
+
+def _built_alike(blocks: list[Block]) -> list[Block]:
+    """An undated listing without its first or last block when that one alone shares
+    neither its tag and class nor its path to its headline with any other block: the
+    call to action that closes a page of teasers ("More about us", to /about), not a
+    teaser. Dates cannot tell it; the template can. At least three blocks stay."""
+    builds = [(signature(b.el), build(b)) for b in blocks]
+    odd = [b for b, key in zip(blocks, builds, strict=True)
+           if not any(k[0] == key[0] or k[1] == key[1] for k in builds if k is not key)]
+    if len(odd) != 1 or odd[0] not in (blocks[0], blocks[-1]) or len(blocks) - 1 < MIN_DATED \
+            or not all(key[1] for key in builds):
+        return blocks
+    return [b for b in blocks if b is not odd[0]]
 
 
 MIN_ARCHIVE = 10  # links in a bare archive list that is the page's content
@@ -189,7 +203,7 @@ def _judge(group: Group, page_links: Callable[[], int]) -> None:
         return
     undated = _undated_items(with_headline)
     if undated:
-        group.kind, group.items = "structured", undated
+        group.kind, group.items = "structured", _built_alike(undated)
         return
     archive = _archive_items(with_headline, page_links)
     if archive:

@@ -279,3 +279,29 @@ def test_a_teaser_built_like_its_dated_neighbour_is_a_post_too() -> None:
     assert [a.url for a in found.items] == [
         "https://news.example.it/2024/05/studi-aperti.html", "https://press.example.it/attualita/restauro-cappella.html",
     ]
+
+
+def test_the_call_to_action_that_closes_a_page_of_teasers_is_no_item() -> None:
+    """Press stories, each a section with a heading, the outlet, a sentence and a "Read
+    More" to the story, then a closing section built otherwise (another class, its
+    heading in a ``div.content``) that says who the foundation is and links "More about
+    us" to /about: a call to action, not a story (it was the page's fifth item)."""
+    url = "https://foundation.example.org/news/"
+    stories = "".join(
+        f"<section class='news'><div class='col'><h2>{title}</h2><p class='caption'>An outlet - 2017</p>"
+        f"<p>The founders gave to a program that supports students from developing countries.</p>"
+        f"<p class='button'><a href='https://{where}'>Read More</a></p></div></section>"
+        for title, where in [("Scholarship program for international students", "news.uni-a.example/scholarship"),
+                             ("Inside a school's venture to end poverty", "magazine.example/venture"),
+                             ("Big bets and the aspiration gap", "roundtable.example/big-bets"),
+                             ("Couple gives to fight poverty", "times.example/2011/11/04/couple-gives.html")]
+    )
+    closing = ("<section class='blue'><div class='grid'><div class='content'><h2>The foundation is inspired by"
+               " the generous spirit of its founders</h2><p>Since 2009 it has worked against extreme poverty with"
+               " partners on four continents.</p><p class='button'><a href='/about'>More about us</a></p>"
+               "</div></div></section>")
+    html = (f"<html lang='en'><head><title>In the News</title></head><body><h1>In the News</h1>{stories}{closing}"
+            f"</body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert "https://foundation.example.org/about" not in [a.url for a in found.items]
+    assert len(found.items) == 4

@@ -84,9 +84,10 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
     the block of the main content's headline (one teaser). Each item needs a headline
     by position (_teaser_headline), a day it belongs to (groupdates.is_timed: a date, a
     day and month, a year heading) or another sign of a post's teaser (_of_a_post), or
-    to be built like such an item of its run (strays.build), and no article inside it; together the items must hold at least half of the pages the
-    main content links to, so a teaser beside other content (a home page's latest post
-    among its services) is no listing.
+    to be built like such an item of its run (strays.build), and no article inside it;
+    together the items must hold at least half of the pages the main content links to,
+    so a teaser beside other content (a home page's latest post among its services) is
+    no listing.
     """
     content: set[str] = set()
     for region in regions:
@@ -108,7 +109,8 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
         # A teaser built like a post's, in the same run, is one: a day in one teaser's text
         # ("Il 1° giugno") vouches for its neighbour built the same way.
         alike = {(signature(b.el), key) for b in items if (key := build(b))}
-        items = [b for b in group.blocks if b in items or (
+        taken = {id(b.el) for b in items}
+        items = [b for b in group.blocks if id(b.el) in taken or (
             id(b.el) in links and (signature(b.el), build(b)) in alike and not prose(b.el))]
         held = set().union(*(links[id(b.el)] for b in items))
         if items and 2 * len(held) >= len(content) and (best is None or _distinct(items) > _distinct(best.items)):

@@ -165,7 +165,8 @@ def _one_label(blocks: list[Block]) -> bool:
     council's calendar, "Download" on every file)? Then each link names a document of a
     row, not the row: an item's headline tells it from its neighbours."""
     titles = Counter(normalize_title(b.headline.title) for b in blocks if b.headline is not None)
-    return bool(titles) and titles.most_common(1)[0][1] >= MIN_DATED and 2 * titles.most_common(1)[0][1] > len(blocks)
+    most = max(titles.values(), default=0)
+    return most >= MIN_DATED and 2 * most > len(blocks)
 
 
 def _judge(group: Group, page_links: Callable[[], int]) -> None:
@@ -175,8 +176,8 @@ def _judge(group: Group, page_links: Callable[[], int]) -> None:
     if _one_label(with_headline):
         return
     # Links in the sentences of paragraphs cite pages (posts shown in full, each citing a
-    # product, a release, another site): a run of them is no listing.
-    # A block whose headline is such a link is a post shown in full, not a teaser.
+    # product, a release, another site): a run of them is no listing, nor a run of blocks
+    # headed by them (the posts themselves, shown in full).
     cited = sum(_cited_in_prose(anchor) for b in with_headline
                 if b.headline is not None and (anchor := b.headline.anchor) is not None and anchor.name == "a")
     if with_headline and 2 * cited > len(with_headline):

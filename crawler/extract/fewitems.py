@@ -17,7 +17,9 @@ from crawler.extract.groupdates import is_timed
 from crawler.extract.headlines import headline
 from crawler.extract.htmltext import element_text
 from crawler.extract.identity import normalize_title
+from crawler.extract.noise import signature
 from crawler.extract.pagecontent import prose
+from crawler.extract.strays import build
 from crawler.extract.targets import is_below, same_site
 
 
@@ -81,10 +83,11 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
     Candidates are the page's runs that made no listing (two teasers side by side) and
     the block of the main content's headline (one teaser). Each item needs a headline
     by position (_teaser_headline), a day it belongs to (groupdates.is_timed: a date, a
-    day and month, a year heading) or another sign of a post's teaser (_of_a_post), and
-    no article inside it; together the items must hold at least half of the pages the
-    main content links to, so a teaser beside other content (a home page's latest post
-    among its services) is no listing.
+    day and month, a year heading) or another sign of a post's teaser (_of_a_post), or
+    to be built like such an item of its run (strays.build), and no article inside it;
+    together the items must hold at least half of the pages the main content links to,
+    so a teaser beside other content (a home page's latest post among its services) is
+    no listing.
     """
     content: set[str] = set()
     for region in regions:
@@ -103,6 +106,12 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
             continue  # the cheap test first: is_timed looks back through the page
         inside = {id(b.el) for b in group.blocks}
         items = [b for b in group.blocks if id(b.el) in links and _of_a_post(b, inside, ctx) and not prose(b.el)]
+        # A teaser built like a post's, in the same run, is one: a day in one teaser's text
+        # ("Il 1° giugno") vouches for its neighbour built the same way.
+        alike = {(signature(b.el), key) for b in items if (key := build(b))}
+        taken = {id(b.el) for b in items}
+        items = [b for b in group.blocks if id(b.el) in taken or (
+            id(b.el) in links and (signature(b.el), build(b)) in alike and not prose(b.el))]
         held = set().union(*(links[id(b.el)] for b in items))
         if items and 2 * len(held) >= len(content) and (best is None or _distinct(items) > _distinct(best.items)):
             group.kind, group.items = "few", items
@@ -111,8 +120,12 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
 
 
 def _of_a_post(block: Block, inside: set[int], ctx: ItemContext) -> bool:
-    """A teaser of a post, not a service card: tied to a day (groupdates.is_timed), leading
-    below the section the page heads (targets.page_section), or showing an excerpt cut short."""
+    """A teaser of a post, not a service card: an ``<article>`` titled by a heading's link
+    (the markup says so, as three of them make an undated listing), tied to a day
+    (groupdates.is_timed), leading below the section the page heads
+    (targets.page_section), or showing an excerpt cut short."""
+    if block.el.name == "article" and block.headline is not None and block.headline.linked_heading:
+        return True
     return block.below or is_timed(block, inside, ctx) or _excerpt_cut_short(block)
 
 

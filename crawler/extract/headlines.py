@@ -149,7 +149,8 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         linked = inner if isinstance(inner, Tag) else enclosing_link(heading, block)
         url = ctx.url(linked.get("href")) if linked is not None else None
         if not usable(url):
-            if linked is None and plain is None and (text := label_text(heading)) and not is_date_only(text) \
+            if linked is None and (plain is None or heading_level(heading) < heading_level(plain[1])) \
+                    and (text := label_text(heading)) and not is_date_only(text) \
                     and not (heading.name == "h1" and normalize_title(text) in normalize_title(ctx.title)):
                 plain = (text, heading)  # the page's own <h1> ("Notícias") names no item
             continue

@@ -23,6 +23,9 @@ How strong the evidence must be depends on what the blocks show (_judge):
 Listings above the page's title, when others follow it, are the site's masthead; the
 one full teaser right above a listing is its lead story (crawler.extract.leads).
 
+Teasers built like a listing's items but left alone outside its run, where a template's
+stray end tag put them, are its items too (crawler.extract.strays).
+
 Blocks that hold other listing blocks are containers (a year section, one big
 ``<article>`` around 28 press releases): their items are the inner blocks. A list
 inside an item (its tags, its authors), or the parts of an item (its byline, its
@@ -32,6 +35,7 @@ teaser), are part of the item, not a listing.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,6 +54,7 @@ from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
 from crawler.extract.sections import section_posts
+from crawler.extract.strays import add_strays, build
 from crawler.extract.targets import same_site
 from crawler.extract.titles import is_placeholder
 
@@ -107,6 +112,20 @@ def _undated_items(blocks: list[Block]) -> list[Block]:
     return best
 
 
+def _built_alike(blocks: list[Block]) -> list[Block]:
+    """An undated listing without its first or last block when that one alone shares
+    neither its tag and class nor its path to its headline with any other block: the
+    call to action that closes a page of teasers ("More about us", to /about), not a
+    teaser. Dates cannot tell it; the template can. At least three blocks stay."""
+    builds = [(signature(b.el), build(b)) for b in blocks]
+    odd = [b for b, key in zip(blocks, builds, strict=True)
+           if not any(k[0] == key[0] or k[1] == key[1] for k in builds if k is not key)]
+    if len(odd) != 1 or odd[0] not in (blocks[0], blocks[-1]) or len(blocks) - 1 < MIN_DATED \
+            or not all(key[1] for key in builds):
+        return blocks
+    return [b for b in blocks if b is not odd[0]]
+
+
 MIN_ARCHIVE = 10  # links in a bare archive list that is the page's content
 
 
@@ -141,13 +160,26 @@ def _cited_in_prose(link: Tag) -> bool:
     return outside >= _SENTENCE and outside >= 2 * linked
 
 
+def _one_label(blocks: list[Block]) -> bool:
+    """Do most blocks' headlines read the same words ("Agenda" on every meeting row of a
+    council's calendar, "Download" on every file)? Then each link names a document of a
+    row, not the row: an item's headline tells it from its neighbours."""
+    titles = Counter(normalize_title(b.headline.title) for b in blocks if b.headline is not None)
+    most = max(titles.values(), default=0)
+    return most >= MIN_DATED and 2 * most > len(blocks)
+
+
 def _judge(group: Group, page_links: Callable[[], int]) -> None:
     """Sets the group's kind and items (see the module docstring)."""
     blocks = [b for b in group.blocks if b.headline is not None or b.el.get_text(strip=True)]
     with_headline = [b for b in blocks if b.headline is not None]
+    if _one_label(with_headline):
+        return
     # Links in the sentences of paragraphs cite pages (posts shown in full, each citing a
-    # product, a release, another site): a run of them is no listing.
-    cited = sum(b.el.name == "a" and _cited_in_prose(b.el) for b in with_headline)
+    # product, a release, another site): a run of them is no listing, nor a run of blocks
+    # headed by them (the posts themselves, shown in full).
+    cited = sum(_cited_in_prose(anchor) for b in with_headline
+                if b.headline is not None and (anchor := b.headline.anchor) is not None and anchor.name == "a")
     if with_headline and 2 * cited > len(with_headline):
         return
     urls = {b.headline.url for b in with_headline if b.headline}
@@ -172,7 +204,7 @@ def _judge(group: Group, page_links: Callable[[], int]) -> None:
         return
     undated = _undated_items(with_headline)
     if undated:
-        group.kind, group.items = "structured", undated
+        group.kind, group.items = "structured", _built_alike(undated)
         return
     archive = _archive_items(with_headline, page_links)
     if archive:
@@ -395,6 +427,8 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
             findings.headlines += sum(1 for b in group.blocks if b.headline is not None)
             findings.dated += sum(1 for b in group.blocks if b.published)
     findings.groups = _resolve_nesting(groups)
+    for region in mains or [soup]:
+        add_strays(findings.groups, region, ctx)
     stop = {id(m) for m in mains}
     for group in findings.groups:
         lead = lead_item(group, ctx, stop)

@@ -74,6 +74,27 @@ def name_words(name: str) -> list[str]:
     return words
 
 
+# A class that names the page's main content ("page-content", "main-content", "site-content").
+_MAIN_CONTENT = frozenset({"page", "main", "site", "primary"})
+
+
+def _names_main_content(el: Tag) -> bool:
+    """One of the element's classes says it is the page's content, whatever another
+    says about its layout: ``page-content sticky-footer`` is the content that pushes the
+    footer down (the sticky footer layout), not the footer.
+
+    >>> from bs4 import BeautifulSoup as B
+    >>> [_names_main_content(B(f'<div class="{c}"></div>', "lxml").div) for c in
+    ...  ["page-content sticky-footer", "sticky-footer", "footer-content", "content sidebar"]]
+    [True, False, False, False]
+    """
+    for name in classes(el):
+        words = name_words(name)
+        if len(words) == 2 and words[0] in _MAIN_CONTENT and words[1] == "content":
+            return True
+    return False
+
+
 def _named_as(el: Tag, vocabulary: frozenset[str]) -> bool:
     """A class or the id whose first or last word is in ``vocabulary`` (see module
     docstring); a last word that names a copy or a box ("mobile", "wrapper") is skipped.
@@ -189,6 +210,8 @@ def noise_reason(el: Tag) -> str | None:
     if aria and any(word in aria for word in _ARIA_NOISE) and el.name in ("ul", "ol", "div", "section"):
         return None if holds_content(el) else "aria"
     if el.name not in _REGION_TAGS:
+        return None
+    if _names_main_content(el):
         return None
     if _named_as(el, _NOISE_WORDS):
         return None if holds_content(el) else "class"

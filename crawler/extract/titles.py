@@ -17,7 +17,10 @@ from crawler.extract.identity import TITLE_MAX
 
 _READ_MORE = (
     r"read\s+more|continue\s+reading|keep\s+reading|learn\s+more|more\s+info|view\s+more|see\s+more|"
-    r"find\s+out\s+more|view\s+details|"
+    r"find\s+out\s+more|view\s+details|more\s+information|"
+    # "More information", as a whole label, in the seed's languages
+    r"(?:ver\s+)?m[aá]s\s+informaci[oó]n|plus\s+d['’]informations?|mehr\s+informationen|meer\s+informatie|"
+    r"maggiori\s+informazioni|mais\s+informa[cç][oõ]es|"
     r"lire\s+la\s+suite|lire\s+plus|en\s+savoir\s+plus|voir\s+plus|"
     r"leer\s+m[aá]s|seguir\s+leyendo|ver\s+m[aá]s|saber\s+m[aá]s|"
     r"lees\s+meer|meer\s+lezen|verder\s+lezen|meer\s+info|"
@@ -31,7 +34,7 @@ _READ_MORE = (
     r"baca\s+selengkapnya|selengkapnya|続きを読む|もっと見る|詳しくはこちら|阅读更多|閱讀更多|더\s*보기|자세히\s*보기"
 )
 # Single words that are a label only when they are the whole label ("More »", "Suite").
-_MORE_WORDS = r"more|suite|mehr|leggi|meer|m[aá]s|mais|plus|ver|view|bekijk|ansehen|m[eé]s|wi[eę]cej|mer|mere|lis[aä][aä]|v[ií]ce|続き|更多"
+_MORE_WORDS = r"more|continue|continuar|continua|suite|mehr|leggi|meer|m[aá]s|mais|plus|ver|view|bekijk|ansehen|m[eé]s|wi[eę]cej|mer|mere|lis[aä][aä]|v[ií]ce|続き|更多"
 READ_MORE_ONLY = re.compile(
     rf"^[\s»›→>…\[(+]*(?:{_READ_MORE}|{_MORE_WORDS})[\s»›→>….\])+]*$", re.IGNORECASE
 )
@@ -41,7 +44,7 @@ _READ_MORE_TAIL_MARKED = re.compile(
     rf"\s*[\[(]?(?:{_READ_MORE})\s*(?:[»›→>…\])]|\.\.\.)+\s*$", re.IGNORECASE
 )
 _READ_MORE_TAIL_AFTER_STOP = re.compile(
-    rf"(?<=[.…!?|–—])\s*[\[(]?(?:{_READ_MORE})[\])]?\s*$", re.IGNORECASE
+    rf"(?<=[.…!?|–—])\s*[\[(]?(?:{_READ_MORE})[\])]?\.?\s*$", re.IGNORECASE
 )
 _READ_MORE_START = re.compile(rf"(?:{_READ_MORE})\b", re.IGNORECASE)
 # WordPress: 'Continue reading "Post title"'.

@@ -1,11 +1,15 @@
 """Pitfalls of listing detection found on never-seen pages (issue 19, round 9): a person's
 profile link taken for a title, a page of two dated link entries, links cited in prose taken
-for a listing, and one listing shown twice. Each is a small page built like the kind, not a
-copy of any saved page."""
+for a listing, one listing shown twice; round 10: teasers a stray end tag puts outside
+their run, a content wrapper named for the sticky footer layout, pages of one card or one
+note, and posts shown in full headed by a citation. Each is a small page
+built like the kind, not a copy of any saved page."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+import pytest
 
 from crawler.extract.announcements import read_announcements
 
@@ -100,3 +104,204 @@ def test_a_listing_shown_twice_in_the_same_order_gives_each_item_once() -> None:
         "https://club.example.org/events/air-day/",
         "https://club.example.org/events/conference/",
     ]
+
+
+@pytest.mark.parametrize("wrapper", ["page-content sticky-footer", "page"])
+def test_teasers_that_a_stray_end_tag_puts_outside_the_run_are_items(wrapper: str) -> None:
+    """An "In the News" page of seven alike teasers (an unlinked heading, the outlet, a
+    sentence, a "Read More" to the story) whose template closes a ``</div>`` too many in
+    each: the parser closes the run's parents early, so the first three teasers are each
+    left alone at a level of their own (the grid, its wrapper, the page's content), above
+    the other four. All seven are items; and a wrapper named ``page-content sticky-footer`` (the sticky footer
+    layout) is the content, not the footer (it was removed with both teasers in it)."""
+    url = "https://foundation.example.org/news/"
+    stories = [("Scholarship program for international students", "news.uni-a.example/scholarship"),
+               ("The year's most generous donors", "chronicle.example/donors-50"),
+               ("Inside a school's venture to end poverty", "magazine.example/venture"),
+               ("Big bets and the aspiration gap", "roundtable.example/big-bets"),
+               ("Couple gives to fight poverty", "times.example/2011/11/04/couple-gives.html"),
+               ("Family funds scholarships", "news.college.example/2012/02/scholarships"),
+               ("A gift to help youth flourish", "news.uni-b.example/gift-youth")]
+
+    def teaser(title: str, where: str) -> str:
+        return (f"<section class='news'><section class='grid center'><div class='col-3-12'></div>"
+                f"<div class='col-9-12'><h2 class='text-left'>{title}</h2><p class='caption'>An outlet - 2017</p>"
+                f"<p>The founders gave to a program that supports students from developing countries.</p>"
+                f"<p class='button'><a href='https://{where}'>Read More</a></p></div></section></div></section>")
+
+    html = (f"<html lang='en'><body><header><a href='/'>Home</a> <a href='/about/'>About</a></header>"
+            f"<div class='{wrapper}'><div class='wrapper'><h1>In the News</h1><div class='grid'>"
+            + "".join(teaser(t, w) for t, w in stories)
+            + "<footer><a href='/contact/'>Contact</a></footer></body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [f"https://{where}" for _, where in stories]
+
+
+def test_an_events_page_of_one_card_titled_below_its_kicker_gives_it() -> None:
+    """One event card: a kicker in a small heading ("Torneo"), the title in a larger one,
+    the day, a sentence, and one link, to the rules on another site ("Descargar bases").
+    The most prominent heading titles the card, as it does among linked headings; the
+    kicker came first and, shorter than the link's words, lost to them (nothing was
+    found)."""
+    url = "http://localhost:4321/eventos/"
+    html = (
+        "<html lang='es'><body><nav><a href='/'>Inicio</a> <a href='/eventos/'>Eventos</a></nav>"
+        "<div class='cards'><article class='card'><img src='/a.jpg' alt=''><div class='body'>"
+        "<h5>Torneo</h5><h3>Torneo de ajedrez rápido de marzo</h3><span>11/3/2023</span>"
+        "<p>Participe en nuestro torneo de nueve rondas, con premios para el podio.</p>"
+        "<a href='https://docs.example.com/file/d/abc123/view'>Descargar bases</a></div></article></div>"
+        "</body></html>"
+    )
+    found = read_announcements(html, url, language="es", fetched_at=FETCHED_AT)
+    assert [(a.title, a.url, a.published) for a in found.items] == [
+        ("Torneo de ajedrez rápido de marzo", "https://docs.example.com/file/d/abc123/view", "2023-03-11T00:00:00Z")
+    ]
+
+
+def test_a_note_ending_with_more_information_is_a_post_of_its_own() -> None:
+    """A news page of short notes shown in full, each under its day (a Quarto listing links
+    the day to nowhere, ``href=""``); one ends "Ver más información"
+    (More information) to a post of the site, the other has no link. That label is a
+    "Read more" like the others in the seed's languages, so the note is the page's one
+    item, titled by its words without the label (nothing was found)."""
+    url = "https://group.example.io/noticias/"
+    html = (
+        "<html lang='es'><head><title>Noticias – Grupo de Biología</title></head><body><main><h1>Noticias</h1>"
+        "<ul class='list'>"
+        "<li><a href='' class='listing-name'>8 abr 2024</a><br><span>¡Avanzamos con nuestro curso de Python en su"
+        " versión 2024-1! <a href='../posts/2024/curso-python.html'>Ver más información</a>.</span></li>"
+        "<li><a href='' class='listing-name'>25 mar 2024</a><br><span>¡Nuestro grupo tiene ahora un semillero de"
+        " investigación!</span></li></ul></main></body></html>"
+    )
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [(a.title, a.url, a.published) for a in found.items] == [
+        ("¡Avanzamos con nuestro curso de Python en su versión 2024-1!",
+         "https://group.example.io/posts/2024/curso-python.html", "2024-04-08T00:00:00Z")
+    ]
+
+
+def test_posts_shown_in_full_headed_by_a_citation_are_no_listing() -> None:
+    """Brèves above the news cards: each a panel with an unlinked heading and its day, and
+    a paragraph of lines that cite a service, an article elsewhere, a dashboard. A post's
+    headline was its longest link, a few words of its sentences ("améliorer la relation
+    avec les usagers"), and the posts a dated listing beside the three cards (a real page gave 9 items for 3). A run
+    whose blocks are headed by links cited in prose is no listing, whatever the blocks are."""
+    url = "https://incubator.example.org/actualites/"
+    notes = "".join(
+        f"<div class='row'><div class='panel'><div class='panel__header'><h4>{title}"
+        f"<small class='extra'>{day} Juillet 2018</small></h4></div><p>Le service s'appuie sur"
+        f" <a href='https://service{day}.example/'>les démarches simplifiées</a> pour gérer la téléprocédure,"
+        f" ce qui a permis de réduire les délais et d'<a href='https://press.example/{slug}'>améliorer la"
+        f" relation avec les usagers de {slug}</a> depuis le début de l'année. L'équipe remercie les agents des"
+        f" préfectures qui ont testé chaque étape du parcours avant son ouverture.<br><br>"
+        f"📊 <a href='https://{slug}.example/stats'>tableau de bord</a></p></div></div>"
+        for title, day, slug in [("Plus de 200 demandes par jour", 27, "work"),
+                                 ("Notre défi lauréat du programme", 20, "code"),
+                                 ("Une nouvelle version publiée", 12, "mjpm"),
+                                 ("Les questions les plus fréquentes", 10, "faq"),
+                                 ("Un nouveau produit à l'incubateur", 6, "standup")]
+    )
+    cards = "".join(
+        f"<div class='card'><div class='card__cover'><a href='/actus/{slug}/'><img src='/{slug}.jpg' alt=''></a></div>"
+        f"<div class='card__content'><h3><a href='/actus/{slug}/'>{title}</a></h3><div class='card__meta'>"
+        f"<time>Juin 2018</time></div><p>Le premier board de l'incubateur a eu lieu : les équipes présentent"
+        f" l'avancement de leur produit.</p></div></div>"
+        for slug, title in [("saison2", "Incubateur - saison 2"), ("cdtn", "Une problématique complexe"),
+                            ("board", "Show must go on")]
+    )
+    html = (f"<html lang='fr'><head><title>Actualités</title></head><body><main><h1>Actualités</h1>"
+            f"<h2>Brèves</h2><div class='notes'>{notes}</div><h2>A la une</h2><div class='row'>{cards}</div>"
+            f"</main></body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://incubator.example.org/actus/saison2/", "https://incubator.example.org/actus/cdtn/",
+        "https://incubator.example.org/actus/board/",
+    ]
+
+
+def test_two_undated_articles_titled_by_a_heading_s_link_are_a_page_of_two_posts() -> None:
+    """A school's news page of two posts: each an ``<article>`` with a picture and an
+    ``<h3>`` link to its page, no date, no excerpt. Three such articles were a listing by
+    their markup alone; two gave nothing, since a page of few items wanted a date or an
+    excerpt cut short besides. The markup says they are posts."""
+    url = "https://school.example.sn/actualites/"
+    posts = "".join(
+        f"<article class='post'><a href='/{slug}/'><img src='/{slug}.jpg' alt=''></a>"
+        f"<h3 class='title'><a href='/{slug}/'>{title}</a></h3></article>"
+        for slug, title in [("visite-du-responsable", "Visite du responsable de la formation"),
+                            ("rentree-amphi-2017", "Rentrée en amphi pour les premières années")]
+    )
+    html = (f"<html lang='fr'><head><title>Actualités – École</title></head><body><main><h2>Actualités</h2>"
+            f"<div class='grid'>{posts}</div></main></body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://school.example.sn/visite-du-responsable/", "https://school.example.sn/rentree-amphi-2017/",
+    ]
+
+
+def test_two_related_articles_under_an_article_s_text_are_no_items() -> None:
+    """The other side: an article page whose text is followed by two related posts, each
+    an ``<article>`` titled by an ``<h3>`` link, announces nothing (it is one article)."""
+    url = "https://school.example.sn/visite-du-responsable/"
+    text = "".join(f"<p>{'La délégation a visité les ateliers et rencontré les étudiants de BTS. ' * 4}</p>"
+                   for _ in range(4))
+    related = "".join(
+        f"<article class='post'><h3 class='title'><a href='/{slug}/'>{title}</a></h3></article>"
+        for slug, title in [("rentree-amphi-2017", "Rentrée en amphi pour les premières années"),
+                            ("journee-portes-ouvertes", "Journée portes ouvertes de l'école")]
+    )
+    html = (f"<html lang='fr'><head><title>Visite du responsable – École</title></head><body><main>"
+            f"<h1>Visite du responsable</h1>{text}<h2>À lire aussi</h2><div class='related'>{related}</div>"
+            f"</main></body></html>")
+    assert read_announcements(html, url, language=None, fetched_at=FETCHED_AT).items == []
+
+
+def test_a_teaser_built_like_its_dated_neighbour_is_a_post_too() -> None:
+    """A firm's news page of two press stories, each a card that is one link (heading,
+    picture, a paragraph) to the newspaper's article. One paragraph names its day ("Il 1°
+    giugno"), the other no day at all: built the same way in the same run, both are posts
+    (only the first was found)."""
+    url = "https://studio.example.it/notizie"
+    cards = "".join(
+        f"<div class='news-container'><a class='news' href='https://{paper}'><h3>{title}</h3>"
+        f"<img src='/images/{n}.jpg' alt=''><p>{text}</p></a></div>"
+        for n, paper, title, text in [
+            (1, "news.example.it/2024/05/studi-aperti.html", "Studi aperti: gli architetti si aprono alla città",
+             "Il 1° giugno gli studi di architettura aprono le porte alla cittadinanza in tutta Italia."),
+            (2, "press.example.it/attualita/restauro-cappella.html", "Partito il restauro della cappella rurale",
+             "Dopo anni di abbandono sono iniziati i lavori di restauro della cappella rurale."),
+        ]
+    )
+    html = (f"<html lang='it'><head><title>Notizie – Studio</title></head><body><nav><a href='/'>Home</a>"
+            f" <a href='/notizie'>Notizie</a></nav><div class='content-section'><h1>Notizie</h1>{cards}</div>"
+            f"</body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://news.example.it/2024/05/studi-aperti.html", "https://press.example.it/attualita/restauro-cappella.html",
+    ]
+
+
+def test_the_call_to_action_that_closes_a_page_of_teasers_is_no_item() -> None:
+    """Press stories, each a section with a heading, the outlet, a sentence and a "Read
+    More" to the story, then a closing section built otherwise (another class, its
+    heading in a ``div.content``) that says who the foundation is and links "More about
+    us" to /about: a call to action, not a story (it was the page's fifth item)."""
+    url = "https://foundation.example.org/news/"
+    stories = "".join(
+        f"<section class='news'><div class='col'><h2>{title}</h2><p class='caption'>An outlet - 2017</p>"
+        f"<p>The founders gave to a program that supports students from developing countries.</p>"
+        f"<p class='button'><a href='https://{where}'>Read More</a></p></div></section>"
+        for title, where in [("Scholarship program for international students", "news.uni-a.example/scholarship"),
+                             ("Inside a school's venture to end poverty", "magazine.example/venture"),
+                             ("Big bets and the aspiration gap", "roundtable.example/big-bets"),
+                             ("Couple gives to fight poverty", "times.example/2011/11/04/couple-gives.html")]
+    )
+    closing = ("<section class='blue'><div class='grid'><div class='content'><h2>The foundation is inspired by"
+               " the generous spirit of its founders</h2><p>Since 2009 it has worked against extreme poverty with"
+               " partners on four continents.</p><p class='button'><a href='/about'>More about us</a></p>"
+               "</div></div></section>")
+    html = (f"<html lang='en'><head><title>In the News</title></head><body><h1>In the News</h1>{stories}{closing}"
+            f"</body></html>")
+    found = read_announcements(html, url, language=None, fetched_at=FETCHED_AT)
+    assert "https://foundation.example.org/about" not in [a.url for a in found.items]
+    assert len(found.items) == 4

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
@@ -224,61 +223,6 @@ def test_crawled_pages_wait_in_the_batch_with_link_results_and_a_check_writes_th
     assert store.db.execute("SELECT url, resource_id, page FROM link_sources").fetchall() == [
         ("http://l.example/1", "alpha", "http://a.example/")]
     assert rec.counters["link_pages"] == 1
-
-
-# -- with the writer thread (the crawl's pipeline): batches written beside the caller
-
-
-def test_the_writer_thread_writes_batches_in_arrival_order_and_flush_waits_for_them(store, clock):
-    rec = recorder(store, clock, batch_size=3, writer_thread=True)
-    for n in range(10):
-        rec.record(result(n))
-    rec.flush()
-    assert stored_links(store) == 10
-    assert rec.counters == {"links/ok": 10}
-    rows = [r[0] for r in store.db.execute("SELECT url FROM link_checks ORDER BY rowid")]
-    assert rows == [f"http://l.example/{n}" for n in range(10)]
-    rec.close()
-
-
-def test_with_the_writer_thread_a_check_still_commits_the_link_results_before_it(store, clock):
-    rec = recorder(store, clock, batch_size=2, writer_thread=True)
-    for n in range(5):
-        rec.record(result(n))
-    rec.record(CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200))
-    assert stored_links(store) == 5, "handed-off batches and the pending one, all committed before the check"
-    assert rec.counters["links/ok"] == 5
-    rec.close()
-
-
-def test_an_error_in_the_writer_thread_is_counted_logged_and_reported_in_the_callers_thread(store, clock, caplog):
-    rec = recorder(store, clock, writer_thread=True)
-    callers: list[int] = []
-    rec.on_loss = lambda: callers.append(threading.get_ident())
-    with sqlite3.connect(store.path) as other:  # a real SQLite error, raised in the writer thread
-        other.execute("DROP TABLE link_sources")
-    rec.record(LinkPageResult("alpha", "http://a.example/", 0, [("http://l.example/1", "", "one")], {}))
-    with caplog.at_level(logging.INFO, logger="crawler.record.recorder"):
-        rec.flush()
-    assert callers == [threading.get_ident()]
-    assert rec.counters["link_pages/unstored"] == 1
-    assert rec.loss == "1 crawled page not stored: no such table: link_sources"
-    assert [r.getMessage() for r in caplog.records] == [
-        f"database {store.path}: 1 crawled page not stored: no such table: link_sources;"
-        " the run will be recorded as incomplete"]
-    rec.finish("finished")
-    assert store.run(rec.run_id)["complete"] == 0
-    rec.close()
-
-
-def test_finishing_with_the_writer_thread_writes_every_batch_handed_off(store, clock):
-    rec = recorder(store, clock, batch_size=7, writer_thread=True)
-    for n in range(100):
-        rec.record(result(n, result="broken" if n % 10 == 0 else "ok"))
-    rec.finish("finished")
-    assert stored_links(store) == 100
-    assert (rec.counters["links/broken"], rec.counters["links/ok"]) == (10, 90)
-    rec.close()
 
 
 def test_a_check_keeps_the_fingerprint_worked_out_where_its_page_was_read(store, clock):

@@ -29,13 +29,11 @@ class StoragePipeline:
     closes the run with its counts when the spider closes. Counts also go to the
     crawl's stats under ``healthcrawl/``.
 
-    The recorder commits checks at once and link results in batches, which its
-    writer thread (crawler.record.writer) writes while the reactor goes on; the
-    pipeline makes sure no batch waits long or outlives the crawl:
+    The recorder commits checks at once and link results in batches; the pipeline
+    makes sure no batch waits long or outlives the crawl:
 
-    * crawling -- a timer hands whatever is pending to the writer every
-      `batch_seconds`, so results stored while nothing else arrives are committed
-      within about that time;
+    * crawling -- a timer writes whatever is pending every `batch_seconds`, so
+      results stored while nothing else arrives are committed within that time;
     * stopping -- after SIGINT/SIGTERM (Scrapy's graceful stop: `crawler.crawling`
       is off) each link result is written as it arrives, so the report that
       crawler.crawl.shutdown writes for an abandoned run has them all;
@@ -74,8 +72,7 @@ class StoragePipeline:
             self.recorder = RunRecorder(store, settings["HEALTH_LOADED_CONFIG"],
                                         count=lambda key, by: stats.inc_value(f"healthcrawl/{key}", by),
                                         batch_size=settings.getint("HEALTH_LINK_BATCH_SIZE"),
-                                        batch_seconds=settings.getfloat("HEALTH_LINK_BATCH_SECONDS"),
-                                        writer_thread=True)
+                                        batch_seconds=settings.getfloat("HEALTH_LINK_BATCH_SECONDS"))
         except Exception as exc:
             cause = storage_cause(exc, Path(self.db_path))
             if cause is None:
@@ -87,7 +84,7 @@ class StoragePipeline:
             raise CloseSpider(STORAGE_FAILED) from None  # Scrapy closes the spider before its first request
         self.recorder.on_loss = self._stop_crawl
         self.crawler.stats.set_value("healthcrawl/run_id", self.recorder.run_id)
-        self._timer = create_looping_call(self.recorder.hand_off)
+        self._timer = create_looping_call(self.recorder.flush)
         self._timer.start(self.recorder.batch_seconds, now=False)
         self._on_reactor_stop = reactor.addSystemEventTrigger("before", "shutdown", self.recorder.flush)
 
@@ -128,4 +125,4 @@ class StoragePipeline:
         finally:
             if recorder.loss is not None:
                 self.crawler.stats.set_value(LOSS_STAT, recorder.loss)
-            recorder.close()
+            recorder.store.close()

@@ -19,7 +19,6 @@ from crawler.core.maintenance import in_maintenance
 from crawler.core.timeutil import utcnow
 from crawler.core.vocabulary import EventKind
 from crawler.record.timeline import day_of, record_content, record_incident, refresh_daily
-from crawler.record.writer import WriterThread
 from crawler.store.database import storage_cause
 
 if TYPE_CHECKING:
@@ -71,14 +70,7 @@ class RunRecorder:
       written (counted under ``links/unstored``).
 
     So a committed check implies every link result that arrived before it is
-    committed too.
-
-    With `writer_thread`, a batch is written by a crawler.record.writer.WriterThread
-    (its own connection, one batch at a time, in arrival order) while the caller
-    goes on: `hand_off()` passes the pending batch to it without waiting, `flush()`
-    waits until everything held or handed off is committed. Its counts and losses
-    are applied in the caller's thread, at the next result, `hand_off()` or
-    `flush()`. Without it, both write at once, in the caller's thread. What it stores is counted through `count(key, by)` under keys
+    committed too. What it stores is counted through `count(key, by)` under keys
     such as ``checks/up`` and ``links/broken`` (the crawl sends them to Scrapy's
     stats).
 
@@ -92,7 +84,7 @@ class RunRecorder:
 
     def __init__(self, store: Store, config: Config, *, count: Callable[[str, int], None] | None = None,
                  batch_size: int = LINK_BATCH_SIZE, batch_seconds: float = LINK_BATCH_SECONDS,
-                 clock: Callable[[], float] = time.monotonic, writer_thread: bool = False):
+                 clock: Callable[[], float] = time.monotonic):
         self.store = store
         self.config = config
         self.resources = {resource.slug: resource for resource in config.resources}
@@ -109,7 +101,6 @@ class RunRecorder:
         self.cause: str | None = None  # why the first of them was not stored, e.g. "disk full"
         self.end_recorded = True  # False when the run's finish could not be written
         self.on_loss: Callable[[], None] | None = None
-        self._writer = WriterThread(store.path) if writer_thread else None
 
     def _count(self, key: str, by: int = 1) -> None:
         self.counters[key] = self.counters.get(key, 0) + by
@@ -117,8 +108,6 @@ class RunRecorder:
             self._on_count(key, by)
 
     def record(self, item: Any) -> None:
-        if self._writer is not None:
-            self._writer.collect()
         if isinstance(item, LinkResult):
             self._hold(self._pending, item)
         elif isinstance(item, CheckResult):
@@ -128,8 +117,6 @@ class RunRecorder:
             except Exception as exc:
                 self._lose(exc, {"checks": 1})
         elif isinstance(item, AnnouncementsResult):
-            if self._writer is not None:  # one writer at a time on the file
-                self._writer.drain()
             try:
                 self.store.record_announcements(self.run_id, item.resource_id, item.items, source=item.source,
                                                 feed_url=item.feed_url, warning=item.warning,
@@ -169,69 +156,37 @@ class RunRecorder:
         pending.append(item)
         held = len(self._pending) + len(self._pending_pages)
         if held >= self.batch_size or self._clock() - self._pending_since >= self.batch_seconds:
-            self.hand_off()
+            self.flush()
 
     def flush_if_due(self) -> None:
         """Write the pending batch if its oldest item has waited `batch_seconds`:
         for callers that tick while no item arrives."""
         if (self._pending or self._pending_pages) and self._clock() - self._pending_since >= self.batch_seconds:
-            self.hand_off()
-        elif self._writer is not None:
-            self._writer.collect()
+            self.flush()
 
     def flush(self) -> None:
-        """Write the pending link results and pages, and wait until every batch
-        is committed (or known lost)."""
-        self.hand_off()
-        if self._writer is not None:
-            self._writer.drain()
-
-    def hand_off(self) -> None:
-        """Pass the pending link results and pages to be written in one
-        transaction (see _write_batch): to the writer thread without waiting
-        when there is one, else written before this returns. A batch that cannot
-        be written is logged and dropped, so it holds back neither the next
-        check nor the run's finish (which records it as lost)."""
-        if self._writer is not None:
-            self._writer.collect()
+        """Write the pending link results and pages in one transaction, with a
+        'link-moved' event for each link that now ends somewhere else than last
+        time (one query reads where they ended before). A batch that cannot be
+        written is logged and dropped, so it holds back neither the next check
+        nor the run's finish (which records it as lost)."""
         if not self._pending and not self._pending_pages:
             return
         batch, self._pending = self._pending, []
         pages, self._pending_pages = self._pending_pages, []
-        if self._writer is None:
-            try:
-                self._write_batch(self.run_id, batch, pages, self.store)
-            except Exception as exc:
-                self._written(batch, pages, None, exc)
-            else:
-                self._written(batch, pages, None, None)
-            return
-        run_id = self.run_id
-        self._writer.submit(lambda store: self._write_batch(run_id, batch, pages, store),
-                            lambda result, exc: self._written(batch, pages, result, exc))
-
-    @staticmethod
-    def _write_batch(run_id: int, batch: list[LinkResult], pages: list[LinkPageResult], store: Store) -> None:
-        """One transaction: the batch, and a 'link-moved' event for each link that
-        now ends somewhere else than last time (one query reads where they ended
-        before). Runs on the writer thread when there is one: it reads only the
-        items it was given, which nobody changes once recorded."""
-        previous = store.last_final_urls([item.url for item in batch]) if batch else {}
-        events = []
-        for item in batch:
-            old = previous.get(item.url)
-            if old and item.final_url and old != item.final_url and item.method != "memory":
-                events.append({"kind": EventKind.LINK_MOVED, "url": item.url, "old": old, "new": item.final_url})
-            if item.final_url:
-                previous[item.url] = item.final_url  # the same URL later in this batch
-        # The fields as they are (the store only reads them): to_dict()'s deep copy
-        # was half the cost of storing a link result.
-        store.record_link_batch(run_id, [vars(item) for item in batch], events, pages)
-
-    def _written(self, batch: list[LinkResult], pages: list[LinkPageResult], _result: None,
-                 exc: Exception | None) -> None:
-        """Count a batch as stored, or as lost with why (in the caller's thread)."""
-        if exc is not None:
+        try:
+            previous = self.store.last_final_urls([item.url for item in batch]) if batch else {}
+            events = []
+            for item in batch:
+                old = previous.get(item.url)
+                if old and item.final_url and old != item.final_url and item.method != "memory":
+                    events.append({"kind": EventKind.LINK_MOVED, "url": item.url, "old": old, "new": item.final_url})
+                if item.final_url:
+                    previous[item.url] = item.final_url  # the same URL later in this batch
+            # The fields as they are (the store only reads them): to_dict()'s deep copy
+            # was half the cost of storing a link result.
+            self.store.record_link_batch(self.run_id, [vars(item) for item in batch], events, pages)
+        except Exception as exc:
             self._count("links/unstored", len(batch))
             self._count("link_pages/unstored", len(pages))
             self._lose(exc, {"links": len(batch), "pages": len(pages)})
@@ -284,15 +239,6 @@ class RunRecorder:
             return {}
         logger.info("run %s finished (%s): %s", self.run_id, reason, counts)
         return counts
-
-    def close(self) -> None:
-        """Write what is pending, stop the writer thread, close the database."""
-        try:
-            if self._writer is not None:
-                self.hand_off()
-                self._writer.close()
-        finally:
-            self.store.close()
 
     def _finish_reason(self, reason: str) -> str:
         """The crawl's own reason, and what was lost when something was.

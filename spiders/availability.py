@@ -207,6 +207,7 @@ class AvailabilitySpider(scrapy.Spider):
         unless the browser read it)."""
         selectors = resource.announcements.as_dict() if resource.announcements else None
         result.title, result.description, result.main_text = page.title, page.description, page.main_text
+        result.main_text_fingerprint = page.fingerprint
         yield result
         links = None
         if page.html is not None:

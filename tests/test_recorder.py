@@ -11,6 +11,7 @@ import pytest
 
 from crawler.core.config import parse_config
 from crawler.core.items import CheckResult, LinkPageResult, LinkResult
+from crawler.extract.maintext import fingerprint
 from crawler.record.recorder import RunRecorder
 from crawler.store.database import Store
 
@@ -222,3 +223,17 @@ def test_crawled_pages_wait_in_the_batch_with_link_results_and_a_check_writes_th
     assert store.db.execute("SELECT url, resource_id, page FROM link_sources").fetchall() == [
         ("http://l.example/1", "alpha", "http://a.example/")]
     assert rec.counters["link_pages"] == 1
+
+
+def test_a_check_keeps_the_fingerprint_worked_out_where_its_page_was_read(store, clock):
+    rec = recorder(store, clock)
+    check = CheckResult("alpha", "http://a.example/", "2026-01-01T00:00:00Z", http_status=200,
+                        main_text="News of the day", main_text_fingerprint="f" * 64)
+    rec.record(check)
+    assert [r[0] for r in store.db.execute("SELECT fingerprint FROM checks")] == ["f" * 64]
+    rec.finish("finished")
+    again = recorder(store, clock)
+    again.record(CheckResult("alpha", "http://a.example/", "2026-01-02T00:00:00Z", http_status=200,
+                             main_text="News of the day"))  # none given: worked out here
+    assert store.db.execute("SELECT fingerprint FROM checks WHERE run_id = ?", [again.run_id]).fetchone()[0] == (
+        fingerprint("News of the day"))

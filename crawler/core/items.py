@@ -26,6 +26,7 @@ class CheckResult:
     error: str | None = None  # human-readable, e.g. "DNS lookup failed for example.invalid"
     error_kind: str | None = None  # dns | refused | timeout | tls | redirects | http | size | ...
     main_text: str | None = None  # the page's text without boilerplate, for change detection
+    main_text_fingerprint: str | None = None  # its fingerprint, when worked out where the page was read
     # Read in headless Chromium (render: on, or auto and the HTML was an app shell); the
     # facts above stay those of the plain request, the page's text and links the browser's.
     rendered: bool = False

@@ -13,7 +13,7 @@ from datetime import datetime
 from crawler.extract.announcements import Announcement, read_announcements
 from crawler.extract.feeds import discover_feeds
 from crawler.extract.identity import DEFAULT_MAX_ITEMS
-from crawler.extract.maintext import main_text
+from crawler.extract.maintext import fingerprint, main_text
 from crawler.extract.page import clean_text, decode_html, is_html, parse_page
 
 
@@ -26,6 +26,9 @@ class ResourcePage:
     feed_url: str | None  # the feed to read instead of the page, if any
     announcements: list[Announcement] | None  # read from the page when there is no feed
     announcements_reason: str | None = None  # why the page gave none
+    # fingerprint(main_text): tens of ms of regular expressions on a long page, worked
+    # out here, in the thread that reads the page, not on the crawl's reactor thread
+    fingerprint: str | None = None
 
 
 def read_resource_page(
@@ -54,5 +57,6 @@ def read_resource_page(
         found = read_announcements(html, url, language=language, fetched_at=fetched_at, selectors=selectors,
                                    max_items=max_announcements)
         announcements, reason = found.items, found.reason
-    return ResourcePage(info.title, info.description, html, clean_text(main_text(html), limit=200_000),
-                        feed_url, announcements, reason)
+    text = clean_text(main_text(html), limit=200_000)
+    return ResourcePage(info.title, info.description, html, text, feed_url, announcements, reason,
+                        fingerprint=fingerprint(text) if text is not None else None)

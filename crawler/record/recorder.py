@@ -142,9 +142,9 @@ class RunRecorder:
             store.record_event(run_id, resource_id=item.resource_id, kind=EventKind.MOVED,
                                url=item.url, old=previous, new=item.final_url)
         row = {**item.to_dict(), "status": status, "reasons": reasons, "maintenance": int(maintenance)}
-        text = row.pop("main_text")
+        text, digest = row.pop("main_text"), row.pop("main_text_fingerprint")
         row["fingerprint"] = record_content(store, run_id, item.resource_id, item.url, text=text,
-                                            title=item.title) if status != "down" else None
+                                            title=item.title, digest=digest) if status != "down" else None
         store.record_check(run_id, row)
         record_incident(store, run_id, item.resource_id, row)
         refresh_daily(store, item.resource_id, day_of(row["checked_at"]))

@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 
 
 def record_content(store: Store, run_id: int, resource_id: str, url: str, *,
-                   text: str | None, title: str | None) -> str | None:
+                   text: str | None, title: str | None, digest: str | None = None) -> str | None:
     """Compare the page's main text and title with the last ones seen; record a
-    change as an event with a short diff summary. Returns the new fingerprint."""
+    change as an event with a short diff summary. Returns the new fingerprint
+    (`digest`, the text's fingerprint when the caller has it already)."""
     if text is None:
         return None
-    digest = fingerprint(text)
+    digest = digest or fingerprint(text)
     memory = store.resource_memory(resource_id)
     if memory["last_fingerprint"] and memory["last_fingerprint"] != digest:
         store.record_event(run_id, resource_id=resource_id, kind=EventKind.CONTENT, url=url, old=None, new=None,

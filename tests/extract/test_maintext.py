@@ -5,6 +5,7 @@ summary when the content itself changes."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.extract.maintext import change_summary, fingerprint, main_text, normalize_volatile
+from crawler.extract.resource_page import ResourcePage, read_resource_page
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "maintext"
 
@@ -33,6 +35,17 @@ PAGES = [
 def test_boilerplate_and_volatile_differences_keep_the_fingerprint(first: str, again: str, _changed: str) -> None:
     assert fixture(first) != fixture(again)
     assert fingerprint(main_text(fixture(first))) == fingerprint(main_text(fixture(again)))
+
+
+def test_a_resource_page_comes_with_its_main_texts_fingerprint() -> None:
+    """Worked out in the thread that reads the page (not on the crawl's reactor thread)."""
+    def read(body: bytes, content_type: str) -> ResourcePage:
+        return read_resource_page(body, content_type, "http://a.example/", explicit_feed=None, selectors=None,
+                                  language=None, fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+    page = read(fixture("es_noticia_a.html"), "text/html; charset=utf-8")
+    assert page.main_text and page.fingerprint == fingerprint(page.main_text)
+    assert read(b"%PDF-1.7", "application/pdf").fingerprint is None
 
 
 @pytest.mark.parametrize(("first", "again", "changed"), PAGES)

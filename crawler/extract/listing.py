@@ -50,6 +50,7 @@ from crawler.extract.groupdates import context_dates
 from crawler.extract.htmltext import BLOCK_TAGS, element_text
 from crawler.extract.identity import Announcement, normalize_title
 from crawler.extract.leads import lead_item
+from crawler.extract.newsblocks import is_home, news_groups
 from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
@@ -426,7 +427,7 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
             findings.candidates += len(group.blocks)
             findings.headlines += sum(1 for b in group.blocks if b.headline is not None)
             findings.dated += sum(1 for b in group.blocks if b.published)
-    findings.groups = _resolve_nesting(groups)
+    findings.groups = news_groups(_resolve_nesting(groups), soup, ctx.base, home=is_home(ctx))
     for region in mains or [soup]:
         add_strays(findings.groups, region, ctx)
     stop = {id(m) for m in mains}

@@ -106,7 +106,7 @@ _EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$")
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
-def _folded_words(text: str, *, german: bool = False) -> list[str]:
+def folded_words(text: str, *, german: bool = False) -> list[str]:
     """Lower-case ASCII words, accents dropped ("Bahnhöfe" -> "bahnhofe", or "bahnhoefe")."""
     text = text.casefold()
     if german:
@@ -139,10 +139,10 @@ def is_detail_url(url: str, title: str) -> bool:
     segments = [s for s in path.split("/") if s]
     if not segments:
         return False
-    slug = _folded_words(_EXTENSION.sub("", segments[-1].lower()))
+    slug = folded_words(_EXTENSION.sub("", segments[-1].lower()))
     if len(slug) < 3:
         return False
-    words = set(_folded_words(title)) | set(_folded_words(title, german=True))
+    words = set(folded_words(title)) | set(folded_words(title, german=True))
     hits = sum(1 for w in slug if w in words or any(t.startswith(w) for t in words if len(w) >= 4))
     return hits >= 3 and hits * 3 >= len(slug)
 

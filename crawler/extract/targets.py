@@ -147,6 +147,26 @@ def is_detail_url(url: str, title: str) -> bool:
     return hits >= 3 and hits * 3 >= len(slug)
 
 
+# Folders of an events section, folded (folded_words): an item there is an event.
+_EVENT_FOLDERS = frozenset({
+    "events", "event", "eventi", "evento", "eventos", "agenda", "veranstaltungen", "termine",
+    "evenementen", "evenements", "evenement", "esdeveniments", "wydarzenia", "arrangementer",
+})
+
+
+def is_event_url(url: str) -> bool:
+    """Is the URL a page inside a folder of events alone (``/eventi/cena-di-natale/``)?
+    A "news-events" folder mixes reports of past events with the events.
+
+    >>> is_event_url("https://club.example.it/eventi/cena-di-natale/"), is_event_url("https://e.org/news/eventi")
+    (True, False)
+    >>> is_event_url("https://uni.example.in/news-events/538-workshop-held-during-10-12-may-2014")
+    False
+    """
+    folders = [unquote(s) for s in urlsplit(url).path.split("/") if s][:-1]
+    return any("".join(folded_words(folder)) in _EVENT_FOLDERS for folder in folders)
+
+
 _INDEX = re.compile(r"/(?:index|default)\.[a-z]+$", re.IGNORECASE)
 # A language's root (/en, /pt-br) is a home page, not a section.
 _LANGUAGE_ROOT = re.compile(r"/[a-z]{2}(?:[-_][a-z]{2,4})?", re.IGNORECASE)

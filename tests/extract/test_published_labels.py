@@ -1,6 +1,7 @@
-"""Days a listing labels as the publication's (issue 19, round 11): an event card that
-shows its event's day and its own "pubblicato il" day, and an archive that prints
-"Published on 09-20" under a year heading. Small pages built like the kind."""
+"""Days a listing shows in a way that was not read (issue 19, round 11): an event card
+that shows its event's day and its own "pubblicato il" day, an archive that prints
+"Published on 09-20" under a year heading, an event card whose only day is in its title.
+Small pages built like the kind."""
 
 from __future__ import annotations
 
@@ -50,3 +51,25 @@ def test_a_month_and_day_after_published_on_takes_its_year_heading() -> None:
             f"<h2>Todos los artículos</h2><h3 class='group-title'>2021</h3>{rows}</div></main></body></html>")
     found = read_announcements(html, "https://sindicato.example.uy/posts/", language=None, fetched_at=FETCHED_AT)
     assert [(a.published or "")[:10] for a in found.items] == ["2021-09-20", "2021-09-01", "2021-03-16"]
+
+
+def test_an_event_card_without_a_day_is_dated_by_the_day_its_title_names() -> None:
+    """A club's outings, each a card: a picture, the title's link to the event's page in
+    /eventi/, a sentence. Two titles name the day ("Sabato 15 Dicembre 2018 Cena di
+    Natale"; "dal 31 marzo al 14 aprile 2019", its first day); one names none. Those two
+    are dated by it (all three were null); a title's date on a news item stays no day."""
+    cards = "".join(
+        f"<div class='evento'><img src='/i.jpg' alt=''><h3><a href='/eventi/{slug}/'>{title}</a></h3>"
+        f"<p>Ritrovo dei soci e partenza in carovana verso la meta del viaggio.</p></div>"
+        for slug, title in [
+            ("sabato-15-dicembre-2018-cena-di-natale", "Sabato 15 Dicembre 2018 Cena di Natale"),
+            ("in-inghilterra-dal-31-marzo-al-14-aprile-2019", "In Inghilterra dal 31 marzo al 14 aprile 2019"),
+            ("raduno-di-primavera", "Raduno di primavera sul lago"),
+        ]
+    )
+    html = f"<html lang='it'><head><title>Eventi</title></head><body><main><h1>Eventi</h1>{cards}</main></body></html>"
+    found = read_announcements(html, "https://club.example.it/eventi/", language=None, fetched_at=FETCHED_AT)
+    assert [(a.published or "")[:10] for a in found.items] == ["2018-12-15", "2019-03-31", ""]
+    news = html.replace("/eventi/", "/notizie/")
+    found = read_announcements(news, "https://club.example.it/notizie/", language=None, fetched_at=FETCHED_AT)
+    assert [a.published for a in found.items] == [None, None, None]

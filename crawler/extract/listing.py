@@ -110,7 +110,13 @@ def _undated_items(blocks: list[Block]) -> list[Block]:
         urls = {b.headline.url for b in good if b.headline}
         if len(urls) >= minimum and 3 * len(good) >= 2 * len(candidates) and len(good) > len(best):
             best = good
-    return best
+    # A block built like the items (same tag, class and path to its headline) whose
+    # headline is an item's own URL is one of them, however short its title
+    # ("Veranstaltungshinweis Kleidertauschparty" among longer ones).
+    builds = {(signature(b.el), build(b)) for b in best}
+    taken = {id(b.el) for b in best}
+    return [b for b in candidates if id(b.el) in taken
+            or (b.marked and b.detail and (signature(b.el), build(b)) in builds)] if best else best
 
 
 def _built_alike(blocks: list[Block]) -> list[Block]:

@@ -95,7 +95,12 @@ def leads_to_item(url: str) -> bool:
     return not is_attachment(url) and not is_taxonomy(url) and not is_profile(url)
 
 
-_DATE_IN_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/|/(?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d")
+# A date in the path: /2024/10/, /20241014, or a slug that opens with its day
+# (/news/2025-04-12_kleidertauschparty, a post named like its file).
+_DATE_IN_PATH = re.compile(
+    r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/|/(?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d"
+    r"|/(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-[0-3]\d(?:[_-]|$)"
+)
 # An id of five digits or more ("/item/show/638010", "-4960288.html"), or ?p=12 and kin.
 _NUMBER_ID = re.compile(r"(?<![a-z0-9])\d{5,}(?![a-z0-9])")
 # An id in the query, alone or as a plugin's field (RedDot's "publish[id]=306188",

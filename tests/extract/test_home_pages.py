@@ -73,6 +73,29 @@ def test_a_news_block_named_only_by_its_all_news_link_is_the_news() -> None:
     assert [a.url for a in found.items] == [f"https://ville.example.fr{href}" for href, _ in stories]
 
 
+def test_a_run_joined_across_two_blocks_keeps_only_the_block_under_a_news_heading() -> None:
+    """A charity's home page: "Get involved" and "Latest stories" are two grids of the
+    same cards side by side, so one run holds both. Each story card carries a "News and
+    updates" category link; that tag names its card, not the campaigns beside it. The
+    stories are the announcements (the campaigns were items too)."""
+    campaigns = [("/get-involved/remembrance", "Remembrance"), ("/get-involved/poppy-appeal", "Poppy Appeal"),
+                 ("/get-involved/our-partners", "Our partners")]
+    stories = [("/stories/a-friendship-during-lockdown", "A friendship during lockdown"),
+               ("/stories/playing-a-part-in-the-pandemic", "Playing a part in the pandemic"),
+               ("/stories/veterans-on-the-virus", "Veterans on the virus")]
+    tag = "<a class='tag' href='/cards?category=news-and-updates'>News and updates</a>"
+    html = (
+        "<html lang='en'><head><title>Legion</title></head><body><main><div class='page'>"
+        "<h2>Get involved</h2><div class='grid'>"
+        f"{_cards(campaigns, 'Join thousands of people who support the armed forces community.')}</div>"
+        "<h2>Latest stories from the Legion</h2><div class='grid'>"
+        f"{_cards(stories, 'What our members did this month. ' + tag)}</div>"
+        "</div></main></body></html>"
+    )
+    found = read_announcements(html, "https://legion.example.org/", language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [f"https://legion.example.org{href}" for href, _ in stories]
+
+
 def test_a_home_page_whose_only_listing_names_no_news_keeps_it() -> None:
     """A home page of one listing, with no heading naming news: nothing tells it from
     another block, because there is none; it stays the page's listing."""

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 
 from crawler.extract.dates import (
+    after_published_label,
     contains_date_pattern,
     find_date_in_text,
     is_date_only,
@@ -158,6 +159,11 @@ def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
                 return parsed
     text = element_text(block)
     outside_title = text.replace(title, " ") if title else text
+    # A card that shows an event's day and its own ("Evento del 24-02-2024 · pubblicato
+    # il 19-02-2024") is published on the day its label names.
+    labelled = after_published_label(outside_title)
+    if labelled and (found := ctx.date_in(labelled)):
+        return found
     # A date written in a title is what the item is about ("Meeting of 07/02/2024",
     # "…（令和2年5月6日更新）"), not its day; one that opens the title is a byline that the
     # title's link swallowed ("May 20, 2022 | Last Friday…").

@@ -15,7 +15,7 @@ from crawler.extract.headlines import Headline, headline
 from crawler.extract.htmltext import element_text
 from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month
-from crawler.extract.targets import is_below, is_detail_url, leads_to_item, same_site
+from crawler.extract.targets import is_below, is_detail_url, is_event_url, leads_to_item, same_site
 from crawler.extract.titles import looks_like_headline
 
 # More text than its title: a teaser, a place, a byline. A menu entry has none.
@@ -154,6 +154,10 @@ def read_block(el: Tag, ctx: ItemContext, shared: frozenset[str]) -> Block:
     text = element_text(el)
     extra = max(0, len(text) - len(found.title))
     published = block_date(el, ctx, found.title)
+    if published is None and is_event_url(found.url):
+        # An event's card that shows no day of its own is dated by the day its title
+        # names ("Sabato 15 Dicembre 2018 Cena di Natale": the event's first day).
+        published = ctx.date_in(found.title)
     day_month = published is None and find_day_month(text.replace(found.title, " "), language=ctx.language) is not None
     return Block(el, found, published, extra, has_picture(el), is_detail_url(found.url, found.title),
                  same_site(found.url, ctx.base), day_month, is_below(found.url, ctx.section, ctx.base))

@@ -82,6 +82,28 @@ _TO_WORDS = r"to|till|until|au|à|a|al|ao|até|bis|tot|t/m|do|fins"
 _AND_WORDS = r"and|e|y|et|und|en|i"
 _TO_WORDS += "|" + _AND_WORDS
 RANGE_TO = _TO = rf"(?:\s*[-–—]\s*|\s+(?:{_TO_WORDS})\s+)"
+# "Published on", the label before a post's own day, in the corpus' languages: a card
+# that shows an event's day and its publication day ("Evento del 01-02-2025 · pubblicato
+# il 26-01-2025") is published on the labelled one.
+PUBLISHED_LABEL = re.compile(
+    r"(?<!\w)(?:published|posted|publi[ée]e?|pubblicat[oa]|publicad[oa]|ver[öo]ffentlicht|gepubliceerd"
+    r"|geplaatst|publicat|opublikowano|publikov[áa]no)(?!\w)(?:\s+(?:on|le|il|el|em|am|op|el d[ií]a))?\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def after_published_label(text: str) -> str | None:
+    """The text after a "Published on" label (at most a date's length), or None.
+
+    >>> after_published_label("Evento del 24-02-2024 · pubblicato il 19-02-2024")
+    '19-02-2024'
+    >>> after_published_label("Published on 09-20"), after_published_label("Evento del 24-02-2024") is None
+    ('09-20', True)
+    """
+    match = PUBLISHED_LABEL.search(text)
+    return text[match.end():match.end() + 40].strip() or None if match else None
+
+
 _RANGE_DMY = re.compile(
     rf"(?<![\w.]){DAY}(?:{SEP}\s{CONNECTOR}{MONTH_WORD})?{_TO}\d{{1,2}}(?:[^\W\d_]{{1,2}}(?![^\W\d_])|[º°ª])?\.?"
     rf"{SEP}\s{CONNECTOR}{MONTH_WORD}{SEP}{CONNECTOR}{YEAR}",

@@ -50,6 +50,7 @@ from crawler.extract.groupdates import context_dates
 from crawler.extract.htmltext import BLOCK_TAGS, element_text
 from crawler.extract.identity import Announcement, normalize_title
 from crawler.extract.leads import lead_item
+from crawler.extract.newsblocks import is_home, news_groups
 from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
@@ -109,7 +110,13 @@ def _undated_items(blocks: list[Block]) -> list[Block]:
         urls = {b.headline.url for b in good if b.headline}
         if len(urls) >= minimum and 3 * len(good) >= 2 * len(candidates) and len(good) > len(best):
             best = good
-    return best
+    # A block built like the items (same tag, class and path to its headline) whose
+    # headline is an item's own URL is one of them, however short its title
+    # ("Veranstaltungshinweis Kleidertauschparty" among longer ones).
+    builds = {(signature(b.el), build(b)) for b in best}
+    taken = {id(b.el) for b in best}
+    return [b for b in candidates if id(b.el) in taken
+            or (b.marked and b.detail and (signature(b.el), build(b)) in builds)] if best else best
 
 
 def _built_alike(blocks: list[Block]) -> list[Block]:
@@ -426,7 +433,7 @@ def find_listings(soup: BeautifulSoup | Tag, ctx: ItemContext, max_items: int = 
             findings.candidates += len(group.blocks)
             findings.headlines += sum(1 for b in group.blocks if b.headline is not None)
             findings.dated += sum(1 for b in group.blocks if b.published)
-    findings.groups = _resolve_nesting(groups)
+    findings.groups = news_groups(_resolve_nesting(groups), soup, ctx.base, home=is_home(ctx))
     for region in mains or [soup]:
         add_strays(findings.groups, region, ctx)
     stop = {id(m) for m in mains}

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.dates import CONNECTOR, DAY, MAX_DATE_TEXT, MONTH_WORD, RANGE_TO, SEP, preferred_languages
+from crawler.extract.dates import (
+    CONNECTOR,
+    DAY,
+    MAX_DATE_TEXT,
+    MONTH_WORD,
+    RANGE_TO,
+    SEP,
+    after_published_label,
+    preferred_languages,
+)
 from crawler.extract.datewords import fold, month_number, weekday_words
 
 # A day and a month word: "11 set", "05 giu", "3 de junho", "Oct 23". With and without a
@@ -30,6 +39,7 @@ _NUMERIC = re.compile(r"(?<![\d/.,:-])(\d{1,2})(?:/(\d{1,2})(?![\d/])|\.(\d{1,2}
 _WEEKDAY_DAY = re.compile(r"(?<!\w)([^\W\d_]{2,})\.?,?\s+(\d{1,2})(?:[^\W\d_]{1,2}(?![^\W\d_])|\.)?(?![\d:/.,]\d|\w)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # Month and day marked by their signs, in Japanese, Chinese and Korean: "4月28日", "4월 28일".
+_ISO_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})(?![\d-])")  # after a "Published on" label only
 _MARKED_MONTH_DAY = re.compile(r"(?<![\d年년])(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
 
 
@@ -59,6 +69,10 @@ def find_day_month(text: str | None, *, language: str | None) -> tuple[int, int]
               if (word := month_number(m.group(1), preferred))]
     found += [(m.start(), int(m.group(2)), int(m.group(1))) for m in _MARKED_MONTH_DAY.finditer(text)]
     month_first = resolved is not None and resolved.date_order == "MDY"
+    # "Published on 09-20": a theme's month and day (Go's "01-02"), under a year heading
+    labelled = after_published_label(text)
+    if labelled and (iso := _ISO_MONTH_DAY.match(labelled)):
+        found.append((text.index(labelled), int(iso.group(2)), int(iso.group(1))))
     for m in _NUMERIC.finditer(text):
         first, second = int(m.group(1)), int(m.group(2) or m.group(3))
         found.append((m.start(), *((second, first) if month_first and m.group(2) else (first, second))))

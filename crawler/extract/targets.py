@@ -95,7 +95,12 @@ def leads_to_item(url: str) -> bool:
     return not is_attachment(url) and not is_taxonomy(url) and not is_profile(url)
 
 
-_DATE_IN_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/|/(?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d")
+# A date in the path: /2024/10/, /20241014, or a slug that opens with its day
+# (/news/2025-04-12_kleidertauschparty, a post named like its file).
+_DATE_IN_PATH = re.compile(
+    r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/|/(?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d"
+    r"|/(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-[0-3]\d(?:[_-]|$)"
+)
 # An id of five digits or more ("/item/show/638010", "-4960288.html"), or ?p=12 and kin.
 _NUMBER_ID = re.compile(r"(?<![a-z0-9])\d{5,}(?![a-z0-9])")
 # An id in the query, alone or as a plugin's field (RedDot's "publish[id]=306188",
@@ -106,7 +111,7 @@ _EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$")
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
-def _folded_words(text: str, *, german: bool = False) -> list[str]:
+def folded_words(text: str, *, german: bool = False) -> list[str]:
     """Lower-case ASCII words, accents dropped ("Bahnhöfe" -> "bahnhofe", or "bahnhoefe")."""
     text = text.casefold()
     if german:
@@ -139,12 +144,32 @@ def is_detail_url(url: str, title: str) -> bool:
     segments = [s for s in path.split("/") if s]
     if not segments:
         return False
-    slug = _folded_words(_EXTENSION.sub("", segments[-1].lower()))
+    slug = folded_words(_EXTENSION.sub("", segments[-1].lower()))
     if len(slug) < 3:
         return False
-    words = set(_folded_words(title)) | set(_folded_words(title, german=True))
+    words = set(folded_words(title)) | set(folded_words(title, german=True))
     hits = sum(1 for w in slug if w in words or any(t.startswith(w) for t in words if len(w) >= 4))
     return hits >= 3 and hits * 3 >= len(slug)
+
+
+# Folders of an events section, folded (folded_words): an item there is an event.
+_EVENT_FOLDERS = frozenset({
+    "events", "event", "eventi", "evento", "eventos", "agenda", "veranstaltungen", "termine",
+    "evenementen", "evenements", "evenement", "esdeveniments", "wydarzenia", "arrangementer",
+})
+
+
+def is_event_url(url: str) -> bool:
+    """Is the URL a page inside a folder of events alone (``/eventi/cena-di-natale/``)?
+    A "news-events" folder mixes reports of past events with the events.
+
+    >>> is_event_url("https://club.example.it/eventi/cena-di-natale/"), is_event_url("https://e.org/news/eventi")
+    (True, False)
+    >>> is_event_url("https://uni.example.in/news-events/538-workshop-held-during-10-12-may-2014")
+    False
+    """
+    folders = [unquote(s) for s in urlsplit(url).path.split("/") if s][:-1]
+    return any("".join(folded_words(folder)) in _EVENT_FOLDERS for folder in folders)
 
 
 _INDEX = re.compile(r"/(?:index|default)\.[a-z]+$", re.IGNORECASE)

@@ -1,6 +1,6 @@
 """The real-page corpus of issue 19: its integrity, and the extractor's score on it.
 
-The "dev" set (folders real/ and dev2/ to dev10/: tuned on, the last nine being earlier
+The "dev" set (folders real/ and dev2/ to dev11/: tuned on, the last ten being earlier
 rounds' acceptance sets, seen since) and, when one exists, a never-seen acceptance set (whoever
 tunes the extractor does not read its pages or per-page scores, so its assertions name no page).
 Every page is extracted once per module (a module-scoped fixture per set). The threshold tests
@@ -36,7 +36,7 @@ LANGUAGES = {"en", "es", "fr", "nl", "de", "it", "pt"}  # every set has all seve
 # further languages a page may be in (an acceptance set needs at least one beyond the seven)
 KNOWN_LANGUAGES = LANGUAGES | {"ca", "cs", "da", "fi", "id", "ja", "nb", "pl", "ro", "sv"}
 KINDS = {"news", "blog", "press", "events", "none"}
-MIN_PAGES = {"dev": 304, "acceptance9": 32}
+MIN_PAGES = {"dev": 336}
 # sets that judge the extractor: never tuned on, no source shared with development
 ACCEPTANCE_SETS = sorted(set(SETS) - {"dev"})
 
@@ -187,8 +187,18 @@ def _assert_meets_issue_19(
 
 
 # issue 19 round 8: three undated event cards (an unlinked heading, a picture, a venue and a
-# "Read more" each) that look like the page's service boxes; still a silent miss, named here
-DEV_KNOWN_EMPTY = ("pl_openhousegdansk_wydarzenia.html.gz",)
+# "Read more" each) that look like the page's service boxes; still a silent miss, named here.
+# Round 11: dev11 (round 10's acceptance set) brought four more; one was fixed (a bare list
+# of posts named by their day). Still silent: a press mirror whose links are bare URLs
+# (selmableibt), press clippings each a picture and an outlet's name (gremioactivo), and a
+# university home whose masthead swallows the page when parsed, four faculty tabs inside
+# (sorbonne).
+DEV_KNOWN_EMPTY = (
+    "pl_openhousegdansk_wydarzenia.html.gz",
+    "de_selmableibt_presse.html.gz",
+    "es_gremioactivo_noticias.html.gz",
+    "fr_sorbonne_home.html.gz",
+)
 
 
 def test_dev_set_meets_issue_19_thresholds(rows: dict[str, list[Row]]) -> None:

@@ -1,6 +1,7 @@
-"""Round 8's kinds of silent miss (issue 19): list pages that gave nothing, each as a
-small page built like the kind (not a copy of any saved page), beside the page of the
-same build that must still give nothing."""
+"""Round 8's kinds of silent miss (issue 19), and round 11's (a bare list of posts named
+by their day): list pages that gave nothing, each as a small page built like the kind
+(not a copy of any saved page), beside the page of the same build that must still give
+nothing."""
 
 from __future__ import annotations
 
@@ -157,3 +158,22 @@ def test_two_cards_whose_headings_lead_to_one_page_are_one_item_not_none() -> No
         ("Mini Maker Faire", "https://www.example.org/makerfaire"),
         ("Belfagor", "https://www.example.org/belfagor"),
     ]
+
+
+def test_a_bare_list_of_posts_named_by_their_day_is_a_listing() -> None:
+    """A club's "Aktuelles": a plain list of six links to ``/news/2025-04-12_slug`` (a
+    post named like its file), no date shown, no teaser; one title is two words. The day
+    in each slug says each link is a post of its own: all six are items (none were: the
+    page gave nothing)."""
+    posts = [("2025-04-12_Kleidertauschparty", "Veranstaltungshinweis Kleidertauschparty"),
+             ("2024-12-20_Neuer_Pachtvertrag", "Neuer Erbpachtvertrag für den Hof"),
+             ("2024-12-22_Filmabend", "Veranstaltungshinweis Filmabend im Saal"),
+             ("2023-05-15_flohmarkt", "Veranstaltungshinweis Flohmarkt im Hof"),
+             ("2023-03-17_wochen-gegen-rassismus", "Internationale Wochen gegen Rassismus"),
+             ("2022-07-02_hoffest", "Das Festival im Hof, zum zehnten Mal")]
+    items = "".join(f"<li><a href='../news/{slug}'>{title}</a></li>" for slug, title in posts)
+    html = ("<html lang='de'><head><title>Aktuelles</title></head><body><nav><a href='/'>Start</a>"
+            "<a href='/aktuelles/'>Aktuelles</a><a href='/kontakt/'>Kontakt</a></nav><main><h1>Aktuelles</h1>"
+            f"<p>Was im Hof los ist.</p><ul>{items}</ul></main></body></html>")
+    found = read_announcements(html, "https://hof.example.de/aktuelles/", language=None, fetched_at=datetime(2025, 9, 1, 12, 0, tzinfo=UTC))
+    assert [a.url for a in found.items] == [f"https://hof.example.de/news/{slug}" for slug, _ in posts]

@@ -47,6 +47,7 @@ SETS: dict[str, tuple[Path, ...]] = {
         CORPUS / name for name in ("real", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9")
     ),
     "acceptance8": (CORPUS / "acceptance8",),  # round 9's never-seen set (its README)
+    "acceptance9": (CORPUS / "acceptance9",),  # round 10's never-seen set (its README)
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

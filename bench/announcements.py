@@ -48,6 +48,7 @@ SETS: dict[str, tuple[Path, ...]] = {
     ),
     "acceptance8": (CORPUS / "acceptance8",),  # round 9's never-seen set (its README)
     "acceptance9": (CORPUS / "acceptance9",),  # round 10's never-seen set (its README)
+    "acceptance10": (CORPUS / "acceptance10",),  # round 11's never-seen set (its README)
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

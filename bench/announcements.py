@@ -5,7 +5,7 @@
     python bench/announcements.py --set dev          # also runs as a plain script
 
 The corpus lives in tests/fixtures/announcements/: the development set is the folders real/,
-dev2/ to dev11/ (the acceptance sets of rounds 1 to 10, seen since and folded in). A never-seen
+dev2/ to dev12/ (the acceptance sets of rounds 1 to 11, seen since and folded in). A never-seen
 acceptance set, when one exists, is its own set, written from repositories and sites no
 development folder uses: its scores are for the lead, not for whoever tunes the extractor.
 Folders are found relative to this file, so another checkout's extractor (its own venv) can be
@@ -43,11 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "announcements"
 # a set is one or more folders, each with its own truth.json and SOURCES.md
 SETS: dict[str, tuple[Path, ...]] = {
-    "dev": tuple(
-        CORPUS / name
-        for name in ("real", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11")
-    ),
-    "acceptance10": (CORPUS / "acceptance10",),  # round 11's never-seen set (its README)
+    "dev": (CORPUS / "real", *(CORPUS / f"dev{n}" for n in range(2, 13))),
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

@@ -147,6 +147,14 @@ def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
         parsed = date_of_element(time_el, ctx)
         if parsed:
             return parsed
+    # A card that shows an event's day and its own ("Evento del 24-02-2024 · pubblicato
+    # il 19-02-2024"; a notice's "When: August 15, 2017" above "Posted 08/09/2017 - 4:11pm")
+    # is published on the day its label names, even when the event's day is a line of its own.
+    text = element_text(block)
+    outside_title = text.replace(title, " ") if title else text
+    labelled = after_published_label(outside_title)
+    if labelled and (found := ctx.date_in(labelled)):
+        return found
     # A line that is a date and nothing else is the block's date line; a date in its
     # teaser's prose ("El 27 de enero de 2025 el equipo…") is what the post is about.
     for string in block.find_all(string=True):
@@ -157,13 +165,6 @@ def block_date(block: Tag, ctx: ItemContext, title: str) -> str | None:
             parsed = ctx.date(line)
             if parsed:
                 return parsed
-    text = element_text(block)
-    outside_title = text.replace(title, " ") if title else text
-    # A card that shows an event's day and its own ("Evento del 24-02-2024 · pubblicato
-    # il 19-02-2024") is published on the day its label names.
-    labelled = after_published_label(outside_title)
-    if labelled and (found := ctx.date_in(labelled)):
-        return found
     # A date written in a title is what the item is about ("Meeting of 07/02/2024",
     # "…（令和2年5月6日更新）"), not its day; one that opens the title is a byline that the
     # title's link swallowed ("May 20, 2022 | Last Friday…").

@@ -84,10 +84,16 @@ _TO_WORDS += "|" + _AND_WORDS
 RANGE_TO = _TO = rf"(?:\s*[-–—]\s*|\s+(?:{_TO_WORDS})\s+)"
 # "Published on", the label before a post's own day, in the corpus' languages: a card
 # that shows an event's day and its publication day ("Evento del 01-02-2025 · pubblicato
-# il 26-01-2025") is published on the labelled one.
+# il 26-01-2025", a notice's "Posted 08/09/2017 - 4:11pm") is published on the labelled one.
+# The verbs (published, posted, put online), then the nouns ("Date de publication :").
 PUBLISHED_LABEL = re.compile(
-    r"(?<!\w)(?:published|posted|publi[ée]e?|pubblicat[oa]|publicad[oa]|ver[öo]ffentlicht|gepubliceerd"
-    r"|geplaatst|publicat|opublikowano|publikov[áa]no)(?!\w)(?:\s+(?:on|le|il|el|em|am|op|el d[ií]a))?\s*:?\s*",
+    r"(?<!\w)(?:published|posted|publi[ée]e?|mis en ligne|pubblicat[oa]|postat[oa]|publicad[oa]|postad[oa]"
+    r"|ver[öo]ffentlicht|gepubliceerd|geplaatst|publicat|opublikowano|dodano|publikov[áa]no"
+    r"|publicerad|publisert|publiceret|julkaistu|diterbitkan|diposting"
+    r"|publication date|date de publication|fecha de publicaci[óo]n|data de publica[çc][ãa]o"
+    r"|data di pubblicazione|publicatiedatum|ver[öo]ffentlichungsdatum|publikationsdatum)(?!\w)"
+    r"(?:\s+(?:on|le|il|el|em|am|op|el d[ií]a|den|dnia|pada))?\s*:?\s*"
+    r"|(?:公開日|掲載日|投稿日)\s*[:：]?\s*",
     re.IGNORECASE,
 )
 

@@ -1,13 +1,17 @@
 """Days a listing shows in a way that was not read (issue 19, round 11): an event card
 that shows its event's day and its own "pubblicato il" day, an archive that prints
-"Published on 09-20" under a year heading, an event card whose only day is in its title.
+"Published on 09-20" under a year heading, an event card whose only day is in its title;
+round 12: a notice whose hearing's day is a line of its own above "Posted 08/09/2017".
 Small pages built like the kind."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from crawler.extract.announcements import read_announcements
+from crawler.extract.dates import after_published_label
 
 FETCHED_AT = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 
@@ -73,3 +77,48 @@ def test_an_event_card_without_a_day_is_dated_by_the_day_its_title_names() -> No
     news = html.replace("/eventi/", "/notizie/")
     found = read_announcements(news, "https://club.example.it/notizie/", language=None, fetched_at=FETCHED_AT)
     assert [a.published for a in found.items] == [None, None, None]
+
+
+def test_a_notice_is_dated_by_its_posting_day_not_its_hearing_day() -> None:
+    """Round 12: a city's public notices, each a title link, a sentence, then a list of
+    labelled rows: "When" with the hearing's day alone on its line, "Where", and "Posted
+    08/09/2017 - 4:11pm". The posting day dates the notice (the hearing's day line was read
+    first, before the label)."""
+    rows = "".join(
+        f"<div class='notice'><div class='t'><a href='/public-notices/{slug}'>{title}</a></div>"
+        f"<div class='a'>The public can offer testimony.</div><ul class='dl'>"
+        f"<li><span>When</span><span><span>{when}</span> - 9:30am</span></li>"
+        f"<li><span>Where</span><span>City Hall, Room 801</span></li>"
+        f"<li><span>Posted</span><span>{posted} - 4:11pm</span></li></ul></div>"
+        for slug, title, when, posted in [
+            ("29886", "Zoning Board of Appeal Hearing", "August 15, 2017", "08/09/2017"),
+            ("29896", "Licensing Board Hearing", "August 16, 2017", "08/10/2017"),
+            ("30001", "Board of Election Meeting", "August 17, 2017", "08/02/2017"),
+        ]
+    )
+    html = f"<html lang='en'><head><title>Notices</title></head><body><main><h1>Public notices</h1>{rows}</main></body></html>"
+    found = read_announcements(html, "https://city.example.gov/public-notices", language=None, fetched_at=FETCHED_AT)
+    assert [(a.url, (a.published or "")[:10]) for a in found.items] == [
+        ("https://city.example.gov/public-notices/29886", "2017-08-09"),
+        ("https://city.example.gov/public-notices/29896", "2017-08-10"),
+        ("https://city.example.gov/public-notices/30001", "2017-08-02"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "day"),
+    [
+        ("Posted", "08/09/2017 - 4:11pm"),
+        ("Mis en ligne le", "9 août 2017"),
+        ("Postado em", "09/08/2017"),
+        ("Veröffentlicht am", "09.08.2017"),
+        ("Publicerad den", "2017-08-09"),
+        ("Dodano:", "09.08.2017"),
+        ("Fecha de publicación:", "09/08/2017"),
+        ("掲載日：", "2017年8月9日"),
+    ],
+)
+def test_the_publication_label_is_known_in_the_corpus_languages(label: str, day: str) -> None:
+    """The words a card puts before its own day, beyond "published": what follows the
+    label is the day, whatever other day the card shows first."""
+    assert after_published_label(f"Evento del 15-08-2017 · {label} {day}") == day

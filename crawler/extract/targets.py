@@ -89,10 +89,30 @@ def is_profile(url: str) -> bool:
     return len(segments) >= 2 and segments[-2] in _PEOPLE
 
 
+# Social networks whose posts a page embeds (a "Tweets" box) or links as its accounts:
+# their links are the network's posts, accounts and link-shorteners, never the site's
+# own announcements. Video hosts are not here: a linked video is a post of its own.
+_SOCIAL_HOSTS = frozenset({
+    "twitter.com", "x.com", "t.co", "facebook.com", "fb.me", "instagram.com", "threads.net", "bsky.app",
+})
+
+
+def is_social_network(url: str) -> bool:
+    """A link into a social network (a tweet, an account, a t.co short link): no announcement.
+
+    >>> is_social_network("http://t.co/KWw6CQHKSY"), is_social_network("https://mobile.twitter.com/LabCDMX")
+    (True, True)
+    >>> is_social_network("https://www.youtube.com/watch?v=i4PCYQSaOEo"), is_social_network("https://ex.org/x.com")
+    (False, False)
+    """
+    host = (urlsplit(url).hostname or "").casefold()
+    return any(host == social or host.endswith("." + social) for social in _SOCIAL_HOSTS)
+
+
 def leads_to_item(url: str) -> bool:
     """Could the URL be an announcement's own page (not a file, not a taxonomy archive,
-    not a person's profile)?"""
-    return not is_attachment(url) and not is_taxonomy(url) and not is_profile(url)
+    not a person's profile, not a social network's post or account)?"""
+    return not is_attachment(url) and not is_taxonomy(url) and not is_profile(url) and not is_social_network(url)
 
 
 # A date in the path: /2024/10/, /20241014, or a slug that opens with its day

@@ -124,3 +124,31 @@ def test_a_section_page_keeps_every_listing() -> None:
     )
     found = read_announcements(html, "https://council.example.gov/services/", language=None, fetched_at=FETCHED_AT)
     assert len([a for a in found.items if "/services/" in (a.url or "")]) == 4
+
+
+def test_a_box_of_embedded_tweets_is_no_news_block() -> None:
+    """Round 12: a lab's home page presents its programmes ("Ir a Impacta") and embeds a
+    "Comentarios en Twitter" box: four <article> tweets of other accounts, each a
+    sentence with an @account link, a pic.twitter.com short link, and the tweet's day.
+    The tweets gave four dated items (account pages and t.co links); they are the
+    network's posts, not the site's announcements, so the page has none."""
+    tweets = "".join(
+        f"<article class='tweet'><blockquote class='twitter-tweet'><p>{text} "
+        f"<a href='https://twitter.com/{account}'>@{account}</a> "
+        f"<a href='http://t.co/{short}'>pic.twitter.com/{short}</a></p>&mdash; {account} "
+        f"<a href='https://twitter.com/{account}/status/{status}'>{day}</a></blockquote></article>"
+        for text, account, short, status, day in [
+            ("Conoce el laboratorio que potenciará la innovación en el Estado", "corfo", "KWw6CQHK", 596671705, "May 8, 2015"),
+            ("Pasamos de construir servicios para los ciudadanos a hacer con ellos", "meconomia", "qKPOYkrT", 596303311, "May 7, 2015"),
+            ("Tenemos que sumar al carro de la innovación al sector privado", "innovacioncl", "8h1ZmuEa", 596304613, "May 7, 2015"),
+            ("Un laboratorio para innovar en los servicios públicos del país", "labcdmx", "yfEfppHt", 596304999, "May 7, 2015"),
+        ]
+    )
+    html = (
+        "<html lang='es'><head><title>Laboratorio</title></head><body><main>"
+        "<section><h2>Qué hacemos</h2><p>Innovación pública centrada en las personas.</p>"
+        "<a href='/impacta/'>Ir a Impacta</a> <a href='/aulab/'>Ir a AULAB</a></section>"
+        f"<section><h2>Comentarios en Twitter</h2>{tweets}</section></main></body></html>"
+    )
+    found = read_announcements(html, "https://lab.example.cl/", language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == []

@@ -13,6 +13,7 @@ from bs4.element import Tag
 
 from crawler.extract.blocks import ItemContext, block_date, ends_with_date
 from crawler.extract.candidates import Block, Group, content_links, read_block, urls_in
+from crawler.extract.dates import is_date_only
 from crawler.extract.groupdates import is_timed
 from crawler.extract.headlines import headline
 from crawler.extract.htmltext import element_text
@@ -64,9 +65,11 @@ def _lone_item(region: Tag, ctx: ItemContext) -> Block | None:
     published = block_date(block, ctx, found.title)  # a card that is one link holds its date
     for parent in found.anchor.parents:
         if parent is region or not isinstance(parent, Tag):
+            published = published or _date_line_after(block, ctx)
             break
         others = [c for c in parent.children if isinstance(c, Tag) and c is not block]
         if any(url != found.url and same_site(url, ctx.base) for c in others for url in urls_in(c, ctx)):
+            published = published or _date_line_after(block, ctx)
             break
         # Each level adds only its other children: linear however deep the headline sits.
         published = published or next((d for c in others if (d := block_date(c, ctx, found.title))), None)
@@ -74,7 +77,22 @@ def _lone_item(region: Tag, ctx: ItemContext) -> Block | None:
     item = read_block(block, ctx, frozenset())
     if item.headline is not None:
         item.published = published
+        if item.headline.url == found.url and not item.headline.by_position:
+            # the block is the heading itself ("<h2><a>…</a></h2>" beside prose that links
+            # elsewhere): read alone, its link is merely sole; in the page it is a heading's
+            item.headline = found
     return item
+
+
+def _date_line_after(el: Tag, ctx: ItemContext) -> str | None:
+    """The day of the line right under the headline when that line is a date and nothing
+    else ("<h2><a>…</a></h2><p>2021-09-10</p>"): the teaser's, even where its prose
+    beside links to another page of the site (the site's home, a form)."""
+    line = el.find_next_sibling()
+    if not isinstance(line, Tag):
+        return None
+    text = element_text(line)
+    return ctx.date(text) if 6 <= len(text) <= 40 and is_date_only(text) else None
 
 
 def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group | None:

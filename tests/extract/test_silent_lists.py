@@ -177,3 +177,27 @@ def test_a_bare_list_of_posts_named_by_their_day_is_a_listing() -> None:
             f"<p>Was im Hof los ist.</p><ul>{items}</ul></main></body></html>")
     found = read_announcements(html, "https://hof.example.de/aktuelles/", language=None, fetched_at=datetime(2025, 9, 1, 12, 0, tzinfo=UTC))
     assert [a.url for a in found.items] == [f"https://hof.example.de/news/{slug}" for slug, _ in posts]
+
+
+def test_a_news_page_of_one_post_whose_teaser_links_home() -> None:
+    """Round 12: a young site's news page holds one post: its heading's link (to a dated
+    permalink), a line with its day and nothing else, a paragraph that links to the site's
+    home and an e-mail address. It gave nothing (the heading read alone was no teaser's,
+    and its day line was not taken once the prose beside it linked elsewhere). The same
+    page whose only heading is the page's own title stays empty."""
+    html = (
+        "<html lang='sv'><head><title>Nyheter</title></head><body><div class='header'><ul>"
+        "<li><a href='/'>Hem</a></li><li><a href='/nyheter/'>Nyheter</a></li><li><a href='/faq/'>Frågor</a></li>"
+        "</ul></div><div class='content'><h1>Nyheter</h1>"
+        "<h2><a href='/2021/09/10/ny-webbsida.html'>Olympiaden har en ny webbsida!</a></h2><p>2021-09-10</p>"
+        "<p>Vi har haft flera webbsidor sedan starten. Den nya finns på <a href='https://olympiad.example.se'>"
+        "olympiad.example.se</a>; kontakta <a href='mailto:info@olympiad.example.se'>info@olympiad.example.se</a>"
+        " om något saknas.</p></div></body></html>"
+    )
+    found = read_announcements(html, "https://olympiad.example.se/nyheter/", language=None, fetched_at=FETCHED_AT)
+    assert [(a.url, (a.published or "")[:10]) for a in found.items] == [
+        ("https://olympiad.example.se/2021/09/10/ny-webbsida.html", "2021-09-10")
+    ]
+    own = html.replace("<h2><a href='/2021/09/10/ny-webbsida.html'>Olympiaden har en ny webbsida!</a></h2>", "")
+    found = read_announcements(own, "https://olympiad.example.se/nyheter/", language=None, fetched_at=FETCHED_AT)
+    assert found.items == []

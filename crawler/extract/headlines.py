@@ -77,8 +77,15 @@ def _link_title(link: Tag) -> str:
 
 
 def heading_level(heading: Tag) -> int:
-    """1 for an <h1>, 6 for an <h6>: the lower, the more prominent."""
-    return int(heading.name[1])
+    """1 for an <h1>, 6 for an <h6>: the lower, the more prominent. An element that
+    schema.org markup names the headline (_is_heading) ranks as an <h6>."""
+    return int(heading.name[1]) if heading.name in HEADINGS else 6
+
+
+def _is_heading(tag: Tag) -> bool:
+    """An <h1>…<h6>, or the element microdata or RDFa names the item's headline
+    (``itemprop="headline"``, ``property="headline"``: a theme's title in a <span>)."""
+    return tag.name in HEADINGS or "headline" in (tag.get("itemprop"), tag.get("property"))
 
 
 def _on_its_own_line(link: Tag, block: Tag) -> bool:
@@ -144,7 +151,7 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
     best: tuple[int, str, Tag] | None = None  # level, url and element of the best linked heading
     titles: dict[str, str] = {}  # url -> the longest linked heading text leading there
     plain: tuple[str, Tag] | None = None  # the first heading without a link
-    for heading in block.find_all(HEADINGS):
+    for heading in block.find_all(_is_heading):
         inner = heading.find("a", href=True)
         linked = inner if isinstance(inner, Tag) else enclosing_link(heading, block)
         url = ctx.url(linked.get("href")) if linked is not None else None

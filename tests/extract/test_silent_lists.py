@@ -201,3 +201,31 @@ def test_a_news_page_of_one_post_whose_teaser_links_home() -> None:
     own = html.replace("<h2><a href='/2021/09/10/ny-webbsida.html'>Olympiaden har en ny webbsida!</a></h2>", "")
     found = read_announcements(own, "https://olympiad.example.se/nyheter/", language=None, fetched_at=FETCHED_AT)
     assert found.items == []
+
+
+def test_two_undated_posts_titled_by_their_schema_org_headline() -> None:
+    """Round 12: a blog theme's category page of two posts, each an ``<article>`` whose
+    link wraps a ``<header>`` holding ``<span property="headline">`` (RDFa: the markup
+    names the title; no <h2>), then an excerpt citing other sites; the day slot is empty
+    (a script fills it). It gave nothing: no heading, so no headline by position."""
+    posts = "".join(
+        f"<article class='item' vocab='https://schema.org/' typeof='Article'>"
+        f"<a href='/posts/{slug}.html'><header><span property='headline'>{title}</span></header></a>"
+        f"<div class='excerpt'><p>{text} <a href='https://{cited}/'>en su web</a>.</p></div>"
+        f"<div class='info'><span class='date'></span><span>Evento</span></div></article>"
+        for slug, title, text, cited in [
+            ("hackfest-cadiz", "Hackfest del DNI electrónico en Cádiz", "Los días 26 y 27 de mayo se celebra", "hackfest.example.es"),
+            ("ponencia-marketing", "Ponencia en el Marketing Hackfest", "El pasado día 7 de mayo presentamos", "wiki.example.org"),
+        ]
+    )
+    html = (
+        "<html lang='es'><head><title>Evento</title></head><body><main>"
+        "<ul class='categories'><li><a href='/category/seguridad/'>Seguridad</a></li>"
+        "<li><a href='/category/evento/'>Evento</a></li></ul>"
+        f"<div class='list'>{posts}</div></main></body></html>"
+    )
+    found = read_announcements(html, "https://blog.example.es/category/evento/", language=None, fetched_at=FETCHED_AT)
+    assert [a.url for a in found.items] == [
+        "https://blog.example.es/posts/hackfest-cadiz.html",
+        "https://blog.example.es/posts/ponencia-marketing.html",
+    ]

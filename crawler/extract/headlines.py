@@ -19,7 +19,7 @@ from crawler.extract.htmltext import BLOCK_TAGS, lines
 from crawler.extract.identity import normalize_title
 from crawler.extract.noise import HEADINGS
 from crawler.extract.partdates import find_day_month, names_a_period
-from crawler.extract.targets import leads_to_item
+from crawler.extract.targets import is_attachment, leads_to_item
 from crawler.extract.titles import READ_MORE_ONLY, clean_title, is_more_link, label_text
 
 # Link texts that name no item: "Read more", and an address written out ("http://q.bayern.de/x").
@@ -128,9 +128,12 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
     longest: dict[str, tuple[str, Tag]] = {}  # url -> the longest link text leading there
     more: set[str] = set()  # where the block's "Read more" links lead
     said: set[str] = set()  # pages a link names in words that are no title (an address, a date)
+    files: set[str] = set()  # files a "See the communiqué" leads to (usable() refuses files)
     for link in links(block):
         url = ctx.url(link.get("href"))
         if not usable(url):
+            if url is not None and url not in shared and is_attachment(url) and is_more_link(link):
+                files.add(url)  # "Ver comunicado" to a PDF: the file is the item's page
             continue
         assert url is not None
         counts[url] = counts.get(url, 0) + 1
@@ -147,6 +150,7 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         if url not in longest or len(text) > len(longest[url][0]):
             longest[url] = (text, link)
     target = next(iter(more)) if len(more) == 1 else None
+    file_target = next(iter(files)) if len(files) == 1 and not more and not counts else None
 
     best: tuple[int, str, Tag] | None = None  # level, url and element of the best linked heading
     titles: dict[str, str] = {}  # url -> the longest linked heading text leading there
@@ -173,6 +177,10 @@ def headline(block: Tag, ctx: ItemContext, shared: frozenset[str] = frozenset())
         ):
             best = (level, url, heading)
     sole = len(counts) == 1
+    if file_target is not None and best is None and plain is not None:
+        # A card of a heading without a link and one "See the communiqué" to its file
+        # (a bulletin in PDF): the file is the item, titled by the heading.
+        return Headline(plain[0], file_target, False, plain_heading=True, by_more=True, sole=True, anchor=plain[1])
     if best is not None and (target is None or best[1] == target or target not in longest):
         # A kicker ("Elektromobilität" in an <h1>) and the title (<h2>) leading to the same
         # page: the page is the headline's, the longer text its title.

@@ -27,6 +27,10 @@ _READ_MORE = (
     r"weiterlesen|mehr\s+lesen|mehr\s+erfahren|zum\s+artikel|"
     r"leggi\s+tutto|leggi\s+di\s+pi[uù]|continua\s+a\s+leggere|scopri\s+di\s+pi[uù]|(?:per\s+)?saperne\s+di\s+pi[uù]|"
     r"leia\s+mais|ler\s+mais|saiba\s+mais|continuar\s+lendo|veja\s+mais|ver\s+mais|"
+    # "See the communiqué": a verb of reading and the kind of item, in the seed's languages
+    r"(?:ver|leer|read|view|see|voir|lire|lees|bekijk|lesen|leggi|vedi|ler|veja)\s+(?:(?:el|la|le|l['’]|il|lo|o|a|the|de|het|den|das|die)\s*)?"
+    r"(?:comunicado|comunicato|communiqu[eé]|noticia|not[ií]cia|notizia|nota|art[ií]culo|articolo|artigo|article|artikel"
+    r"|release|story|bericht|nieuwsbericht|post|entrada|evento|event|[eé]v[eé]nement|veranstaltung|circular|circolare)|"
     # beyond the seven: Catalan, Polish, Swedish, Danish, Norwegian, Finnish, Czech,
     # Romanian, Indonesian, Japanese, Chinese, Korean
     r"llegir\s+m[eé]s|llegeix\s+m[eé]s|(?:prze)?czytaj\s+(?:wi[eę]cej|dalej)|zobacz\s+wi[eę]cej|l[aä]s\s+mer|l[aæ]s\s+mere|"

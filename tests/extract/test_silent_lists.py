@@ -229,3 +229,32 @@ def test_two_undated_posts_titled_by_their_schema_org_headline() -> None:
         "https://blog.example.es/posts/hackfest-cadiz.html",
         "https://blog.example.es/posts/ponencia-marketing.html",
     ]
+
+
+def test_communiques_each_a_heading_and_a_see_the_communique_link_to_its_file() -> None:
+    """Round 12: a council's communiqués, each card a heading without a link, a reference
+    line and "Ver comunicado" to the bulletin's PDF (one card leads to a page instead).
+    Only that one card was an item (files are never a headline); a "See the communiqué"
+    link makes the file the card's item, titled by the heading. A page of documents, each
+    a heading and "Descargar" to its PDF, still gives nothing."""
+    cards = "".join(
+        f"<div class='card'><h2>{title}</h2><h4>Boletín CPC/{n:02d}/2023-24</h4>"
+        f"<a href='{href}'>Ver comunicado</a></div>"
+        for n, title, href in [
+            (10, "Boletín CPC 10", "/img/Boletín 10 CPC 2023.pdf"),
+            (9, "Boletín CPC 09", "/img/Boletín 09 CPC 2023.pdf"),
+            (8, "Capacitación a municipios sobre la política anticorrupción", "comunicados/capacitaciones"),
+            (7, "Boletín CPC 07", "/img/Boletín 07 CPC 2023.pdf"),
+        ]
+    )
+    html = (
+        "<html lang='es'><head><title>Comunicados</title><base href='/'></head><body><main><h1>Comunicados</h1>"
+        f"<div class='list'>{cards}</div></main></body></html>"
+    )
+    found = read_announcements(html, "https://cpc.example.mx/comunicados/", language=None, fetched_at=FETCHED_AT)
+    assert [a.title for a in found.items] == [
+        "Boletín CPC 10", "Boletín CPC 09", "Capacitación a municipios sobre la política anticorrupción", "Boletín CPC 07",
+    ]
+    documents = html.replace("Ver comunicado", "Descargar").replace("comunicados/capacitaciones", "/img/Informe.pdf")
+    found = read_announcements(documents, "https://cpc.example.mx/comunicados/", language=None, fetched_at=FETCHED_AT)
+    assert found.items == []

@@ -48,6 +48,7 @@ SETS: dict[str, tuple[Path, ...]] = {
         for name in ("real", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11")
     ),
     "acceptance10": (CORPUS / "acceptance10",),  # round 11's never-seen set (its README)
+    "acceptance11": (CORPUS / "acceptance11",),  # round 12's never-seen set (its README)
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

@@ -44,6 +44,7 @@ CORPUS = ROOT / "tests" / "fixtures" / "announcements"
 # a set is one or more folders, each with its own truth.json and SOURCES.md
 SETS: dict[str, tuple[Path, ...]] = {
     "dev": (CORPUS / "real", *(CORPUS / f"dev{n}" for n in range(2, 13))),
+    "acceptance11": (CORPUS / "acceptance11",),  # round 12's never-seen set (its README)
 }
 FOLDERS: tuple[Path, ...] = tuple(folder for folders in SETS.values() for folder in folders)
 MAX_ITEMS = 1000  # generous: the corpus measures what is found, not a display cap

@@ -55,8 +55,8 @@ NEWS_WORDS = frozenset({
     "aktualnosci", "wydarzenia", "nyheter", "nyheder", "uutiset", "berita", "aktuality", "stiri",
 })
 _LEVELS = 4  # how far above a listing its heading or its "all news" link may sit
-_LABEL_WORDS = 5
-_HEADED_ITEMS = frozenset({"sections", "coverage"})  # kinds whose items are a heading's section  # an "all news" link is a few words ("Voir toutes les actualités")
+_LABEL_WORDS = 5  # an "all news" link is a few words ("Voir toutes les actualités")
+_HEADED_ITEMS = frozenset({"sections", "coverage"})  # kinds whose items are a heading's section
 
 
 def names_news(text: str) -> bool:
@@ -218,7 +218,8 @@ def news_groups(groups: list[Group], soup: BeautifulSoup | Tag, base: str, *, ho
     if not news:
         return groups
     folders = {_folder(b.headline.url) for p in news for b in p.items if b.headline is not None}
-    kept = {id(p) for p in every if p in news or _mostly(p.items, lambda url: _folder(url) in folders)}
+    shown = {id(p) for p in news}  # by identity: Group compares its Tags by markup, costly and position-blind
+    kept = {id(p) for p in every if id(p) in shown or _mostly(p.items, lambda url: _folder(url) in folders)}
     for group in groups:
         group.items = [b for part in parts[id(group)] if id(part) in kept for b in part.items]
     return [g for g in groups if g.items]

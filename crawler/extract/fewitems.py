@@ -18,9 +18,8 @@ from crawler.extract.groupdates import is_timed
 from crawler.extract.headlines import headline
 from crawler.extract.htmltext import element_text
 from crawler.extract.identity import normalize_title
-from crawler.extract.noise import signature
 from crawler.extract.pagecontent import prose
-from crawler.extract.strays import build
+from crawler.extract.strays import template_key
 from crawler.extract.targets import is_below, same_site
 
 
@@ -126,10 +125,10 @@ def few_items(runs: list[Group], regions: list[Tag], ctx: ItemContext) -> Group 
         items = [b for b in group.blocks if id(b.el) in links and _of_a_post(b, inside, ctx) and not prose(b.el)]
         # A teaser built like a post's, in the same run, is one: a day in one teaser's text
         # ("Il 1° giugno") vouches for its neighbour built the same way.
-        alike = {(signature(b.el), key) for b in items if (key := build(b))}
+        alike = {key for b in items if (key := template_key(b))[1]}
         taken = {id(b.el) for b in items}
         items = [b for b in group.blocks if id(b.el) in taken or (
-            id(b.el) in links and (signature(b.el), build(b)) in alike and not prose(b.el))]
+            id(b.el) in links and template_key(b) in alike and not prose(b.el))]
         held = set().union(*(links[id(b.el)] for b in items))
         if items and 2 * len(held) >= len(content) and (best is None or _distinct(items) > _distinct(best.items)):
             group.kind, group.items = "few", items

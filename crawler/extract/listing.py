@@ -55,7 +55,7 @@ from crawler.extract.noise import HEADINGS, signature
 from crawler.extract.pagecontent import main_regions
 from crawler.extract.runs import sibling_groups
 from crawler.extract.sections import section_posts
-from crawler.extract.strays import add_strays, build
+from crawler.extract.strays import add_strays, headline_path, template_key
 from crawler.extract.targets import same_site
 from crawler.extract.titles import is_placeholder
 
@@ -113,10 +113,10 @@ def _undated_items(blocks: list[Block]) -> list[Block]:
     # A block built like the items (same tag, class and path to its headline) whose
     # headline is an item's own URL is one of them, however short its title
     # ("Veranstaltungshinweis Kleidertauschparty" among longer ones).
-    builds = {(signature(b.el), build(b)) for b in best}
+    builds = {template_key(b) for b in best}
     taken = {id(b.el) for b in best}
     return [b for b in candidates if id(b.el) in taken
-            or (b.marked and b.detail and (signature(b.el), build(b)) in builds)] if best else best
+            or (b.marked and b.detail and template_key(b) in builds)] if best else best
 
 
 def _built_alike(blocks: list[Block]) -> list[Block]:
@@ -124,7 +124,7 @@ def _built_alike(blocks: list[Block]) -> list[Block]:
     neither its tag and class nor its path to its headline with any other block: the
     call to action that closes a page of teasers ("More about us", to /about), not a
     teaser. Dates cannot tell it; the template can. At least three blocks stay."""
-    builds = [(signature(b.el), build(b)) for b in blocks]
+    builds = [template_key(b) for b in blocks]
     odd = [b for b, key in zip(blocks, builds, strict=True)
            if not any(k[0] == key[0] or k[1] == key[1] for k in builds if k is not key)]
     if len(odd) != 1 or odd[0] not in (blocks[0], blocks[-1]) or len(blocks) - 1 < MIN_DATED \
@@ -288,14 +288,7 @@ def _shape(block: Block) -> tuple[object, ...]:
     """The component a block is built from: the headline's tag and the tag and class of
     its three nearest containers inside the block (a card: ``h3`` in ``div.card-body``
     in ``div.card``). Empty when too shallow or without a class name to tell it by."""
-    anchor = block.headline.anchor if block.headline is not None else None
-    if anchor is None:
-        return ()
-    path: list[object] = [anchor.name]
-    for parent in anchor.parents:
-        if parent is block.el or len(path) > 3:
-            break
-        path.append(signature(parent))
+    path = headline_path(block)[0][:4]
     if len(path) < 4 or not any(isinstance(p, tuple) and p[1] for p in path):
         return ()
     return tuple(path)

@@ -21,22 +21,35 @@ from crawler.extract.noise import signature
 MIN_ITEMS = 3  # items a listing shows before its build can vouch for a stray
 
 
-def build(block: Block) -> tuple[object, ...]:
-    """How a block is built: its tag, then the tags and classes from its headline up to
-    it. Empty when nothing in it has a class to tell it by."""
+def headline_path(block: Block) -> tuple[list[object], bool]:
+    """The headline's tag, then the tag and classes (noise.signature) of each element
+    above it up to the block, nearest first; and whether the block was reached (False:
+    the headline is not inside it, and the path runs to the document). Empty without a
+    headline element."""
     anchor = block.headline.anchor if block.headline is not None else None
     if anchor is None:
-        return ()
+        return [], False
     path: list[object] = [anchor.name]
     for parent in anchor.parents:
         if parent is block.el:
-            break
+            return path, True
         path.append(signature(parent))
-    else:
-        return ()  # the headline is not inside the block
-    if not any(isinstance(step, tuple) and step[1] for step in path):
+    return path, False
+
+
+def build(block: Block) -> tuple[object, ...]:
+    """How a block is built: its tag, then the tags and classes from its headline up to
+    it. Empty when nothing in it has a class to tell it by."""
+    path, inside = headline_path(block)
+    if not inside or not any(isinstance(step, tuple) and step[1] for step in path):
         return ()
     return (block.el.name, *path)
+
+
+def template_key(block: Block) -> tuple[object, tuple[object, ...]]:
+    """What two blocks from one template share: the block's tag and classes
+    (noise.signature) and its build. The second part is empty when build() finds none."""
+    return signature(block.el), build(block)
 
 
 def _alone(el: Tag) -> bool:
